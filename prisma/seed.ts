@@ -1,0 +1,30 @@
+// `npm run db:seed`: fills the database in use with demo data (DATABASE_URL,
+// or the embedded server when unset). Refuses a database that has data
+// unless --force is given, so it never mixes demo rows into real ones.
+import { env, EnvError } from "../src/env";
+import { createDb } from "../src/server/db";
+import { resolveDatabase } from "../src/server/db/resolve";
+import { migrateDatabase } from "../src/server/db/migrate";
+import { seedDemoData, seedIfEmpty } from "../src/server/seed/seed";
+
+const say = (line: string) => console.log(`[seed] ${line}`);
+
+async function main() {
+  const config = env();
+  const force = process.argv.includes("--force");
+  const database = await resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.XMONITOR_DATA_DIR, embeddedPort: config.XMONITOR_EMBEDDED_PG_PORT, log: say });
+  const db = createDb(database.url, { max: 4 });
+  try {
+    await migrateDatabase(database.url);
+    if (force) await seedDemoData(db, { log: say });
+    else if (!(await seedIfEmpty(db, { log: say }))) say("the database already has posts or runs: not seeding (use --force to add demo data anyway)");
+  } finally {
+    await db.$disconnect();
+    await database.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`[seed] ${error instanceof EnvError ? error.message : `failed: ${(error as Error).message}`}`);
+  process.exit(1);
+});

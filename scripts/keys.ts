@@ -1,0 +1,64 @@
+// `npm run keys -- create --name collector-mac --role ingest | list | revoke <prefix>`
+import { Command, Option } from "commander";
+import { env } from "../src/env";
+import { createDb } from "../src/server/db";
+import { resolveDatabase } from "../src/server/db/resolve";
+import { createApiKey, listApiKeys, revokeApiKey } from "../src/server/auth/api-keys";
+import { AppError } from "../src/server/errors";
+
+async function withDb<T>(fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
+  const config = env();
+  const database = await resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.XMONITOR_DATA_DIR, embeddedPort: config.XMONITOR_EMBEDDED_PG_PORT, log: () => undefined });
+  const db = createDb(database.url, { max: 2 });
+  try {
+    return await fn(db);
+  } finally {
+    await db.$disconnect();
+    await database.stop();
+  }
+}
+
+const program = new Command("keys").description("Manage API keys (stored hashed; a key is shown once, at creation)");
+
+program
+  .command("create")
+  .requiredOption("--name <name>", "who or what uses the key, e.g. collector-mac")
+  .addOption(new Option("--role <role>", "admin | ingest | reader").choices(["admin", "ingest", "reader"]).makeOptionMandatory())
+  .option("--json", "print JSON")
+  .action(async (options: { name: string; role: "admin" | "ingest" | "reader"; json?: boolean }) => {
+    const key = await withDb((db) => createApiKey(db, options));
+    if (options.json) {
+      console.log(JSON.stringify({ key: key.key, prefix: key.keyPrefix, name: key.name, role: key.role }));
+      return;
+    }
+    console.log(`created ${key.role} key ${key.keyPrefix} for ${key.name}`);
+    console.log(`key (shown once, store it now): ${key.key}`);
+  });
+
+program
+  .command("list")
+  .option("--json", "print JSON")
+  .action(async (options: { json?: boolean }) => {
+    const keys = await withDb(listApiKeys);
+    if (options.json) {
+      console.log(JSON.stringify(keys));
+      return;
+    }
+    if (keys.length === 0) console.log("no API keys yet: npm run keys -- create --name <name> --role <role>");
+    for (const k of keys) {
+      const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active";
+      console.log(`${k.keyPrefix}  ${k.role.padEnd(6)}  ${k.name.padEnd(24)}  ${state.padEnd(32)}  last used ${k.lastUsedAt?.toISOString() ?? "never"}`);
+    }
+  });
+
+program
+  .command("revoke <prefix>")
+  .action(async (prefix: string) => {
+    const key = await withDb((db) => revokeApiKey(db, prefix));
+    console.log(`revoked ${key.keyPrefix} (${key.name}, ${key.role})`);
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`[keys] ${error instanceof AppError ? error.message : (error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,23 @@
+// `npm run db:migrate`: applies prisma/migrations to the database in use
+// (DATABASE_URL, or the embedded server when unset).
+import { env, EnvError } from "../src/env";
+import { resolveDatabase } from "../src/server/db/resolve";
+import { migrateDatabase } from "../src/server/db/migrate";
+
+const say = (line: string) => console.log(`[migrate] ${line}`);
+
+async function main() {
+  const config = env();
+  const database = await resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.XMONITOR_DATA_DIR, embeddedPort: config.XMONITOR_EMBEDDED_PG_PORT, log: say });
+  try {
+    await migrateDatabase(database.url);
+    say("all migrations applied");
+  } finally {
+    await database.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`[migrate] ${error instanceof EnvError ? error.message : (error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,94 @@
+// `npm start`: one command from a fresh clone to a running console.
+// Resolves the database (DATABASE_URL or the embedded server), applies
+// migrations, seeds an empty database, builds the app when the build is
+// missing or older than the sources, then serves it on PORT.
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { env, EnvError } from "../src/env";
+import { resolveDatabase, DatabaseUnavailableError } from "../src/server/db/resolve";
+import { migrateDatabase, projectRoot } from "../src/server/db/migrate";
+import { createDb } from "../src/server/db";
+import { seedIfEmpty } from "../src/server/seed/seed";
+
+const say = (line: string) => console.log(`[start] ${line}`);
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name === "generated" || entry.name === "collector") continue;
+      newest = Math.max(newest, newestMtime(full));
+    } else {
+      newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+function buildIsCurrent(): boolean {
+  const buildId = path.join(projectRoot, ".next", "BUILD_ID");
+  if (!existsSync(buildId)) return false;
+  const sources = Math.max(newestMtime(path.join(projectRoot, "src")), statSync(path.join(projectRoot, "package.json")).mtimeMs);
+  return statSync(buildId).mtimeMs >= sources;
+}
+
+function run(command: string, args: string[], extraEnv: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: projectRoot, stdio: "inherit", env: { ...process.env, ...extraEnv } });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on("SIGINT", forward);
+    process.on("SIGTERM", forward);
+    child.on("exit", (code, signal) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const config = env();
+  const database = await resolveDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.XMONITOR_DATA_DIR,
+    embeddedPort: config.XMONITOR_EMBEDDED_PG_PORT,
+    log: say,
+  });
+  try {
+    say("applying migrations");
+    await migrateDatabase(database.url);
+    if (config.XMONITOR_SEED_ON_EMPTY) {
+      const db = createDb(database.url, { max: 4 });
+      try {
+        const seeded = await seedIfEmpty(db, { log: say });
+        if (!seeded) say("database already has data: not seeding");
+      } finally {
+        await db.$disconnect();
+      }
+    }
+    const nextBin = path.join(projectRoot, "node_modules", "next", "dist", "bin", "next");
+    if (!buildIsCurrent()) {
+      say("building the app (first start or sources changed; about a minute)");
+      const code = await run(process.execPath, [nextBin, "build"], { DATABASE_URL: database.url, NODE_ENV: "production" });
+      if (code !== 0) return code;
+    }
+    say(`console on http://localhost:${config.PORT}`);
+    return await run(process.execPath, [nextBin, "start", "-p", String(config.PORT)], { DATABASE_URL: database.url, NODE_ENV: "production" });
+  } finally {
+    await database.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof EnvError || error instanceof DatabaseUnavailableError) {
+      console.error(`[start] ${error.message}`);
+    } else {
+      console.error(`[start] failed: ${(error as Error).message}`);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,64 @@
+// The one place configuration is read. Parsed with zod at start-up so that a
+// bad value stops the process with a single line naming the variable,
+// instead of failing later in some request.
+import { z } from "zod";
+import { pgConnectionFields } from "./server/db/connection";
+
+const postgresUrl = z.string().superRefine((value, ctx) => {
+  try {
+    pgConnectionFields(value);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message.replace(/^DATABASE_URL /, "") });
+  }
+});
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  /** Unset: the start script runs an embedded PostgreSQL under XMONITOR_DATA_DIR. */
+  DATABASE_URL: postgresUrl.optional(),
+  XMONITOR_DATA_DIR: z.string().min(1).default("data"),
+  XMONITOR_EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Seed demo data when the database is empty at start-up. */
+  XMONITOR_SEED_ON_EMPTY: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
+  /** Largest accepted request body on the ingest routes, in bytes. */
+  INGEST_MAX_BODY_BYTES: positiveInt(8 * 1024 * 1024),
+  /** Requests per minute allowed for one API key, shared by every app instance. */
+  RATE_LIMIT_PER_MINUTE: positiveInt(600),
+  /** Consecutive failed ingest cycles that put a collector and mode in alert. */
+  INGEST_ALERT_THRESHOLD: positiveInt(2),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings mean "unset": shells and .env files produce them often.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join(".");
+    const got = cleaned[name];
+    const shown = got === undefined || name === "DATABASE_URL" ? "" : ` (got "${got}")`;
+    return `${name}: ${issue.message}${shown}`;
+  });
+  throw new EnvError(`Invalid environment: ${problems.join("; ")}. See .env.example.`);
+}
+
+let cached: Env | undefined;
+
+/** The validated environment of this process (parsed once). */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,15 @@
+import { z } from "zod";
+import { ingestResultSchema, reportFailureSchema } from "~/shared/schemas/ingest";
+import { createTRPCRouter, ingestProcedure } from "../trpc";
+import { pushIngestBatch } from "../../ingest/push-ingest-batch";
+import { reportIngestFailure } from "../../ingest/report-failure";
+
+export const ingestRouter = createTRPCRouter({
+  // The batch is validated inside the service: item by item, so that one bad
+  // item is a reject rather than a refused batch.
+  push: ingestProcedure
+    .input(z.unknown())
+    .output(ingestResultSchema)
+    .mutation(({ ctx, input }) => pushIngestBatch(ctx.db, { input, principal: ctx.principal })),
+  reportFailure: ingestProcedure.input(reportFailureSchema).mutation(({ ctx, input }) => reportIngestFailure(ctx.db, input)),
+});

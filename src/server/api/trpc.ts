@@ -1,0 +1,113 @@
+// tRPC is initialised here once. Everything else imports the router
+// builder, the caller factory and the named base procedures from this file.
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError, z } from "zod";
+import type { Db } from "../db";
+import { AppError, isDatabaseUnavailable } from "../errors";
+import { logger } from "../logger";
+
+export type Role = "admin" | "ingest" | "reader";
+
+export type Principal = {
+  /** "system": seeding and maintenance scripts acting without a key. */
+  kind: "api-key" | "system";
+  apiKeyId: string | null;
+  keyPrefix: string;
+  name: string;
+  role: Role;
+};
+
+/** Context without a request: what tests, scripts and the REST adapters build. */
+export type InnerContext = {
+  db: Db;
+  principal: Principal | null;
+  /** Why authentication failed, when a credential was presented but refused. */
+  authError?: string;
+  requestId: string;
+};
+
+export function createInnerContext(options: { db: Db; principal?: Principal | null; authError?: string; requestId?: string }): InnerContext {
+  return {
+    db: options.db,
+    principal: options.principal ?? null,
+    ...(options.authError ? { authError: options.authError } : {}),
+    requestId: options.requestId ?? crypto.randomUUID(),
+  };
+}
+
+const t = initTRPC.context<InnerContext>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : null;
+    const retryAfter = error.cause instanceof AppError ? error.cause.details?.retryAfterSeconds : undefined;
+    return {
+      ...shape,
+      message: zodError ? summariseZodError(zodError) : shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        ...(shape.data.path ? { path: shape.data.path } : {}),
+        ...(zodError ? { fieldErrors: z.flattenError(zodError).fieldErrors } : {}),
+        ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+      },
+    };
+  },
+});
+
+export function summariseZodError(error: ZodError): string {
+  const parts = error.issues.slice(0, 5).map((issue) => `${issue.path.length ? issue.path.join(".") : "input"}: ${issue.message}`);
+  const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : "";
+  return `Invalid input: ${parts.join("; ")}${more}`;
+}
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Maps service errors to tRPC codes and database outages to 503. */
+const errorMapping = t.middleware(async ({ next, path, ctx }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (cause instanceof AppError) {
+    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  if (isDatabaseUnavailable(cause) || isDatabaseUnavailable(result.error)) {
+    logger.warn({ path, requestId: ctx.requestId, err: String(cause ?? result.error) }, "database unavailable");
+    throw new TRPCError({
+      code: "SERVICE_UNAVAILABLE",
+      message: "The database is unavailable right now; retry in a few seconds. Nothing from this request was written.",
+      cause: new AppError("SERVICE_UNAVAILABLE", "database unavailable", { retryAfterSeconds: 5 }),
+    });
+  }
+  if (result.error.code === "INTERNAL_SERVER_ERROR") {
+    logger.error({ path, requestId: ctx.requestId, err: cause ?? result.error }, "procedure failed");
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(errorMapping);
+
+function requireRole(allowed: readonly Role[]) {
+  return publicProcedure.use(({ ctx, next }) => {
+    if (!ctx.principal) {
+      throw new TRPCError({
+        code: "UNAUTHORIZED",
+        message: ctx.authError ?? "Authentication required: send `Authorization: Bearer <api key>` (create one with `npm run keys -- create`).",
+      });
+    }
+    if (!allowed.includes(ctx.principal.role)) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `This needs a key with role ${allowed.join(" or ")}; key ${ctx.principal.keyPrefix} has role ${ctx.principal.role}.`,
+      });
+    }
+    return next({ ctx: { ...ctx, principal: ctx.principal } });
+  });
+}
+
+/** Any authenticated key: reading is allowed to every role. */
+export const readerProcedure = requireRole(["admin", "ingest", "reader"]);
+/** The collector's key (and admin). */
+export const ingestProcedure = requireRole(["admin", "ingest"]);
+export const adminProcedure = requireRole(["admin"]);

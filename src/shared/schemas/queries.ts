@@ -1,0 +1,37 @@
+// Inputs of the read procedures, shared by the routers, the REST adapters
+// and the console's filter forms.
+import { z } from "zod";
+import { isoTime, runMode, statusId, text } from "./primitives";
+
+export const postLookupSchema = z.object({ statusId });
+
+export const postListSchema = z.object({
+  author: text({ max: 64 }).optional(),
+  mode: runMode.optional(),
+  since: isoTime.optional(),
+  until: isoTime.optional(),
+  text: text({ max: 200 }).optional(),
+  minScore: z.number().min(0).max(1).optional(),
+  cursor: statusId.optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+
+export const runStatusSchema = z.enum(["running", "success", "failed"]);
+
+export const runListSchema = z.object({
+  mode: runMode.optional(),
+  status: runStatusSchema.optional(),
+  collector: text({ max: 100 }).optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  cursor: text({ max: 128 }).optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+
+export const runByIdSchema = z.object({ runId: text({ min: 1, max: 128 }) });
+
+export const apiKeyCreateSchema = z.object({
+  name: text({ min: 1, max: 100 }),
+  role: z.enum(["admin", "ingest", "reader"]),
+});
+export const apiKeyRevokeSchema = z.object({ prefix: z.string().regex(/^xmk_[a-z0-9]{10}$/, "must be a key prefix like xmk_0123456789") });

@@ -1,0 +1,30 @@
+// Test fixtures built from the same builders as the demo seed.
+import { createCaller } from "../../src/server/api/root";
+import { createInnerContext, type Principal, type Role } from "../../src/server/api/trpc";
+import { createApiKey } from "../../src/server/auth/api-keys";
+import type { Db } from "../../src/server/db";
+import { buildPost } from "../../src/server/seed/builders";
+import { createRandom } from "../../src/server/seed/random";
+import type { PostItem } from "../../src/shared/schemas/items";
+
+export async function principalFor(db: Db, role: Role): Promise<Principal & { key: string }> {
+  const created = await createApiKey(db, { name: `test-${role}`, role });
+  return { kind: "api-key", apiKeyId: created.id, keyPrefix: created.keyPrefix, name: created.name, role, key: created.key };
+}
+
+export function callerFor(db: Db, principal: Principal | null) {
+  return createCaller(createInnerContext({ db, principal }));
+}
+
+export function makePosts(count: number, options: { seed?: number; firstId?: bigint; at?: number; mode?: string } = {}): PostItem[] {
+  const r = createRandom(options.seed ?? 1);
+  const first = options.firstId ?? 1_900_000_000_000_000_000n;
+  const at = options.at ?? Date.parse("2026-11-20T10:00:00Z");
+  return Array.from({ length: count }, (_, i) =>
+    buildPost(r, { statusId: String(first + BigInt(i)), handle: "fedwatcher", createdAt: at - 60_000, collectedAt: at + i, mode: options.mode ?? "priority", runId: null }),
+  );
+}
+
+export function laterVersion(post: PostItem, ms: number, changes: Partial<PostItem> = {}): PostItem {
+  return { ...post, ...changes, updated_at: new Date(Date.parse(post.updated_at) + ms).toISOString() };
+}
