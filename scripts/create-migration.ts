@@ -9,7 +9,9 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 
 import path from "node:path";
 import { resolveDatabase } from "../src/server/db/resolve";
 import { prismaCli, projectRoot } from "../src/server/db/migrate";
-import { env } from "../src/env";
+import { env, loadDotEnv } from "../src/env";
+
+loadDotEnv();
 
 async function main() {
   const name = process.argv[2];

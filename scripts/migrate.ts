@@ -1,8 +1,10 @@
 // `npm run db:migrate`: applies prisma/migrations to the database in use
 // (DATABASE_URL, or the embedded server when unset).
-import { env, EnvError } from "../src/env";
+import { env, EnvError, loadDotEnv } from "../src/env";
 import { resolveDatabase } from "../src/server/db/resolve";
 import { migrateDatabase } from "../src/server/db/migrate";
+
+loadDotEnv();
 
 const say = (line: string) => console.log(`[migrate] ${line}`);
 

@@ -5,11 +5,13 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { env, EnvError } from "../src/env";
+import { env, EnvError, loadDotEnv } from "../src/env";
 import { resolveDatabase, DatabaseUnavailableError } from "../src/server/db/resolve";
 import { migrateDatabase, projectRoot } from "../src/server/db/migrate";
 import { createDb } from "../src/server/db";
 import { seedIfEmpty } from "../src/server/seed/seed";
+
+loadDotEnv();
 
 const say = (line: string) => console.log(`[start] ${line}`);
 

@@ -24,7 +24,7 @@ function runStart(env: Record<string, string>) {
   const tsx = path.join(projectRoot, "node_modules", ".bin", "tsx");
   return spawnSync(tsx, [path.join(projectRoot, "scripts", "start.ts")], {
     cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NODE_ENV: "test", ...env },
     encoding: "utf8",
     timeout: 60_000,
   });
