@@ -15,6 +15,11 @@ export function createDb(url: string, options: { max?: number } = {}): Db {
 
 const globalForDb = globalThis as unknown as { xmonitorDb?: Db };
 
+/** For scripts and tests that bring their own client to the route handlers. */
+export function installDb(db: Db): void {
+  globalForDb.xmonitorDb = db;
+}
+
 export function getDb(): Db {
   if (!globalForDb.xmonitorDb) {
     const url = env().DATABASE_URL;

@@ -6,6 +6,8 @@ import { ZodError, z } from "zod";
 import type { Db } from "../db";
 import { AppError, isDatabaseUnavailable } from "../errors";
 import { logger } from "../logger";
+import { consumeRateLimit } from "../auth/rate-limit";
+import { env } from "../../env";
 
 export type Role = "admin" | "ingest" | "reader";
 
@@ -25,11 +27,20 @@ export type InnerContext = {
   /** Why authentication failed, when a credential was presented but refused. */
   authError?: string;
   requestId: string;
+  /** Requests per minute allowed per API key. */
+  rateLimitPerMinute: number;
 };
 
-export function createInnerContext(options: { db: Db; principal?: Principal | null; authError?: string; requestId?: string }): InnerContext {
+export function createInnerContext(options: {
+  db: Db;
+  principal?: Principal | null;
+  authError?: string;
+  requestId?: string;
+  rateLimitPerMinute?: number;
+}): InnerContext {
   return {
     db: options.db,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? env().RATE_LIMIT_PER_MINUTE,
     principal: options.principal ?? null,
     ...(options.authError ? { authError: options.authError } : {}),
     requestId: options.requestId ?? crypto.randomUUID(),
@@ -89,12 +100,15 @@ const errorMapping = t.middleware(async ({ next, path, ctx }) => {
 export const publicProcedure = t.procedure.use(errorMapping);
 
 function requireRole(allowed: readonly Role[]) {
-  return publicProcedure.use(({ ctx, next }) => {
+  return publicProcedure.use(async ({ ctx, next }) => {
     if (!ctx.principal) {
       throw new TRPCError({
         code: "UNAUTHORIZED",
         message: ctx.authError ?? "Authentication required: send `Authorization: Bearer <api key>` (create one with `npm run keys -- create`).",
       });
+    }
+    if (ctx.principal.apiKeyId) {
+      await consumeRateLimit(ctx.db, { apiKeyId: ctx.principal.apiKeyId, limitPerMinute: ctx.rateLimitPerMinute });
     }
     if (!allowed.includes(ctx.principal.role)) {
       throw new TRPCError({

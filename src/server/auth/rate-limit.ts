@@ -1,0 +1,30 @@
+// Per-key request limit over fixed one-minute windows, counted in
+// PostgreSQL with one upsert per request so every app instance shares it.
+import type { Db } from "../db";
+import { AppError } from "../errors";
+
+const WINDOW_MS = 60_000;
+
+export async function consumeRateLimit(db: Db, options: { apiKeyId: string; limitPerMinute: number; now?: number }): Promise<{ count: number; remaining: number }> {
+  const now = options.now ?? Date.now();
+  const windowStart = new Date(now - (now % WINDOW_MS));
+  const [row] = await db.$queryRaw<{ count: number }[]>`
+    insert into rate_limit_windows (api_key_id, window_start, count)
+    values (${options.apiKeyId}::uuid, ${windowStart}, 1)
+    on conflict (api_key_id, window_start) do update set count = rate_limit_windows.count + 1
+    returning count`;
+  const count = row?.count ?? 1;
+  if (count > options.limitPerMinute) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + WINDOW_MS - now) / 1000));
+    throw new AppError(
+      "TOO_MANY_REQUESTS",
+      `Rate limit reached: ${options.limitPerMinute} requests per minute for this key. Retry after ${retryAfterSeconds} s, or batch more items per request.`,
+      { retryAfterSeconds },
+    );
+  }
+  // Old windows are useless; trim them now and then rather than on every call.
+  if (count === 1 && Math.random() < 0.05) {
+    await db.$executeRaw`delete from rate_limit_windows where window_start < ${new Date(now - 10 * WINDOW_MS)}`;
+  }
+  return { count, remaining: options.limitPerMinute - count };
+}

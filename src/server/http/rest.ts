@@ -1,0 +1,48 @@
+// REST routes are thin adapters over the tRPC procedures: they build the
+// same context, call the same procedure through a server-side caller, and
+// translate errors to `{ error: { code, message } }` with the HTTP status
+// tRPC itself would use.
+import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { ZodError } from "zod";
+import { createRequestContext } from "../api/context";
+import { createCaller } from "../api/root";
+import { summariseZodError } from "../api/trpc";
+import { AppError } from "../errors";
+import { logger } from "../logger";
+
+type Caller = ReturnType<typeof createCaller>;
+
+export function errorResponse(code: string, message: string, status: number, retryAfterSeconds?: number): Response {
+  return Response.json(
+    { error: { code, message } },
+    { status, headers: retryAfterSeconds ? { "retry-after": String(retryAfterSeconds) } : {} },
+  );
+}
+
+function toErrorResponse(error: unknown): Response {
+  if (error instanceof AppError) {
+    const trpc = new TRPCError({ code: error.code, message: error.message });
+    return errorResponse(error.code, error.message, getHTTPStatusCodeFromError(trpc), error.details?.retryAfterSeconds);
+  }
+  if (error instanceof TRPCError) {
+    const message = error.cause instanceof ZodError ? summariseZodError(error.cause) : error.message;
+    const retryAfter = error.cause instanceof AppError ? error.cause.details?.retryAfterSeconds : undefined;
+    return errorResponse(error.code, message, getHTTPStatusCodeFromError(error), retryAfter);
+  }
+  logger.error({ err: error }, "REST route failed");
+  return errorResponse("INTERNAL_SERVER_ERROR", "Internal error: see the server log.", 500);
+}
+
+export function restRoute<P>(handler: (args: { caller: Caller; req: Request; params: P }) => Promise<unknown>) {
+  return async (req: Request, context: { params: Promise<P> }): Promise<Response> => {
+    try {
+      const ctx = await createRequestContext(req.headers);
+      const caller = createCaller(ctx);
+      const body = await handler({ caller, req, params: await context.params });
+      return Response.json(body);
+    } catch (error) {
+      return toErrorResponse(error);
+    }
+  };
+}

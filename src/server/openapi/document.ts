@@ -1,0 +1,83 @@
+// The OpenAPI 3.1 document of the REST routes, generated from the same zod
+// schemas the procedures validate with, so it cannot drift from them.
+import { z } from "zod";
+import { ingestBatchSchema, ingestResultSchema } from "~/shared/schemas/ingest";
+import { syncTableNames, syncTables } from "~/shared/schemas/tables";
+
+const toSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12" });
+
+const errorSchema = {
+  type: "object",
+  required: ["error"],
+  properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" } } } },
+};
+
+const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [String(s), { description: httpText[s] ?? "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]));
+
+const httpText: Record<number, string> = {
+  400: "Invalid input; the message names the field",
+  401: "No key, a malformed header, an unknown or a revoked key",
+  403: "The key's role may not do this",
+  404: "Not found",
+  409: "Idempotency key reused with a different body",
+  413: "Body larger than INGEST_MAX_BODY_BYTES",
+  429: "Rate limit reached; see Retry-After",
+  503: "Database unavailable; retry (see Retry-After)",
+};
+
+export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
+  // For the document, the batch's arrays name their item schemas (the server
+  // validates them item by item, so the runtime schema keeps them open).
+  const documentedBatch = ingestBatchSchema.extend(
+    Object.fromEntries(syncTableNames.map((t) => [t, z.array(syncTables[t].schema).optional()])) as Record<string, z.ZodType>,
+  );
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "xmonitor ops API",
+      version: "1.0.0",
+      description: "Ingest, post lookup and reconcile counts. Authenticate with `Authorization: Bearer <api key>`.",
+    },
+    ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API key (npm run keys -- create)" } },
+      schemas: {
+        Error: errorSchema,
+        IngestBatch: toSchema(documentedBatch),
+        IngestResult: toSchema(ingestResultSchema),
+      },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      "/api/v1/ingest": {
+        post: {
+          operationId: "ingestPush",
+          summary: "Push one batch for one collector run (idempotent by idempotencyKey)",
+          description: "Roles: admin, ingest. The ingest role may not write watchAccounts or embeddings: those items come back rejected.",
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/IngestBatch" } } } },
+          responses: {
+            "200": { description: "Per-table inserted/updated/unchanged/rejected counts and the rejects", content: { "application/json": { schema: { $ref: "#/components/schemas/IngestResult" } } } },
+            ...errorResponses(400, 401, 403, 409, 413, 429, 503),
+          },
+        },
+      },
+      "/api/v1/posts/{statusId}": {
+        get: {
+          operationId: "getPost",
+          summary: "One post as stored on the server",
+          parameters: [{ name: "statusId", in: "path", required: true, schema: { type: "string", pattern: "^[0-9]{1,20}$" } }],
+          responses: { "200": { description: "The post" }, ...errorResponses(400, 401, 404, 429, 503) },
+        },
+      },
+      "/api/v1/ops/reconcile-counts": {
+        get: {
+          operationId: "reconcileCounts",
+          summary: "Per-table row counts since a time, by each table's source creation time",
+          parameters: [{ name: "since", in: "query", required: false, schema: { type: "string", format: "date-time" } }],
+          responses: { "200": { description: "Counts per table and the server time they were taken" }, ...errorResponses(400, 401, 429, 503) },
+        },
+      },
+    },
+  };
+}
