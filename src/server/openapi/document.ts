@@ -30,7 +30,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
   // For the document, the batch's arrays name their item schemas (the server
   // validates them item by item, so the runtime schema keeps them open).
   const documentedBatch = ingestBatchSchema.extend(
-    Object.fromEntries(syncTableNames.map((t) => [t, z.array(syncTables[t].schema).optional()])) as Record<string, z.ZodType>,
+    Object.fromEntries(syncTableNames.map((t) => [t, z.array(syncTables[t].schema).optional()])),
   );
   return {
     openapi: "3.1.0",
