@@ -65,3 +65,19 @@ export const reportFailureSchema = z.object({
 export type ReportFailureInput = z.infer<typeof reportFailureSchema>;
 
 export const reconcileCountsInputSchema = z.object({ since: isoTime.optional() });
+
+export const reconcileTableSchema = z.object({ local: z.number().int(), server: z.number().int(), delta: z.number().int() });
+
+export const reconcileRecordSchema = z.object({
+  collector: text({ min: 1, max: 100 }),
+  since: isoTime.nullish(),
+  checkedAt: isoTime,
+  passed: z.boolean(),
+  tables: z.record(z.enum(syncTableNames as [SyncTable, ...SyncTable[]]), reconcileTableSchema),
+});
+export type ReconcileRecord = z.infer<typeof reconcileRecordSchema>;
+
+export const reconcileHistorySchema = z.object({
+  collector: text({ max: 100 }).optional(),
+  limit: z.number().int().min(1).max(500).default(50),
+});

@@ -1,7 +1,10 @@
-import { reconcileCountsInputSchema } from "~/shared/schemas/ingest";
-import { createTRPCRouter, readerProcedure } from "../trpc";
+import { reconcileCountsInputSchema, reconcileHistorySchema, reconcileRecordSchema } from "~/shared/schemas/ingest";
+import { createTRPCRouter, ingestProcedure, readerProcedure } from "../trpc";
 import { reconcileCounts } from "../../reconcile/reconcile-counts";
+import { listReconcileResults, recordReconcileResult } from "../../reconcile/reconcile-results";
 
 export const reconcileRouter = createTRPCRouter({
   counts: readerProcedure.input(reconcileCountsInputSchema).query(({ ctx, input }) => reconcileCounts(ctx.db, input)),
+  record: ingestProcedure.input(reconcileRecordSchema).mutation(({ ctx, input }) => recordReconcileResult(ctx.db, input)),
+  history: readerProcedure.input(reconcileHistorySchema).query(({ ctx, input }) => listReconcileResults(ctx.db, input)),
 });

@@ -1,0 +1,25 @@
+import type { Prisma } from "~/generated/prisma/client";
+import type { ReconcileRecord } from "~/shared/schemas/ingest";
+import type { Db } from "../db";
+
+/** Stores a collector's reconcile outcome (its local counts vs ours). */
+export async function recordReconcileResult(db: Db, input: ReconcileRecord) {
+  return db.reconcileResult.create({
+    data: {
+      collector: input.collector,
+      since: input.since ? new Date(input.since) : null,
+      checkedAt: new Date(input.checkedAt),
+      passed: input.passed,
+      tables: input.tables as Prisma.InputJsonValue,
+    },
+    select: { id: true, passed: true, checkedAt: true },
+  });
+}
+
+export async function listReconcileResults(db: Db, options: { collector?: string | undefined; limit: number }) {
+  return db.reconcileResult.findMany({
+    where: options.collector ? { collector: options.collector } : {},
+    orderBy: { checkedAt: "desc" },
+    take: options.limit,
+  });
+}
