@@ -10,7 +10,7 @@ export async function recordReconcileResult(db: Db, input: ReconcileRecord) {
       since: input.since ? new Date(input.since) : null,
       checkedAt: new Date(input.checkedAt),
       passed: input.passed,
-      tables: input.tables as Prisma.InputJsonValue,
+      tables: input.tables,
     },
     select: { id: true, passed: true, checkedAt: true },
   });
