@@ -1,4 +1,3 @@
-import type { Prisma } from "~/generated/prisma/client";
 import type { ReconcileRecord } from "~/shared/schemas/ingest";
 import type { Db } from "../db";
 
