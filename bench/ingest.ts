@@ -13,7 +13,7 @@ import { toRecordsetJson, upsertSql } from "../src/server/ingest/upsert-sql";
 import { postItemSchema, type PostItem } from "../src/shared/schemas/items";
 import { buildPost } from "../src/server/seed/builders";
 import { createRandom } from "../src/server/seed/random";
-import { intArg, median, printTable, scratchDatabase, serveApp, summarise } from "./support";
+import { intArg, median, printTable, scratchDatabase, startAppServer, summarise } from "./support";
 
 const N = intArg("posts", 20_000);
 const BATCH = intArg("batch", 1_000);
@@ -54,7 +54,7 @@ async function main() {
   const scratch = await scratchDatabase("ingest");
   const db = createDb(scratch.url, { max: 4 });
   const { key } = await createApiKey(db, { name: "bench", role: "ingest" });
-  const app = await serveApp(scratch.url, { RATE_LIMIT_PER_MINUTE: "1000000", INGEST_MAX_BODY_BYTES: String(64 * 1024 * 1024) });
+  const app = await startAppServer({ databaseUrl: scratch.url, env: { RATE_LIMIT_PER_MINUTE: "1000000", INGEST_MAX_BODY_BYTES: String(64 * 1024 * 1024) } });
   const client = createTRPCClient<AppRouter>({
     links: [httpLink({ url: `${app.baseUrl}/api/trpc`, transformer: superjson, headers: { authorization: `Bearer ${key}` } })],
   });
