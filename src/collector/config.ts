@@ -1,0 +1,97 @@
+// The collector's own configuration, read from the environment once at start.
+// It never sees DATABASE_URL: the collector reaches the server only through
+// the ingest API. A bad value stops the process with one line naming the variable.
+import { hostname } from "node:os";
+import { z } from "zod";
+import { DEFAULT_HEALTH_FILE } from "./health/health-file";
+import { DEFAULT_FREEZE_FILE } from "./scheduler/freeze";
+import { DEFAULT_RUN_LOCK_DIR } from "./scheduler/run-lock";
+import { DEFAULT_SCHEDULE, DEFAULT_TIMEZONE, validateSchedule } from "./scheduler/scheduler";
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+
+const cronLine = (job: string, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .superRefine((value, ctx) => {
+      try {
+        validateSchedule({ name: job, cron: value, timezone: "UTC" });
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    });
+
+export const collectorEnvSchema = z
+  .object({
+    XMONITOR_API_BASE_URL: httpUrl.default("http://localhost:3000"),
+    /** An ingest-role key; needed to push, not to collect locally. */
+    XMONITOR_API_KEY: z.string().min(1).optional(),
+    XMONITOR_COLLECTOR_NAME: z
+      .string()
+      .min(1)
+      .max(100)
+      .default(() => hostname()),
+    XMONITOR_DB_PATH: z.string().min(1).default("data/x_monitor.db"),
+    XMONITOR_INGEST_LOOKBACK_SECONDS: positiveInt(900),
+    XMONITOR_INGEST_MAX_ATTEMPTS: positiveInt(4),
+    XMONITOR_INGEST_INITIAL_BACKOFF_SECONDS: z.coerce.number().nonnegative().default(1),
+    XMONITOR_INGEST_ALERT_THRESHOLD: positiveInt(2),
+    XMONITOR_INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(500),
+    XMONITOR_HEALTH_FILE: z.string().min(1).default(DEFAULT_HEALTH_FILE),
+    XMONITOR_ALERT_WEBHOOK_URL: httpUrl.optional(),
+    X_BEARER_TOKEN: z.string().min(1).optional(),
+    XMONITOR_SOURCE: z.enum(["x-api", "replay"]).default("replay"),
+    XMONITOR_REPLAY_FILE: z.string().min(1).default("data/replay.jsonl"),
+    XMONITOR_DISCOVERY_QUERIES_FILE: z.string().min(1).optional(),
+    XMONITOR_FREEZE_FILE: z.string().min(1).default(DEFAULT_FREEZE_FILE),
+    XMONITOR_RUN_LOCK_DIR: z.string().min(1).default(DEFAULT_RUN_LOCK_DIR),
+    XMONITOR_TIMEZONE: z
+      .string()
+      .default(DEFAULT_TIMEZONE)
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat("en-US", { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, "must be an IANA timezone such as America/New_York"),
+    XMONITOR_CRON_PRIORITY: cronLine("priority", DEFAULT_SCHEDULE.priority),
+    XMONITOR_CRON_DISCOVERY: cronLine("discovery", DEFAULT_SCHEDULE.discovery),
+    XMONITOR_CRON_RECONCILE: cronLine("reconcile", DEFAULT_SCHEDULE.reconcile),
+    /** Unset: the local hashed n-gram embedder. Set: an OpenAI-compatible endpoint. */
+    XMONITOR_EMBEDDINGS_BASE_URL: httpUrl.optional(),
+    XMONITOR_EMBEDDINGS_API_KEY: z.string().min(1).optional(),
+    XMONITOR_EMBEDDINGS_MODEL: z.string().min(1).default("text-embedding-3-small"),
+    XMONITOR_EMBEDDING_DIMS: z.coerce.number().int().min(1).max(8192).default(256),
+  })
+  .superRefine((env, ctx) => {
+    if (env.XMONITOR_SOURCE === "x-api" && !env.X_BEARER_TOKEN) {
+      ctx.addIssue({ code: "custom", path: ["X_BEARER_TOKEN"], message: "is required when XMONITOR_SOURCE=x-api" });
+    }
+  });
+
+export type CollectorConfig = z.infer<typeof collectorEnvSchema>;
+
+const SECRET = /KEY|TOKEN/;
+
+export class CollectorConfigError extends Error {
+  override name = "CollectorConfigError";
+}
+
+export function parseCollectorEnv(source: Record<string, string | undefined> = process.env): CollectorConfig {
+  // Empty strings mean "unset": shells and .env files produce them often.
+  const names = Object.keys(collectorEnvSchema.shape);
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([k, v]) => names.includes(k) && v !== undefined && v.trim() !== ""));
+  const result = collectorEnvSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join(".");
+    const got = cleaned[name];
+    const shown = got === undefined || SECRET.test(name) ? "" : ` (got "${got}")`;
+    return `${name}: ${issue.message}${shown}`;
+  });
+  throw new CollectorConfigError(`Invalid collector environment: ${problems.join("; ")}`);
+}

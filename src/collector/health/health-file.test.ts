@@ -1,0 +1,71 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { IngestHealthStore } from "./health-file";
+
+let dir: string;
+let file: string;
+let now: Date;
+const store = (threshold?: number) => new IngestHealthStore({ file, threshold, clock: () => now });
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "xmon-health-"));
+  file = path.join(dir, "data", "ingest_health.json");
+  now = new Date("2026-02-25T20:00:00Z");
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("IngestHealthStore", () => {
+  it("starts empty without a file", () => {
+    expect(store().get("priority")).toEqual({ consecutive_failures: 0, last_success_at: null, last_failure_at: null, last_error: null });
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it("counts failures, alerts from the threshold on, and resets on success", () => {
+    const health = store();
+    const first = health.recordFailure("priority", new Error("cannot reach http://localhost:3000 (ECONNREFUSED)"));
+    expect(first).toEqual({ consecutiveFailures: 1, thresholdReached: false, newlyReached: false, alertLine: undefined });
+
+    now = new Date("2026-02-25T20:10:00Z");
+    const second = health.recordFailure("priority", new Error("server answered 503:\n  maintenance"));
+    expect(second).toEqual({
+      consecutiveFailures: 2,
+      thresholdReached: true,
+      newlyReached: true,
+      alertLine: "ALERT: ingest failures threshold reached mode=priority consecutive_failures=2 threshold=2 last_error=server answered 503: maintenance",
+    });
+    const third = health.recordFailure("priority", "still down");
+    expect(third).toMatchObject({ consecutiveFailures: 3, thresholdReached: true, newlyReached: false });
+    expect(third.alertLine).toBe("ALERT: ingest failures threshold reached mode=priority consecutive_failures=3 threshold=2 last_error=still down");
+
+    // Modes are counted separately.
+    expect(health.get("discovery").consecutive_failures).toBe(0);
+
+    now = new Date("2026-02-25T20:30:00Z");
+    expect(health.recordSuccess("priority")).toEqual({ previousFailures: 3, resetLine: "RECOVERED: ingest failures reset mode=priority previous_consecutive_failures=3 threshold=2" });
+    expect(health.get("priority")).toEqual({ consecutive_failures: 0, last_success_at: "2026-02-25T20:30:00.000Z", last_failure_at: "2026-02-25T20:10:00.000Z", last_error: "still down" });
+    expect(health.recordSuccess("priority")).toEqual({ previousFailures: 0, resetLine: undefined });
+  });
+
+  it("persists across instances (processes) and writes atomically, leaving no temporary files", () => {
+    store().recordFailure("discovery", "x");
+    expect(store(1).recordFailure("discovery", "y")).toMatchObject({ consecutiveFailures: 2, thresholdReached: true, newlyReached: false });
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ discovery: { consecutive_failures: 2, last_success_at: null, last_failure_at: "2026-02-25T20:00:00.000Z", last_error: "y" } });
+    expect(readdirSync(path.dirname(file))).toEqual(["ingest_health.json"]);
+  });
+
+  it("keeps one bounded line of a long error", () => {
+    const outcome = store(1).recordFailure("priority", `<html>\n${"x".repeat(2000)}</html>`);
+    expect(outcome.alertLine!.split("\n")).toHaveLength(1);
+    expect(store().get("priority").last_error).toHaveLength(500);
+  });
+
+  it("fails clearly on a damaged file and refuses a bad threshold", () => {
+    writeFileSync(path.join(dir, "bad.json"), "{ not json");
+    expect(() => new IngestHealthStore({ file: path.join(dir, "bad.json") }).read()).toThrow(/cannot read ingest health file .*bad.json/);
+    writeFileSync(path.join(dir, "shape.json"), JSON.stringify({ priority: { consecutive_failures: -1 } }));
+    expect(() => new IngestHealthStore({ file: path.join(dir, "shape.json") }).read()).toThrow(/not in the expected shape/);
+    expect(() => store(0)).toThrow(/positive integer/);
+  });
+});

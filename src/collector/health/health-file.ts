@@ -1,0 +1,103 @@
+// Per-mode ingest health in a small JSON file (default data/ingest_health.json)
+// that survives restarts, so "N failures in a row" counts across runs and
+// processes. Writes go through a temporary file and a rename: an operator or
+// a monitoring script may read the file at any moment.
+import { existsSync, readFileSync } from "node:fs";
+import { z } from "zod";
+import { writeJsonAtomic } from "../util/atomic-file";
+import { systemClock, toIsoMs, type Clock } from "../util/time";
+
+export const DEFAULT_HEALTH_FILE = "data/ingest_health.json";
+
+const modeHealthSchema = z.object({
+  consecutive_failures: z.number().int().min(0),
+  last_success_at: z.string().nullable(),
+  last_failure_at: z.string().nullable(),
+  last_error: z.string().nullable(),
+});
+const healthFileSchema = z.record(z.string(), modeHealthSchema);
+
+export type ModeHealth = z.infer<typeof modeHealthSchema>;
+
+export type FailureOutcome = {
+  consecutiveFailures: number;
+  /** At or above the threshold: the mode is in alert. */
+  thresholdReached: boolean;
+  /** This failure is the one that reached it (for notifications sent once). */
+  newlyReached: boolean;
+  /** The ALERT line to log, when the threshold is reached. */
+  alertLine: string | undefined;
+};
+
+export type SuccessOutcome = {
+  previousFailures: number;
+  /** Set when failures were counted before this success. */
+  resetLine: string | undefined;
+};
+
+const EMPTY: ModeHealth = { consecutive_failures: 0, last_success_at: null, last_failure_at: null, last_error: null };
+
+/** One line, bounded: error texts can hold stack traces or whole HTML pages. */
+function oneLine(text: string, max = 500): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export class IngestHealthStore {
+  readonly file: string;
+  readonly threshold: number;
+  private readonly clock: Clock;
+
+  constructor(options: { file?: string; threshold?: number; clock?: Clock } = {}) {
+    this.file = options.file ?? DEFAULT_HEALTH_FILE;
+    this.threshold = options.threshold ?? 2;
+    if (!Number.isInteger(this.threshold) || this.threshold < 1) throw new RangeError(`alert threshold must be a positive integer, got ${this.threshold}`);
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Every mode's state; an absent file means no history yet. */
+  read(): Record<string, ModeHealth> {
+    if (!existsSync(this.file)) return {};
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(this.file, "utf8"));
+    } catch (error) {
+      throw new Error(`cannot read ingest health file ${this.file}: ${(error as Error).message}`);
+    }
+    const parsed = healthFileSchema.safeParse(raw);
+    if (!parsed.success) throw new Error(`ingest health file ${this.file} is not in the expected shape: ${parsed.error.issues[0]?.message ?? "invalid"} at ${parsed.error.issues[0]?.path.join(".")}`);
+    return parsed.data;
+  }
+
+  get(mode: string): ModeHealth {
+    return this.read()[mode] ?? { ...EMPTY };
+  }
+
+  recordFailure(mode: string, error: unknown): FailureOutcome {
+    const all = this.read();
+    const previous = all[mode] ?? EMPTY;
+    const message = oneLine(error instanceof Error ? error.message : String(error));
+    const next: ModeHealth = { ...previous, consecutive_failures: previous.consecutive_failures + 1, last_failure_at: toIsoMs(this.clock()), last_error: message };
+    writeJsonAtomic(this.file, { ...all, [mode]: next });
+    const n = next.consecutive_failures;
+    const reached = n >= this.threshold;
+    return {
+      consecutiveFailures: n,
+      thresholdReached: reached,
+      newlyReached: n === this.threshold,
+      alertLine: reached ? `ALERT: ingest failures threshold reached mode=${mode} consecutive_failures=${n} threshold=${this.threshold} last_error=${message}` : undefined,
+    };
+  }
+
+  recordSuccess(mode: string): SuccessOutcome {
+    const all = this.read();
+    const previous = all[mode] ?? EMPTY;
+    const next: ModeHealth = { ...previous, consecutive_failures: 0, last_success_at: toIsoMs(this.clock()) };
+    writeJsonAtomic(this.file, { ...all, [mode]: next });
+    const n = previous.consecutive_failures;
+    return {
+      previousFailures: n,
+      resetLine: n > 0 ? `RECOVERED: ingest failures reset mode=${mode} previous_consecutive_failures=${n} threshold=${this.threshold}` : undefined,
+    };
+  }
+}

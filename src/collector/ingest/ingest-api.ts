@@ -1,0 +1,80 @@
+// The collector's only way to the server: a typed tRPC client over HTTP
+// with its ingest key. Imports the router's type, never server code.
+import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import superjson from "superjson";
+import type { AppRouter } from "~/server/api/root";
+import type { IngestBatch, IngestResult, ReconcileRecord, ReportFailureInput } from "~/shared/schemas/ingest";
+
+/** A failed call, with what the retry policy needs to decide. */
+export class IngestCallError extends Error {
+  override name = "IngestCallError";
+  constructor(
+    message: string,
+    /** HTTP status; undefined when the server could not be reached at all. */
+    readonly status: number | undefined,
+    readonly retryAfterSeconds: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+export type ServerCounts = Awaited<ReturnType<ReturnType<typeof createTrpc>["reconcile"]["counts"]["query"]>>;
+
+function createTrpc(options: { baseUrl: string; apiKey: string; fetch?: typeof fetch; timeoutMs?: number }) {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${options.baseUrl.replace(/\/$/, "")}/api/trpc`,
+        transformer: superjson,
+        headers: { authorization: `Bearer ${options.apiKey}` },
+        fetch: (url, init) => (options.fetch ?? fetch)(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }),
+      }),
+    ],
+  });
+}
+
+function toCallError(error: unknown, baseUrl: string): IngestCallError {
+  if (error instanceof TRPCClientError) {
+    const data = error.data as { httpStatus?: number; retryAfterSeconds?: number } | undefined;
+    const response = error.meta?.response as Response | undefined;
+    const status = data?.httpStatus ?? response?.status;
+    if (status !== undefined) {
+      const header = response?.headers.get("retry-after");
+      const retryAfter = data?.retryAfterSeconds ?? (header ? Number(header) : undefined);
+      return new IngestCallError(`server answered ${status}: ${error.message}`, status, Number.isFinite(retryAfter) ? retryAfter : undefined);
+    }
+    const cause = error.cause as (Error & { cause?: { code?: string } }) | undefined;
+    const code = cause?.cause?.code ?? cause?.name ?? "network error";
+    return new IngestCallError(`cannot reach ${baseUrl} (${code}): ${cause?.message ?? error.message}`, undefined, undefined);
+  }
+  return new IngestCallError(`cannot reach ${baseUrl}: ${(error as Error).message}`, undefined, undefined);
+}
+
+export type IngestApi = {
+  push(batch: IngestBatch): Promise<IngestResult>;
+  reportFailure(input: ReportFailureInput): Promise<void>;
+  reconcileCounts(since: string | undefined): Promise<ServerCounts>;
+  recordReconcile(input: ReconcileRecord): Promise<void>;
+};
+
+export function createIngestApi(options: { baseUrl: string; apiKey: string; fetch?: typeof fetch; timeoutMs?: number }): IngestApi {
+  const trpc = createTrpc(options);
+  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toCallError(error, options.baseUrl);
+    }
+  };
+  return {
+    push: (batch) => call(() => trpc.ingest.push.mutate(batch)),
+    reportFailure: async (input) => {
+      await call(() => trpc.ingest.reportFailure.mutate(input));
+    },
+    reconcileCounts: (since) => call(() => trpc.reconcile.counts.query(since ? { since } : {})),
+    recordReconcile: async (input) => {
+      await call(() => trpc.reconcile.record.mutate(input));
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// The freeze flag (default data/collector.freeze): while it exists the
+// scheduler starts no runs. Cutover sets it, waits until no run is in
+// progress (run-lock.ts), moves the data, and removes it.
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { writeJsonAtomic } from "../util/atomic-file";
+import { systemClock, toIsoMs, type Clock } from "../util/time";
+
+export const DEFAULT_FREEZE_FILE = "data/collector.freeze";
+
+export type FreezeState = { reason: string; since: string };
+
+/** Sets the flag; freezing again keeps the original `since` and takes the new reason. */
+export function freeze(options: { reason: string; file?: string; clock?: Clock }): FreezeState {
+  const file = options.file ?? DEFAULT_FREEZE_FILE;
+  const reason = options.reason.trim();
+  if (reason === "") throw new RangeError("a freeze needs a reason (it is shown wherever runs are skipped)");
+  const state: FreezeState = { reason, since: isFrozen(file)?.since ?? toIsoMs((options.clock ?? systemClock)()) };
+  writeJsonAtomic(file, state);
+  return state;
+}
+
+/** Removes the flag; false when it was not set. */
+export function unfreeze(file: string = DEFAULT_FREEZE_FILE): boolean {
+  if (!existsSync(file)) return false;
+  rmSync(file, { force: true });
+  return true;
+}
+
+/**
+ * The freeze, or undefined when not frozen. A flag file that cannot be read
+ * still counts as frozen: during a cutover, skipping a run is the safe mistake.
+ */
+export function isFrozen(file: string = DEFAULT_FREEZE_FILE): FreezeState | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    return { reason: `freeze file ${file} is unreadable (${(error as Error).message})`, since: "unknown" };
+  }
+  try {
+    const value = JSON.parse(text) as Partial<FreezeState>;
+    return { reason: typeof value.reason === "string" ? value.reason : "no reason given", since: typeof value.since === "string" ? value.since : "unknown" };
+  } catch {
+    return { reason: `freeze file ${file} is not JSON: ${text.trim().slice(0, 200)}`, since: "unknown" };
+  }
+}
