@@ -3,6 +3,7 @@
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
 import type { AppRouter } from "~/server/api/root";
+import type { SyncTable } from "~/shared/schemas/tables";
 import type { IngestBatch, IngestResult, ReconcileRecord, ReportFailureInput } from "~/shared/schemas/ingest";
 
 /** A failed call, with what the retry policy needs to decide. */
@@ -55,6 +56,8 @@ export type IngestApi = {
   push(batch: IngestBatch): Promise<IngestResult>;
   reportFailure(input: ReportFailureInput): Promise<void>;
   reconcileCounts(since: string | undefined): Promise<ServerCounts>;
+  /** The tables this key may write (the others would come back rejected). */
+  writableTables(): Promise<SyncTable[]>;
   recordReconcile(input: ReconcileRecord): Promise<void>;
 };
 
@@ -73,6 +76,7 @@ export function createIngestApi(options: { baseUrl: string; apiKey: string; fetc
       await call(() => trpc.ingest.reportFailure.mutate(input));
     },
     reconcileCounts: (since) => call(() => trpc.reconcile.counts.query(since ? { since } : {})),
+    writableTables: async () => (await call(() => trpc.ingest.access.query())).writableTables,
     recordReconcile: async (input) => {
       await call(() => trpc.reconcile.record.mutate(input));
     },

@@ -19,6 +19,14 @@ export function canWriteTable(role: Role, table: SyncTable): boolean {
   return !deniedTables[role].includes(table);
 }
 
+export function describeIngestAccess(principal: { role: Role; keyPrefix: string }) {
+  return {
+    role: principal.role,
+    keyPrefix: principal.keyPrefix,
+    writableTables: syncTableNames.filter((t) => canWriteTable(principal.role, t)),
+  };
+}
+
 function keyOf(table: SyncTable, item: unknown): string | null {
   if (typeof item !== "object" || item === null) return null;
   const value = (item as Record<string, unknown>)[syncTables[table].key];

@@ -3,6 +3,7 @@ import { ingestResultSchema, reportFailureSchema } from "~/shared/schemas/ingest
 import { createTRPCRouter, ingestProcedure } from "../trpc";
 import { pushIngestBatch } from "../../ingest/push-ingest-batch";
 import { reportIngestFailure } from "../../ingest/report-failure";
+import { describeIngestAccess } from "../../ingest/validate-items";
 
 export const ingestRouter = createTRPCRouter({
   // The batch is validated inside the service: item by item, so that one bad
@@ -11,5 +12,7 @@ export const ingestRouter = createTRPCRouter({
     .input(z.unknown())
     .output(ingestResultSchema)
     .mutation(({ ctx, input }) => pushIngestBatch(ctx.db, { input, principal: ctx.principal })),
+  /** What the calling key may write, so a collector skips tables it would only see rejected. */
+  access: ingestProcedure.query(({ ctx }) => describeIngestAccess(ctx.principal)),
   reportFailure: ingestProcedure.input(reportFailureSchema).mutation(({ ctx, input }) => reportIngestFailure(ctx.db, input)),
 });

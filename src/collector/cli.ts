@@ -1,0 +1,140 @@
+// The collector's command line: a thin layer over the command functions in
+// ./commands, which tests call directly.
+import { Command, Option } from "commander";
+import { existsSync } from "node:fs";
+import { CollectorConfigError, parseCollectorEnv } from "./config";
+import { createCollectorContext, MissingApiKeyError, type CollectorContext } from "./context";
+import { accountsAdd, accountsList, accountsRemove, accountsSetTier } from "./commands/accounts";
+import { catchUpCommand } from "./commands/catch-up";
+import { reconcileCommand } from "./commands/reconcile";
+import { runCommand } from "./commands/run";
+import { createCollectorScheduler } from "./commands/schedule";
+import { freezeCommand, statusCommand, unfreezeCommand } from "./commands/status";
+import { isoTime } from "~/shared/schemas/primitives";
+
+type GlobalOptions = { db?: string; apiBaseUrl?: string; apiKey?: string; healthFile?: string; collector?: string; json?: boolean };
+
+function contextFrom(command: Command): CollectorContext {
+  const g = command.optsWithGlobals<GlobalOptions>();
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  const overrides: Record<string, string | undefined> = {
+    ...process.env,
+    ...(g.db ? { XMONITOR_DB_PATH: g.db } : {}),
+    ...(g.apiBaseUrl ? { XMONITOR_API_BASE_URL: g.apiBaseUrl } : {}),
+    ...(g.apiKey ? { XMONITOR_API_KEY: g.apiKey } : {}),
+    ...(g.healthFile ? { XMONITOR_HEALTH_FILE: g.healthFile } : {}),
+    ...(g.collector ? { XMONITOR_COLLECTOR_NAME: g.collector } : {}),
+  };
+  return createCollectorContext(parseCollectorEnv(overrides), { json: g.json ?? false });
+}
+
+function isoOption(value: string): string {
+  const parsed = isoTime.safeParse(value);
+  if (!parsed.success) throw new Error(`"${value}" is not an ISO-8601 time with a zone, e.g. 2026-02-25T19:39:12Z`);
+  return value;
+}
+
+const tiers = ["priority", "discovery"] as const;
+
+export function buildCli(): Command {
+  const program = new Command("collector")
+    .description("xmonitor collector: watch X accounts and searches, keep local SQLite state, push every run to the server")
+    .option("--db <path>", "local SQLite file (XMONITOR_DB_PATH, default data/x_monitor.db)")
+    .option("--api-base-url <url>", "server base URL (XMONITOR_API_BASE_URL)")
+    .option("--api-key <key>", "ingest-role API key (XMONITOR_API_KEY)")
+    .option("--health-file <path>", "ingest health JSON file (XMONITOR_HEALTH_FILE)")
+    .option("--collector <name>", "this collector's name (XMONITOR_COLLECTOR_NAME, default the host name)")
+    .option("--json", "one JSON object per line, for machines")
+    .showHelpAfterError();
+
+  program
+    .command("run")
+    .description("one run: fetch, score, store, embed, summarise, then push what changed")
+    .addOption(new Option("--mode <mode>", "priority | discovery | refresh-24h").choices(["priority", "discovery", "refresh-24h"]).makeOptionMandatory())
+    .option("--since <iso>", "push rows changed since this time minus the lookback (default: the run's start)", isoOption)
+    .option("--lookback-seconds <n>", "lookback before --since (XMONITOR_INGEST_LOOKBACK_SECONDS, default 900)", (v) => Number(v))
+    .option("--no-ingest", "collect locally only")
+    .action(async (options: { mode: "priority" | "discovery" | "refresh-24h"; since?: string; lookbackSeconds?: number; ingest: boolean }, command: Command) => {
+      const ctx = contextFrom(command);
+      process.exitCode = (await runCommand(ctx, options)).exitCode;
+    });
+
+  program
+    .command("catch-up")
+    .description("after an outage: re-push everything changed since a time (idempotent)")
+    .requiredOption("--since <iso>", "when the outage began", isoOption)
+    .action(async (options: { since: string }, command: Command) => {
+      process.exitCode = (await catchUpCommand(contextFrom(command), options)).exitCode;
+    });
+
+  program
+    .command("reconcile")
+    .description("compare local and server row counts per table; exit 0 on PASS, 1 on FAIL")
+    .option("--since <iso>", "count rows from this time (default: 24 h ago)", isoOption)
+    .action(async (options: { since?: string }, command: Command) => {
+      const ctx = contextFrom(command);
+      process.exitCode = (await reconcileCommand(ctx, { ...options, json: command.optsWithGlobals<GlobalOptions>().json ?? false })).exitCode;
+    });
+
+  program
+    .command("schedule")
+    .description("run jobs on their cron lines until stopped (never overlapping, skipped while frozen)")
+    .action(async (_options: unknown, command: Command) => {
+      const ctx = contextFrom(command);
+      const scheduler = createCollectorScheduler(ctx);
+      scheduler.start();
+      for (const { name, next } of scheduler.nextRuns()) ctx.log.info(`scheduled ${name}: next at ${next?.toISOString() ?? "never"}`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          ctx.log.info("stopping: waiting for running jobs to finish");
+          scheduler.stop();
+          void scheduler.idle().then(resolve);
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+    });
+
+  program
+    .command("freeze")
+    .description("pause scheduled jobs (used by the cutover)")
+    .option("--reason <text>", "why", "manual freeze")
+    .action((options: { reason: string }, command: Command) => void freezeCommand(contextFrom(command), options));
+  program.command("unfreeze").description("resume scheduled jobs").action((_o: unknown, command: Command) => void unfreezeCommand(contextFrom(command)));
+  program
+    .command("status")
+    .description("freeze state, runs in progress, last runs and ingest health")
+    .action((_o: unknown, command: Command) => void statusCommand(contextFrom(command), { json: command.optsWithGlobals<GlobalOptions>().json ?? false }));
+
+  const accounts = program.command("accounts").description("the watch list");
+  accounts
+    .command("add <handle>")
+    .addOption(new Option("--tier <tier>").choices(tiers).default("priority"))
+    .option("--note <text>")
+    .action((handle: string, options: { tier: "priority" | "discovery"; note?: string }, command: Command) => void accountsAdd(contextFrom(command), { handle, ...options }));
+  accounts
+    .command("list")
+    .addOption(new Option("--tier <tier>").choices(tiers))
+    .option("--all", "include removed accounts")
+    .action((options: { tier?: "priority" | "discovery"; all?: boolean }, command: Command) =>
+      void accountsList(contextFrom(command), { ...options, json: command.optsWithGlobals<GlobalOptions>().json ?? false }),
+    );
+  accounts.command("remove <handle>").action((handle: string, _o: unknown, command: Command) => void accountsRemove(contextFrom(command), { handle }));
+  accounts
+    .command("set-tier <handle> <tier>")
+    .action((handle: string, tier: string, _o: unknown, command: Command) => {
+      if (tier !== "priority" && tier !== "discovery") throw new Error(`tier must be priority or discovery (got ${tier})`);
+      accountsSetTier(contextFrom(command), { handle, tier });
+    });
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CollectorConfigError || error instanceof MissingApiKeyError) console.error(error.message);
+    else console.error(`collector: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+}

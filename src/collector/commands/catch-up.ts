@@ -1,0 +1,39 @@
+// `collector catch-up --since <iso>`: after an outage, re-push everything
+// changed since then (idempotent upserts: what already arrived comes back
+// unchanged), with progress, and clear the failure counts it made good.
+import type { CollectorContext } from "../context";
+import { describeTotals, pushChanges, type PushTotals } from "../ingest/push-changes";
+import { retry } from "../ingest/retry";
+
+export async function catchUpCommand(ctx: CollectorContext, options: { since: string }): Promise<{ exitCode: number; totals?: PushTotals }> {
+  const { log, config } = ctx;
+  const started = Date.now();
+  try {
+    const tables = await retry(() => ctx.api.writableTables(), ctx.retry);
+    const totals = await pushChanges({
+      tables,
+      store: ctx.store,
+      api: ctx.api,
+      collector: config.XMONITOR_COLLECTOR_NAME,
+      mode: "catch-up",
+      since: options.since,
+      batchSize: config.XMONITOR_INGEST_BATCH_SIZE,
+      retry: {
+        ...ctx.retry,
+        onRetry: ({ attempt, delayMs, error }) => log.warn(`catch-up retry attempt=${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}`),
+      },
+      onBatch: (progress, table) => log.info(`catch-up: batch ${progress.batches} (${table}), ${progress.items} rows sent`, { event: "progress", ...progress }),
+    });
+    log.info(`api ingest ok mode=catch-up since=${options.since} batches=${totals.batches} ${describeTotals(totals.tables)} in ${((Date.now() - started) / 1000).toFixed(1)} s`, { event: "ingest_ok", totals: totals.tables });
+    for (const [mode, state] of Object.entries(ctx.health.read())) {
+      if (state.consecutive_failures > 0) {
+        const reset = ctx.health.recordSuccess(mode);
+        if (reset.resetLine) log.info(reset.resetLine, { event: "alert_reset", mode });
+      }
+    }
+    return { exitCode: totals.rejects.length ? 1 : 0, totals };
+  } catch (error) {
+    log.error(`catch-up failed: ${(error as Error).message}. Nothing is lost: run catch-up again with the same --since once the server answers.`);
+    return { exitCode: 1 };
+  }
+}

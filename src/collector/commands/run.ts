@@ -1,0 +1,55 @@
+// `collector run --mode <mode>`: one collection run, then its ingest cycle.
+import { runIngestCycle, type IngestCycleResult } from "../ingest/ingest-cycle";
+import { collectRun, type CollectRunResult } from "../run/collect-run";
+import type { CollectMode } from "../run/collect-posts";
+import { listRunsInProgress, RunLock } from "../scheduler/run-lock";
+import type { CollectorContext } from "../context";
+
+export type RunCommandResult = { exitCode: number; collected: CollectRunResult; ingest: IngestCycleResult | null };
+
+export async function runCommand(
+  ctx: CollectorContext,
+  options: { mode: CollectMode; since?: string | undefined; lookbackSeconds?: number | undefined; ingest?: boolean },
+): Promise<RunCommandResult> {
+  const { store, log, config } = ctx;
+  // A 'running' row no live process owns was left by a crash: close it first.
+  if (listRunsInProgress({ dir: config.XMONITOR_RUN_LOCK_DIR }).length === 0) {
+    for (const runId of store.markStaleRunsFailed()) log.warn(`run ${runId} was left running by a process that ended mid-run: marked failed`);
+  }
+  const release = new RunLock({ dir: config.XMONITOR_RUN_LOCK_DIR }).begin(`run:${options.mode}`);
+  try {
+    const collected = await collectRun({ mode: options.mode, store, source: ctx.source, embedder: ctx.embedder, queries: ctx.queries, keywords: ctx.keywords, now: ctx.now });
+    const r = collected.run;
+    if (collected.error) log.error(`run ${r.run_id} mode=${options.mode} failed: ${collected.error}`, { event: "run_failed", runId: r.run_id });
+    else log.info(`run ${r.run_id} mode=${options.mode} ok fetched=${collected.fetched} new=${collected.newPosts} updated=${collected.updatedPosts} shifts=${collected.shifts}`, { event: "run_ok", runId: r.run_id });
+    if (options.ingest === false) return { exitCode: collected.error ? 1 : 0, collected, ingest: null };
+
+    const lookback = (options.lookbackSeconds ?? config.XMONITOR_INGEST_LOOKBACK_SECONDS) * 1000;
+    // After failed cycles, reach back to the last success so the rows the
+    // failed cycles did not deliver go out now, without a manual catch-up.
+    const health = ctx.health.get(options.mode);
+    let from: string | undefined = options.since ?? r.run_at;
+    if (!options.since && health.consecutive_failures > 0) {
+      from = health.last_success_at ?? undefined;
+      log.info(`catching up after ${health.consecutive_failures} failed ingest cycle(s): pushing changes since ${from ? `the last success (${from})` : "the beginning"}`);
+    }
+    const since = from === undefined ? undefined : new Date(Date.parse(from) - lookback).toISOString();
+    const ingest = await runIngestCycle({
+      store,
+      api: ctx.api,
+      health: ctx.health,
+      log,
+      collector: config.XMONITOR_COLLECTOR_NAME,
+      mode: options.mode,
+      runId: r.run_id,
+      since,
+      batchSize: config.XMONITOR_INGEST_BATCH_SIZE,
+      retry: ctx.retry,
+      webhookUrl: config.XMONITOR_ALERT_WEBHOOK_URL,
+      ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+    });
+    return { exitCode: collected.error || !ingest.ok ? 1 : 0, collected, ingest };
+  } finally {
+    release();
+  }
+}
