@@ -1,4 +1,5 @@
 import { createCallerFactory, createTRPCRouter } from "./trpc";
+import { cutoverRouter } from "./routers/cutover";
 import { healthRouter } from "./routers/health";
 import { ingestRouter } from "./routers/ingest";
 import { keysRouter } from "./routers/keys";
@@ -8,6 +9,7 @@ import { reconcileRouter } from "./routers/reconcile";
 import { runsRouter } from "./routers/runs";
 
 export const appRouter = createTRPCRouter({
+  cutover: cutoverRouter,
   health: healthRouter,
   ingest: ingestRouter,
   keys: keysRouter,

@@ -1,0 +1,41 @@
+// The cutover tool's reports to the server (one record per cutover, one
+// entry per step and pass).
+import { z } from "zod";
+import { isoTime, text } from "./primitives";
+import { syncTableNames, type SyncTable } from "./tables";
+
+export const cutoverStepNames = ["freeze", "snapshot", "export", "import", "validate", "restore"] as const;
+
+export const cutoverStartSchema = z.object({
+  label: text({ min: 1, max: 200 }),
+  collector: text({ min: 1, max: 100 }),
+  operator: text({ min: 1, max: 100 }),
+  startedAt: isoTime,
+});
+export type CutoverStart = z.infer<typeof cutoverStartSchema>;
+
+export const cutoverStepSchema = z.object({
+  step: z.enum(cutoverStepNames),
+  /** Import passes are numbered (1: ingest key, 2: admin key, ...). */
+  pass: z.number().int().min(1).optional(),
+  status: z.enum(["running", "succeeded", "failed", "skipped"]),
+  startedAt: isoTime,
+  finishedAt: isoTime.optional(),
+  message: text({ max: 10_000 }).optional(),
+  /** Figures the step measured: counts per table, deltas, checksums, integrity result... */
+  figures: z.record(z.string(), z.unknown()).default({}),
+});
+export type CutoverStep = z.infer<typeof cutoverStepSchema>;
+
+export const cutoverStepRecordSchema = z.object({
+  cutoverId: z.uuid(),
+  step: cutoverStepSchema,
+  status: z.enum(["running", "succeeded", "failed"]).optional(),
+  artifacts: z.record(z.string(), z.unknown()).optional(),
+});
+export type CutoverStepRecord = z.infer<typeof cutoverStepRecordSchema>;
+
+export const rowsByKeysSchema = z.object({
+  table: z.enum(syncTableNames as [SyncTable, ...SyncTable[]]),
+  keys: z.array(text({ min: 1, max: 256 })).min(1).max(1000),
+});
