@@ -1,0 +1,47 @@
+// The alert path of one ingest cycle: the ALERT line at the threshold, the
+// webhook called once when it is first reached, the failure in the health
+// file. The server is really unreachable (a closed loopback port); the
+// webhook receiver is a real local HTTP server.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { IngestHealthStore } from "../health/health-file";
+import { createMemoryLog } from "../log";
+import { openStore, type SqliteStore } from "../store/sqlite-store";
+import { startFakeHttpServer, type FakeHttpServer } from "../testing/fake-http-server";
+import { createIngestApi } from "./ingest-api";
+import { runIngestCycle } from "./ingest-cycle";
+
+let dir: string;
+let store: SqliteStore;
+let webhook: FakeHttpServer;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "xm-cycle-"));
+  store = openStore({ path: path.join(dir, "x.db") });
+  webhook = await startFakeHttpServer();
+  webhook.handle(() => ({ status: 200, json: { ok: true } }));
+});
+afterAll(async () => {
+  store.close();
+  await webhook.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it("alerts at the threshold and posts the ALERT line to the webhook once", async () => {
+  const health = new IngestHealthStore({ file: path.join(dir, "health.json"), threshold: 2 });
+  const api = createIngestApi({ baseUrl: "http://127.0.0.1:9", apiKey: "xmk_0123456789_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" });
+  const outcomes = [];
+  for (let i = 0; i < 3; i++) {
+    const log = createMemoryLog();
+    outcomes.push(
+      await runIngestCycle({ store, api, health, log, collector: "box", mode: "discovery", since: undefined, batchSize: 100, retry: { maxAttempts: 1 }, webhookUrl: webhook.baseUrl }),
+    );
+  }
+  expect(outcomes.map((o) => (o.ok ? "ok" : `${o.consecutiveFailures}:${o.alert}`))).toEqual(["1:false", "2:true", "3:true"]);
+  expect(webhook.requests).toHaveLength(1);
+  const body = JSON.parse(webhook.requests[0]!.body) as { text: string };
+  expect(body.text).toMatch(/^ALERT: ingest failures threshold reached mode=discovery consecutive_failures=2 threshold=2 last_error=cannot reach http:\/\/127\.0\.0\.1:9/);
+  expect(health.get("discovery")).toMatchObject({ consecutive_failures: 3, last_error: expect.stringContaining("127.0.0.1:9") });
+});
