@@ -15,6 +15,7 @@ function collector(...args: string[]) {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: dir,
+      NODE_ENV: "production",
       XMONITOR_FREEZE_FILE: path.join(dir, "collector.freeze"),
       XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
       XMONITOR_HEALTH_FILE: path.join(dir, "health.json"),
@@ -50,7 +51,7 @@ describe("xmonitor-collector", () => {
     const noKey = collector("reconcile");
     expect(noKey.status).not.toBe(0);
     expect(noKey.stdout + noKey.stderr).toContain("XMONITOR_API_KEY is not set");
-    const badEnv = spawnSync(path.join(projectRoot, "bin", "xmonitor-collector.js"), ["status"], { cwd: dir, env: { PATH: process.env.PATH ?? "", XMONITOR_INGEST_MAX_ATTEMPTS: "many" }, encoding: "utf8" });
+    const badEnv = spawnSync(path.join(projectRoot, "bin", "xmonitor-collector.js"), ["status"], { cwd: dir, env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", XMONITOR_INGEST_MAX_ATTEMPTS: "many" }, encoding: "utf8" });
     expect(badEnv.status).toBe(1);
     expect(badEnv.stderr.trim()).toMatch(/^Invalid collector environment: XMONITOR_INGEST_MAX_ATTEMPTS: .*\(got "many"\)$/);
   });
