@@ -19,10 +19,21 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d
 export const MIN_TIME = Date.parse("2006-01-01T00:00:00Z");
 export const MAX_TIME = Date.parse("2100-01-01T00:00:00Z");
 
+/** Calendar fields in range: JavaScript would roll 2026-02-30 over to March, PostgreSQL refuses it. */
+function realCalendarTime(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/.exec(s);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const offsetOk = m[7] === undefined || (Number(m[7]) <= 14 && Number(m[8]) <= 59);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
+}
+
 /** ISO-8601 with a zone ("2026-02-25T19:39:12Z", optionally with fraction). */
 export const isoTime = z
   .string()
   .regex(ISO_UTC, "must be an ISO-8601 time with a zone, e.g. 2026-02-25T19:39:12Z")
+  .refine(realCalendarTime, "must be a real calendar time (month 1-12, day within the month, hour 0-23)")
   .refine((s) => {
     const t = Date.parse(s);
     return Number.isFinite(t) && t >= MIN_TIME && t < MAX_TIME;
