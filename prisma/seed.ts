@@ -1,11 +1,12 @@
 // `npm run db:seed`: fills the database in use with demo data (DATABASE_URL,
 // or the embedded server when unset). Refuses a database that has data
 // unless --force is given, so it never mixes demo rows into real ones.
-import { env, EnvError, loadDotEnv } from "../src/env";
+import { env, EnvError } from "../src/env";
 import { createDb } from "../src/server/db";
 import { resolveDatabase } from "../src/server/db/resolve";
 import { migrateDatabase } from "../src/server/db/migrate";
 import { seedDemoData, seedIfEmpty } from "../src/server/seed/seed";
+import { loadDotEnv } from "../scripts/lib/dotenv";
 
 loadDotEnv();
 

@@ -9,7 +9,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 
 import path from "node:path";
 import { resolveDatabase } from "../src/server/db/resolve";
 import { prismaCli, projectRoot } from "../src/server/db/migrate";
-import { env, loadDotEnv } from "../src/env";
+import { env } from "../src/env";
+import { loadDotEnv } from "./lib/dotenv";
 
 loadDotEnv();
 

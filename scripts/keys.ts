@@ -1,10 +1,11 @@
 // `npm run keys -- create --name collector-mac --role ingest | list | revoke <prefix>`
 import { Command, Option } from "commander";
-import { env, loadDotEnv } from "../src/env";
+import { env } from "../src/env";
 import { createDb } from "../src/server/db";
 import { resolveDatabase } from "../src/server/db/resolve";
 import { createApiKey, listApiKeys, revokeApiKey } from "../src/server/auth/api-keys";
 import { AppError } from "../src/server/errors";
+import { loadDotEnv } from "./lib/dotenv";
 
 loadDotEnv();
 

@@ -3,38 +3,18 @@
 // migrations, seeds an empty database, builds the app when the build is
 // missing or older than the sources, then serves it on PORT.
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { env, EnvError, loadDotEnv } from "../src/env";
+import { env, EnvError } from "../src/env";
 import { resolveDatabase, DatabaseUnavailableError } from "../src/server/db/resolve";
 import { migrateDatabase, projectRoot } from "../src/server/db/migrate";
 import { createDb } from "../src/server/db";
 import { seedIfEmpty } from "../src/server/seed/seed";
+import { buildIsCurrent } from "./lib/build-state";
+import { loadDotEnv } from "./lib/dotenv";
 
 loadDotEnv();
 
 const say = (line: string) => console.log(`[start] ${line}`);
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name === "generated" || entry.name === "collector") continue;
-      newest = Math.max(newest, newestMtime(full));
-    } else {
-      newest = Math.max(newest, statSync(full).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-function buildIsCurrent(): boolean {
-  const buildId = path.join(projectRoot, ".next", "BUILD_ID");
-  if (!existsSync(buildId)) return false;
-  const sources = Math.max(newestMtime(path.join(projectRoot, "src")), statSync(path.join(projectRoot, "package.json")).mtimeMs);
-  return statSync(buildId).mtimeMs >= sources;
-}
 
 function run(command: string, args: string[], extraEnv: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
@@ -71,7 +51,7 @@ async function main(): Promise<number> {
       }
     }
     const nextBin = path.join(projectRoot, "node_modules", "next", "dist", "bin", "next");
-    if (!buildIsCurrent()) {
+    if (!buildIsCurrent(projectRoot)) {
       say("building the app (first start or sources changed; about a minute)");
       const code = await run(process.execPath, [nextBin, "build"], { DATABASE_URL: database.url, NODE_ENV: "production" });
       if (code !== 0) return code;

@@ -1,7 +1,6 @@
 // The one place configuration is read. Parsed with zod at start-up so that a
 // bad value stops the process with a single line naming the variable,
 // instead of failing later in some request.
-import { existsSync } from "node:fs";
 import { z } from "zod";
 import { pgConnectionFields } from "./server/db/connection";
 
@@ -62,9 +61,4 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
-}
-
-/** Scripts (not the Next server) read an optional .env file in the project root. */
-export function loadDotEnv(file = ".env"): void {
-  if (existsSync(file)) process.loadEnvFile(file);
 }

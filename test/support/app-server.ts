@@ -2,10 +2,10 @@
 // a given database: used by the collector's end-to-end tests and the
 // benchmarks.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { projectRoot } from "../../src/server/db/migrate";
+import { buildIsCurrent } from "../../scripts/lib/build-state";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -19,7 +19,7 @@ export async function freePort(): Promise<number> {
 }
 
 export function ensureBuild(): void {
-  if (existsSync(path.join(projectRoot, ".next", "BUILD_ID"))) return;
+  if (buildIsCurrent(projectRoot)) return;
   const result = spawnSync(process.execPath, [path.join(projectRoot, "node_modules", "next", "dist", "bin", "next"), "build"], {
     cwd: projectRoot,
     stdio: "inherit",

@@ -58,6 +58,8 @@ export type IngestApi = {
   reconcileCounts(since: string | undefined): Promise<ServerCounts>;
   /** The tables this key may write (the others would come back rejected). */
   writableTables(): Promise<SyncTable[]>;
+  /** Stored rows by natural key, in the item shape (spot checks). */
+  rowsByKeys(input: { table: SyncTable; keys: string[] }): Promise<Record<string, unknown>[]>;
   recordReconcile(input: ReconcileRecord): Promise<void>;
 };
 
@@ -76,6 +78,7 @@ export function createIngestApi(options: { baseUrl: string; apiKey: string; fetc
       await call(() => trpc.ingest.reportFailure.mutate(input));
     },
     reconcileCounts: (since) => call(() => trpc.reconcile.counts.query(since ? { since } : {})),
+    rowsByKeys: (input) => call(() => trpc.cutover.rowsByKeys.query(input)),
     writableTables: async () => (await call(() => trpc.ingest.access.query())).writableTables,
     recordReconcile: async (input) => {
       await call(() => trpc.reconcile.record.mutate(input));
