@@ -83,7 +83,8 @@ it(`loses nothing across ${KILLS} app kills and ${TERMINATIONS} database connect
   }
 
   const figures = { runs: 0, kills: 0, terminations: 0, failedCycles: 0, retries: 0, alerts: 0, resets: 0, fiveHundreds: 0, fiveOhThrees: 0 };
-  let restart: Promise<void> | null = null;
+  // Assigned inside the fault closure; typed explicitly so TS does not narrow it to null.
+  let restart = null as Promise<void> | null;
   for (let i = 0; i < RUNS; i++) {
     clock = new Date(start + (i + 1) * stepMs);
     const fault = faultAt.get(i);
