@@ -101,7 +101,7 @@ it(`loses nothing across ${KILLS} app kills and ${TERMINATIONS} database connect
             restart = (async () => {
               await new Promise<void>((r) => (down.child.exitCode !== null ? r() : down.child.once("exit", () => r())));
               await new Promise((r) => setTimeout(r, 50 + Math.floor(random.next() * 400)));
-              app = await startAppServer({ databaseUrl: t.url, port, env: { RATE_LIMIT_PER_MINUTE: "100000" } });
+              app = await startAppServer({ databaseUrl: t.url, port, env: { RATE_LIMIT_PER_MINUTE: "100000" }, assumeBuilt: true });
             })();
           } else if (fault === "terminate") {
             const admin = new pg.Client({ connectionString: t.url });

@@ -30,8 +30,9 @@ export function ensureBuild(): void {
 
 export type AppServer = { baseUrl: string; port: number; child: ChildProcess; stop: () => Promise<void> };
 
-export async function startAppServer(options: { databaseUrl: string; port?: number; env?: Record<string, string> }): Promise<AppServer> {
-  ensureBuild();
+export async function startAppServer(options: { databaseUrl: string; port?: number; env?: Record<string, string>; assumeBuilt?: boolean }): Promise<AppServer> {
+  // Restarts (fault injection) skip the check: a rebuild mid-test would change what is being tested.
+  if (!options.assumeBuilt) ensureBuild();
   const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [path.join(projectRoot, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: projectRoot,

@@ -1,0 +1,73 @@
+// npm run bench:lookup [-- --posts N --duration S]
+// GET /api/v1/posts/{statusId} on a production `next start` with a million
+// posts stored, driven by autocannon on loopback at increasing fixed rates
+// (random existing ids), next to the same lookup with no HTTP (the service
+// called in-process) as the baseline. Reports throughput and p50/p99.
+import autocannon from "autocannon";
+import { createApiKey } from "../src/server/auth/api-keys";
+import { createDb } from "../src/server/db";
+import { getPostByStatusId } from "../src/server/posts/post-queries";
+import { fillDatabase } from "./fill";
+import { intArg, printTable, scratchDatabase, startAppServer } from "./support";
+
+const POSTS = intArg("posts", 1_000_000);
+const DURATION = intArg("duration", 10);
+const RATES = [100, 250, 500, 1000];
+
+function randomIds(count: number): string[] {
+  let state = 12345;
+  return Array.from({ length: count }, () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return String(1_900_000_000_000_000_000n + BigInt(1 + (state % POSTS)));
+  });
+}
+
+async function main() {
+  const scratch = await scratchDatabase("lookup");
+  console.log(`bench:lookup: filling ${POSTS.toLocaleString("en-US")} posts`);
+  await fillDatabase(scratch.url, { posts: POSTS, runs: Math.max(1, POSTS / 10) });
+  const db = createDb(scratch.url, { max: 4 });
+  const { key } = await createApiKey(db, { name: "bench", role: "reader" });
+  const app = await startAppServer({ databaseUrl: scratch.url, env: { RATE_LIMIT_PER_MINUTE: "10000000" } });
+  const ids = randomIds(5000);
+  const rows: string[][] = [];
+  try {
+    // Baseline: the same service call in-process, sequentially.
+    const latencies: number[] = [];
+    for (const id of ids.slice(0, 2000)) {
+      const started = performance.now();
+      await getPostByStatusId(db, id);
+      latencies.push(performance.now() - started);
+    }
+    latencies.sort((a, b) => a - b);
+    rows.push(["in-process service (baseline)", "sequential", `${(1000 / (latencies.reduce((a, b) => a + b, 0) / latencies.length)).toFixed(0)}`, latencies[Math.floor(latencies.length * 0.5)]!.toFixed(2), latencies[Math.floor(latencies.length * 0.99)]!.toFixed(2), "—"]);
+
+    let i = 0;
+    for (const rate of RATES) {
+      const result = await autocannon({
+        url: app.baseUrl,
+        connections: Math.min(50, Math.max(4, rate / 20)),
+        overallRate: rate,
+        duration: DURATION,
+        headers: { authorization: `Bearer ${key}` },
+        requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: `/api/v1/posts/${ids[i++ % ids.length]}` }) }],
+      });
+      const errors = result.non2xx + result.errors + result.timeouts;
+      rows.push([`HTTP GET /api/v1/posts/{id}`, `${rate}/s`, result.requests.average.toFixed(0), String(result.latency.p50), String(result.latency.p99), String(errors)]);
+      console.log(`  ${rate}/s: ${result.requests.average.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${errors}`);
+    }
+  } finally {
+    await app.stop();
+    await db.$disconnect();
+    await scratch.drop();
+  }
+  console.log("");
+  printTable(["path", "offered rate", "served req/s", "p50 ms", "p99 ms", "errors"], rows);
+  const at500 = rows.find((r) => r[1] === "500/s");
+  if (at500) console.log(`\ntarget: p99 < 10 ms at 500 requests/s → ${Number(at500[4]) < 10 ? "met" : "MISSED"} (${at500[4]} ms)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:lookup failed: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});
