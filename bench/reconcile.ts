@@ -19,7 +19,7 @@ async function main() {
   let started = performance.now();
   await fillDatabase(scratch.url, { posts: POSTS, runs: POSTS / 10 }, now);
   console.log(`filled in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const db = createDb(scratch.url, { max: 2 });
+  const db = createDb(scratch.url, { max: 8 });
   const client = new pg.Client({ connectionString: scratch.url });
   await client.connect();
   const cases: [string, string | undefined][] = [
