@@ -38,6 +38,8 @@ export const collectorEnvSchema = z
     XMONITOR_INGEST_MAX_ATTEMPTS: positiveInt(4),
     XMONITOR_INGEST_INITIAL_BACKOFF_SECONDS: z.coerce.number().nonnegative().default(1),
     XMONITOR_INGEST_ALERT_THRESHOLD: positiveInt(2),
+    /** Batches in flight at once while pushing. */
+    XMONITOR_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
     XMONITOR_INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(500),
     XMONITOR_HEALTH_FILE: z.string().min(1).default(DEFAULT_HEALTH_FILE),
     XMONITOR_ALERT_WEBHOOK_URL: httpUrl.optional(),

@@ -18,6 +18,7 @@ export async function catchUpCommand(ctx: CollectorContext, options: { since: st
       mode: "catch-up",
       since: options.since,
       batchSize: config.XMONITOR_INGEST_BATCH_SIZE,
+      concurrency: config.XMONITOR_INGEST_CONCURRENCY,
       retry: {
         ...ctx.retry,
         onRetry: ({ attempt, delayMs, error }) => log.warn(`catch-up retry attempt=${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}`),

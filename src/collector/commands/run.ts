@@ -44,6 +44,7 @@ export async function runCommand(
       runId: r.run_id,
       since,
       batchSize: config.XMONITOR_INGEST_BATCH_SIZE,
+      concurrency: config.XMONITOR_INGEST_CONCURRENCY,
       retry: ctx.retry,
       webhookUrl: config.XMONITOR_ALERT_WEBHOOK_URL,
       ...(ctx.fetch ? { fetch: ctx.fetch } : {}),

@@ -21,6 +21,7 @@ export async function runIngestCycle(options: {
   runId?: string | null;
   since: string | undefined;
   batchSize: number;
+  concurrency?: number;
   retry?: RetryOptions;
   webhookUrl?: string | undefined;
   fetch?: typeof fetch;

@@ -48,6 +48,8 @@ export async function pushChanges(options: {
   runId?: string | null;
   since: string | undefined;
   batchSize: number;
+  /** Batches in flight at once (default 2). */
+  concurrency?: number;
   /** Only these tables (default: every table). */
   tables?: readonly SyncTable[];
   retry?: RetryOptions;
@@ -55,7 +57,8 @@ export async function pushChanges(options: {
 }): Promise<PushTotals> {
   const totals = emptyTotals();
   let items = 0;
-  for (const chunk of changedBatches({ store: options.store, since: options.since, maxItems: options.batchSize, ...(options.tables ? { tables: options.tables } : {}) })) {
+  const batches = changedBatches({ store: options.store, since: options.since, maxItems: options.batchSize, ...(options.tables ? { tables: options.tables } : {}) });
+  const pushOne = async (chunk: { table: SyncTable; items: unknown[] }) => {
     const body: Omit<IngestBatch, "idempotencyKey"> = {
       collector: options.collector,
       mode: options.mode,
@@ -81,7 +84,24 @@ export async function pushChanges(options: {
     totals.batches++;
     items += chunk.items.length;
     options.onBatch?.({ batches: totals.batches, items }, chunk.table, counts);
-  }
+  };
+  // A few batches in flight: the server parses one while PostgreSQL writes
+  // another (upserts are order-independent and lock keys in order). The
+  // first failure stops the others from taking new batches.
+  let failure: unknown = null;
+  const worker = async () => {
+    while (failure === null) {
+      const next = batches.next();
+      if (next.done) return;
+      try {
+        await pushOne(next.value);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
+  if (failure !== null) throw failure;
   return totals;
 }
 
