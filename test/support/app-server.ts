@@ -28,17 +28,27 @@ export function ensureBuild(): void {
   if (result.status !== 0) throw new Error("next build failed");
 }
 
-export type AppServer = { baseUrl: string; port: number; child: ChildProcess; stop: () => Promise<void> };
+export type AppServer = { baseUrl: string; port: number; child: ChildProcess; stop: () => Promise<void>; output: () => string };
 
-export async function startAppServer(options: { databaseUrl: string; port?: number; env?: Record<string, string>; assumeBuilt?: boolean }): Promise<AppServer> {
+export async function startAppServer(options: {
+  databaseUrl: string;
+  port?: number;
+  env?: Record<string, string>;
+  assumeBuilt?: boolean;
+  /** Keep the app's stdout and stderr (its logs) for the test to read. */
+  captureOutput?: boolean;
+}): Promise<AppServer> {
   // Restarts (fault injection) skip the check: a rebuild mid-test would change what is being tested.
   if (!options.assumeBuilt) ensureBuild();
   const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [path.join(projectRoot, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: projectRoot,
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", options.captureOutput ? "pipe" : "ignore", options.captureOutput ? "pipe" : "inherit"],
     env: { ...process.env, DATABASE_URL: options.databaseUrl, NODE_ENV: "production", LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1", ...options.env },
   });
+  let captured = "";
+  child.stdout?.on("data", (chunk: Buffer) => (captured += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (captured += chunk.toString()));
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -56,6 +66,7 @@ export async function startAppServer(options: { databaseUrl: string; port?: numb
     baseUrl,
     port,
     child,
+    output: () => captured,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
