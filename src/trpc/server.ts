@@ -15,3 +15,6 @@ const createContext = cache(async () => createRequestContext(await headers()));
 export const trpc = createTRPCOptionsProxy({ ctx: createContext, router: appRouter, queryClient: getQueryClient });
 
 export const serverCaller = cache(async () => appRouter.createCaller(await createContext()));
+
+/** Who is signed in for this request (session cookie or bearer key), resolved once per request. */
+export const getRequestPrincipal = cache(async () => (await createContext()).principal);

@@ -1,7 +1,10 @@
 import { HydrationBoundary, dehydrate } from "@tanstack/react-query";
+import type { Metadata } from "next";
 import { getQueryClient, trpc } from "~/trpc/server";
 import { OverviewPanel } from "./_components/overview-panel";
+import { PageHeader } from "./_components/states";
 
+export const metadata: Metadata = { title: "Overview" };
 export const dynamic = "force-dynamic";
 
 export default async function OverviewPage() {
@@ -9,7 +12,7 @@ export default async function OverviewPage() {
   await queryClient.prefetchQuery(trpc.overview.summary.queryOptions());
   return (
     <HydrationBoundary state={dehydrate(queryClient)}>
-      <h1 className="mb-4 text-xl font-semibold">Overview</h1>
+      <PageHeader title="Overview" />
       <OverviewPanel />
     </HydrationBoundary>
   );

@@ -29,6 +29,10 @@ export type InnerContext = {
   requestId: string;
   /** Requests per minute allowed per API key. */
   rateLimitPerMinute: number;
+  /** How the principal was presented: a bearer key or the console's session cookie. */
+  credential?: "bearer" | "session";
+  /** The request proved it came from our own pages (custom header or same-origin Origin). */
+  sameOrigin?: boolean;
 };
 
 export function createInnerContext(options: {
@@ -37,6 +41,8 @@ export function createInnerContext(options: {
   authError?: string;
   requestId?: string;
   rateLimitPerMinute?: number;
+  credential?: "bearer" | "session";
+  sameOrigin?: boolean;
 }): InnerContext {
   return {
     db: options.db,
@@ -44,6 +50,8 @@ export function createInnerContext(options: {
     principal: options.principal ?? null,
     ...(options.authError ? { authError: options.authError } : {}),
     requestId: options.requestId ?? crypto.randomUUID(),
+    ...(options.credential ? { credential: options.credential } : {}),
+    ...(options.sameOrigin !== undefined ? { sameOrigin: options.sameOrigin } : {}),
   };
 }
 
@@ -97,14 +105,29 @@ const errorMapping = t.middleware(async ({ next, path, ctx }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(errorMapping);
+/**
+ * CSRF: a browser attaches the session cookie to any site's request, so a
+ * state-changing call authenticated by the cookie must prove it came from
+ * our pages. Bearer keys are never sent implicitly and need no such proof.
+ */
+const csrfCheck = t.middleware(async ({ ctx, type, next }) => {
+  if (type === "mutation" && ctx.credential === "session" && !ctx.sameOrigin) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "Cross-site request refused: console changes must come from the console itself (missing x-xmonitor-csrf header or same-origin Origin).",
+    });
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(errorMapping).use(csrfCheck);
 
 function requireRole(allowed: readonly Role[]) {
   return publicProcedure.use(async ({ ctx, next }) => {
     if (!ctx.principal) {
       throw new TRPCError({
         code: "UNAUTHORIZED",
-        message: ctx.authError ?? "Authentication required: send `Authorization: Bearer <api key>` (create one with `npm run keys -- create`).",
+        message: ctx.authError ?? "Authentication required: send `Authorization: Bearer <api key>` (create one with `npm run keys -- create`), or sign in to the console at /login.",
       });
     }
     if (ctx.principal.apiKeyId) {

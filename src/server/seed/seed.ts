@@ -16,6 +16,7 @@ import {
   buildWindowSummary,
   demoHandles,
 } from "./builders";
+import { backdateDemoIngest, seedCutoverRun, seedReconcileHistory } from "./console-demo";
 import { createRandom } from "./random";
 
 const systemPrincipal: Principal = { kind: "system", apiKeyId: null, keyPrefix: "system", name: "seed", role: "admin" };
@@ -110,6 +111,14 @@ export async function seedDemoData(db: Db, options: SeedOptions = {}) {
     create: { collector: "ops-mac-mini", mode: "priority", consecutiveFailures: 0, lastSuccessAt: new Date(now - 600_000) },
     update: {},
   });
+
+  // History for the console: batches at their runs' times, a daily reconcile
+  // (one failed day) for each collector, and the cutovers that moved them in.
+  await backdateDemoIngest(db);
+  await seedReconcileHistory(db, { collector, now, days, failOnDaysAgo: [1] });
+  await seedReconcileHistory(db, { collector: "ops-mac-mini", now, days: 0, failOnDaysAgo: [0] });
+  await seedCutoverRun(db, { collector: "ops-mac-mini", operator: "dana", label: "ops-mac-mini first attempt", startedAt: start - 3 * 3_600_000, failValidation: true });
+  await seedCutoverRun(db, { collector, operator: "dana", label: `${collector} into central`, startedAt: start - 3_600_000 });
 
   const summary = { accounts: accounts.length, runs, posts: allPosts.length, windows: windows.length, shifts: shifts.length };
   options.log?.(`seeded ${summary.accounts} accounts, ${summary.runs} runs, ${summary.posts} posts, ${summary.windows} window summaries, ${summary.shifts} narrative shifts`);

@@ -35,3 +35,8 @@ export const apiKeyCreateSchema = z.object({
   role: z.enum(["admin", "ingest", "reader"]),
 });
 export const apiKeyRevokeSchema = z.object({ prefix: z.string().regex(/^xmk_[a-z0-9]{10}$/, "must be a key prefix like xmk_0123456789") });
+
+export const healthTimelineSchema = z.object({ hours: z.number().int().min(6).max(168).default(48) });
+
+export const cutoverListSchema = z.object({ limit: z.number().int().min(1).max(200).default(50) });
+export const cutoverByIdSchema = z.object({ id: z.uuid() });

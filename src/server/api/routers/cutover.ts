@@ -1,5 +1,5 @@
-import { z } from "zod";
 import { cutoverStartSchema, cutoverStepRecordSchema, rowsByKeysSchema } from "~/shared/schemas/cutover";
+import { cutoverByIdSchema, cutoverListSchema } from "~/shared/schemas/queries";
 import { createTRPCRouter, ingestProcedure, readerProcedure } from "../trpc";
 import { getCutoverRun, listCutoverRuns, recordCutoverStep, startCutoverRun } from "../../cutover/cutover-runs";
 import { rowsByKeys } from "../../sync/rows-by-keys";
@@ -7,8 +7,8 @@ import { rowsByKeys } from "../../sync/rows-by-keys";
 export const cutoverRouter = createTRPCRouter({
   start: ingestProcedure.input(cutoverStartSchema).mutation(({ ctx, input }) => startCutoverRun(ctx.db, input)),
   recordStep: ingestProcedure.input(cutoverStepRecordSchema).mutation(({ ctx, input }) => recordCutoverStep(ctx.db, input)),
-  list: readerProcedure.input(z.object({ limit: z.number().int().min(1).max(200).default(50) })).query(({ ctx, input }) => listCutoverRuns(ctx.db, input)),
-  byId: readerProcedure.input(z.object({ id: z.uuid() })).query(({ ctx, input }) => getCutoverRun(ctx.db, input.id)),
+  list: readerProcedure.input(cutoverListSchema).query(({ ctx, input }) => listCutoverRuns(ctx.db, input)),
+  byId: readerProcedure.input(cutoverByIdSchema).query(({ ctx, input }) => getCutoverRun(ctx.db, input.id)),
   /** Stored rows by natural key, in the ingest item shape, for spot checks. */
   rowsByKeys: readerProcedure.input(rowsByKeysSchema).query(({ ctx, input }) => rowsByKeys(ctx.db, input)),
 });

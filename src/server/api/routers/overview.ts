@@ -1,6 +1,7 @@
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { env } from "~/env";
+import { createTRPCRouter, readerProcedure } from "../trpc";
 import { getOverviewSummary } from "../../overview/summary";
 
 export const overviewRouter = createTRPCRouter({
-  summary: publicProcedure.query(({ ctx }) => getOverviewSummary(ctx.db)),
+  summary: readerProcedure.query(({ ctx }) => getOverviewSummary(ctx.db, { alertThreshold: env().INGEST_ALERT_THRESHOLD })),
 });

@@ -1,0 +1,77 @@
+import { expect, test, trpcCall } from "./fixtures";
+
+test("a signed-out visitor is sent to the login page, and tRPC answers 401", async ({ page, snap }) => {
+  await page.goto("/runs?status=failed");
+  await expect(page).toHaveURL(/\/login\?next=%2Fruns%3Fstatus%3Dfailed$/);
+  await expect(page.getByRole("heading", { name: /xmonitor/ })).toBeVisible();
+  await snap("login");
+
+  const response = await page.request.get(`/api/trpc/overview.summary`);
+  expect(response.status()).toBe(401);
+});
+
+test("a wrong key is refused with the reason", async ({ page, snap }) => {
+  await page.goto("/login");
+  await page.getByLabel("API key").fill("xmk_0000000000_notarealkeynotarealkeynotarealkey00");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("#login-error")).toContainText("Invalid API key");
+  await expect(page).toHaveURL(/\/login/);
+  await snap("login-refused");
+});
+
+test("sign in with a reader key, land where I was going, then sign out", async ({ page, state, snap }) => {
+  await page.goto("/cutovers");
+  await expect(page).toHaveURL(/\/login\?next=%2Fcutovers/);
+  await page.getByLabel("API key").fill(state.readerKey);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/cutovers$/);
+  await expect(page.getByTestId("signed-in-as")).toHaveText("e2e-reader");
+
+  const cookie = (await page.context().cookies()).find((c) => c.name === "xm_session");
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax" });
+
+  // The cookie authenticates tRPC too.
+  const summary = await page.request.get("/api/trpc/overview.summary");
+  expect(summary.status()).toBe(200);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login\?signedOut=1/);
+  await expect(page.getByRole("status")).toHaveText("You are signed out.");
+  await snap("signed-out");
+  expect((await page.context().cookies()).find((c) => c.name === "xm_session")).toBeUndefined();
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("pages carry the security headers", async ({ page, snap }) => {
+  const response = await page.goto("/login");
+  const headers = response!.headers();
+  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+  await snap("login-headers");
+});
+
+test("a cookie-authenticated change without the CSRF header is refused with 403", async ({ page, signIn, snap }) => {
+  await signIn("admin");
+  // page.request sends the browser's cookies but neither our header nor an Origin: what a forged form post looks like to us.
+  const forged = await page.request.post("/api/trpc/keys.create", { data: JSON.stringify({ json: { name: "forged", role: "admin" } }), headers: { "content-type": "application/json" } });
+  expect(forged.status()).toBe(403);
+  expect(await forged.text()).toContain("Cross-site request refused");
+  await snap("csrf-signed-in-admin");
+});
+
+test("revoking the key ends its console session at the next request", async ({ page, state, snap }) => {
+  const created = await trpcCall(page, state.adminKey, "mutation", "keys.create", { name: "e2e-short-lived", role: "reader" });
+  const { key, keyPrefix } = (created.body as { result: { data: { json: { key: string; keyPrefix: string } } } }).result.data.json;
+  await page.goto("/login");
+  await page.getByLabel("API key").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("signed-in-as")).toHaveText("e2e-short-lived");
+
+  expect((await trpcCall(page, state.adminKey, "mutation", "keys.revoke", { prefix: keyPrefix })).status).toBe(200);
+  await page.goto("/runs");
+  await expect(page).toHaveURL(/\/login\?next=%2Fruns$/);
+  expect((await page.request.get("/api/trpc/overview.summary")).status()).toBe(401);
+  await snap("revoked-session");
+});

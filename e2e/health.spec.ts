@@ -1,0 +1,14 @@
+import { expect, test } from "./fixtures";
+
+test("the health timeline shows hourly ingest and the failing collector's alert episode", async ({ page, signIn, snap }) => {
+  await signIn("reader");
+  await page.getByRole("link", { name: "Health" }).click();
+  await expect(page.getByRole("heading", { name: "Ingest health" })).toBeVisible();
+  const laptop = page.getByTestId("timeline-ops-laptop-priority");
+  await expect(laptop).toContainText("Healthy");
+  await expect(laptop.getByRole("list", { name: /Hourly ingest for ops-laptop priority/ }).getByRole("listitem")).toHaveCount(48);
+  const failing = page.getByTestId("timeline-ops-mac-mini-discovery");
+  await expect(failing).toContainText("ALERT 2/2");
+  await expect(failing.getByTestId("episode")).toContainText("threshold reached");
+  await snap("health");
+});

@@ -1,0 +1,110 @@
+import type { Metadata } from "next";
+import { runListSchema, runStatusSchema } from "~/shared/schemas/queries";
+import { summariseZodError } from "~/server/api/trpc";
+import { CopyId } from "../../_components/copy-id";
+import { Field, FilterForm, inputClass, Select } from "../../_components/filter-form";
+import { Pager, toSearchParams } from "../../_components/pager";
+import { RelativeTime } from "../../_components/relative-time";
+import { DataTable, EmptyState, ErrorState, PageHeader, td, tdNum, th } from "../../_components/states";
+import { StatusBadge } from "../../_components/status-badge";
+import { formatCount, formatDuration, runDuration } from "../../_lib/format";
+import { load, param, utcInputToIso } from "../../_lib/load";
+
+export const metadata: Metadata = { title: "Runs" };
+export const dynamic = "force-dynamic";
+
+const PAGE_SIZE = 25;
+
+export default async function RunsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const filters = {
+    mode: param(params, "mode"),
+    status: param(params, "status"),
+    collector: param(params, "collector"),
+    from: param(params, "from"),
+    to: param(params, "to"),
+  };
+  const parsed = runListSchema.safeParse({
+    mode: filters.mode,
+    status: filters.status,
+    collector: filters.collector,
+    from: utcInputToIso(filters.from),
+    to: utcInputToIso(filters.to),
+    cursor: param(params, "cursor"),
+    limit: PAGE_SIZE,
+  });
+  const [runs, health] = await Promise.all([
+    parsed.success ? load((c) => c.runs.list(parsed.data)) : Promise.resolve({ ok: false as const, code: "BAD_REQUEST", message: summariseZodError(parsed.error) }),
+    load((c) => c.health.byCollector()),
+  ]);
+  const collectors = health.ok ? [...new Set(health.data.map((h) => h.collector))] : [];
+  const modes = health.ok ? [...new Set(["priority", "discovery", ...health.data.map((h) => h.mode)])] : ["priority", "discovery"];
+  const filtered = Object.values(filters).some(Boolean);
+
+  return (
+    <div className="space-y-4">
+      <PageHeader title="Runs">Times are UTC; durations from start to finish.</PageHeader>
+      <FilterForm action="/runs" label="Filter runs" resetHref="/runs">
+        <Field label="Mode" htmlFor="f-mode" className="w-36">
+          <Select id="f-mode" name="mode" value={filters.mode} options={modes} anyLabel="Any mode" />
+        </Field>
+        <Field label="Status" htmlFor="f-status" className="w-32">
+          <Select id="f-status" name="status" value={filters.status} options={runStatusSchema.options} anyLabel="Any status" />
+        </Field>
+        <Field label="Collector" htmlFor="f-collector" className="w-40">
+          <Select id="f-collector" name="collector" value={filters.collector} options={collectors} anyLabel="Any collector" />
+        </Field>
+        <Field label="From (UTC)" htmlFor="f-from" className="w-52">
+          <input id="f-from" name="from" type="datetime-local" defaultValue={filters.from} className={inputClass} />
+        </Field>
+        <Field label="To (UTC)" htmlFor="f-to" className="w-52">
+          <input id="f-to" name="to" type="datetime-local" defaultValue={filters.to} className={inputClass} />
+        </Field>
+      </FilterForm>
+      {!runs.ok ? (
+        <ErrorState title="Could not load runs" message={runs.message} />
+      ) : runs.data.items.length === 0 ? (
+        <EmptyState title={filtered ? "No run matches these filters." : "No runs yet."}>
+          {filtered ? "Widen the date range or clear a filter (Reset)." : "Runs appear here once a collector pushes its first run."}
+        </EmptyState>
+      ) : (
+        <>
+          <DataTable caption="Runs, newest first">
+            <thead className="bg-slate-50">
+              <tr>
+                <th scope="col" className={th}>Run</th>
+                <th scope="col" className={th}>Collector</th>
+                <th scope="col" className={th}>Mode</th>
+                <th scope="col" className={th}>Status</th>
+                <th scope="col" className={th}>Started</th>
+                <th scope="col" className={`${th} text-right`}>Duration</th>
+                <th scope="col" className={`${th} text-right`}>Fetched</th>
+                <th scope="col" className={`${th} text-right`}>New</th>
+                <th scope="col" className={th}>Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.data.items.map((run) => (
+                <tr key={run.runId} className="border-t border-slate-100 hover:bg-slate-50" data-testid="run-row">
+                  <td className={td}><CopyId value={run.runId} short={8} href={`/runs/${encodeURIComponent(run.runId)}`} /></td>
+                  <td className={`${td} font-mono text-xs`}>{run.collector ?? "—"}</td>
+                  <td className={td}>{run.mode}</td>
+                  <td className={td}><StatusBadge status={run.status} /></td>
+                  <td className={td}>
+                    <span className="font-mono text-xs">{run.runAt.toISOString().slice(0, 19).replace("T", " ")}</span>{" "}
+                    <span className="text-xs text-slate-500"><RelativeTime date={run.runAt} /></span>
+                  </td>
+                  <td className={tdNum}>{formatDuration(runDuration(run))}</td>
+                  <td className={tdNum}>{formatCount(run.fetchedCount)}</td>
+                  <td className={tdNum}>{formatCount(run.newCount)}</td>
+                  <td className={`${td} max-w-xs truncate text-xs text-red-800`} title={run.error ?? undefined}>{run.error ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </DataTable>
+          <Pager basePath="/runs" params={toSearchParams(params)} nextCursor={runs.data.nextCursor} label="Runs" />
+        </>
+      )}
+    </div>
+  );
+}

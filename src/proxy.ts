@@ -1,0 +1,22 @@
+// Pages need a session: without the cookie, go to /login (remembering where
+// the operator was going). The (console) layout then checks that the
+// session is real; API routes answer 401 themselves.
+import { NextResponse, type NextRequest } from "next/server";
+
+const SESSION_COOKIE = "xm_session";
+
+export function proxy(request: NextRequest) {
+  const path = request.nextUrl.pathname + request.nextUrl.search;
+  if (!request.cookies.has(SESSION_COOKIE)) {
+    const login = new URL("/login", request.url);
+    if (request.nextUrl.pathname !== "/") login.searchParams.set("next", path);
+    return NextResponse.redirect(login);
+  }
+  const headers = new Headers(request.headers);
+  headers.set("x-xmonitor-path", path);
+  return NextResponse.next({ request: { headers } });
+}
+
+export const config = {
+  matcher: ["/((?!api/|_next/|login|favicon\\.ico|robots\\.txt).*)"],
+};

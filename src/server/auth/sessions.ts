@@ -1,0 +1,82 @@
+// Console sign-in sessions. An operator signs in with an API key; the browser
+// then holds a random token in an httpOnly cookie and the database holds only
+// its SHA-256. A session lasts 12 hours from sign-in (one working shift);
+// `last_seen_at` slides with use. Revoking the key ends its sessions at once,
+// because every lookup checks the key too.
+import { createHash, randomBytes } from "node:crypto";
+import type { Db } from "../db";
+import { AppError } from "../errors";
+import type { Principal } from "../api/trpc";
+import { authenticateApiKey } from "./api-keys";
+
+export const SESSION_COOKIE = "xm_session";
+export const SESSION_TTL_MS = 12 * 3600_000;
+const LAST_SEEN_RESOLUTION_MS = 60_000;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+export type CreatedSession = { token: string; expiresAt: Date; principal: Principal };
+
+/** Checks the key and opens a session for it; refuses unknown and revoked keys with the reason. */
+export async function createConsoleSession(db: Db, options: { apiKey: string; now?: Date }): Promise<CreatedSession> {
+  const auth = await authenticateApiKey(db, `Bearer ${options.apiKey.trim()}`);
+  if (!auth?.principal || !auth.principal.apiKeyId) {
+    throw new AppError("UNAUTHORIZED", auth && !auth.principal ? auth.error : "Invalid API key.");
+  }
+  const now = options.now ?? new Date();
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  await db.consoleSession.create({
+    data: { tokenHash: hashToken(token), apiKeyId: auth.principal.apiKeyId, createdAt: now, expiresAt, lastSeenAt: now },
+  });
+  // Expired rows are useless; trimming them at sign-in keeps the table small without a job.
+  await db.consoleSession.deleteMany({ where: { expiresAt: { lt: now } } });
+  return { token, expiresAt, principal: auth.principal };
+}
+
+/** The principal behind a session token, or null when the token is unknown, expired or its key revoked. */
+export async function resolveConsoleSession(db: Db, options: { token: string; now?: Date }): Promise<Principal | null> {
+  if (!TOKEN_PATTERN.test(options.token)) return null;
+  const now = options.now ?? new Date();
+  const session = await db.consoleSession.findUnique({
+    where: { tokenHash: hashToken(options.token) },
+    select: { id: true, expiresAt: true, lastSeenAt: true, apiKey: { select: { id: true, name: true, role: true, keyPrefix: true, revokedAt: true } } },
+  });
+  if (!session || session.expiresAt <= now || session.apiKey.revokedAt) return null;
+  if (now.getTime() - session.lastSeenAt.getTime() > LAST_SEEN_RESOLUTION_MS) {
+    // The key is in use through the console: its "last used" in the key list should say so.
+    await Promise.all([
+      db.consoleSession.update({ where: { id: session.id }, data: { lastSeenAt: now } }),
+      db.apiKey.update({ where: { id: session.apiKey.id }, data: { lastUsedAt: now } }),
+    ]);
+  }
+  const key = session.apiKey;
+  return { kind: "api-key", apiKeyId: key.id, keyPrefix: key.keyPrefix, name: key.name, role: key.role };
+}
+
+/** Signs out: the token stops working even if the browser keeps the cookie. */
+export async function deleteConsoleSession(db: Db, options: { token: string }): Promise<void> {
+  if (!TOKEN_PATTERN.test(options.token)) return;
+  await db.consoleSession.deleteMany({ where: { tokenHash: hashToken(options.token) } });
+}
+
+/** The value of one cookie in a `Cookie` header. */
+export function readCookie(header: string | null | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) {
+      const value = part.slice(eq + 1).trim();
+      try {
+        return decodeURIComponent(value);
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}

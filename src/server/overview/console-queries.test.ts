@@ -1,0 +1,93 @@
+// The console's read services over the demo seed: what the overview, the
+// health timeline, the spot check and the reconcile page get.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
+import { seedDemoData } from "../seed/seed";
+import { getHealthTimeline } from "../health/health-timeline";
+import { getPostSpotCheck } from "../posts/post-spot-check";
+import { listReconcileCollectors } from "../reconcile/reconcile-results";
+import { getOverviewSummary, tableRowCounts } from "./summary";
+
+const now = new Date("2026-11-28T12:00:00Z");
+let t: TestDatabase;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await seedDemoData(t.db, { seed: 3, days: 2, now: now.getTime() });
+});
+afterAll(async () => t?.drop());
+
+describe("overview summary", () => {
+  it("has one health card per collector and mode, with the failing one in alert", async () => {
+    const summary = await getOverviewSummary(t.db, { alertThreshold: 2, now });
+    const states = Object.fromEntries(summary.health.map((h) => [`${h.collector}/${h.mode}`, h.state]));
+    expect(states).toMatchObject({ "ops-laptop/priority": "healthy", "ops-laptop/discovery": "healthy", "ops-mac-mini/discovery": "alert", "ops-mac-mini/priority": "healthy" });
+    // Backdated to the runs' times: the last success is the last run's batch, not the seeding instant.
+    const laptop = summary.health.find((h) => h.collector === "ops-laptop" && h.mode === "priority")!;
+    expect(now.getTime() - laptop.lastSuccessAt!.getTime()).toBeLessThan(31 * 60_000);
+    expect(summary.recentRuns).toHaveLength(10);
+  });
+
+  it("buckets 24 hours of ingest volume and derives the alerts", async () => {
+    const summary = await getOverviewSummary(t.db, { alertThreshold: 2, now });
+    expect(summary.volume).toHaveLength(24);
+    expect(summary.volume.reduce((n, b) => n + b.batches, 0)).toBeGreaterThan(24);
+    expect(summary.alerts.map((a) => `${a.kind}:${a.collector}`).sort()).toEqual(["ingest-failures:ops-mac-mini", "reconcile-failed:ops-mac-mini"]);
+    expect(summary.reconcile.map((r) => [r.collector, r.passed])).toEqual([["ops-laptop", true], ["ops-mac-mini", false]]);
+  });
+
+  it("raises the alert threshold when configured higher", async () => {
+    const summary = await getOverviewSummary(t.db, { alertThreshold: 3, now });
+    expect(summary.health.find((h) => h.collector === "ops-mac-mini" && h.mode === "discovery")?.state).toBe("degraded");
+    expect(summary.alerts.some((a) => a.kind === "ingest-failures")).toBe(false);
+  });
+});
+
+describe("row counts", () => {
+  it("counts exactly until a table is large by its statistics, then uses the estimate and says so", async () => {
+    const exact = await tableRowCounts(t.db);
+    expect(exact.approximate).toEqual([]);
+    expect(exact.counts.posts).toBe(await t.db.post.count());
+    await t.db.$executeRawUnsafe("analyze posts");
+    const estimated = await tableRowCounts(t.db, { exactLimit: 10 });
+    expect(estimated.approximate).toContain("posts");
+    expect(Math.abs(estimated.counts.posts - exact.counts.posts)).toBeLessThanOrEqual(Math.ceil(exact.counts.posts * 0.05));
+  });
+});
+
+describe("health timeline", () => {
+  it("has an hourly bucket per collector and mode, and the current alert episode", async () => {
+    const timeline = await getHealthTimeline(t.db, { alertThreshold: 2, hours: 48, now });
+    const laptop = timeline.rows.find((r) => r.collector === "ops-laptop" && r.mode === "priority")!;
+    expect(laptop.buckets).toHaveLength(48);
+    expect(laptop.totals.batches).toBeGreaterThan(40);
+    expect(laptop.episode).toBeNull();
+    const failing = timeline.rows.find((r) => r.collector === "ops-mac-mini" && r.mode === "discovery")!;
+    expect(failing.episode).toMatchObject({ consecutiveFailures: 2, thresholdReached: true, resetAt: null });
+    expect(failing.buckets.filter((b) => b.ingestFailure)).toHaveLength(1);
+  });
+});
+
+describe("post spot check", () => {
+  it("returns the post with the run and reports that cite it", async () => {
+    const report = await t.db.report.findFirstOrThrow({ where: { NOT: { statusIds: { isEmpty: true } } } });
+    const statusId = report.statusIds[0]!;
+    const check = await getPostSpotCheck(t.db, { statusId });
+    expect(check.post.status_id).toBe(statusId);
+    expect(check.run?.runId).toBe(check.post.run_id);
+    expect(check.reports.map((r) => r.reportId)).toContain(report.reportId);
+    expect(check.embedding?.dims).toBe(64);
+  });
+
+  it("says NOT_FOUND for an unknown id", async () => {
+    await expect(getPostSpotCheck(t.db, { statusId: "42" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("reconcile and cutover demo history", () => {
+  it("lists collectors with results, and seeds a failed and a finished cutover", async () => {
+    expect(await listReconcileCollectors(t.db)).toEqual(["ops-laptop", "ops-mac-mini"]);
+    const cutovers = await t.db.cutoverRun.findMany({ orderBy: { startedAt: "asc" } });
+    expect(cutovers.map((c) => c.status)).toEqual(["failed", "succeeded"]);
+  });
+});
