@@ -5,6 +5,8 @@ import superjson from "superjson";
 import type { AppRouter } from "~/server/api/root";
 import type { SyncTable } from "~/shared/schemas/tables";
 import type { IngestBatch, IngestResult, ReconcileRecord, ReportFailureInput } from "~/shared/schemas/ingest";
+import type { z } from "zod";
+import type { CutoverStart, cutoverStepRecordSchema } from "~/shared/schemas/cutover";
 
 /** A failed call, with what the retry policy needs to decide. */
 export class IngestCallError extends Error {
@@ -61,7 +63,20 @@ export type IngestApi = {
   /** Stored rows by natural key, in the item shape (spot checks). */
   rowsByKeys(input: { table: SyncTable; keys: string[] }): Promise<Record<string, unknown>[]>;
   recordReconcile(input: ReconcileRecord): Promise<void>;
+  /** Who this key is: role, prefix and the tables it may write. */
+  access(): Promise<IngestAccess>;
+  /** The report ids the server holds for a run (runs.byId), or null when it has no such run. */
+  reportsOfRun(runId: string): Promise<string[] | null>;
+  /** Opens the server's record of one cutover. */
+  cutoverStart(input: CutoverStart): Promise<{ id: string }>;
+  /** Adds or replaces one step (by name and pass) of a cutover's record. */
+  cutoverRecordStep(input: CutoverStepRecordInput): Promise<void>;
 };
+
+/** What the client sends (figures may be omitted: the schema defaults them). */
+export type CutoverStepRecordInput = z.input<typeof cutoverStepRecordSchema>;
+
+export type IngestAccess = { role: string; keyPrefix: string; writableTables: SyncTable[] };
 
 export function createIngestApi(options: { baseUrl: string; apiKey: string; fetch?: typeof fetch; timeoutMs?: number }): IngestApi {
   const trpc = createTrpc(options);
@@ -82,6 +97,19 @@ export function createIngestApi(options: { baseUrl: string; apiKey: string; fetc
     writableTables: async () => (await call(() => trpc.ingest.access.query())).writableTables,
     recordReconcile: async (input) => {
       await call(() => trpc.reconcile.record.mutate(input));
+    },
+    access: () => call(() => trpc.ingest.access.query()),
+    reportsOfRun: async (runId) => {
+      try {
+        return (await call(() => trpc.runs.byId.query({ runId }))).reports.map((r) => r.reportId);
+      } catch (error) {
+        if (error instanceof IngestCallError && error.status === 404) return null;
+        throw error;
+      }
+    },
+    cutoverStart: (input) => call(() => trpc.cutover.start.mutate(input)),
+    cutoverRecordStep: async (input) => {
+      await call(() => trpc.cutover.recordStep.mutate(input));
     },
   };
 }

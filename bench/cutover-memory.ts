@@ -1,0 +1,82 @@
+// npx tsx bench/cutover-memory.ts [-- --tweets N --batch B]
+// The cutover's memory bound: a legacy file with N tweets (default
+// 1,000,000) goes through `collector cutover all` (freeze, snapshot, export,
+// import with an admin key, validate, restore) against the production app on
+// a scratch database. The collector runs as its own process (this script
+// again, with --child), which prints its peak RSS (process.resourceUsage()
+// .maxRSS) when done; the bound is 300 MB.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createApiKey } from "../src/server/auth/api-keys";
+import { createDb } from "../src/server/db";
+import { buildLegacyDatabase } from "../src/collector/cutover/legacy-fixture";
+import { intArg, scratchDatabase, startAppServer } from "./support";
+
+const LIMIT_MB = 300;
+
+async function child(): Promise<void> {
+  const { main } = await import("../src/collector/cli");
+  const argv = process.argv.slice(process.argv.indexOf("--child") + 1);
+  await main([process.argv[0]!, "collector", ...argv]);
+  const peakMb = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`collector peak RSS: ${peakMb.toFixed(1)} MB\n`);
+}
+
+async function parent(): Promise<void> {
+  const tweets = intArg("tweets", 1_000_000);
+  const batch = intArg("batch", 2_000);
+  const dir = mkdtempSync(path.join(tmpdir(), "xm-cutover-bench-"));
+  const scratch = await scratchDatabase("cutover");
+  const app = await startAppServer({ databaseUrl: scratch.url, env: { RATE_LIMIT_PER_MINUTE: "100000" } });
+  try {
+    const db = createDb(scratch.url, { max: 2 });
+    const { key } = await createApiKey(db, { name: "bench-cutover", role: "admin" });
+    await db.$disconnect();
+
+    const started = Date.now();
+    const file = path.join(dir, "x_monitor.db");
+    buildLegacyDatabase(file, { tweets, reports: 1_000, watchAccounts: 50, runs: 1_000, embeddings: 10_000, summaries: 100, shifts: 100 }, {
+      onProgress: (table, rows) => {
+        if (rows % 200_000 === 0) console.log(`legacy ${table}: ${rows} rows`);
+      },
+    });
+    console.log(`legacy file with ${tweets} tweets built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const args = ["--db", file, "--api-base-url", app.baseUrl, "--api-key", key, "--collector", "bench-box", "cutover", "all", "--timeout", "5"];
+    const self = fileURLToPath(import.meta.url);
+    const cutoverStarted = Date.now();
+    const output = await new Promise<string>((resolve, reject) => {
+      const proc = spawn(process.execPath, [...process.execArgv, self, "--child", ...args], {
+        stdio: ["ignore", "pipe", "inherit"],
+        env: {
+          ...process.env,
+          XMONITOR_INGEST_BATCH_SIZE: String(batch),
+          XMONITOR_FREEZE_FILE: path.join(dir, "freeze"),
+          XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
+          XMONITOR_HEALTH_FILE: path.join(dir, "health.json"),
+        },
+      });
+      let text = "";
+      proc.stdout.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+        process.stdout.write(chunk);
+      });
+      proc.on("error", reject);
+      proc.on("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`the collector exited with code ${code}`))));
+    });
+    const peak = Number(/collector peak RSS: ([\d.]+) MB/.exec(output)?.[1]);
+    console.log(`\ncutover all of ${tweets} tweets in ${((Date.now() - cutoverStarted) / 1000).toFixed(1)} s, batches of ${batch}`);
+    console.log(`collector peak RSS ${peak.toFixed(1)} MB (bound ${LIMIT_MB} MB): ${peak < LIMIT_MB ? "PASS" : "FAIL"}`);
+    if (!(peak < LIMIT_MB)) process.exitCode = 1;
+  } finally {
+    await app.stop();
+    await scratch.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes("--child")) await child();
+else await parent();

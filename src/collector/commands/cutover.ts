@@ -1,0 +1,383 @@
+// `collector cutover freeze|snapshot|export|import|validate|restore|all`:
+// move this machine's SQLite state into the central PostgreSQL. Each step is
+// a function (tests call them); each records itself in the server's
+// cutover_runs record and prints one line per event; `all` runs them in
+// order and stops at the first that fails.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { TableResult } from "~/shared/schemas/ingest";
+import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
+import type { CollectorContext } from "../context";
+import { exportSnapshot } from "../cutover/export";
+import { importExport, type ImportProgress, type ImportResult } from "../cutover/import";
+import { cutoverStamp, exportDirPath, rejectLogPath, stampOfSnapshot, unusedPath, validateReportPath, type ExportManifest } from "../cutover/paths";
+import { CutoverSession, type CutoverStepName } from "../cutover/session";
+import { snapshotDatabase, verifyIntegrity, type IntegrityResult, type SnapshotResult } from "../cutover/snapshot";
+import { DELTA_CONVENTION, validateCutover, type ValidateResult } from "../cutover/validate";
+import { freeze, isFrozen, unfreeze } from "../scheduler/freeze";
+import { describeRun, IdleTimeoutError, waitUntilIdle } from "../scheduler/run-lock";
+import { runCommand } from "./run";
+
+export type CutoverOptions = {
+  /** Where artifacts go (default: the live database's folder). */
+  dataDir?: string;
+  /** A name for a new cutover (default: the collector's name). */
+  label?: string;
+  operator?: string;
+};
+
+export type StepResult<T> = { exitCode: number; ok: boolean; message: string; value?: T };
+
+const PROGRESS_INTERVAL_MS = 1000;
+
+function dataDirOf(ctx: CollectorContext, options: CutoverOptions): string {
+  return path.resolve(options.dataDir ?? path.dirname(ctx.config.XMONITOR_DB_PATH));
+}
+
+async function openSession(ctx: CollectorContext, options: CutoverOptions & { fresh?: boolean }): Promise<CutoverSession> {
+  return CutoverSession.open({
+    dataDir: dataDirOf(ctx, options),
+    api: ctx.api,
+    log: ctx.log,
+    collector: ctx.config.XMONITOR_COLLECTOR_NAME,
+    now: ctx.now,
+    retry: ctx.retry,
+    ...(options.label ? { label: options.label } : {}),
+    ...(options.operator ? { operator: options.operator } : {}),
+    ...(options.fresh ? { fresh: true } : {}),
+  });
+}
+
+type StepOutcome<T> = { ok: boolean; message: string; figures: Record<string, unknown>; value: T };
+
+/** Runs one step: records it running, then succeeded or failed with its figures; never throws. */
+async function runStep<T>(
+  ctx: CollectorContext,
+  session: CutoverSession,
+  step: CutoverStepName,
+  work: (recordRunning: (pass?: number) => Promise<void>) => Promise<StepOutcome<T>>,
+  options: { last?: boolean; deferRunning?: boolean } = {},
+): Promise<StepResult<T>> {
+  const startedAt = ctx.now().toISOString();
+  // Import passes are numbered by the key's role, known only once the server answered.
+  let pass: { pass: number } | Record<string, never> = {};
+  const recordRunning = async (n?: number) => {
+    pass = n ? { pass: n } : {};
+    await session.record({ step, ...pass, status: "running", startedAt }, "running");
+  };
+  if (!options.deferRunning) await recordRunning();
+  let outcome: StepOutcome<T>;
+  try {
+    outcome = await work(recordRunning);
+  } catch (error) {
+    const message = (error as Error).message;
+    ctx.log.error(`cutover ${step} failed: ${message}`, { event: "step_failed", step });
+    await session.record({ step, ...pass, status: "failed", startedAt, finishedAt: ctx.now().toISOString(), message: message.slice(0, 10_000), figures: {} }, "failed");
+    return { exitCode: 1, ok: false, message };
+  }
+  const status = outcome.ok ? "succeeded" : "failed";
+  if (!outcome.ok) ctx.log.error(`cutover ${step} failed: ${outcome.message}`, { event: "step_failed", step, figures: outcome.figures });
+  await session.record(
+    { step, ...pass, status, startedAt, finishedAt: ctx.now().toISOString(), message: outcome.message.slice(0, 10_000), figures: outcome.figures },
+    outcome.ok ? (options.last ? "succeeded" : "running") : "failed",
+  );
+  return { exitCode: outcome.ok ? 0 : 1, ok: outcome.ok, message: outcome.message, value: outcome.value };
+}
+
+function throttle(): (done: boolean) => boolean {
+  let last = 0;
+  return (done) => {
+    const now = Date.now();
+    if (!done && now - last < PROGRESS_INTERVAL_MS) return false;
+    last = now;
+    return true;
+  };
+}
+
+// ---- 1. freeze --------------------------------------------------------------
+
+export async function cutoverFreeze(ctx: CollectorContext, options: CutoverOptions & { timeoutSeconds?: number }, session?: CutoverSession) {
+  const s = session ?? (await openSession(ctx, options));
+  const timeoutSeconds = options.timeoutSeconds ?? 600;
+  return runStep(ctx, s, "freeze", async () => {
+    const state = freeze({ reason: `cutover ${s.state.label}`, file: ctx.config.XMONITOR_FREEZE_FILE, clock: ctx.now });
+    ctx.log.info(`freeze: scheduler frozen since ${state.since}; waiting up to ${timeoutSeconds} s for runs in progress to finish`, { event: "frozen", since: state.since });
+    const started = Date.now();
+    try {
+      await waitUntilIdle(timeoutSeconds * 1000, { dir: ctx.config.XMONITOR_RUN_LOCK_DIR });
+    } catch (error) {
+      if (!(error instanceof IdleTimeoutError)) throw error;
+      const message = `collector runs still in progress after ${timeoutSeconds} s: ${error.running.map(describeRun).join("; ")}. The freeze flag stays set: wait and run "collector cutover freeze" again (or "collector cutover restore" to give up).`;
+      return { ok: false, message, figures: { frozenSince: state.since, stillRunning: error.running }, value: { since: state.since } };
+    }
+    const waitedMs = Date.now() - started;
+    ctx.log.info(`freeze ok: no collector run in progress (waited ${(waitedMs / 1000).toFixed(1)} s)`, { event: "freeze_ok", waitedMs });
+    return { ok: true, message: "frozen, no run in progress", figures: { frozenSince: state.since, reason: state.reason, waitedMs }, value: { since: state.since } };
+  });
+}
+
+// ---- 2. snapshot ------------------------------------------------------------
+
+export async function cutoverSnapshot(
+  ctx: CollectorContext,
+  options: CutoverOptions & { source?: string; verify?: (file: string) => IntegrityResult },
+  session?: CutoverSession,
+): Promise<StepResult<{ snapshot: SnapshotResult; integrity: IntegrityResult }>> {
+  const s = session ?? (await openSession(ctx, options));
+  const source = options.source ?? ctx.config.XMONITOR_DB_PATH;
+  return runStep(ctx, s, "snapshot", async () => {
+    const tick = throttle();
+    const snapshot = await snapshotDatabase({
+      source,
+      dataDir: dataDirOf(ctx, options),
+      now: ctx.now,
+      onProgress: (done, total) => {
+        if (tick(done === total)) ctx.log.info(`snapshot: ${done}/${total} pages copied`, { event: "progress", step: "snapshot", done, total });
+      },
+    });
+    s.state.snapshot = snapshot.path;
+    s.save();
+    ctx.log.info(`snapshot: ${source} copied to ${snapshot.path} (${snapshot.pages} pages, ${snapshot.bytes} bytes) with the online backup API`, { event: "snapshot", ...snapshot });
+    const integrity = (options.verify ?? verifyIntegrity)(snapshot.path);
+    const figures = { path: snapshot.path, source: path.resolve(source), bytes: snapshot.bytes, pages: snapshot.pages, integrityCheck: integrity.ok ? "ok" : integrity.lines.slice(0, 20) };
+    if (!integrity.ok) {
+      const message = `PRAGMA integrity_check on ${snapshot.path} did not say ok: ${integrity.lines.slice(0, 5).join(" | ")}. Stopped before export: nothing was sent to the server. Repair or restore the live database, then start again.`;
+      return { ok: false, message, figures, value: { snapshot, integrity } };
+    }
+    ctx.log.info(`snapshot ok: integrity_check ok on ${snapshot.path}`, { event: "integrity_ok" });
+    return { ok: true, message: `integrity_check ok`, figures, value: { snapshot, integrity } };
+  });
+}
+
+// ---- 3. export --------------------------------------------------------------
+
+export async function cutoverExport(ctx: CollectorContext, options: CutoverOptions & { snapshot?: string; outDir?: string }, session?: CutoverSession): Promise<StepResult<ExportManifest>> {
+  const s = session ?? (await openSession(ctx, options));
+  return runStep(ctx, s, "export", async () => {
+    const snapshot = options.snapshot ?? s.state.snapshot;
+    if (!snapshot) throw new Error("no snapshot to export: run collector cutover snapshot first, or pass --snapshot <file>");
+    const stamp = stampOfSnapshot(snapshot) ?? cutoverStamp(ctx.now());
+    const outDir = path.resolve(options.outDir ?? exportDirPath(dataDirOf(ctx, options), stamp));
+    const tick = throttle();
+    const manifest = await exportSnapshot({
+      snapshot,
+      outDir,
+      now: ctx.now,
+      onProgress: (p) => {
+        if (tick(p.done)) ctx.log.info(`export ${p.sqlite}: ${p.rows}/${p.total} rows${p.done ? " done" : ""}`, { event: "progress", step: "export", ...p });
+      },
+    });
+    s.state.exportDir = outDir;
+    s.save();
+    const tables = Object.fromEntries(manifest.files.map((f) => [f.sqlite, { rows: f.rows, bytes: f.bytes, sha256: f.sha256 }]));
+    ctx.log.info(`export ok: ${manifest.files.map((f) => `${f.sqlite}=${f.rows}`).join(" ")} in ${outDir}`, { event: "export_ok", outDir, tables });
+    return { ok: true, message: `exported to ${outDir}`, figures: { dir: outDir, snapshot, tables }, value: manifest };
+  });
+}
+
+// ---- 4. import --------------------------------------------------------------
+
+function serverTables(tables: Record<SyncTable, TableResult>) {
+  return Object.fromEntries(syncTableNames.filter((t) => tables[t]).map((t) => [syncTables[t].server, tables[t]]));
+}
+
+export async function cutoverImport(
+  ctx: CollectorContext,
+  options: CutoverOptions & { exportDir?: string; dryRun?: boolean; batchSize?: number; concurrency?: number; signal?: AbortSignal },
+  session?: CutoverSession,
+): Promise<StepResult<ImportResult>> {
+  const s = session ?? (await openSession(ctx, options));
+  const exportDir = options.exportDir ?? s.state.exportDir;
+  const dataDir = dataDirOf(ctx, options);
+  const verb = options.dryRun ? "would be " : "";
+  const work = async (recordRunning: (pass?: number) => Promise<void>): Promise<StepOutcome<ImportResult>> => {
+    if (!exportDir) throw new Error("no export to import: run collector cutover export first, or pass --export-dir <dir>");
+    const tick = throttle();
+    const result = await importExport({
+      exportDir,
+      api: ctx.api,
+      collector: ctx.config.XMONITOR_COLLECTOR_NAME,
+      label: s.state.label,
+      newRejectLog: () => unusedPath(rejectLogPath(dataDir, s.state.label, cutoverStamp(ctx.now()))),
+      batchSize: options.batchSize ?? ctx.config.XMONITOR_INGEST_BATCH_SIZE,
+      concurrency: options.concurrency ?? ctx.config.XMONITOR_INGEST_CONCURRENCY,
+      dryRun: options.dryRun ?? false,
+      retry: { ...ctx.retry, onRetry: ({ attempt, delayMs, error }) => ctx.log.warn(`import retry attempt=${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}`) },
+      now: ctx.now,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onPassStart: async (p) => {
+        await recordRunning(p.pass || undefined);
+        const what = options.dryRun ? "dry run (nothing is written)" : `pass ${p.pass}${p.resumed ? " (resumed from the checkpoint)" : ""}`;
+        ctx.log.info(`import ${what} with key ${p.keyPrefix} (role ${p.role}) from ${exportDir}${p.rejectLog ? `; rejects go to ${p.rejectLog}` : ""}`, { event: "import_started", ...p });
+        if (p.rejectLog && !s.state.rejectLogs.includes(p.rejectLog)) {
+          s.state.rejectLogs.push(p.rejectLog);
+          s.save();
+        }
+      },
+      onProgress: (p: ImportProgress) => {
+        if (!tick(p.done)) return;
+        const t = p.totals;
+        ctx.log.info(
+          `import ${p.sqlite} → ${syncTables[p.table].server}: ${p.rows}/${p.total} rows${p.done ? " done" : ""} inserted=${t.inserted} updated=${t.updated} unchanged=${t.unchanged} rejected=${t.rejected}${options.dryRun ? " (dry run)" : ""}`,
+          { event: "progress", step: "import", ...p },
+        );
+      },
+    });
+    const figures = {
+      pass: result.pass || null,
+      dryRun: result.dryRun,
+      role: result.role,
+      keyPrefix: result.keyPrefix,
+      resumed: result.resumed,
+      tables: serverTables(result.tables),
+      rejected: result.rejected,
+      rejectLog: result.rejectLog,
+      batches: result.batches,
+      replayedBatches: result.replayedBatches,
+    };
+    if (result.interrupted) {
+      return { ok: false, message: `interrupted: the checkpoint in ${exportDir} holds the last committed batch; run collector cutover import again with the same key to resume`, figures, value: result };
+    }
+    const lines = syncTableNames.filter((t) => result.tables[t]).map((t) => {
+      const r = result.tables[t];
+      return `${syncTables[t].server}: ${verb}inserted=${r.inserted} ${verb}updated=${r.updated} unchanged=${r.unchanged} ${verb}rejected=${r.rejected}`;
+    });
+    for (const line of lines) ctx.log.info(`import ${line}`);
+    const summary = options.dryRun
+      ? `dry run: ${result.rejected} rows would be rejected with key ${result.keyPrefix} (role ${result.role})`
+      : `pass ${result.pass}: ${result.rejected} rows rejected${result.rejected ? `, all in ${result.rejectLog}; import again with a key that may write them` : ""}`;
+    ctx.log.info(`import ok ${summary}`, { event: "import_ok", ...figures });
+    return { ok: true, message: summary, figures, value: result };
+  };
+  const result = await runStep(ctx, s, "import", work, { deferRunning: true });
+  // Rejected rows are accounted for (in the reject log) but not on the server: exit 1, as catch-up does.
+  return { ...result, exitCode: result.ok && !options.dryRun && (result.value?.rejected ?? 0) > 0 ? 1 : result.exitCode };
+}
+
+// ---- 5. validate ------------------------------------------------------------
+
+export async function cutoverValidate(
+  ctx: CollectorContext,
+  options: CutoverOptions & { snapshot?: string; sample?: number; seed?: string; ignoreRuns?: string[]; report?: string },
+  session?: CutoverSession,
+): Promise<StepResult<ValidateResult & { report: string }>> {
+  const s = session ?? (await openSession(ctx, options));
+  return runStep(ctx, s, "validate", async () => {
+    const snapshot = options.snapshot ?? s.state.snapshot;
+    if (!snapshot) throw new Error("no snapshot to validate against: run collector cutover snapshot first, or pass --snapshot <file>");
+    const apiKey = ctx.config.XMONITOR_API_KEY;
+    if (!apiKey) throw new Error("XMONITOR_API_KEY is not set (or pass --api-key)");
+    const sample = options.sample ?? 50;
+    const result = await validateCutover({
+      snapshot,
+      api: ctx.api,
+      rest: { baseUrl: ctx.config.XMONITOR_API_BASE_URL, apiKey, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) },
+      sample,
+      seed: options.seed ?? "cutover",
+      ignoreRuns: options.ignoreRuns ?? [],
+      now: ctx.now,
+      retry: ctx.retry,
+    });
+    const { log } = ctx;
+    log.info(`validate ${snapshot} against ${ctx.config.XMONITOR_API_BASE_URL} (${DELTA_CONVENTION}: positive means rows on the server that the snapshot lacks)`);
+    for (const ignored of result.ignoredRuns) {
+      log.info(
+        `ignoring run ${ignored.runId}: ${ignored.onServer ? "on the server" : "not on the server"}, ${ignored.inSnapshot ? "in the snapshot" : "not in the snapshot"}${ignored.serverOnlyReports ? `, with ${ignored.serverOnlyReports} server-only report(s) citing it` : ""}`,
+      );
+    }
+    for (const note of result.notes) log.info(`note: ${note}`);
+    const width = Math.max(...result.counts.map((c) => c.sqlite.length)) + 2;
+    log.info(`${"table".padEnd(width)}${"snapshot".padStart(10)}${"server".padStart(10)}${"delta".padStart(8)}`);
+    for (const c of result.counts) {
+      const delta = c.delta > 0 ? `+${c.delta}` : String(c.delta);
+      log.info(`${c.sqlite.padEnd(width)}${String(c.snapshot).padStart(10)}${String(c.serverCount).padStart(10)}${delta.padStart(8)}${c.ignored ? `  (${c.ignored} ignored row${c.ignored > 1 ? "s" : ""})` : ""}`, { event: "count", ...c });
+    }
+    for (const t of result.spotCheck.tables) {
+      log.info(`spot check ${syncTables[t.table].sqlite}: ${t.checked} checked, ${t.missing} missing, ${t.mismatches} mismatches`, { event: "spot_check", ...t });
+      for (const m of t.differing.slice(0, 10)) log.warn(`  ${t.table} ${m.key} differs via ${m.via}: ${m.fields.map((f) => `${f.field} (snapshot ${JSON.stringify(f.local)}, server ${JSON.stringify(f.server)})`).join(", ")}`);
+      if (t.missingKeys.length) log.warn(`  ${t.table} missing on the server: ${t.missingKeys.slice(0, 10).join(", ")}${t.missing > 10 ? " …" : ""}`);
+    }
+    const report = unusedPath(options.report ?? validateReportPath(dataDirOf(ctx, options), cutoverStamp(ctx.now())));
+    mkdirSync(path.dirname(report), { recursive: true });
+    writeFileSync(report, `${JSON.stringify(result, null, 2)}\n`);
+    s.state.validateReport = path.resolve(report);
+    s.save();
+    const deltas = Object.fromEntries(result.counts.map((c) => [c.sqlite, c.delta]));
+    const spot = Object.fromEntries(result.spotCheck.tables.map((t) => [t.table, { checked: t.checked, missing: t.missing, mismatches: t.mismatches, differing: t.differing.slice(0, 5) }]));
+    const figures = { convention: DELTA_CONVENTION, deltas, ignoredRuns: result.ignoredRuns, spotCheck: { sample, tables: spot }, report: path.resolve(report) };
+    const differing = result.counts.filter((c) => c.delta !== 0).map((c) => `${c.sqlite} ${c.delta > 0 ? "+" : ""}${c.delta}`);
+    const spotBad = result.spotCheck.tables.filter((t) => t.missing || t.mismatches).map((t) => `${syncTables[t.table].sqlite} ${t.missing} missing/${t.mismatches} mismatches`);
+    if (!result.passed) {
+      return { ok: false, message: `validate FAIL: ${[...differing, ...spotBad].join(", ")} (report ${report})`, figures, value: { ...result, report } };
+    }
+    log.info(`validate PASS: every delta 0, spot check clean (report ${report})`, { event: "validate_ok", report });
+    return { ok: true, message: "every delta 0, spot check clean", figures, value: { ...result, report } };
+  });
+}
+
+// ---- 6. restore -------------------------------------------------------------
+
+export async function cutoverRestore(ctx: CollectorContext, options: CutoverOptions & { canary?: boolean }, session?: CutoverSession) {
+  const s = session ?? (await openSession(ctx, options));
+  return runStep(
+    ctx,
+    s,
+    "restore",
+    async () => {
+      const was = isFrozen(ctx.config.XMONITOR_FREEZE_FILE);
+      unfreeze(ctx.config.XMONITOR_FREEZE_FILE);
+      ctx.log.info(was ? `restore: freeze flag cleared (frozen since ${was.since}); scheduled jobs run again` : "restore: the collector was not frozen", { event: "unfrozen" });
+      const canary: Record<string, string> = {};
+      if (options.canary) {
+        for (const mode of ["priority", "discovery"] as const) {
+          const run = await runCommand(ctx, { mode });
+          const ingestError = run.ingest && !run.ingest.ok ? run.ingest.error : undefined;
+          canary[mode] = run.exitCode === 0 && run.ingest?.ok ? "api ingest ok" : `failed: ${run.collected.error ?? ingestError ?? "see the lines above"}`;
+          if (canary[mode] === "api ingest ok") ctx.log.info(`restore canary mode=${mode}: api ingest ok`, { event: "canary_ok", mode });
+          else ctx.log.error(`restore canary mode=${mode} ${canary[mode]}`, { event: "canary_failed", mode });
+        }
+      }
+      const failed = Object.entries(canary).filter(([, v]) => v !== "api ingest ok");
+      const message = failed.length ? `canary failed for ${failed.map(([m]) => m).join(", ")}` : options.canary ? "unfrozen; canary api ingest ok for priority and discovery" : "unfrozen";
+      return { ok: failed.length === 0, message, figures: { unfrozen: true, canary }, value: { canary } };
+    },
+    { last: true },
+  );
+}
+
+// ---- all --------------------------------------------------------------------
+
+export type CutoverAllOptions = CutoverOptions & {
+  timeoutSeconds?: number;
+  source?: string;
+  batchSize?: number;
+  sample?: number;
+  seed?: string;
+  ignoreRuns?: string[];
+  canary?: boolean;
+  signal?: AbortSignal;
+  verify?: (file: string) => IntegrityResult;
+};
+
+export async function cutoverAll(ctx: CollectorContext, options: CutoverAllOptions): Promise<{ exitCode: number; cutoverId: string; stoppedAt: CutoverStepName | null; message: string }> {
+  const session = await openSession(ctx, { ...options, fresh: true });
+  const steps: [CutoverStepName, () => Promise<StepResult<unknown>>][] = [
+    ["freeze", () => cutoverFreeze(ctx, options, session)],
+    ["snapshot", () => cutoverSnapshot(ctx, options, session)],
+    ["export", () => cutoverExport(ctx, options, session)],
+    ["import", () => cutoverImport(ctx, options, session)],
+    ["validate", () => cutoverValidate(ctx, options, session)],
+    ["restore", () => cutoverRestore(ctx, options, session)],
+  ];
+  for (const [name, run] of steps) {
+    const result = await run();
+    if (!result.ok) {
+      const frozen = name !== "restore" && isFrozen(ctx.config.XMONITOR_FREEZE_FILE) !== undefined;
+      const message = `cutover stopped at ${name}: ${result.message}${frozen ? ' The collector stays frozen: fix the cause and run the remaining steps (collector cutover <step>), or "collector cutover restore" to resume collecting.' : ""}`;
+      ctx.log.error(message, { event: "cutover_stopped", step: name, cutoverId: session.state.cutoverId });
+      return { exitCode: 1, cutoverId: session.state.cutoverId, stoppedAt: name, message };
+    }
+  }
+  ctx.log.info(`cutover ${session.state.label} done: record ${session.state.cutoverId}`, { event: "cutover_done", cutoverId: session.state.cutoverId });
+  return { exitCode: 0, cutoverId: session.state.cutoverId, stoppedAt: null, message: "done" };
+}

@@ -1,0 +1,91 @@
+// Field-by-field comparison of a local item with the server's copy of it.
+// Both sides are brought to one form first: the local item through its
+// shared zod schema (0/1 → boolean, handle lowercased, defaults), times to
+// instants (SQLite may hold '…:12Z', the server answers '…:12.000Z'), and
+// JSON arrays as arrays. What still differs is a real difference.
+import { syncTables, type SyncTable } from "~/shared/schemas/tables";
+
+export type FieldDiff = { field: string; local: unknown; server: unknown };
+
+const TIME_FIELD = /(_at|^window_start|^window_end|^detected_at)$/;
+
+function normaliseValue(field: string, value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string" && TIME_FIELD.test(field)) {
+    const t = Date.parse(value);
+    return Number.isFinite(t) ? t : value;
+  }
+  if (typeof value === "string" && value.startsWith("[") && /(_ids|^vector)$/.test(field)) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => same(v, b[i]));
+  if (typeof a === "number" && typeof b === "number") return a === b || (Number.isNaN(a) && Number.isNaN(b));
+  return a === b;
+}
+
+/** The local item as the server would store it (schema-parsed), or the raw item when it does not parse. */
+export function parseLocalItem(table: SyncTable, item: unknown): { ok: true; item: Record<string, unknown> } | { ok: false; item: Record<string, unknown>; reason: string } {
+  const parsed = syncTables[table].schema.safeParse(item);
+  if (parsed.success) return { ok: true, item: parsed.data };
+  const reason = parsed.error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join(".") || "item"}: ${i.message}`)
+    .join("; ");
+  return { ok: false, item: (item ?? {}) as Record<string, unknown>, reason: `invalid ${table} item: ${reason}` };
+}
+
+/** Fields of the local item whose value the server holds differently. */
+export function diffFields(localItem: Record<string, unknown>, serverRow: Record<string, unknown>): FieldDiff[] {
+  const diffs: FieldDiff[] = [];
+  for (const field of Object.keys(localItem)) {
+    const local = normaliseValue(field, localItem[field]);
+    const server = normaliseValue(field, serverRow[field]);
+    if (!same(local, server)) diffs.push({ field, local: localItem[field] ?? null, server: serverRow[field] ?? null });
+  }
+  return diffs;
+}
+
+/** The REST post view (GET /api/v1/posts/{statusId}) back in the item shape. */
+export function postViewToItem(view: Record<string, unknown>): Record<string, unknown> {
+  const author = (view.author ?? {}) as Record<string, unknown>;
+  const metrics = (view.metrics ?? {}) as Record<string, unknown>;
+  return {
+    status_id: view.status_id,
+    author_handle: author.handle,
+    author_id: author.id,
+    body: view.body,
+    lang: view.lang,
+    url: view.url,
+    created_at: view.created_at,
+    collected_at: view.collected_at,
+    mode: view.mode,
+    run_id: view.run_id,
+    like_count: metrics.like_count,
+    repost_count: metrics.repost_count,
+    reply_count: metrics.reply_count,
+    quote_count: metrics.quote_count,
+    view_count: metrics.view_count,
+    is_reply: view.is_reply,
+    is_repost: view.is_repost,
+    conversation_id: view.conversation_id,
+    score: view.score,
+    raw_json: view.raw_json,
+    updated_at: view.source_updated_at,
+  };
+}
+
+/** Whether the server would take `local` over `stored`: the same rule as its upsert (newer or equal source time, and something differs). */
+export function wouldUpdate(local: Record<string, unknown>, stored: Record<string, unknown>): boolean {
+  const localAt = Date.parse(String(local.updated_at));
+  const storedAt = Date.parse(String(stored.updated_at));
+  if (localAt < storedAt) return false;
+  return diffFields(local, stored).length > 0;
+}

@@ -1,0 +1,358 @@
+// The cutover end to end against the real app (production build) over a
+// real PostgreSQL, on a legacy file with the counts operators reported:
+// 707 tweets, 441 reports, 44 watch_accounts, 460 runs, 705 embeddings.
+// The server is preloaded with an older version of part of it; the first
+// pass uses an ingest key (crashing mid-way and resuming), the second an
+// admin key; validate catches a synthetic server-side run and passes once
+// it is ignored. A corrupted source stops the cutover before anything is sent.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
+import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
+import { principalFor } from "../../../test/support/fixtures";
+import { startAppServer, type AppServer } from "../../../test/support/app-server";
+import { cutoverAll, cutoverFreeze, cutoverImport, cutoverRestore, cutoverValidate } from "../commands/cutover";
+import { parseCollectorEnv } from "../config";
+import { createCollectorContext, type CollectorContext } from "../context";
+import { createIngestApi, type IngestApi } from "../ingest/ingest-api";
+import { createMemoryLog } from "../log";
+import { isFrozen } from "../scheduler/freeze";
+import { RunLock } from "../scheduler/run-lock";
+import { writeReplayFile } from "../sources/replay-generator";
+import { rowToItem } from "../store/items";
+import { buildLegacyDatabase, legacyStatusId, type LegacyCounts } from "./legacy-fixture";
+import { CHECKPOINT_FILE, type ExportManifest } from "./paths";
+import type { CutoverState } from "./session";
+import { sampleIndexes } from "./validate";
+
+const COUNTS: LegacyCounts = { tweets: 707, reports: 441, watchAccounts: 44, runs: 460, embeddings: 705, summaries: 12, shifts: 9 };
+const SYNTHETIC_RUN = "99999999-0000-4000-8000-000000000001";
+
+let t: TestDatabase;
+let app: AppServer;
+let dir: string;
+let ingestKey: string;
+let adminKey: string;
+let clock = Date.parse("2026-11-21T00:00:00Z");
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  ingestKey = (await principalFor(t.db, "ingest")).key;
+  adminKey = (await principalFor(t.db, "admin")).key;
+  app = await startAppServer({ databaseUrl: t.url });
+  dir = mkdtempSync(path.join(tmpdir(), "xm-cutover-"));
+  buildLegacyDatabase(path.join(dir, "x_monitor.db"), COUNTS, { seed: 11 });
+  await writeReplayFile({ file: path.join(dir, "replay.jsonl"), seed: 3, count: 60, start: "2026-11-20T00:00:00Z", end: "2026-11-22T00:00:00Z" });
+  await preloadOlderVersion(createIngestApi({ baseUrl: app.baseUrl, apiKey: adminKey }));
+}, 600_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await t?.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function context(overrides: Record<string, string> = {}) {
+  const log = createMemoryLog();
+  const config = parseCollectorEnv({
+    XMONITOR_DB_PATH: path.join(dir, "x_monitor.db"),
+    XMONITOR_REPLAY_FILE: path.join(dir, "replay.jsonl"),
+    XMONITOR_HEALTH_FILE: path.join(dir, "ingest_health.json"),
+    XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
+    XMONITOR_FREEZE_FILE: path.join(dir, "freeze"),
+    XMONITOR_API_BASE_URL: app.baseUrl,
+    XMONITOR_API_KEY: ingestKey,
+    XMONITOR_COLLECTOR_NAME: "legacy-box",
+    XMONITOR_INGEST_BATCH_SIZE: "100",
+    XMONITOR_INGEST_CONCURRENCY: "1",
+    ...overrides,
+  });
+  const ctx: CollectorContext = createCollectorContext(config, { log, now: () => new Date((clock += 1000)) });
+  ctx.retry = { ...ctx.retry, random: () => 0, sleep: async () => {} };
+  return { ctx, log };
+}
+
+function legacyItems(table: SyncTable): Record<string, unknown>[] {
+  const db = new Database(path.join(dir, "x_monitor.db"), { readonly: true });
+  try {
+    const { sqlite, key } = syncTables[table];
+    return (db.prepare(`select * from ${sqlite} order by ${key}`).all() as Record<string, unknown>[]).map((row) => rowToItem(table, row) as Record<string, unknown>);
+  } finally {
+    db.close();
+  }
+}
+
+const dayEarlier = (iso: unknown) => new Date(Date.parse(String(iso)) - 86_400_000).toISOString();
+
+/** The server already holds part of the data, in an older version with one field changed. */
+async function preloadOlderVersion(api: IngestApi) {
+  const older: Partial<Record<SyncTable, Record<string, unknown>[]>> = {
+    posts: legacyItems("posts").map((p) => ({ ...p, like_count: Number(p.like_count) + 1, updated_at: dayEarlier(p.updated_at) })),
+    reports: legacyItems("reports").map((r) => ({ ...r, title: `${String(r.title)} (draft)`, updated_at: dayEarlier(r.updated_at) })),
+    pipelineRuns: legacyItems("pipelineRuns").map((r) => ({ ...r, fetched_count: Number(r.fetched_count) + 1, updated_at: dayEarlier(r.updated_at) })),
+    watchAccounts: legacyItems("watchAccounts").slice(0, 43).map((a) => ({ ...a, note: "old note", updated_at: dayEarlier(a.updated_at) })),
+    embeddings: legacyItems("embeddings").slice(0, 576).map((e) => ({ ...e, vector: (e.vector as number[]).map((v) => v / 2), updated_at: dayEarlier(e.updated_at) })),
+  };
+  for (const [table, items] of Object.entries(older)) {
+    const result = await api.push({ idempotencyKey: `preload:${table}`, collector: "old-server", mode: "priority", [table]: items });
+    expect(result.rejects, table).toEqual([]);
+  }
+  // A run someone created by hand on the server: not in any snapshot.
+  const synthetic = { run_id: SYNTHETIC_RUN, mode: "manual", run_at: "2026-11-20T12:00:00Z", status: "success", updated_at: "2026-11-20T12:00:00Z" };
+  const result = await api.push({ idempotencyKey: "preload:synthetic-run", collector: "operator", mode: "manual", pipelineRuns: [synthetic] });
+  expect(result.tables.pipelineRuns.inserted).toBe(1);
+}
+
+async function serverCounts(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of syncTableNames) {
+    const rows = await t.db.$queryRawUnsafe<{ n: number }[]>(`select count(*)::int as n from "${syncTables[table].server}"`);
+    out[syncTables[table].server] = rows[0]!.n;
+  }
+  return out;
+}
+
+const state = () => JSON.parse(readFileSync(path.join(dir, "cutover.state.json"), "utf8")) as CutoverState;
+
+const cutoverBatches = () => t.db.ingestBatch.count({ where: { mode: "cutover" } });
+
+describe("cutover against the real server", () => {
+  it("freeze times out naming the run still in progress, and leaves the flag set", async () => {
+    const freezeDir = path.join(dir, "freeze-timeout");
+    const { ctx } = context({ XMONITOR_FREEZE_FILE: path.join(freezeDir, "freeze"), XMONITOR_RUN_LOCK_DIR: path.join(freezeDir, "running") });
+    const release = new RunLock({ dir: ctx.config.XMONITOR_RUN_LOCK_DIR }).begin("run:priority", "fetching");
+    try {
+      const result = await cutoverFreeze(ctx, { dataDir: freezeDir, timeoutSeconds: 1 });
+      expect(result.exitCode).toBe(1);
+      expect(result.message).toMatch(/^collector runs still in progress after 1 s: run:priority \(fetching\) in pid \d+ on \S+, since .*The freeze flag stays set/);
+      expect(isFrozen(ctx.config.XMONITOR_FREEZE_FILE)).toMatchObject({ reason: "cutover legacy-box" });
+    } finally {
+      release();
+      ctx.store.close();
+    }
+  });
+
+  it("stops before export when integrity_check fails on the copy, and writes nothing to the server", async () => {
+    const before = await serverCounts();
+    const corruptDir = path.join(dir, "corrupt");
+    const source = path.join(corruptDir, "x_monitor.db");
+    buildLegacyDatabase(source, COUNTS, { seed: 11 });
+    // Garbage over a page in the middle of the tweets data, as a failing disk would leave.
+    const bytes = readFileSync(source);
+    const page = Math.floor(bytes.length / 4096 / 2);
+    for (let i = 0; i < 4096; i++) bytes[page * 4096 + i] = (i * 131 + 7) % 256;
+    writeFileSync(source, bytes);
+
+    const { ctx, log } = context({ XMONITOR_FREEZE_FILE: path.join(corruptDir, "freeze") });
+    const result = await cutoverAll(ctx, { dataDir: corruptDir, source, label: "corrupt-box", timeoutSeconds: 5 });
+    expect(result.exitCode).toBe(1);
+    expect(result.stoppedAt).toBe("snapshot");
+    expect(result.message).toMatch(/^cutover stopped at snapshot: PRAGMA integrity_check on .*x_monitor\.cutover\.\d{8}_\d{6}\.db did not say ok: .+ Stopped before export: nothing was sent to the server/);
+    expect(log.lines).toContainEqual(expect.stringMatching(/^cutover snapshot failed: PRAGMA integrity_check/));
+    expect(readdirSync(corruptDir).filter((n) => n.startsWith("export_cutover_"))).toEqual([]);
+    expect(await serverCounts()).toEqual(before);
+    expect(await cutoverBatches()).toBe(0);
+    const record = await t.db.cutoverRun.findUniqueOrThrow({ where: { id: result.cutoverId } });
+    expect(record.status).toBe("failed");
+    expect(record.steps).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ step: "freeze", status: "succeeded" }),
+        expect.objectContaining({ step: "snapshot", status: "failed", figures: expect.objectContaining({ integrityCheck: expect.any(Array) }) }),
+      ]),
+    );
+    ctx.store.close();
+  });
+
+  let checkpointAfterBatch20 = "";
+
+  it("pass 1 with an ingest key: interrupted mid-import by `all`, then a crash loses the checkpoint's last batches", async () => {
+    const { ctx, log } = context();
+    const controller = new AbortController();
+    const checkpointFile = () => path.join(state().exportDir!, CHECKPOINT_FILE);
+    let pushes = 0;
+    const real = ctx.api;
+    ctx.api = {
+      ...real,
+      push: async (batch) => {
+        pushes++;
+        // Batches of 100: 8 posts, 5 reports, 5 runs, 1 watch_accounts, then embeddings.
+        if (pushes === 21) checkpointAfterBatch20 = readFileSync(checkpointFile(), "utf8");
+        const result = await real.push(batch);
+        if (pushes === 22) controller.abort();
+        return result;
+      },
+    };
+    const result = await cutoverAll(ctx, { label: "legacy-box", timeoutSeconds: 5, signal: controller.signal });
+    expect(result.stoppedAt, log.lines.join("\n")).toBe("import");
+    expect(result.message).toMatch(/interrupted: the checkpoint in .* holds the last committed batch; run collector cutover import again/);
+    expect(log.lines).toContainEqual(expect.stringMatching(/^snapshot ok: integrity_check ok on .*x_monitor\.cutover\.\d{8}_\d{6}\.db$/));
+    expect(log.lines).toContain(`export ok: tweets=707 reports=441 runs=460 watch_accounts=44 tweet_embeddings=705 window_summaries=12 narrative_shifts=9 in ${state().exportDir}`);
+    expect(isFrozen(ctx.config.XMONITOR_FREEZE_FILE)).toBeDefined();
+    const manifest = JSON.parse(readFileSync(path.join(state().exportDir!, "manifest.json"), "utf8")) as ExportManifest;
+    expect(manifest.files.map((f) => [f.file, f.rows, f.sha256.length])).toEqual([
+      ["tweets.jsonl", 707, 64],
+      ["reports.jsonl", 441, 64],
+      ["runs.jsonl", 460, 64],
+      ["watch_accounts.jsonl", 44, 64],
+      ["tweet_embeddings.jsonl", 705, 64],
+      ["window_summaries.jsonl", 12, 64],
+      ["narrative_shifts.jsonl", 9, 64],
+    ]);
+    // The crash: batches 21 and 22 reached the server, but the checkpoint on disk predates them.
+    expect(JSON.parse(checkpointAfterBatch20).passes[0].tables.embeddings.line).toBe(100);
+    writeFileSync(checkpointFile(), checkpointAfterBatch20);
+    ctx.store.close();
+  });
+
+  it("pass 1 resumes from the checkpoint: posts/reports/runs updated, 749 rejects, each logged once", async () => {
+    const { ctx, log } = context();
+    const result = await cutoverImport(ctx, {});
+    const v = result.value!;
+    expect(v.resumed, log.lines.join("\n")).toBe(true);
+    expect(v.pass).toBe(1);
+    expect(v.replayedBatches).toBe(2);
+    expect(v.tables.posts).toMatchObject({ inserted: 0, updated: 707, unchanged: 0, rejected: 0 });
+    expect(v.tables.reports).toMatchObject({ inserted: 0, updated: 441, unchanged: 0, rejected: 0 });
+    expect(v.tables.pipelineRuns).toMatchObject({ inserted: 0, updated: 460, unchanged: 0, rejected: 0 });
+    expect(v.tables.watchAccounts).toMatchObject({ inserted: 0, updated: 0, rejected: 44 });
+    expect(v.tables.embeddings).toMatchObject({ inserted: 0, updated: 0, rejected: 705 });
+    expect(v.tables.windowSummaries).toMatchObject({ inserted: 12 });
+    expect(v.tables.narrativeShifts).toMatchObject({ inserted: 9 });
+    expect(v.rejected).toBe(749);
+    expect(result.exitCode).toBe(1);
+    expect(log.lines).toContain("import posts: inserted=0 updated=707 unchanged=0 rejected=0");
+    expect(log.lines).toContain("import watch_accounts: inserted=0 updated=0 unchanged=0 rejected=44");
+    expect(log.lines).toContain("import embeddings: inserted=0 updated=0 unchanged=0 rejected=705");
+    expect(path.basename(v.rejectLog!)).toMatch(/^import_rejects_cutover_legacy-box_\d{8}_\d{6}\.ndjson$/);
+    const rejects = readFileSync(v.rejectLog!, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as { table: string; key: string; reason: string; row: Record<string, unknown> });
+    expect(rejects).toHaveLength(749);
+    expect(new Set(rejects.map((r) => `${r.table}:${r.key}`)).size).toBe(749);
+    expect(rejects.filter((r) => r.table === "watch_accounts").every((r) => r.reason === "permission denied for table watch_accounts")).toBe(true);
+    expect(rejects.filter((r) => r.table === "tweet_embeddings").every((r) => r.reason === "permission denied for table embeddings" && Array.isArray(r.row.vector))).toBe(true);
+    expect(rejects.filter((r) => r.table === "tweet_embeddings")).toHaveLength(705);
+    ctx.store.close();
+  });
+
+  it("a dry run with the admin key counts what pass 2 would do and writes nothing", async () => {
+    const before = await cutoverBatches();
+    const { ctx, log } = context({ XMONITOR_API_KEY: adminKey });
+    const result = await cutoverImport(ctx, { dryRun: true });
+    const v = result.value!;
+    expect(result.exitCode, log.lines.join("\n")).toBe(0);
+    expect(v.dryRun).toBe(true);
+    expect(v.tables.watchAccounts).toMatchObject({ inserted: 1, updated: 43, unchanged: 0, rejected: 0 });
+    expect(v.tables.embeddings).toMatchObject({ inserted: 129, updated: 576, unchanged: 0, rejected: 0 });
+    expect(v.tables.posts).toMatchObject({ inserted: 0, updated: 0, unchanged: 707 });
+    expect(log.lines).toContain("import watch_accounts: would be inserted=1 would be updated=43 unchanged=0 would be rejected=0");
+    expect(await cutoverBatches()).toBe(before);
+    ctx.store.close();
+  });
+
+  it("pass 2 with an admin key lands what pass 1 could not: 0 rejects", async () => {
+    const { ctx, log } = context({ XMONITOR_API_KEY: adminKey });
+    const result = await cutoverImport(ctx, {});
+    const v = result.value!;
+    expect(result.exitCode, log.lines.join("\n")).toBe(0);
+    expect(v.pass).toBe(2);
+    expect(v.resumed).toBe(false);
+    expect(v.rejected).toBe(0);
+    expect(v.tables.watchAccounts).toMatchObject({ inserted: 1, updated: 43, unchanged: 0, rejected: 0 });
+    expect(v.tables.embeddings).toMatchObject({ inserted: 129, updated: 576, unchanged: 0, rejected: 0 });
+    expect(v.tables.posts).toMatchObject({ inserted: 0, updated: 0, unchanged: 707, rejected: 0 });
+    expect(v.tables.reports).toMatchObject({ inserted: 0, updated: 0, unchanged: 441, rejected: 0 });
+    expect(v.tables.pipelineRuns).toMatchObject({ inserted: 0, updated: 0, unchanged: 460, rejected: 0 });
+    expect(readFileSync(v.rejectLog!, "utf8")).toBe("");
+    expect(log.lines).toContainEqual(expect.stringMatching(/^import pass 2 with key \S+ \(role admin\)/));
+    ctx.store.close();
+  });
+
+  it("validate reports the synthetic run as runs +1 and exits non-zero", async () => {
+    const { ctx, log } = context();
+    const result = await cutoverValidate(ctx, {});
+    expect(result.exitCode).toBe(1);
+    const v = result.value!;
+    expect(Object.fromEntries(v.counts.map((c) => [c.sqlite, c.delta]))).toEqual({ tweets: 0, reports: 0, runs: 1, watch_accounts: 0, tweet_embeddings: 0, window_summaries: 0, narrative_shifts: 0 });
+    expect(log.lines).toContainEqual(expect.stringMatching(/\(delta = server − snapshot: positive means rows on the server that the snapshot lacks\)$/));
+    expect(log.lines).toContainEqual(expect.stringMatching(/^runs\s+460\s+461\s+\+1$/));
+    expect(log.lines).toContainEqual(expect.stringMatching(/^cutover validate failed: validate FAIL: runs \+1 \(report .*validate_cutover_\d{8}_\d{6}\.json\)$/));
+    expect(JSON.parse(readFileSync(v.report, "utf8"))).toMatchObject({ convention: "delta = server − snapshot", passed: false });
+    ctx.store.close();
+  });
+
+  it("validate --ignore-run: every delta 0, spot check 50 checked, 0 missing, 0 mismatches", async () => {
+    // A server-only report citing the synthetic run is one of its dependants: ignored with it.
+    const admin = createIngestApi({ baseUrl: app.baseUrl, apiKey: adminKey });
+    const report = { report_id: "synthetic-report-1", run_id: SYNTHETIC_RUN, kind: "alert", title: "by hand", body_md: "x", status_ids: [], created_at: "2026-11-20T12:00:00Z", updated_at: "2026-11-20T12:00:00Z" };
+    expect((await admin.push({ idempotencyKey: "synthetic-report", collector: "operator", mode: "manual", reports: [report] })).tables.reports.inserted).toBe(1);
+    const { ctx, log } = context();
+    const result = await cutoverValidate(ctx, { ignoreRuns: [SYNTHETIC_RUN] });
+    expect(result.exitCode, log.lines.join("\n")).toBe(0);
+    const v = result.value!;
+    expect(v.counts.every((c) => c.delta === 0)).toBe(true);
+    expect(v.ignoredRuns).toEqual([{ runId: SYNTHETIC_RUN, inSnapshot: false, onServer: true, serverOnlyReports: 1 }]);
+    expect(log.lines).toContainEqual(expect.stringMatching(/^runs\s+460\s+460\s+0 {2}\(1 ignored row\)$/));
+    expect(log.lines).toContainEqual(expect.stringMatching(/^reports\s+441\s+441\s+0 {2}\(1 ignored row\)$/));
+    const posts = v.spotCheck.tables.find((x) => x.table === "posts")!;
+    expect(posts).toMatchObject({ checked: 50, missing: 0, mismatches: 0 });
+    expect(log.lines).toContain("spot check tweets: 50 checked, 0 missing, 0 mismatches");
+    for (const table of v.spotCheck.tables) expect(table, table.table).toMatchObject({ checked: Math.min(50, COUNTS[({ posts: "tweets", reports: "reports", pipelineRuns: "runs", watchAccounts: "watchAccounts", embeddings: "embeddings", windowSummaries: "summaries", narrativeShifts: "shifts" } as const)[table.table]]), missing: 0, mismatches: 0 });
+    expect(existsSync(v.report)).toBe(true);
+    ctx.store.close();
+  });
+
+  it("spot check names the differing field when the server's copy changed", async () => {
+    const { ctx } = context();
+    // A post the seeded sample picks (status ids share one length, so key order is index order).
+    const victim = await t.db.post.findUniqueOrThrow({ where: { statusId: legacyStatusId(sampleIndexes(707, 50, "cutover:posts")[0]!) } });
+    await t.db.post.update({ where: { statusId: victim.statusId }, data: { body: "edited on the server" } });
+    const result = await cutoverValidate(ctx, { ignoreRuns: [SYNTHETIC_RUN] });
+    const posts = result.value!.spotCheck.tables.find((x) => x.table === "posts")!;
+    expect(result.exitCode).toBe(1);
+    expect(posts).toMatchObject({ checked: 50, missing: 0, mismatches: 1 });
+    expect(posts.differing.map((d) => [d.key, d.via, d.fields.map((f) => f.field)])).toEqual([
+      [victim.statusId, "trpc", ["body"]],
+      [victim.statusId, "rest", ["body"]],
+    ]);
+    await t.db.post.update({ where: { statusId: victim.statusId }, data: { body: victim.body } });
+    ctx.store.close();
+  });
+
+  it("restore clears the freeze flag, runs a canary per mode, and the record holds every step", async () => {
+    const { ctx, log } = context();
+    const result = await cutoverRestore(ctx, { canary: true });
+    expect(result.exitCode, log.lines.join("\n")).toBe(0);
+    expect(isFrozen(ctx.config.XMONITOR_FREEZE_FILE)).toBeUndefined();
+    expect(log.lines).toContain("restore canary mode=priority: api ingest ok");
+    expect(log.lines).toContain("restore canary mode=discovery: api ingest ok");
+    const state = JSON.parse(readFileSync(path.join(dir, "cutover.state.json"), "utf8")) as { cutoverId: string; finished: boolean };
+    expect(state.finished).toBe(true);
+    const record = await t.db.cutoverRun.findUniqueOrThrow({ where: { id: state.cutoverId } });
+    expect(record.status).toBe("succeeded");
+    const steps = record.steps as { step: string; pass?: number; status: string; figures: Record<string, unknown> }[];
+    const pick = (step: string, pass?: number) => steps.find((s) => s.step === step && s.pass === pass);
+    expect(pick("snapshot")).toMatchObject({ status: "succeeded", figures: { integrityCheck: "ok" } });
+    expect(pick("export")).toMatchObject({ status: "succeeded", figures: { tables: { tweets: { rows: 707 }, tweet_embeddings: { rows: 705 } } } });
+    expect(pick("import", 1)).toMatchObject({ status: "succeeded", figures: { role: "ingest", rejected: 749, tables: { posts: { updated: 707 } } } });
+    expect(pick("import", 2)).toMatchObject({ status: "succeeded", figures: { role: "admin", rejected: 0, tables: { embeddings: { inserted: 129, updated: 576 } } } });
+    expect(pick("validate")).toMatchObject({ figures: { deltas: { runs: 0 } } });
+    expect(pick("restore")).toMatchObject({ status: "succeeded", figures: { canary: { priority: "api ingest ok", discovery: "api ingest ok" } } });
+    const artifacts = record.artifacts as { snapshot: string; exportDir: string; rejectLogs: string[]; validateReport: string };
+    expect(artifacts.rejectLogs).toHaveLength(2);
+    expect(existsSync(artifacts.snapshot) && existsSync(artifacts.exportDir) && existsSync(artifacts.validateReport)).toBe(true);
+    ctx.store.close();
+  });
+
+  it("re-running a finished pass is a new pass that changes nothing", async () => {
+    const { ctx } = context({ XMONITOR_API_KEY: adminKey });
+    const exportDir = state().exportDir!;
+    const result = await cutoverImport(ctx, { exportDir, label: "legacy-box-again" });
+    const v = result.value!;
+    expect(v.pass).toBe(3);
+    expect(syncTableNames.map((tname) => [tname, v.tables[tname].inserted + v.tables[tname].updated])).toEqual(syncTableNames.map((tname) => [tname, 0]));
+    expect(v.tables.posts.unchanged).toBe(707);
+    ctx.store.close();
+  });
+});

@@ -1,0 +1,361 @@
+// Step 4: push an export to the server through the ingest API, table by
+// table, in bounded batches read line by line (memory stays flat).
+//
+// Passes: each key (role + prefix, asked of the server) is its own pass with
+// its own checkpoint entry, so re-running with a more privileged key sends
+// everything again and lands what the first key could not write. A pass that
+// finished is never resumed: re-running it starts a new pass, whose batches
+// the server counts afresh (unchanged).
+//
+// Resume: the checkpoint (in the export directory) holds, per table, the line
+// after the last batch whose result was recorded, the totals so far and the
+// reject log's length then. A crash or Ctrl-C mid-pass resumes there with the
+// same batch boundaries and idempotency keys, so a batch the server committed
+// but the checkpoint missed is answered from the server's record (replayed),
+// and the reject log is cut back to the recorded length first: nothing is
+// counted or logged twice.
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync, openSync, closeSync, readFileSync, statSync, truncateSync, writeSync, fsyncSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { canonicalJson, sha256Hex } from "~/shared/canonical-json";
+import type { IngestBatch, IngestResult, TableResult } from "~/shared/schemas/ingest";
+import { syncTables, type SyncTable } from "~/shared/schemas/tables";
+import type { IngestAccess, IngestApi } from "../ingest/ingest-api";
+import { MAX_BATCH_BYTES } from "../ingest/push-changes";
+import { retry, type RetryOptions } from "../ingest/retry";
+import { writeJsonAtomic } from "../util/atomic-file";
+import { parseLocalItem, wouldUpdate } from "./compare";
+import { fetchServerRows } from "./server-rows";
+import { CHECKPOINT_FILE, MANIFEST_FILE, type ExportManifest, type ManifestFile } from "./paths";
+
+export const IMPORT_MODE = "cutover";
+const ROWS_BY_KEYS_LIMIT = 1000;
+
+export type ImportTableResult = TableResult & { rows: number };
+export type ImportResult = {
+  pass: number;
+  role: string;
+  keyPrefix: string;
+  dryRun: boolean;
+  resumed: boolean;
+  interrupted: boolean;
+  tables: Record<SyncTable, ImportTableResult>;
+  rejected: number;
+  rejectLog: string | null;
+  batches: number;
+  replayedBatches: number;
+};
+
+type TableCheckpoint = { line: number; totals: TableResult; rejectLogBytes: number; done: boolean };
+type PassCheckpoint = {
+  pass: number;
+  role: string;
+  keyPrefix: string;
+  label: string;
+  batchSize: number;
+  maxBytes: number;
+  rejectLog: string;
+  startedAt: string;
+  complete: boolean;
+  tables: Partial<Record<SyncTable, TableCheckpoint>>;
+};
+type Checkpoint = { version: 1; passes: PassCheckpoint[] };
+
+export type ImportProgress = { table: SyncTable; sqlite: string; rows: number; total: number; totals: TableResult; done: boolean };
+
+export class ExportVerificationError extends Error {
+  override name = "ExportVerificationError";
+}
+
+export function readManifest(exportDir: string): ExportManifest {
+  const file = path.join(exportDir, MANIFEST_FILE);
+  if (!existsSync(file)) throw new ExportVerificationError(`${exportDir} has no manifest.json: the export did not finish (run collector cutover export again)`);
+  return JSON.parse(readFileSync(file, "utf8")) as ExportManifest;
+}
+
+/** Re-reads every file and checks its SHA-256 and line count against the manifest. */
+export async function verifyExport(exportDir: string, manifest: ExportManifest): Promise<void> {
+  for (const entry of manifest.files) {
+    const file = path.join(exportDir, entry.file);
+    if (!existsSync(file)) throw new ExportVerificationError(`${entry.file} is missing from ${exportDir}`);
+    const hash = createHash("sha256");
+    let lines = 0;
+    for await (const chunk of createReadStream(file)) {
+      const buffer = chunk as Buffer;
+      hash.update(buffer);
+      for (let i = buffer.indexOf(10); i !== -1; i = buffer.indexOf(10, i + 1)) lines++;
+    }
+    const sha = hash.digest("hex");
+    if (sha !== entry.sha256) throw new ExportVerificationError(`${entry.file}: SHA-256 ${sha} differs from the manifest's ${entry.sha256}: the export was changed or damaged, export again`);
+    if (lines !== entry.rows) throw new ExportVerificationError(`${entry.file}: ${lines} rows, the manifest says ${entry.rows}`);
+  }
+}
+
+type Batch = { items: unknown[]; firstLine: number; endLine: number };
+
+/** Batches of items from one JSONL file, starting after `skipLines`, bounded by count and bytes. */
+async function* readBatches(file: string, options: { skipLines: number; maxItems: number; maxBytes: number }): AsyncGenerator<Batch> {
+  const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
+  let line = 0;
+  let items: unknown[] = [];
+  let bytes = 0;
+  let firstLine = options.skipLines;
+  try {
+    for await (const text of lines) {
+      line++;
+      if (line <= options.skipLines) continue;
+      const size = Buffer.byteLength(text);
+      if (items.length > 0 && (items.length >= options.maxItems || bytes + size > options.maxBytes)) {
+        yield { items, firstLine, endLine: line - 1 };
+        items = [];
+        bytes = 0;
+        firstLine = line - 1;
+      }
+      try {
+        items.push(JSON.parse(text));
+      } catch (error) {
+        throw new ExportVerificationError(`${path.basename(file)} line ${line} is not JSON: ${(error as Error).message}`);
+      }
+      bytes += size;
+    }
+    if (items.length > 0) yield { items, firstLine, endLine: line };
+  } finally {
+    lines.close();
+  }
+}
+
+function zeroTotals(): TableResult {
+  return { inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
+}
+
+function addTotals(into: TableResult, add: TableResult): void {
+  into.inserted += add.inserted;
+  into.updated += add.updated;
+  into.unchanged += add.unchanged;
+  into.rejected += add.rejected;
+}
+
+function readCheckpoint(file: string): Checkpoint {
+  if (!existsSync(file)) return { version: 1, passes: [] };
+  return JSON.parse(readFileSync(file, "utf8")) as Checkpoint;
+}
+
+/** Appends lines to the reject log and syncs them before the checkpoint may point past them. */
+function appendDurably(file: string, text: string): number {
+  const fd = openSync(file, "a");
+  try {
+    if (text) writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return statSync(file).size;
+}
+
+export type ImportOptions = {
+  exportDir: string;
+  api: IngestApi;
+  collector: string;
+  label: string;
+  /** Path for this pass's reject log, used when a new pass starts. */
+  newRejectLog: () => string;
+  batchSize: number;
+  maxBytes?: number;
+  /** Batches in flight at once (their results are applied in file order). */
+  concurrency?: number;
+  dryRun?: boolean;
+  retry?: RetryOptions;
+  now: () => Date;
+  signal?: AbortSignal;
+  onProgress?: (progress: ImportProgress) => void;
+  /** Called once the pass is known (before any batch), e.g. to record it as running. */
+  onPassStart?: (pass: { pass: number; role: string; keyPrefix: string; resumed: boolean; rejectLog: string | null }) => void | Promise<void>;
+};
+
+export async function importExport(options: ImportOptions): Promise<ImportResult> {
+  const manifest = readManifest(options.exportDir);
+  await verifyExport(options.exportDir, manifest);
+  const access = await retry(() => options.api.access(), options.retry);
+  if (options.dryRun) return dryRunImport(options, manifest, access);
+
+  const checkpointFile = path.join(options.exportDir, CHECKPOINT_FILE);
+  const checkpoint = readCheckpoint(checkpointFile);
+  let pass = checkpoint.passes.find((p) => p.role === access.role && p.keyPrefix === access.keyPrefix && !p.complete);
+  const resumed = pass !== undefined;
+  if (!pass) {
+    pass = {
+      pass: checkpoint.passes.reduce((max, p) => Math.max(max, p.pass), 0) + 1,
+      role: access.role,
+      keyPrefix: access.keyPrefix,
+      label: options.label,
+      batchSize: options.batchSize,
+      maxBytes: options.maxBytes ?? MAX_BATCH_BYTES,
+      rejectLog: path.resolve(options.newRejectLog()),
+      startedAt: options.now().toISOString(),
+      complete: false,
+      tables: {},
+    };
+    checkpoint.passes.push(pass);
+    appendDurably(pass.rejectLog, "");
+    writeJsonAtomic(checkpointFile, checkpoint);
+  }
+  const current = pass;
+  await options.onPassStart?.({ pass: current.pass, role: current.role, keyPrefix: current.keyPrefix, resumed, rejectLog: current.rejectLog });
+
+  const result: ImportResult = {
+    pass: current.pass,
+    role: current.role,
+    keyPrefix: current.keyPrefix,
+    dryRun: false,
+    resumed,
+    interrupted: false,
+    tables: {} as Record<SyncTable, ImportTableResult>,
+    rejected: 0,
+    rejectLog: current.rejectLog,
+    batches: 0,
+    replayedBatches: 0,
+  };
+  // Lines after the last recorded batch were never counted: cut them.
+  const recordedBytes = Math.max(0, ...Object.values(current.tables).map((t) => t.rejectLogBytes));
+  if (existsSync(current.rejectLog) && statSync(current.rejectLog).size > recordedBytes) truncateSync(current.rejectLog, recordedBytes);
+
+  const save = () => writeJsonAtomic(checkpointFile, checkpoint);
+  for (const entry of manifest.files) {
+    const table = entry.table;
+    const state: TableCheckpoint = (current.tables[table] ??= { line: 0, totals: zeroTotals(), rejectLogBytes: recordedBytes, done: false });
+    if (!state.done && !result.interrupted) {
+      const outcome = await pushTable(options, entry, current, state, save);
+      result.batches += outcome.batches;
+      result.replayedBatches += outcome.replayed;
+      if (outcome.interrupted) result.interrupted = true;
+    }
+    result.tables[table] = { ...state.totals, rows: state.line };
+    result.rejected += state.totals.rejected;
+  }
+  if (!result.interrupted) {
+    current.complete = true;
+    save();
+  }
+  return result;
+}
+
+async function pushTable(options: ImportOptions, entry: ManifestFile, pass: PassCheckpoint, state: TableCheckpoint, save: () => void) {
+  const table = entry.table;
+  const concurrency = Math.max(1, options.concurrency ?? 2);
+  const inflight: { batch: Batch; settled: Promise<{ ok: true; result: IngestResult } | { ok: false; error: unknown }> }[] = [];
+  let batches = 0;
+  let replayed = 0;
+
+  const send = (batch: Batch) => {
+    const body: Omit<IngestBatch, "idempotencyKey"> = { collector: options.collector, mode: IMPORT_MODE, runId: null, since: null, [table]: batch.items };
+    // Deterministic: the same pass sends the same batch under the same key (a
+    // resumed pass is answered from the server's record). Well under 200 chars.
+    const idempotencyKey = `cutover:${pass.label.slice(0, 60)}:p${pass.pass}:${pass.role.slice(0, 20)}-${pass.keyPrefix.slice(0, 40)}:${table}:${sha256Hex(canonicalJson(body)).slice(0, 32)}`;
+    return retry(() => options.api.push({ ...body, idempotencyKey }), options.retry).then(
+      (result) => ({ ok: true as const, result }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+  };
+
+  // Results are applied strictly in file order, so the checkpoint's line is
+  // always a prefix of the file that the server has fully answered for.
+  const applyOldest = async () => {
+    const { batch, settled } = inflight.shift()!;
+    const outcome = await settled;
+    if (!outcome.ok) {
+      await Promise.all(inflight.map((f) => f.settled));
+      inflight.length = 0;
+      throw outcome.error;
+    }
+    const counts = outcome.result.tables[table];
+    const lines = outcome.result.rejects
+      .filter((r) => r.table === table)
+      .map((r) => `${JSON.stringify({ table: entry.sqlite, server_table: entry.server, key: r.key, reason: r.reason, row: batch.items[r.index] ?? null })}\n`)
+      .join("");
+    state.rejectLogBytes = appendDurably(pass.rejectLog, lines);
+    addTotals(state.totals, counts);
+    state.line = batch.endLine;
+    batches++;
+    if (outcome.result.replayed) replayed++;
+    save();
+    options.onProgress?.({ table, sqlite: entry.sqlite, rows: state.line, total: entry.rows, totals: { ...state.totals }, done: false });
+  };
+
+  let interrupted = false;
+  for await (const batch of readBatches(path.join(options.exportDir, entry.file), { skipLines: state.line, maxItems: pass.batchSize, maxBytes: pass.maxBytes })) {
+    if (options.signal?.aborted) {
+      interrupted = true;
+      break;
+    }
+    inflight.push({ batch, settled: send(batch) });
+    if (inflight.length >= concurrency) await applyOldest();
+  }
+  while (inflight.length > 0) await applyOldest();
+  if (!interrupted && state.line === entry.rows) {
+    state.done = true;
+    save();
+  }
+  options.onProgress?.({ table, sqlite: entry.sqlite, rows: state.line, total: entry.rows, totals: { ...state.totals }, done: !interrupted });
+  return { batches, replayed, interrupted };
+}
+
+/**
+ * Validates every item with the shared schemas and asks the server what it
+ * holds for those keys: counts what a real pass would insert, update, leave
+ * unchanged or reject. Writes nothing, on the server or in the export.
+ */
+async function dryRunImport(options: ImportOptions, manifest: ExportManifest, access: IngestAccess): Promise<ImportResult> {
+  const result: ImportResult = {
+    pass: 0,
+    role: access.role,
+    keyPrefix: access.keyPrefix,
+    dryRun: true,
+    resumed: false,
+    interrupted: false,
+    tables: {} as Record<SyncTable, ImportTableResult>,
+    rejected: 0,
+    rejectLog: null,
+    batches: 0,
+    replayedBatches: 0,
+  };
+  await options.onPassStart?.({ pass: 0, role: access.role, keyPrefix: access.keyPrefix, resumed: false, rejectLog: null });
+  for (const entry of manifest.files) {
+    const table = entry.table;
+    const totals = zeroTotals();
+    let rows = 0;
+    const writable = access.writableTables.includes(table);
+    for await (const batch of readBatches(path.join(options.exportDir, entry.file), { skipLines: 0, maxItems: ROWS_BY_KEYS_LIMIT, maxBytes: Number.MAX_SAFE_INTEGER })) {
+      if (options.signal?.aborted) {
+        result.interrupted = true;
+        break;
+      }
+      rows = batch.endLine;
+      if (!writable) {
+        totals.rejected += batch.items.length;
+        continue;
+      }
+      const valid = new Map<string, Record<string, unknown>>();
+      for (const raw of batch.items) {
+        const parsed = parseLocalItem(table, raw);
+        if (!parsed.ok) totals.rejected++;
+        else valid.set(String(parsed.item[syncTables[table].key]), parsed.item);
+      }
+      if (valid.size === 0) continue;
+      const byKey = await fetchServerRows(options.api, table, [...valid.keys()], options.retry);
+      for (const [key, item] of valid) {
+        const existing = byKey.get(key);
+        if (!existing) totals.inserted++;
+        else if (wouldUpdate(item, existing)) totals.updated++;
+        else totals.unchanged++;
+      }
+      result.batches++;
+      options.onProgress?.({ table, sqlite: entry.sqlite, rows, total: entry.rows, totals: { ...totals }, done: false });
+    }
+    options.onProgress?.({ table, sqlite: entry.sqlite, rows, total: entry.rows, totals: { ...totals }, done: true });
+    result.tables[table] = { ...totals, rows };
+    result.rejected += totals.rejected;
+    if (result.interrupted) break;
+  }
+  return result;
+}

@@ -1,0 +1,53 @@
+// Where the cutover's artifacts go, by the names operators record in their
+// execution reports: all in the data directory (the live database's folder
+// unless --data-dir), stamped with the UTC time of the step that made them.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { SyncTable } from "~/shared/schemas/tables";
+
+/** 'YYYYMMDD_HHMMSS' in UTC. */
+export function cutoverStamp(at: Date): string {
+  return at.toISOString().replace(/[-:]/g, "").replace("T", "_").slice(0, 15);
+}
+
+/** A label safe inside a file name (letters, digits, dot, dash, underscore). */
+export function fileSafe(label: string): string {
+  const safe = label.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^-+|-+$/g, "");
+  return safe === "" ? "cutover" : safe.slice(0, 80);
+}
+
+export const snapshotPath = (dataDir: string, stamp: string) => path.join(dataDir, `x_monitor.cutover.${stamp}.db`);
+export const exportDirPath = (dataDir: string, stamp: string) => path.join(dataDir, `export_cutover_${stamp}`);
+export const validateReportPath = (dataDir: string, stamp: string) => path.join(dataDir, `validate_cutover_${stamp}.json`);
+export const rejectLogPath = (dataDir: string, label: string, stamp: string) => path.join(dataDir, `import_rejects_cutover_${fileSafe(label)}_${stamp}.ndjson`);
+export const stateFilePath = (dataDir: string) => path.join(dataDir, "cutover.state.json");
+export const MANIFEST_FILE = "manifest.json";
+export const CHECKPOINT_FILE = "import.checkpoint.json";
+
+/** The snapshot's stamp, from its file name (the export directory takes the same one). */
+export function stampOfSnapshot(file: string): string | undefined {
+  return /x_monitor\.cutover\.(\d{8}_\d{6})(?:_\d+)?\.db$/.exec(path.basename(file))?.[1];
+}
+
+/** `file`, or `file` with _2, _3 … before the extension when it exists (two steps in one second). */
+export function unusedPath(file: string): string {
+  if (!existsSync(file)) return file;
+  const ext = path.extname(file);
+  const base = file.slice(0, file.length - ext.length);
+  for (let i = 2; ; i++) {
+    const candidate = `${base}_${i}${ext}`;
+    if (!existsSync(candidate)) return candidate;
+  }
+}
+
+/** The export's file per table, named after the SQLite table it came from. */
+export const exportFileName = (sqliteTable: string) => `${sqliteTable}.jsonl`;
+
+export type ManifestFile = { table: SyncTable; sqlite: string; server: string; file: string; rows: number; bytes: number; sha256: string };
+export type ExportManifest = {
+  version: 1;
+  format: string;
+  snapshot: string;
+  exportedAt: string;
+  files: ManifestFile[];
+};
