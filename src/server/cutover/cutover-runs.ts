@@ -25,7 +25,8 @@ export async function recordCutoverStep(db: Db, input: CutoverStepRecord) {
       data: {
         steps,
         ...(input.status ? { status: input.status } : {}),
-        ...(input.status && input.status !== "running" ? { finishedAt: new Date() } : {}),
+        // A resumed cutover (back to running) is not finished any more.
+        ...(input.status ? { finishedAt: input.status === "running" ? null : new Date() } : {}),
         ...(input.artifacts ? { artifacts: { ...(run.artifacts as Prisma.JsonObject), ...input.artifacts } as Prisma.InputJsonValue } : {}),
       },
       select: { id: true, status: true },

@@ -55,5 +55,7 @@ describe("cutover.rowsByKeys", () => {
       expect.objectContaining({ step: "import", pass: 2, status: "succeeded" }),
     ]);
     expect(run.artifacts).toEqual({ rejectLogs: ["a.ndjson"] });
+    await api.cutover.recordStep({ cutoverId: id, step: { step: "validate", status: "running", startedAt: "2026-11-28T11:00:00Z" }, status: "running" });
+    expect((await api.cutover.byId({ id })).finishedAt).toBeNull();
   });
 });
