@@ -4,7 +4,8 @@
 // server does not keep past failure streaks, so only the current alert
 // episode is known; earlier ones would need a failure history table.
 import type { Db } from "../db";
-import { healthState, type HealthState } from "./collector-health";
+import type { HealthCard } from "../overview/summary";
+import { healthState } from "./collector-health";
 
 const HOUR_MS = 3600_000;
 
@@ -21,15 +22,8 @@ export type AlertEpisode = {
   lastError: string | null;
 };
 
-export type HealthTimelineRow = {
-  collector: string;
-  mode: string;
-  state: HealthState;
-  consecutiveFailures: number;
-  threshold: number;
-  lastSuccessAt: Date | null;
-  lastFailureAt: Date | null;
-  lastError: string | null;
+/** A health card (the overview's) with its hourly history. */
+export type HealthTimelineRow = HealthCard & {
   buckets: TimelineBucket[];
   totals: { batches: number; failedRuns: number };
   episode: AlertEpisode | null;
