@@ -7,7 +7,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { encodeVector } from "../embedding";
 import { SQLITE_SCHEMA } from "../store/schema";
-import { seededRandom } from "../util/random";
+import { seededRandom } from "~/shared/random";
 
 export type LegacyCounts = { tweets: number; reports: number; watchAccounts: number; runs: number; embeddings: number; summaries: number; shifts: number };
 

@@ -6,7 +6,7 @@
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { IngestApi } from "../ingest/ingest-api";
 import { retry, type RetryOptions } from "../ingest/retry";
-import { seededRandom } from "../util/random";
+import { seededRandom } from "~/shared/random";
 import { diffFields, parseLocalItem, postViewToItem, type FieldDiff } from "./compare";
 import { openSnapshot, snapshotCount } from "./export";
 import { rowToItem } from "../store/items";

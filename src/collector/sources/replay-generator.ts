@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { toIsoMs } from "../util/time";
-import { seededRandom, type Random } from "../util/random";
+import { seededRandom, type Random } from "~/shared/random";
 import type { ReplayLine } from "./replay-source";
 import type { XTweet, XUser } from "./x-types";
 
