@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApiKey } from "../src/server/auth/api-keys";
-import { createDb } from "../src/server/db";
+import { closeDb, createDb } from "../src/server/db";
 import { buildLegacyDatabase } from "../src/collector/cutover/legacy-fixture";
 import { intArg, scratchDatabase, startAppServer } from "./support";
 
@@ -34,7 +34,7 @@ async function parent(): Promise<void> {
   try {
     const db = createDb(scratch.url, { max: 2 });
     const { key } = await createApiKey(db, { name: "bench-cutover", role: "admin" });
-    await db.$disconnect();
+    await closeDb(db);
 
     const started = Date.now();
     const file = path.join(dir, "x_monitor.db");

@@ -1,133 +1,163 @@
-// npm run bench:ingest [-- --posts N --batch B --reps R --naive N]
-// Pushes N posts through the real HTTP + tRPC path (a production `next
-// start`), next to the raw set-based upsert of the same rows straight into
-// PostgreSQL (the practical limit) and a per-row Prisma upsert loop (what a
-// naive integration does). Prints posts/s and the ratio ours ÷ raw.
-import { createTRPCClient, httpLink } from "@trpc/client";
+// npm run bench:ingest [-- --posts N --batch B --reps R --naive N --in-flight K --embeddings-posts M --quick]
+// Pushes N posts through the real path: the collector's ingest client →
+// HTTP → tRPC → the ingest service on a production `next start`. Next to it,
+// the practical limit: the same rows, validated with the same schema, sent
+// through the same set-based upsert statement straight into PostgreSQL with
+// the same number of batches in flight; and a per-row Prisma upsert loop
+// (what a naive integration does). Then the same with a 384-dim embedding
+// per post. Prints rows/s and the ratio ours ÷ raw.
 import pg from "pg";
-import superjson from "superjson";
-import type { AppRouter } from "../src/server/api/root";
+import { createIngestApi } from "../src/collector/ingest/ingest-api";
 import { createApiKey } from "../src/server/auth/api-keys";
-import { createDb } from "../src/server/db";
+import { closeDb, createDb, type Db } from "../src/server/db";
 import { toRecordsetJson, upsertSql } from "../src/server/ingest/upsert-sql";
-import { postItemSchema, type PostItem } from "../src/shared/schemas/items";
-import { buildPost } from "../src/server/seed/builders";
+import { buildEmbedding, buildPost } from "../src/server/seed/builders";
 import { createRandom } from "../src/server/seed/random";
-import { intArg, median, printTable, scratchDatabase, startAppServer, summarise } from "./support";
+import { embeddingItemSchema, postItemSchema, type EmbeddingItem, type PostItem } from "../src/shared/schemas/items";
+import { flagArg, intArg, median, printTable, scratchDatabase, startAppServer, summarise } from "./support";
 
-const N = intArg("posts", 20_000);
+const QUICK = flagArg("quick");
+const N = intArg("posts", QUICK ? 4_000 : 200_000);
+const N_EMBEDDED = intArg("embeddings-posts", QUICK ? 2_000 : 50_000);
 const BATCH = intArg("batch", 1_000);
-const REPS = intArg("reps", 3);
-const NAIVE = intArg("naive", 2_000);
+const REPS = intArg("reps", QUICK ? 1 : 3);
+const NAIVE = intArg("naive", QUICK ? 300 : 2_000);
 const IN_FLIGHT = intArg("in-flight", 2);
+const DIMS = 384;
 
-function realisticPosts(count: number, seed: number): PostItem[] {
-  const r = createRandom(seed);
+type Batch = { posts: PostItem[]; embeddings: EmbeddingItem[] };
+
+function realisticBatches(count: number, options: { seed: number; embeddings: boolean }): Batch[] {
+  const r = createRandom(options.seed);
   const at = Date.parse("2026-11-20T00:00:00Z");
-  return Array.from({ length: count }, (_, i) => {
-    const post = buildPost(r, { statusId: String(1_900_000_000_000_000_000n + BigInt(i)), handle: "marketpulse", createdAt: at + i * 1000, collectedAt: at + i * 1000 + 5000, mode: "discovery", runId: null });
-    const target = r.int(100, 4000);
-    let body = post.body;
-    while (body.length < target) body += ` ${post.body}`;
-    body = body.slice(0, target);
-    const raw = JSON.parse(post.raw_json!) as Record<string, unknown>;
-    return { ...post, body, raw_json: JSON.stringify({ ...raw, text: body }) };
-  });
+  const batches: Batch[] = [];
+  for (let start = 0; start < count; start += BATCH) {
+    const posts: PostItem[] = [];
+    const embeddings: EmbeddingItem[] = [];
+    for (let i = start; i < Math.min(count, start + BATCH); i++) {
+      const post = buildPost(r, { statusId: String(1_900_000_000_000_000_000n + BigInt(i)), handle: "marketpulse", createdAt: at + i * 1000, collectedAt: at + i * 1000 + 5000, mode: "discovery", runId: null });
+      // Realistic sizes: 100–4,000 character bodies, the raw JSON carrying the body again.
+      const target = r.int(100, 4000);
+      let body = post.body;
+      while (body.length < target) body += ` ${post.body}`;
+      body = body.slice(0, target);
+      const raw = JSON.parse(post.raw_json!) as Record<string, unknown>;
+      const sized = { ...post, body, raw_json: JSON.stringify({ ...raw, text: body }) };
+      posts.push(sized);
+      if (options.embeddings) embeddings.push(buildEmbedding(r, sized, DIMS));
+    }
+    batches.push({ posts, embeddings });
+  }
+  return batches;
 }
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+/** Runs `work` over the batches with `inFlight` of them at once; returns rows per second. */
+async function timed(batches: Batch[], inFlight: number, work: (batch: Batch, index: number) => Promise<void>): Promise<number> {
+  const rows = batches.reduce((n, b) => n + b.posts.length + b.embeddings.length, 0);
+  const queue = [...batches.entries()];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await work(next[1], next[0]);
+    }),
+  );
+  return rows / ((performance.now() - started) / 1000);
 }
 
 async function truncate(url: string) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  await c.query("truncate posts, ingest_batches, ingest_rejects, collector_health");
+  await c.query("truncate posts, embeddings, ingest_batches, ingest_rejects, collector_health");
   await c.end();
 }
 
+async function perRowUpserts(db: Db, posts: PostItem[]): Promise<number> {
+  const started = performance.now();
+  for (const p of posts) {
+    const data = {
+      authorHandle: p.author_handle, authorId: p.author_id ?? null, body: p.body, lang: p.lang ?? null, url: p.url ?? null,
+      createdAt: new Date(p.created_at), collectedAt: new Date(p.collected_at), mode: p.mode, runId: p.run_id ?? null,
+      likeCount: p.like_count ?? null, repostCount: p.repost_count ?? null, replyCount: p.reply_count ?? null, quoteCount: p.quote_count ?? null,
+      viewCount: p.view_count == null ? null : BigInt(p.view_count), isReply: p.is_reply === 1 || p.is_reply === true, isRepost: p.is_repost === 1 || p.is_repost === true,
+      conversationId: p.conversation_id ?? null, score: p.score ?? null, rawJson: p.raw_json ?? null, sourceUpdatedAt: new Date(p.updated_at),
+    };
+    await db.post.upsert({ where: { statusId: p.status_id }, create: { statusId: p.status_id, ...data }, update: data });
+  }
+  return posts.length / ((performance.now() - started) / 1000);
+}
+
 async function main() {
-  const posts = realisticPosts(N, 42);
-  const bytes = Buffer.byteLength(JSON.stringify(posts));
-  console.log(`bench:ingest: ${N.toLocaleString("en-US")} posts (${(bytes / 1e6).toFixed(1)} MB as JSON), batches of ${BATCH}, ${IN_FLIGHT} in flight, ${REPS} repetitions`);
+  const benchStarted = performance.now();
+  const plain = realisticBatches(N, { seed: 42, embeddings: false });
+  const embedded = realisticBatches(N_EMBEDDED, { seed: 43, embeddings: true });
+  const mb = (batches: Batch[]) => (batches.reduce((n, b) => n + Buffer.byteLength(JSON.stringify(b)), 0) / 1e6).toFixed(0);
+  console.log(
+    `bench:ingest: ${N.toLocaleString("en-US")} posts (${mb(plain)} MB as JSON) and ${N_EMBEDDED.toLocaleString("en-US")} posts with ${DIMS}-dim embeddings (${mb(embedded)} MB); batches of ${BATCH}, ${IN_FLIGHT} in flight, ${REPS} repetitions`,
+  );
   const scratch = await scratchDatabase("ingest");
   const db = createDb(scratch.url, { max: 4 });
-  const { key } = await createApiKey(db, { name: "bench", role: "ingest" });
+  // Admin: the ingest role may not write embeddings (decisions/003).
+  const { key } = await createApiKey(db, { name: "bench", role: "admin" });
   const app = await startAppServer({ databaseUrl: scratch.url, env: { RATE_LIMIT_PER_MINUTE: "1000000", INGEST_MAX_BODY_BYTES: String(64 * 1024 * 1024) } });
-  const client = createTRPCClient<AppRouter>({
-    links: [httpLink({ url: `${app.baseUrl}/api/trpc`, transformer: superjson, headers: { authorization: `Bearer ${key}` } })],
-  });
-  const ours: number[] = [];
-  const raw: number[] = [];
-  const naive: number[] = [];
+  const api = createIngestApi({ baseUrl: app.baseUrl, apiKey: key });
+  const pool = new pg.Pool({ connectionString: scratch.url, max: IN_FLIGHT });
+  const figures = { ours: [] as number[], raw: [] as number[], oursEmbedded: [] as number[], rawEmbedded: [] as number[], naive: [] as number[] };
+
+  const pushOurs = (label: string) => async (batch: Batch, i: number) => {
+    const result = await api.push({ idempotencyKey: `${label}-${i}`, collector: "bench", mode: "discovery", posts: batch.posts, embeddings: batch.embeddings });
+    const written = result.tables.posts.inserted + result.tables.embeddings.inserted;
+    if (written !== batch.posts.length + batch.embeddings.length || result.rejects.length > 0) throw new Error(`batch ${i}: expected every row inserted, got ${JSON.stringify(result.tables)}`);
+  };
+  // The same rows, validated with the same schemas, through the same statements in one transaction, no HTTP or tRPC.
+  const pushRaw = async (batch: Batch) => {
+    const client = await pool.connect();
+    try {
+      await client.query("begin");
+      await client.query(upsertSql.posts, [toRecordsetJson("posts", batch.posts.map((p) => postItemSchema.parse(p)))]);
+      if (batch.embeddings.length) await client.query(upsertSql.embeddings, [toRecordsetJson("embeddings", batch.embeddings.map((e) => embeddingItemSchema.parse(e)))]);
+      await client.query("commit");
+    } finally {
+      client.release();
+    }
+  };
+
   try {
     for (let rep = 1; rep <= REPS; rep++) {
       await truncate(scratch.url);
-      let started = performance.now();
-      let inserted = 0;
-      // Up to IN_FLIGHT batches at once, as the collector's client sends them.
-      const queue = [...chunks(posts, BATCH).entries()];
-      await Promise.all(
-        Array.from({ length: IN_FLIGHT }, async () => {
-          for (let next = queue.shift(); next; next = queue.shift()) {
-            const [i, batch] = next;
-            const result = await client.ingest.push.mutate({ idempotencyKey: `bench-${rep}-${i}`, collector: "bench", mode: "discovery", posts: batch });
-            inserted += result.tables.posts.inserted;
-          }
-        }),
-      );
-      if (inserted !== N) throw new Error(`expected ${N} inserted, got ${inserted}`);
-      ours.push(N / ((performance.now() - started) / 1000));
-
-      // The same rows, validated the same way, through the same statement, with no HTTP or tRPC.
+      figures.ours.push(await timed(plain, IN_FLIGHT, pushOurs(`plain-${rep}`)));
       await truncate(scratch.url);
-      const pgc = new pg.Client({ connectionString: scratch.url });
-      await pgc.connect();
-      started = performance.now();
-      for (const batch of chunks(posts, BATCH)) {
-        const rows = batch.map((p) => postItemSchema.parse(p));
-        await pgc.query("begin");
-        await pgc.query(upsertSql.posts, [toRecordsetJson("posts", rows)]);
-        await pgc.query("commit");
-      }
-      raw.push(N / ((performance.now() - started) / 1000));
-      await pgc.end();
-
-      // Per-row Prisma upserts on a subset (it is far too slow for all rows).
+      figures.raw.push(await timed(plain, IN_FLIGHT, pushRaw));
       await truncate(scratch.url);
-      const subset = posts.slice(0, NAIVE);
-      started = performance.now();
-      for (const p of subset) {
-        const data = {
-          authorHandle: p.author_handle, authorId: p.author_id ?? null, body: p.body, lang: p.lang ?? null, url: p.url ?? null,
-          createdAt: new Date(p.created_at), collectedAt: new Date(p.collected_at), mode: p.mode, runId: p.run_id ?? null,
-          likeCount: p.like_count ?? null, repostCount: p.repost_count ?? null, replyCount: p.reply_count ?? null, quoteCount: p.quote_count ?? null,
-          viewCount: p.view_count == null ? null : BigInt(p.view_count), isReply: p.is_reply === 1 || p.is_reply === true, isRepost: p.is_repost === 1 || p.is_repost === true,
-          conversationId: p.conversation_id ?? null, score: p.score ?? null, rawJson: p.raw_json ?? null, sourceUpdatedAt: new Date(p.updated_at),
-        };
-        await db.post.upsert({ where: { statusId: p.status_id }, create: { statusId: p.status_id, ...data }, update: data });
-      }
-      naive.push(NAIVE / ((performance.now() - started) / 1000));
-      console.log(`  rep ${rep}: ours ${ours.at(-1)!.toFixed(0)} posts/s, raw ${raw.at(-1)!.toFixed(0)} posts/s, per-row ${naive.at(-1)!.toFixed(0)} posts/s`);
+      figures.oursEmbedded.push(await timed(embedded, IN_FLIGHT, pushOurs(`embedded-${rep}`)));
+      await truncate(scratch.url);
+      figures.rawEmbedded.push(await timed(embedded, IN_FLIGHT, pushRaw));
+      await truncate(scratch.url);
+      figures.naive.push(await perRowUpserts(db, plain.flatMap((b) => b.posts).slice(0, NAIVE)));
+      const f = (v: number[]) => v.at(-1)!.toFixed(0);
+      console.log(`  rep ${rep}: posts ours ${f(figures.ours)}/s raw ${f(figures.raw)}/s; with embeddings ours ${f(figures.oursEmbedded)}/s raw ${f(figures.rawEmbedded)}/s; per-row ${f(figures.naive)}/s`);
     }
   } finally {
+    await pool.end();
     await app.stop();
-    await db.$disconnect();
+    await closeDb(db);
     await scratch.drop();
   }
-  const rawMedian = median(raw);
+  const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
   console.log("");
   printTable(
-    ["path", "posts/s median (min–max)", "ratio ÷ raw upsert"],
+    ["path", "rows/s median (min–max)", "ratio ÷ raw upsert"],
     [
-      [`ours: HTTP + tRPC + ingest service, ${IN_FLIGHT} in flight`, summarise(ours), (median(ours) / rawMedian).toFixed(2)],
-      ["raw set-based upsert (pg, same SQL)", summarise(raw), "1.00"],
-      [`per-row Prisma upsert (${NAIVE} rows)`, summarise(naive), (median(naive) / rawMedian).toFixed(2)],
+      [`posts: ours (collector client → HTTP → tRPC → ingest service), ${IN_FLIGHT} in flight`, summarise(figures.ours), ratio(figures.ours, figures.raw)],
+      [`posts: raw set-based upsert (pg, same SQL), ${IN_FLIGHT} in flight`, summarise(figures.raw), "1.00"],
+      [`posts: per-row Prisma upsert loop (${NAIVE} rows)`, summarise(figures.naive), ratio(figures.naive, figures.raw)],
+      [`posts + ${DIMS}-dim embeddings: ours`, summarise(figures.oursEmbedded), ratio(figures.oursEmbedded, figures.rawEmbedded)],
+      [`posts + ${DIMS}-dim embeddings: raw`, summarise(figures.rawEmbedded), "1.00"],
     ],
   );
-  console.log(`\ntarget: ours ≥ 0.6 × raw → ${median(ours) / rawMedian >= 0.6 ? "met" : "MISSED"} (${(median(ours) / rawMedian).toFixed(2)})`);
+  const posts = median(figures.ours) / median(figures.raw);
+  const withEmbeddings = median(figures.oursEmbedded) / median(figures.rawEmbedded);
+  console.log(`\ntarget: ours ≥ 0.6 × raw → posts ${posts >= 0.6 ? "met" : "MISSED"} (${posts.toFixed(2)}), with embeddings ${withEmbeddings >= 0.6 ? "met" : "MISSED"} (${withEmbeddings.toFixed(2)})`);
+  console.log(`bench:ingest took ${((performance.now() - benchStarted) / 1000).toFixed(0)} s`);
 }
 
 main().catch((error: unknown) => {

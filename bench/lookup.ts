@@ -5,7 +5,7 @@
 // called in-process) as the baseline. Reports throughput and p50/p99.
 import autocannon from "autocannon";
 import { createApiKey } from "../src/server/auth/api-keys";
-import { createDb } from "../src/server/db";
+import { closeDb, createDb } from "../src/server/db";
 import { getPostByStatusId } from "../src/server/posts/post-queries";
 import { fillDatabase } from "./fill";
 import { intArg, printTable, scratchDatabase, startAppServer } from "./support";
@@ -58,7 +58,7 @@ async function main() {
     }
   } finally {
     await app.stop();
-    await db.$disconnect();
+    await closeDb(db);
     await scratch.drop();
   }
   console.log("");

@@ -3,7 +3,7 @@
 // since = 1 h, 24 h, 30 days and all, next to the obvious alternative (one
 // scan per table counting with FILTER). Prints timings and the query plans.
 import pg from "pg";
-import { createDb } from "../src/server/db";
+import { closeDb, createDb } from "../src/server/db";
 import { reconcileCounts } from "../src/server/reconcile/reconcile-counts";
 import { syncTableNames, syncTables } from "../src/shared/schemas/tables";
 import { fillDatabase } from "./fill";
@@ -56,7 +56,7 @@ async function main() {
     }
   } finally {
     await client.end();
-    await db.$disconnect();
+    await closeDb(db);
     await scratch.drop();
   }
 }

@@ -46,3 +46,7 @@ export function intArg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
+
+export function flagArg(name: string): boolean {
+  return process.argv.includes(`--${name}`);
+}

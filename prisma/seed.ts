@@ -2,7 +2,7 @@
 // or the embedded server when unset). Refuses a database that has data
 // unless --force is given, so it never mixes demo rows into real ones.
 import { env, EnvError } from "../src/env";
-import { createDb } from "../src/server/db";
+import { closeDb, createDb } from "../src/server/db";
 import { resolveDatabase } from "../src/server/db/resolve";
 import { migrateDatabase } from "../src/server/db/migrate";
 import { seedDemoData, seedIfEmpty } from "../src/server/seed/seed";
@@ -22,7 +22,7 @@ async function main() {
     if (force) await seedDemoData(db, { log: say });
     else if (!(await seedIfEmpty(db, { log: say }))) say("the database already has posts or runs: not seeding (use --force to add demo data anyway)");
   } finally {
-    await db.$disconnect();
+    await closeDb(db);
     await database.stop();
   }
 }

@@ -1,7 +1,7 @@
 // `npm run keys -- create --name collector-mac --role ingest | list | revoke <prefix>`
 import { Command, Option } from "commander";
 import { env } from "../src/env";
-import { createDb } from "../src/server/db";
+import { closeDb, createDb } from "../src/server/db";
 import { resolveDatabase } from "../src/server/db/resolve";
 import { createApiKey, listApiKeys, revokeApiKey } from "../src/server/auth/api-keys";
 import { AppError } from "../src/server/errors";
@@ -16,7 +16,7 @@ async function withDb<T>(fn: (db: ReturnType<typeof createDb>) => Promise<T>): P
   try {
     return await fn(db);
   } finally {
-    await db.$disconnect();
+    await closeDb(db);
     await database.stop();
   }
 }

@@ -7,7 +7,7 @@ import path from "node:path";
 import { env, EnvError } from "../src/env";
 import { resolveDatabase, DatabaseUnavailableError } from "../src/server/db/resolve";
 import { migrateDatabase, projectRoot } from "../src/server/db/migrate";
-import { createDb } from "../src/server/db";
+import { closeDb, createDb } from "../src/server/db";
 import { seedIfEmpty } from "../src/server/seed/seed";
 import { buildIsCurrent } from "./lib/build-state";
 import { loadDotEnv } from "./lib/dotenv";
@@ -47,7 +47,7 @@ async function main(): Promise<number> {
         const seeded = await seedIfEmpty(db, { log: say });
         if (!seeded) say("database already has data: not seeding");
       } finally {
-        await db.$disconnect();
+        await closeDb(db);
       }
     }
     const nextBin = path.join(projectRoot, "node_modules", "next", "dist", "bin", "next");

@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createDb } from "../../src/server/db";
+import { closeDb, createDb } from "../../src/server/db";
 import { withDatabase } from "../../src/server/db/connection";
 import { projectRoot } from "../../src/server/db/migrate";
 import { createApiKey } from "../../src/server/auth/api-keys";
@@ -24,7 +24,7 @@ async function main() {
   await seedDemoData(db, { seed: 7, days: 2 });
   const admin = await createApiKey(db, { name: "e2e-admin", role: "admin" });
   const reader = await createApiKey(db, { name: "e2e-reader", role: "reader" });
-  await db.$disconnect();
+  await closeDb(db);
   mkdirSync(path.dirname(e2eStateFile), { recursive: true });
   writeFileSync(e2eStateFile, JSON.stringify({ databaseUrl: url, adminKey: admin.key, readerKey: reader.key }));
 

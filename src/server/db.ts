@@ -2,15 +2,41 @@
 // scripts). Services receive a client as an argument; only entry points
 // (route handlers, CLIs) call getDb().
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client";
 import { env } from "../env";
 import { pgConnectionFields } from "./db/connection";
 
 export type Db = PrismaClient;
 
+// Prisma and the few hot raw statements share one pg pool, so a process never
+// holds more connections than its configured maximum (decisions/006).
+const poolsByClient = new WeakMap<Db, pg.Pool>();
+
 export function createDb(url: string, options: { max?: number } = {}): Db {
-  const adapter = new PrismaPg({ ...pgConnectionFields(url), max: options.max ?? 10 });
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ ...pgConnectionFields(url), max: options.max ?? 10 });
+  // An idle connection the server terminates emits "error" on the pool; unhandled, that would end the process.
+  pool.on("error", () => undefined);
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  poolsByClient.set(db, pool);
+  return db;
+}
+
+/**
+ * The pg pool under a client, for the hot paths where Prisma's per-query
+ * cost shows (key check, rate limit, post lookup, the ingest upsert).
+ */
+export function sqlPool(db: Db): pg.Pool {
+  const pool = poolsByClient.get(db);
+  if (!pool) throw new Error("This Prisma client was not made by createDb(): it has no pg pool to run raw statements on.");
+  return pool;
+}
+
+/** Closes the client and its pool, whether or not Prisma ever connected. */
+export async function closeDb(db: Db): Promise<void> {
+  await db.$disconnect();
+  const pool = poolsByClient.get(db);
+  if (pool && !pool.ended) await pool.end();
 }
 
 const globalForDb = globalThis as unknown as { xmonitorDb?: Db };

@@ -2,7 +2,7 @@
 // milliseconds, dropped afterwards.
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
-import { createDb, type Db } from "../../src/server/db";
+import { closeDb, createDb, type Db } from "../../src/server/db";
 import { withDatabase } from "../../src/server/db/connection";
 import { withAdminClient } from "./test-server";
 
@@ -31,7 +31,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     db,
     drop: async () => {
-      await db.$disconnect();
+      await closeDb(db);
       await withAdminClient(adminUrl, (client) => client.query(`drop database if exists "${name}" with (force)`));
     },
   };

@@ -1,7 +1,7 @@
 // API keys: random, shown once, stored as a SHA-256 hash next to a short
 // public prefix. Lookup is by prefix; the hash comparison is constant-time.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Db } from "../db";
+import { sqlPool, type Db } from "../db";
 import { AppError } from "../errors";
 import type { Principal, Role } from "../api/trpc";
 
@@ -51,6 +51,10 @@ export type Authentication = { principal: Principal } | { principal: null; error
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+type KeyRow = { id: string; name: string; role: Role; keyPrefix: string; keyHash: string; lastUsedAt: Date | null; revokedAt: Date | null };
+const keyByPrefixSql = `select id, name, role::text as role, key_prefix as "keyPrefix", key_hash as "keyHash",
+  last_used_at as "lastUsedAt", revoked_at as "revokedAt" from api_keys where key_prefix = $1`;
+
 /** Resolves an `Authorization` header value to a principal, or says why not. */
 export async function authenticateApiKey(db: Db, header: string | null | undefined): Promise<Authentication | null> {
   if (!header) return null;
@@ -60,7 +64,10 @@ export async function authenticateApiKey(db: Db, header: string | null | undefin
   const parsed = KEY_PATTERN.exec(key);
   const invalid = { principal: null, error: "Invalid API key: check the key, or create a new one with `npm run keys -- create`." } as const;
   if (!parsed) return invalid;
-  const row = await db.apiKey.findUnique({ where: { keyPrefix: `xmk_${parsed[1]}` } });
+  // Every API request runs this: plain statements on the pg pool (decisions/006).
+  const pool = sqlPool(db);
+  const { rows } = await pool.query<KeyRow>({ name: "api_key_by_prefix", text: keyByPrefixSql, values: [`xmk_${parsed[1]}`] });
+  const row = rows[0];
   if (!row) return invalid;
   const expected = Buffer.from(row.keyHash, "hex");
   const actual = Buffer.from(hashApiKey(key), "hex");
@@ -68,7 +75,7 @@ export async function authenticateApiKey(db: Db, header: string | null | undefin
   if (row.revokedAt) return { principal: null, error: `API key ${row.keyPrefix} was revoked: ask an admin for a new key.` };
   const now = Date.now();
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
+    await pool.query("update api_keys set last_used_at = $2 where id = $1", [row.id, new Date(now)]);
   }
   return { principal: { kind: "api-key", apiKeyId: row.id, keyPrefix: row.keyPrefix, name: row.name, role: row.role } };
 }

@@ -1,19 +1,21 @@
 // Per-key request limit over fixed one-minute windows, counted in
 // PostgreSQL with one upsert per request so every app instance shares it.
-import type { Db } from "../db";
+import { sqlPool, type Db } from "../db";
 import { AppError } from "../errors";
 
 const WINDOW_MS = 60_000;
 
+const consumeSql = `insert into rate_limit_windows (api_key_id, window_start, count)
+  values ($1::uuid, $2, 1)
+  on conflict (api_key_id, window_start) do update set count = rate_limit_windows.count + 1
+  returning count`;
+
 export async function consumeRateLimit(db: Db, options: { apiKeyId: string; limitPerMinute: number; now?: number }): Promise<{ count: number; remaining: number }> {
   const now = options.now ?? Date.now();
   const windowStart = new Date(now - (now % WINDOW_MS));
-  const [row] = await db.$queryRaw<{ count: number }[]>`
-    insert into rate_limit_windows (api_key_id, window_start, count)
-    values (${options.apiKeyId}::uuid, ${windowStart}, 1)
-    on conflict (api_key_id, window_start) do update set count = rate_limit_windows.count + 1
-    returning count`;
-  const count = row?.count ?? 1;
+  // Runs on every authenticated request: a prepared statement on the pg pool (decisions/006).
+  const { rows } = await sqlPool(db).query<{ count: number }>({ name: "rate_limit_consume", text: consumeSql, values: [options.apiKeyId, windowStart] });
+  const count = rows[0]?.count ?? 1;
   if (count > options.limitPerMinute) {
     const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + WINDOW_MS - now) / 1000));
     throw new AppError(

@@ -129,6 +129,15 @@ describe("ingest.push rejects", () => {
 });
 
 describe("ingest.push whole-batch errors", () => {
+  it("stores a null or scalar item as a reject with its raw value, next to the valid rows", async () => {
+    const api = callerFor(t.db, ingest);
+    const [post] = makePosts(1, { seed: 33, firstId: 800n });
+    const result = await api.ingest.push(batch("null-items", { posts: [null, post, 42] }));
+    expect(result.tables.posts).toEqual({ inserted: 1, updated: 0, unchanged: 0, rejected: 2 });
+    const stored = await t.db.ingestReject.findMany({ where: { batchId: result.batchId }, orderBy: { id: "asc" } });
+    expect(stored.map((r) => r.rawItem)).toEqual([null, 42]);
+  });
+
   it("refuses a reused idempotency key with another body (409) and writes nothing", async () => {
     const api = callerFor(t.db, ingest);
     const posts = makePosts(2, { seed: 31, firstId: 700n });

@@ -1,5 +1,5 @@
 import type { Prisma } from "~/generated/prisma/client";
-import type { Db } from "../db";
+import { sqlPool, type Db } from "../db";
 import { AppError } from "../errors";
 
 export const postDetailSelect = {
@@ -29,9 +29,11 @@ export const postDetailSelect = {
 } satisfies Prisma.PostSelect;
 
 type PostRow = Prisma.PostGetPayload<{ select: typeof postDetailSelect }>;
+/** pg hands int8 columns back as strings; Prisma as bigint. */
+type PostRowLike = Omit<PostRow, "viewCount"> & { viewCount: bigint | string | null };
 
 /** The post as the API shows it: snake_case, metrics grouped, numbers as numbers. */
-export function toPostView(row: PostRow) {
+export function toPostView(row: PostRowLike) {
   return {
     status_id: row.statusId,
     author: { handle: row.authorHandle, id: row.authorId },
@@ -61,8 +63,17 @@ export function toPostView(row: PostRow) {
 }
 export type PostView = ReturnType<typeof toPostView>;
 
+// The lookup is the API's hottest read: one prepared statement on the pg pool
+// instead of Prisma's query compiler (decisions/006). Columns come from
+// postDetailSelect, aliased to its field names, so both paths give one shape.
+const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const postByStatusIdSql = `select ${Object.keys(postDetailSelect)
+  .map((field) => `${snakeCase(field)} as "${field}"`)
+  .join(", ")} from posts where status_id = $1`;
+
 export async function getPostByStatusId(db: Db, statusId: string): Promise<PostView> {
-  const row = await db.post.findUnique({ where: { statusId }, select: postDetailSelect });
+  const { rows } = await sqlPool(db).query<PostRowLike>({ name: "post_by_status_id", text: postByStatusIdSql, values: [statusId] });
+  const row = rows[0];
   if (!row) throw new AppError("NOT_FOUND", `No post with status_id ${statusId} on the server: it has not been ingested (check the collector's last runs, or run catch-up).`);
   return toPostView(row);
 }
