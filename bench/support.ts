@@ -1,5 +1,6 @@
 // Shared pieces of the benchmark scripts: a scratch database on the test
 // PostgreSQL, the production app served on a free port, timing and tables.
+import { existsSync, readFileSync } from "node:fs";
 import { withDatabase } from "../src/server/db/connection";
 import { startTestServer, withAdminClient, type TestServer } from "../test/support/test-server";
 export { freePort, startAppServer } from "../test/support/app-server";
@@ -49,4 +50,12 @@ export function intArg(name: string, fallback: number): number {
 
 export function flagArg(name: string): boolean {
   return process.argv.includes(`--${name}`);
+}
+
+/** CPU time (user + system) a child process has used so far, in ms; 0 where /proc is not available. */
+export function appCpuMs(pid: number | undefined): number {
+  if (!pid || !existsSync(`/proc/${pid}/stat`)) return 0;
+  // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 per second on Linux).
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
