@@ -19,6 +19,7 @@ import { reconcileCommand } from "./commands/reconcile";
 import { runCommand } from "./commands/run";
 import { createMemoryLog } from "./log";
 import { writeReplayFile } from "./sources/replay-generator";
+import { createIngestApi } from "./ingest/ingest-api";
 
 let t: TestDatabase;
 let app: AppServer;
@@ -143,6 +144,16 @@ describe("collector against the real server", () => {
     expect(log.lines).toContainEqual(expect.stringMatching(/^reconcile FAIL: tweets \+1 /));
     expect(await t.db.reconcileResult.count({ where: { collector: "test-box" } })).toBe(2);
     ctx.store.close();
+  });
+
+  it("reads 1,000 rows by key in one call (queries travel as POST, not in the URL)", async () => {
+    const api = createIngestApi({ baseUrl: app.baseUrl, apiKey: ingestKey });
+    const stored = await t.db.post.findMany({ select: { statusId: true }, take: 10 });
+    expect(stored.length).toBeGreaterThan(0);
+    // 1,000 ids of 19 digits: about 27 KB URL-encoded, past Node's 16 KB header limit as a GET.
+    const keys = [...stored.map((p) => p.statusId), ...Array.from({ length: 1000 - stored.length }, (_, i) => String(1_800_000_000_000_000_000n + BigInt(i)))];
+    const rows = await api.rowsByKeys({ table: "posts", keys });
+    expect(rows.map((r) => r.status_id).sort()).toEqual(stored.map((p) => p.statusId).sort());
   });
 
   it("catch-up with an admin key lands every table, and reconcile passes on all seven", async () => {

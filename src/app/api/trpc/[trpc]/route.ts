@@ -24,6 +24,8 @@ async function handler(req: Request) {
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
+    // The collector sends queries as POST (long key lists); reads stay reads: CSRF rules key on the procedure type, not the method.
+    allowMethodOverride: true,
     createContext: () => createRequestContext(request.headers),
     responseMeta({ errors }) {
       const retryAfter = errors
