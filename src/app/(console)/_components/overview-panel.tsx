@@ -4,11 +4,11 @@ import { useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "~/server/api/root";
 import { useTRPC } from "~/trpc/react";
-import { formatCount, formatDuration, inTableOrder, runDuration, signed, tableLabel, tableLabels } from "../_lib/format";
+import { formatCount, inTableOrder, signed, tableLabel, tableLabels } from "../_lib/format";
 import { VolumeChart } from "./charts";
-import { CopyId } from "./copy-id";
 import { RelativeTime } from "./relative-time";
-import { DataTable, EmptyState, ErrorState, Section, Skeleton, td, tdNum, th } from "./states";
+import { EmptyState, ErrorState, Section, Skeleton } from "./states";
+import { RunsTable } from "./runs-table";
 import { StatusBadge } from "./status-badge";
 
 type Summary = inferRouterOutputs<AppRouter>["overview"]["summary"];
@@ -123,36 +123,7 @@ function RecentRuns({ runs }: { runs: Summary["recentRuns"] }) {
   if (runs.length === 0) {
     return <EmptyState title="No runs yet.">Point a collector at this server (`npm run collector -- run --mode priority`) to see them here.</EmptyState>;
   }
-  return (
-    <DataTable caption="Latest runs">
-      <thead className="bg-slate-50">
-        <tr>
-          <th scope="col" className={th}>Run</th>
-          <th scope="col" className={th}>Collector</th>
-          <th scope="col" className={th}>Mode</th>
-          <th scope="col" className={th}>Status</th>
-          <th scope="col" className={th}>Started</th>
-          <th scope="col" className={`${th} text-right`}>Duration</th>
-          <th scope="col" className={`${th} text-right`}>Fetched</th>
-          <th scope="col" className={`${th} text-right`}>New</th>
-        </tr>
-      </thead>
-      <tbody>
-        {runs.map((run) => (
-          <tr key={run.runId} className="border-t border-slate-100 hover:bg-slate-50">
-            <td className={td}><CopyId value={run.runId} short={8} href={`/runs/${encodeURIComponent(run.runId)}`} /></td>
-            <td className={`${td} font-mono text-xs`}>{run.collector ?? "—"}</td>
-            <td className={td}>{run.mode}</td>
-            <td className={td}><StatusBadge status={run.status} /></td>
-            <td className={td}><RelativeTime date={run.runAt} /></td>
-            <td className={tdNum}>{formatDuration(runDuration(run))}</td>
-            <td className={tdNum}>{formatCount(run.fetchedCount)}</td>
-            <td className={tdNum}>{formatCount(run.newCount)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </DataTable>
-  );
+  return <RunsTable runs={runs} caption="Latest runs" />;
 }
 
 export function OverviewSkeleton() {

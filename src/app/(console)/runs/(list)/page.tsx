@@ -1,13 +1,10 @@
 import type { Metadata } from "next";
 import { runListSchema, runStatusSchema } from "~/shared/schemas/queries";
 import { summariseZodError } from "~/server/api/trpc";
-import { CopyId } from "../../_components/copy-id";
 import { Field, FilterForm, inputClass, Select } from "../../_components/filter-form";
 import { Pager, toSearchParams } from "../../_components/pager";
-import { RelativeTime } from "../../_components/relative-time";
-import { DataTable, EmptyState, ErrorState, PageHeader, td, tdNum, th } from "../../_components/states";
-import { StatusBadge } from "../../_components/status-badge";
-import { formatCount, formatDuration, runDuration } from "../../_lib/format";
+import { RunsTable } from "../../_components/runs-table";
+import { EmptyState, ErrorState, PageHeader } from "../../_components/states";
 import { load, param, utcInputToIso } from "../../_lib/load";
 
 export const metadata: Metadata = { title: "Runs" };
@@ -69,39 +66,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
         </EmptyState>
       ) : (
         <>
-          <DataTable caption="Runs, newest first">
-            <thead className="bg-slate-50">
-              <tr>
-                <th scope="col" className={th}>Run</th>
-                <th scope="col" className={th}>Collector</th>
-                <th scope="col" className={th}>Mode</th>
-                <th scope="col" className={th}>Status</th>
-                <th scope="col" className={th}>Started</th>
-                <th scope="col" className={`${th} text-right`}>Duration</th>
-                <th scope="col" className={`${th} text-right`}>Fetched</th>
-                <th scope="col" className={`${th} text-right`}>New</th>
-                <th scope="col" className={th}>Error</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.data.items.map((run) => (
-                <tr key={run.runId} className="border-t border-slate-100 hover:bg-slate-50" data-testid="run-row">
-                  <td className={td}><CopyId value={run.runId} short={8} href={`/runs/${encodeURIComponent(run.runId)}`} /></td>
-                  <td className={`${td} font-mono text-xs`}>{run.collector ?? "—"}</td>
-                  <td className={td}>{run.mode}</td>
-                  <td className={td}><StatusBadge status={run.status} /></td>
-                  <td className={td}>
-                    <span className="font-mono text-xs">{run.runAt.toISOString().slice(0, 19).replace("T", " ")}</span>{" "}
-                    <span className="text-xs text-slate-500"><RelativeTime date={run.runAt} /></span>
-                  </td>
-                  <td className={tdNum}>{formatDuration(runDuration(run))}</td>
-                  <td className={tdNum}>{formatCount(run.fetchedCount)}</td>
-                  <td className={tdNum}>{formatCount(run.newCount)}</td>
-                  <td className={`${td} max-w-xs truncate text-xs text-red-800`} title={run.error ?? undefined}>{run.error ?? ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </DataTable>
+          <RunsTable runs={runs.data.items} caption="Runs, newest first" detailed />
           <Pager basePath="/runs" params={toSearchParams(params)} nextCursor={runs.data.nextCursor} label="Runs" />
         </>
       )}
