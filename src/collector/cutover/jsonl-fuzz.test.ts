@@ -225,7 +225,7 @@ describe("JSONL lines under fuzzing", () => {
           expect(diffFields(expected.item, stored.get(ids[i]!)!), `line ${i + 1} (${lines[i]!.kind})`).toEqual([]);
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 30 },
     );
   });
 
