@@ -188,7 +188,7 @@ async function* readRawLines(file: string, maxLineBytes: number): AsyncGenerator
     }
   };
   const finish = (): RawLine => {
-    const bytes = head ? null : Buffer.concat(parts);
+    const bytes = head ? null : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     const line = { bytes, length, head: head ?? bytes!.subarray(0, PREVIEW_BYTES) };
     parts = [];
     length = 0;
