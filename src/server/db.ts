@@ -10,15 +10,19 @@ import { pgConnectionFields } from "./db/connection";
 export type Db = PrismaClient;
 
 // Prisma and the few hot raw statements share one pg pool, so a process never
-// holds more connections than its configured maximum (decisions/006).
-const poolsByClient = new WeakMap<Db, pg.Pool>();
+// holds more connections than its configured maximum (decisions/006). The
+// pool rides on the client under a registry symbol: Next.js may load this
+// module more than once in one process (one copy per server bundle), and
+// the client itself is shared through globalThis.
+const SQL_POOL = Symbol.for("xmonitor.sqlPool");
+type DbWithPool = Db & { [SQL_POOL]?: pg.Pool };
 
 export function createDb(url: string, options: { max?: number } = {}): Db {
   const pool = new pg.Pool({ ...pgConnectionFields(url), max: options.max ?? 10 });
   // An idle connection the server terminates emits "error" on the pool; unhandled, that would end the process.
   pool.on("error", () => undefined);
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
-  poolsByClient.set(db, pool);
+  Object.defineProperty(db, SQL_POOL, { value: pool, enumerable: false });
   return db;
 }
 
@@ -27,7 +31,7 @@ export function createDb(url: string, options: { max?: number } = {}): Db {
  * cost shows (key check, rate limit, post lookup, the ingest upsert).
  */
 export function sqlPool(db: Db): pg.Pool {
-  const pool = poolsByClient.get(db);
+  const pool = (db as DbWithPool)[SQL_POOL];
   if (!pool) throw new Error("This Prisma client was not made by createDb(): it has no pg pool to run raw statements on.");
   return pool;
 }
@@ -35,7 +39,7 @@ export function sqlPool(db: Db): pg.Pool {
 /** Closes the client and its pool, whether or not Prisma ever connected. */
 export async function closeDb(db: Db): Promise<void> {
   await db.$disconnect();
-  const pool = poolsByClient.get(db);
+  const pool = (db as DbWithPool)[SQL_POOL];
   if (pool && !pool.ended) await pool.end();
 }
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { callerFor, makePosts, principalFor } from "../support/fixtures";
 import { startAppServer, type AppServer } from "../support/app-server";
+import { createIngestApi } from "../../src/collector/ingest/ingest-api";
 
 const LIMIT = 20;
 const PER_KEY = 3 * LIMIT;
@@ -167,3 +168,31 @@ describe("body limit under a burst", () => {
     expect(await t.db.post.count()).toBe(before.posts + 1);
   });
 });
+
+describe("body limit, as clients see it", () => {
+  it("gives tRPC clients the server's message in tRPC's own error shape, batched or not", async () => {
+    const key = await principalFor(t.db, "ingest");
+    const api = createIngestApi({ baseUrl: app.baseUrl, apiKey: key.key });
+    const big = { ...seedPost!, status_id: "1766000000000001234", body: "x".repeat(MAX_BODY + 1024) };
+    await expect(api.push({ idempotencyKey: "too-big", collector: "burst", mode: "priority", posts: [big] })).rejects.toMatchObject({
+      status: 413,
+      message: expect.stringContaining("INGEST_MAX_BODY_BYTES"),
+    });
+    // The console's batch link: one error per call of the batch.
+    const batched = await fetch(`${app.baseUrl}/api/trpc/ingest.push,ingest.access?batch=1`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ 0: superjson.serialize({ posts: [big] }), 1: superjson.serialize(undefined) }),
+    });
+    expect(batched.status).toBe(413);
+    const entries = (await batched.json()) as { error: { json: { data: { code: string; path: string } } } }[];
+    expect(entries.map((e) => [e.error.json.data.path, e.error.json.data.code])).toEqual([["ingest.push", "PAYLOAD_TOO_LARGE"], ["ingest.access", "PAYLOAD_TOO_LARGE"]]);
+  });
+
+  it("refuses an anonymous ingest with 401 before reading its body", async () => {
+    const response = await fetch(`${app.baseUrl}/api/v1/ingest`, { method: "POST", headers: { "content-type": "application/json" }, body: "x".repeat(MAX_BODY * 2) });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("UNAUTHORIZED");
+  });
+});
+

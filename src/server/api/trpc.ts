@@ -122,14 +122,17 @@ const csrfCheck = t.middleware(async ({ ctx, type, next }) => {
 
 export const publicProcedure = t.procedure.use(errorMapping).use(csrfCheck);
 
+/** The 401 for a request without a usable credential, saying what to send. */
+export function unauthenticatedError(ctx: Pick<InnerContext, "authError">): TRPCError {
+  return new TRPCError({
+    code: "UNAUTHORIZED",
+    message: ctx.authError ?? "Authentication required: send `Authorization: Bearer <api key>` (create one with `npm run keys -- create`), or sign in to the console at /login.",
+  });
+}
+
 function requireRole(allowed: readonly Role[]) {
   return publicProcedure.use(async ({ ctx, next }) => {
-    if (!ctx.principal) {
-      throw new TRPCError({
-        code: "UNAUTHORIZED",
-        message: ctx.authError ?? "Authentication required: send `Authorization: Bearer <api key>` (create one with `npm run keys -- create`), or sign in to the console at /login.",
-      });
-    }
+    if (!ctx.principal) throw unauthenticatedError(ctx);
     if (ctx.principal.apiKeyId) {
       await consumeRateLimit(ctx.db, { apiKeyId: ctx.principal.apiKeyId, limitPerMinute: ctx.rateLimitPerMinute });
     }

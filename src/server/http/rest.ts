@@ -7,7 +7,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { ZodError } from "zod";
 import { createRequestContext } from "../api/context";
 import { createCaller } from "../api/root";
-import { summariseZodError } from "../api/trpc";
+import { summariseZodError, type InnerContext } from "../api/trpc";
 import { AppError } from "../errors";
 import { logger } from "../logger";
 
@@ -34,12 +34,12 @@ function toErrorResponse(error: unknown): Response {
   return errorResponse("INTERNAL_SERVER_ERROR", "Internal error: see the server log.", 500);
 }
 
-export function restRoute<P>(handler: (args: { caller: Caller; req: Request; params: P }) => Promise<unknown>) {
+export function restRoute<P>(handler: (args: { caller: Caller; ctx: InnerContext; req: Request; params: P }) => Promise<unknown>) {
   return async (req: Request, context: { params: Promise<P> }): Promise<Response> => {
     try {
       const ctx = await createRequestContext(req.headers);
       const caller = createCaller(ctx);
-      const body = await handler({ caller, req, params: await context.params });
+      const body = await handler({ caller, ctx, req, params: await context.params });
       return Response.json(body);
     } catch (error) {
       return toErrorResponse(error);

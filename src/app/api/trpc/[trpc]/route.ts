@@ -1,12 +1,31 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
+import superjson from "superjson";
 import { env } from "~/env";
 import { appRouter } from "~/server/api/root";
 import { createRequestContext } from "~/server/api/context";
 import { AppError } from "~/server/errors";
 import { readBodyWithLimit } from "~/server/http/read-body";
-import { errorResponse } from "~/server/http/rest";
 
 export const dynamic = "force-dynamic";
+
+/**
+ * The 413 in tRPC's own error shape (through the transformer, one entry per
+ * call of a batch), so tRPC clients show the message instead of failing to
+ * read the response: the limit is checked before tRPC sees the request.
+ */
+function payloadTooLargeResponse(req: Request, message: string): Response {
+  const url = new URL(req.url);
+  const paths = decodeURIComponent(url.pathname.replace(/^\/api\/trpc\/?/, "")).split(",");
+  const error = (path: string) => ({
+    error: superjson.serialize({
+      message,
+      code: TRPC_ERROR_CODES_BY_KEY.PAYLOAD_TOO_LARGE,
+      data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413, path },
+    }),
+  });
+  return Response.json(url.searchParams.get("batch") ? paths.map(error) : error(paths[0]!), { status: 413 });
+}
 
 async function handler(req: Request) {
   let request = req;
@@ -16,7 +35,7 @@ async function handler(req: Request) {
       const body = await readBodyWithLimit(req, env().INGEST_MAX_BODY_BYTES);
       request = new Request(req.url, { method: "POST", headers: req.headers, body });
     } catch (error) {
-      if (error instanceof AppError) return errorResponse(error.code, error.message, 413);
+      if (error instanceof AppError) return payloadTooLargeResponse(req, error.message);
       throw error;
     }
   }

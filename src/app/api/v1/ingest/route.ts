@@ -2,10 +2,13 @@ import { env } from "~/env";
 import { AppError } from "~/server/errors";
 import { readBodyWithLimit } from "~/server/http/read-body";
 import { restRoute } from "~/server/http/rest";
+import { unauthenticatedError } from "~/server/api/trpc";
 
 export const dynamic = "force-dynamic";
 
-export const POST = restRoute(async ({ caller, req }) => {
+export const POST = restRoute(async ({ caller, ctx, req }) => {
+  // Refuse an anonymous caller before reading (up to the limit) and parsing its body.
+  if (!ctx.principal) throw unauthenticatedError(ctx);
   const text = await readBodyWithLimit(req, env().INGEST_MAX_BODY_BYTES);
   let body: unknown;
   try {
