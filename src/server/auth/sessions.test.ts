@@ -25,6 +25,9 @@ describe("console sessions", () => {
 
   it("refuses unknown, malformed and revoked keys with the reason", async () => {
     await expect(createConsoleSession(t.db, { apiKey: "nope" })).rejects.toMatchObject({ code: "UNAUTHORIZED", message: expect.stringContaining("Invalid API key") });
+    for (const pasted of ["two words", "xmk_abc def", ""]) {
+      await expect(createConsoleSession(t.db, { apiKey: pasted })).rejects.toMatchObject({ code: "UNAUTHORIZED", message: expect.stringContaining("That is not an API key") });
+    }
     const revoked = await principalFor(t.db, "admin");
     await revokeApiKey(t.db, revoked.keyPrefix);
     await expect(createConsoleSession(t.db, { apiKey: revoked.key })).rejects.toMatchObject({ code: "UNAUTHORIZED", message: expect.stringContaining("was revoked") });

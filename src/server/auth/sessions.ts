@@ -22,7 +22,10 @@ export type CreatedSession = { token: string; expiresAt: Date; principal: Princi
 
 /** Checks the key and opens a session for it; refuses unknown and revoked keys with the reason. */
 export async function createConsoleSession(db: Db, options: { apiKey: string; now?: Date }): Promise<CreatedSession> {
-  const auth = await authenticateApiKey(db, `Bearer ${options.apiKey.trim()}`);
+  const apiKey = options.apiKey.trim();
+  // Whatever was pasted, answer about keys, not about Authorization headers.
+  if (!/^\S+$/.test(apiKey)) throw new AppError("UNAUTHORIZED", "That is not an API key: paste the whole key (it starts with xmk_ and has no spaces).");
+  const auth = await authenticateApiKey(db, `Bearer ${apiKey}`);
   if (!auth?.principal || !auth.principal.apiKeyId) {
     throw new AppError("UNAUTHORIZED", auth && !auth.principal ? auth.error : "Invalid API key.");
   }
