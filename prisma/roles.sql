@@ -34,7 +34,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA public FROM xmonitor_app;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO xmonitor_app;
 GRANT INSERT, UPDATE, DELETE ON
   posts, reports, pipeline_runs, window_summaries, narrative_shifts,
-  ingest_batches, ingest_rejects, collector_health, rate_limit_windows
+  ingest_batches, ingest_rejects, collector_health, rate_limit_windows, ingest_failures
   TO xmonitor_app;
 GRANT UPDATE (last_used_at) ON api_keys TO xmonitor_app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO xmonitor_app;

@@ -1,8 +1,8 @@
 // Ingest health over time per collector and mode, derived from what the
 // server records: ingest batches (each one a successful ingest), failed
-// pipeline runs, and collector_health (the current failure streak). The
-// server does not keep past failure streaks, so only the current alert
-// episode is known; earlier ones would need a failure history table.
+// pipeline runs, collector_health (the current failure streak) and
+// ingest_failures (every reported failure, so episodes that have since
+// reset are still shown).
 import type { Db } from "../db";
 import type { HealthCard } from "../overview/summary";
 import { healthState } from "./collector-health";
@@ -22,11 +22,24 @@ export type AlertEpisode = {
   lastError: string | null;
 };
 
+/** A failure streak that has ended: from its first failure to the success that reset it. */
+export type PastEpisode = {
+  startedAt: Date;
+  lastFailureAt: Date;
+  failures: number;
+  thresholdReached: boolean;
+  /** The first ingest after the last failure; null if none arrived (yet) in the window. */
+  resetAt: Date | null;
+  lastError: string;
+};
+
 /** A health card (the overview's) with its hourly history. */
 export type HealthTimelineRow = HealthCard & {
   buckets: TimelineBucket[];
-  totals: { batches: number; failedRuns: number };
+  totals: { batches: number; failedRuns: number; failures: number };
   episode: AlertEpisode | null;
+  /** Earlier episodes in the window that have reset, newest first (the latest one is `episode`). */
+  pastEpisodes: PastEpisode[];
 };
 
 function key(collector: string, mode: string) {
@@ -37,7 +50,7 @@ export async function getHealthTimeline(db: Db, options: { alertThreshold: numbe
   const now = options.now ?? new Date();
   const first = Math.floor((now.getTime() - (options.hours - 1) * HOUR_MS) / HOUR_MS) * HOUR_MS;
   const since = new Date(first);
-  const [health, batchRows, runRows] = await Promise.all([
+  const [health, batchRows, runRows, episodeRows] = await Promise.all([
     db.collectorHealth.findMany({ orderBy: [{ collector: "asc" }, { mode: "asc" }] }),
     db.$queryRaw<{ collector: string; mode: string; hour: Date; batches: number; partial: number; rejected: number }[]>`
       select collector, mode, date_trunc('hour', received_at) as hour, count(*)::int as batches,
@@ -46,6 +59,19 @@ export async function getHealthTimeline(db: Db, options: { alertThreshold: numbe
     db.$queryRaw<{ collector: string | null; mode: string; hour: Date; runs: number; failed: number }[]>`
       select collector, mode, date_trunc('hour', run_at) as hour, count(*)::int as runs, (count(*) filter (where status = 'failed'))::int as failed
       from pipeline_runs where run_at >= ${since} group by 1, 2, 3`,
+    // Failures numbered into episodes: a failure with consecutive = 1 starts one.
+    db.$queryRaw<{ collector: string; mode: string; startedAt: Date; lastFailureAt: Date; failures: number; reported: number; hours: Date[]; lastError: string; resetAt: Date | null }[]>`
+      with numbered as (
+        select collector, mode, occurred_at, consecutive, error,
+               count(*) filter (where consecutive = 1) over (partition by collector, mode order by occurred_at, id) as episode
+        from ingest_failures where occurred_at >= ${since}
+      )
+      select collector, mode, min(occurred_at) as "startedAt", max(occurred_at) as "lastFailureAt", max(consecutive)::int as failures, count(*)::int as reported,
+             array_agg(distinct date_trunc('hour', occurred_at)) as hours,
+             (array_agg(error order by occurred_at desc))[1] as "lastError",
+             (select min(b.received_at) from ingest_batches b
+               where b.collector = numbered.collector and b.mode = numbered.mode and b.received_at > max(numbered.occurred_at)) as "resetAt"
+      from numbered group by collector, mode, episode order by collector, mode, min(occurred_at) desc`,
   ]);
 
   const rows = new Map<string, HealthTimelineRow>();
@@ -54,7 +80,10 @@ export async function getHealthTimeline(db: Db, options: { alertThreshold: numbe
     if (!row) {
       const buckets: TimelineBucket[] = [];
       for (let h = first; h <= now.getTime(); h += HOUR_MS) buckets.push({ hour: new Date(h), batches: 0, partial: 0, rejected: 0, runs: 0, failedRuns: 0, ingestFailure: false });
-      row = { collector, mode, state: "healthy", consecutiveFailures: 0, threshold: options.alertThreshold, lastSuccessAt: null, lastFailureAt: null, lastError: null, buckets, totals: { batches: 0, failedRuns: 0 }, episode: null };
+      row = {
+        collector, mode, state: "healthy", consecutiveFailures: 0, threshold: options.alertThreshold, lastSuccessAt: null, lastFailureAt: null, lastError: null,
+        buckets, totals: { batches: 0, failedRuns: 0, failures: 0 }, episode: null, pastEpisodes: [],
+      };
       rows.set(key(collector, mode), row);
     }
     return row;
@@ -70,10 +99,6 @@ export async function getHealthTimeline(db: Db, options: { alertThreshold: numbe
       lastFailureAt: h.lastFailureAt,
       lastError: h.lastError,
     });
-    if (h.lastFailureAt && h.lastFailureAt >= since) {
-      const bucket = bucketOf(row, h.lastFailureAt);
-      if (bucket) bucket.ingestFailure = true;
-    }
     if (h.lastFailureAt) {
       const reset = h.consecutiveFailures === 0 && h.lastSuccessAt && h.lastSuccessAt > h.lastFailureAt ? h.lastSuccessAt : null;
       if (h.consecutiveFailures > 0 || reset) {
@@ -86,6 +111,19 @@ export async function getHealthTimeline(db: Db, options: { alertThreshold: numbe
           lastError: h.lastError,
         };
       }
+    }
+  }
+  for (const e of episodeRows) {
+    const row = ensure(e.collector, e.mode);
+    for (const hour of e.hours) {
+      const bucket = bucketOf(row, hour);
+      if (bucket) bucket.ingestFailure = true;
+    }
+    row.totals.failures += e.reported;
+    // The latest episode (still failing, or just reset) is `episode`, from collector_health.
+    const latest = row.lastFailureAt !== null && e.lastFailureAt.getTime() === row.lastFailureAt.getTime();
+    if (!latest && e.resetAt) {
+      row.pastEpisodes.push({ startedAt: e.startedAt, lastFailureAt: e.lastFailureAt, failures: e.failures, thresholdReached: e.failures >= options.alertThreshold, resetAt: e.resetAt, lastError: e.lastError });
     }
   }
   for (const b of batchRows) {

@@ -3,15 +3,22 @@ import type { Db } from "../db";
 
 /**
  * A collector tells the server about an ingest cycle that failed (it could
- * not reach us then), so the server's health view shows outages too.
+ * not reach us then), so the server's health view shows outages too: the
+ * present streak in collector_health, and every failure in ingest_failures
+ * so past alert episodes stay visible after they reset.
  */
 export async function reportIngestFailure(db: Db, input: ReportFailureInput) {
   const at = input.occurredAt ? new Date(input.occurredAt) : new Date();
   const error = `${input.error} (after ${input.attempts} attempt${input.attempts === 1 ? "" : "s"})`;
-  const row = await db.collectorHealth.upsert({
-    where: { collector_mode: { collector: input.collector, mode: input.mode } },
-    create: { collector: input.collector, mode: input.mode, consecutiveFailures: 1, lastFailureAt: at, lastError: error },
-    update: { consecutiveFailures: { increment: 1 }, lastFailureAt: at, lastError: error, updatedAt: new Date() },
+  return db.$transaction(async (tx) => {
+    const row = await tx.collectorHealth.upsert({
+      where: { collector_mode: { collector: input.collector, mode: input.mode } },
+      create: { collector: input.collector, mode: input.mode, consecutiveFailures: 1, lastFailureAt: at, lastError: error },
+      update: { consecutiveFailures: { increment: 1 }, lastFailureAt: at, lastError: error, updatedAt: new Date() },
+    });
+    await tx.ingestFailure.create({
+      data: { collector: input.collector, mode: input.mode, occurredAt: at, error, attempts: input.attempts, consecutive: row.consecutiveFailures },
+    });
+    return { collector: row.collector, mode: row.mode, consecutiveFailures: row.consecutiveFailures };
   });
-  return { collector: row.collector, mode: row.mode, consecutiveFailures: row.consecutiveFailures };
 }

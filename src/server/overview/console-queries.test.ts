@@ -61,10 +61,22 @@ describe("health timeline", () => {
     const laptop = timeline.rows.find((r) => r.collector === "ops-laptop" && r.mode === "priority")!;
     expect(laptop.buckets).toHaveLength(48);
     expect(laptop.totals.batches).toBeGreaterThan(40);
-    expect(laptop.episode).toBeNull();
+    // Two outages, both over: the latest is the (reset) episode, the earlier one is history.
+    expect(laptop.episode).toMatchObject({ consecutiveFailures: 0, thresholdReached: false, resetAt: expect.any(Date) });
+    expect(laptop.pastEpisodes).toHaveLength(1);
+    const past = laptop.pastEpisodes[0]!;
+    expect(past).toMatchObject({ failures: 2, thresholdReached: true, lastError: expect.stringContaining("503") });
+    expect(past.lastFailureAt.getTime() - past.startedAt.getTime()).toBe(15 * 60_000);
+    expect(past.resetAt!.getTime()).toBeGreaterThan(past.lastFailureAt.getTime());
+    expect(laptop.totals.failures).toBe(5);
+    expect(laptop.buckets.filter((b) => b.ingestFailure).length).toBeGreaterThanOrEqual(2);
+    const other = timeline.rows.find((r) => r.collector === "ops-laptop" && r.mode === "discovery")!;
+    expect(other.pastEpisodes).toEqual([]);
     const failing = timeline.rows.find((r) => r.collector === "ops-mac-mini" && r.mode === "discovery")!;
     expect(failing.episode).toMatchObject({ consecutiveFailures: 2, thresholdReached: true, resetAt: null });
-    expect(failing.buckets.filter((b) => b.ingestFailure)).toHaveLength(1);
+    // Its two failures, an hour apart, each mark their hour.
+    expect(failing.buckets.filter((b) => b.ingestFailure)).toHaveLength(2);
+    expect(failing.pastEpisodes).toEqual([]);
   });
 });
 

@@ -96,6 +96,26 @@ export async function seedDemoData(db: Db, options: SeedOptions = {}) {
     input: { idempotencyKey: `seed:${collector}:windows`, collector, mode: "manual", windowSummaries: windows, narrativeShifts: shifts },
   });
 
+  // Two outages of the main collector, long since over: two failed cycles a
+  // day and a half ago, three the evening before; each time the next run's
+  // ingest reset the streak.
+  for (const [hoursAgo, failures] of [[30, 2], [20, 3]] as const) {
+    for (let attempt = 1; attempt <= failures; attempt++) {
+      await reportIngestFailure(db, {
+        collector,
+        mode: "priority",
+        error: "server answered 503: The database is unavailable right now; retry in a few seconds.",
+        attempts: 4,
+        occurredAt: new Date(now - (hoursAgo - attempt * 0.25) * 3_600_000).toISOString(),
+      });
+    }
+    await db.collectorHealth.update({
+      where: { collector_mode: { collector, mode: "priority" } },
+      // backdateDemoIngest below moves it back to the newest batch's time.
+      data: { consecutiveFailures: 0, lastSuccessAt: new Date(now) },
+    });
+  }
+
   // A second collector whose last two ingest cycles failed: the console shows it in alert.
   for (const attempt of [1, 2]) {
     await reportIngestFailure(db, {

@@ -62,6 +62,27 @@ function Episode({ row }: { row: Row }) {
   );
 }
 
+function PastEpisodes({ row }: { row: Row }) {
+  if (row.pastEpisodes.length === 0) return null;
+  return (
+    <details className="mt-2 text-xs" data-testid="past-episodes">
+      <summary className="cursor-pointer text-slate-600">
+        {row.pastEpisodes.length} earlier failure episode{row.pastEpisodes.length === 1 ? "" : "s"} in this window ({row.pastEpisodes.filter((e) => e.thresholdReached).length} reached the alert)
+      </summary>
+      <ul className="mt-1 space-y-1">
+        {row.pastEpisodes.map((e) => (
+          <li key={e.startedAt.toISOString()} className="rounded border border-slate-200 bg-slate-50 px-2 py-1" data-testid="past-episode">
+            <span className="font-medium">{e.thresholdReached ? "Alert" : "Failing"}: {e.failures} failure{e.failures === 1 ? "" : "s"}</span>
+            {" · "}from <AbsoluteTime date={e.startedAt} /> to <AbsoluteTime date={e.lastFailureAt} />
+            {e.resetAt ? <>{" · "}reset by the success <AbsoluteTime date={e.resetAt} /></> : null}
+            <span className="block font-mono break-words text-slate-600">{e.lastError}</span>
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
 export function HealthTimeline({ hours }: { hours: number }) {
   const trpc = useTRPC();
   const timeline = useQuery({ ...trpc.health.timeline.queryOptions({ hours }), refetchInterval: 30_000 });
@@ -94,7 +115,7 @@ export function HealthTimeline({ hours }: { hours: number }) {
               <span className="text-sm text-slate-600">{row.mode}</span>
               <StatusBadge status={row.state} label={row.state === "healthy" ? "Healthy" : row.state === "alert" ? `ALERT ${row.consecutiveFailures}/${row.threshold}` : `Failing ${row.consecutiveFailures}/${row.threshold}`} />
               <span className="text-xs text-slate-500">
-                {row.totals.batches} batches, {row.totals.failedRuns} failed runs in {timeline.data.hours} h
+                {row.totals.batches} batches, {row.totals.failedRuns} failed runs, {row.totals.failures} ingest failures reported in {timeline.data.hours} h
               </span>
               <span className="ml-auto text-xs text-slate-500">
                 last success {row.lastSuccessAt ? <AbsoluteTime date={row.lastSuccessAt} /> : "never"}
@@ -104,6 +125,7 @@ export function HealthTimeline({ hours }: { hours: number }) {
               <Strip row={row} />
               <Episode row={row} />
             </div>
+            <PastEpisodes row={row} />
           </li>
         ))}
       </ul>
