@@ -1,8 +1,8 @@
-// Gaps in the collector that the fault-injection work found, written as
-// `it.fails`: each test states the behaviour the issue asks for and fails
-// today, so the suite stays green while the gap is open and turns red the
-// day it is closed (then drop the `.fails`). In-process, against a fake
-// ingest API: no app or database needed.
+// Gaps in the collector that the fault-injection work found. Each test
+// states the behaviour the issue asks for; they were written as `it.fails`
+// while the gaps were open and are plain tests since the fixes
+// (docs/reliability.md). In-process, against a fake ingest API: no app or
+// database needed. What each gap was:
 //
 // 1. A push that fails part-way through a table (more changed rows than one
 //    batch) leaves the SQLite statement that streams the rows open:
@@ -101,7 +101,7 @@ function closeQuietly(ctx: CollectorContext): void {
   }
 }
 
-it.fails("known gap 1: a push that fails part-way through a table leaves the store usable for the next run", async () => {
+it("known gap 1: a push that fails part-way through a table leaves the store usable for the next run", async () => {
   const api = fakeApi(async (_batch, call) => {
     if (call === 2) throw new IngestCallError("server answered 400: refused", 400, undefined);
   });
@@ -117,7 +117,7 @@ it.fails("known gap 1: a push that fails part-way through a table leaves the sto
   }
 });
 
-it.fails("known gap 2: another job may write the store while a push is in flight", async () => {
+it("known gap 2: another job may write the store while a push is in flight", async () => {
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   let inFlight!: () => void;
@@ -146,7 +146,7 @@ it.fails("known gap 2: another job may write the store while a push is in flight
   }
 });
 
-it.fails("known gap 3: rows of a run killed after its local commit reach the server with the next run, however much later it starts", async () => {
+it("known gap 3: rows of a run killed after its local commit reach the server with the next run, however much later it starts", async () => {
   const start = Date.parse("2026-11-20T00:00:00Z");
   await writeReplayFile({ file: path.join(dir, "replay.jsonl"), seed: 5, count: 120, start: new Date(start).toISOString(), end: new Date(start + 6 * 3_600_000).toISOString() });
   let clock = new Date(start + 2 * 3_600_000);

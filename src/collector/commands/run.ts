@@ -18,6 +18,10 @@ export async function runCommand(
   }
   const release = new RunLock({ dir: config.XMONITOR_RUN_LOCK_DIR }).begin(`run:${options.mode}`);
   try {
+    // Before anything is committed locally: if this process dies before its
+    // push is confirmed, the next run still reaches back to here.
+    const startedAt = ctx.now().toISOString();
+    ctx.health.markPending(options.mode, startedAt);
     const collected = await collectRun({ mode: options.mode, store, source: ctx.source, embedder: ctx.embedder, queries: ctx.queries, keywords: ctx.keywords, now: ctx.now });
     const r = collected.run;
     if (collected.error) log.error(`run ${r.run_id} mode=${options.mode} failed: ${collected.error}`, { event: "run_failed", runId: r.run_id });
@@ -32,6 +36,9 @@ export async function runCommand(
     if (!options.since && health.consecutive_failures > 0) {
       from = health.last_success_at ?? undefined;
       log.info(`catching up after ${health.consecutive_failures} failed ingest cycle(s): pushing changes since ${from ? `the last success (${from})` : "the beginning"}`);
+    } else if (!options.since && health.pending_since !== null && Date.parse(health.pending_since) < Date.parse(startedAt)) {
+      from = health.pending_since;
+      log.info(`catching up an earlier run whose push was never confirmed (killed, or run without ingest): pushing changes since ${from}`);
     }
     const since = from === undefined ? undefined : new Date(Date.parse(from) - lookback).toISOString();
     const ingest = await runIngestCycle({

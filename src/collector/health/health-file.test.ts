@@ -18,7 +18,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("IngestHealthStore", () => {
   it("starts empty without a file", () => {
-    expect(store().get("priority")).toEqual({ consecutive_failures: 0, last_success_at: null, last_failure_at: null, last_error: null });
+    expect(store().get("priority")).toEqual({ consecutive_failures: 0, last_success_at: null, last_failure_at: null, last_error: null, pending_since: null });
     expect(existsSync(file)).toBe(false);
   });
 
@@ -44,14 +44,14 @@ describe("IngestHealthStore", () => {
 
     now = new Date("2026-02-25T20:30:00Z");
     expect(health.recordSuccess("priority")).toEqual({ previousFailures: 3, resetLine: "RECOVERED: ingest failures reset mode=priority previous_consecutive_failures=3 threshold=2" });
-    expect(health.get("priority")).toEqual({ consecutive_failures: 0, last_success_at: "2026-02-25T20:30:00.000Z", last_failure_at: "2026-02-25T20:10:00.000Z", last_error: "still down" });
+    expect(health.get("priority")).toEqual({ consecutive_failures: 0, last_success_at: "2026-02-25T20:30:00.000Z", last_failure_at: "2026-02-25T20:10:00.000Z", last_error: "still down", pending_since: null });
     expect(health.recordSuccess("priority")).toEqual({ previousFailures: 0, resetLine: undefined });
   });
 
   it("persists across instances (processes) and writes atomically, leaving no temporary files", () => {
     store().recordFailure("discovery", "x");
     expect(store(1).recordFailure("discovery", "y")).toMatchObject({ consecutiveFailures: 2, thresholdReached: true, newlyReached: false });
-    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ discovery: { consecutive_failures: 2, last_success_at: null, last_failure_at: "2026-02-25T20:00:00.000Z", last_error: "y" } });
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ discovery: { consecutive_failures: 2, last_success_at: null, last_failure_at: "2026-02-25T20:00:00.000Z", last_error: "y", pending_since: null } });
     expect(readdirSync(path.dirname(file))).toEqual(["ingest_health.json"]);
   });
 
@@ -67,5 +67,18 @@ describe("IngestHealthStore", () => {
     writeFileSync(path.join(dir, "shape.json"), JSON.stringify({ priority: { consecutive_failures: -1 } }));
     expect(() => new IngestHealthStore({ file: path.join(dir, "shape.json") }).read()).toThrow(/not in the expected shape/);
     expect(() => store(0)).toThrow(/positive integer/);
+  });
+
+  it("keeps the earliest pending run until an ingest succeeds, and reads files written before the field existed", () => {
+    const health = store();
+    health.markPending("priority", "2026-02-25T20:00:00Z");
+    health.markPending("priority", "2026-02-25T21:00:00Z");
+    expect(health.get("priority").pending_since).toBe("2026-02-25T20:00:00.000Z");
+    health.recordFailure("priority", "down");
+    expect(health.get("priority").pending_since).toBe("2026-02-25T20:00:00.000Z");
+    health.recordSuccess("priority");
+    expect(health.get("priority").pending_since).toBeNull();
+    writeFileSync(file, JSON.stringify({ discovery: { consecutive_failures: 1, last_success_at: null, last_failure_at: null, last_error: "x" } }));
+    expect(health.get("discovery").pending_since).toBeNull();
   });
 });

@@ -14,6 +14,11 @@ const modeHealthSchema = z.object({
   last_success_at: z.string().nullable(),
   last_failure_at: z.string().nullable(),
   last_error: z.string().nullable(),
+  // Set when a run starts, cleared by a successful ingest: a value left
+  // behind means a run committed rows locally that no push has confirmed
+  // (the process was killed, or ran without ingest), and the next push must
+  // reach back to it. Absent in files written before it existed.
+  pending_since: z.string().nullable().default(null),
 });
 const healthFileSchema = z.record(z.string(), modeHealthSchema);
 
@@ -35,7 +40,7 @@ export type SuccessOutcome = {
   resetLine: string | undefined;
 };
 
-const EMPTY: ModeHealth = { consecutive_failures: 0, last_success_at: null, last_failure_at: null, last_error: null };
+const EMPTY: ModeHealth = { consecutive_failures: 0, last_success_at: null, last_failure_at: null, last_error: null, pending_since: null };
 
 /** One line, bounded: error texts can hold stack traces or whole HTML pages. */
 function oneLine(text: string, max = 500): string {
@@ -73,6 +78,14 @@ export class IngestHealthStore {
     return this.read()[mode] ?? { ...EMPTY };
   }
 
+  /** A run of this mode starts: its rows are unconfirmed until an ingest succeeds. Keeps an earlier mark. */
+  markPending(mode: string, sinceIso: string): void {
+    const all = this.read();
+    const previous = all[mode] ?? EMPTY;
+    if (previous.pending_since !== null && Date.parse(previous.pending_since) <= Date.parse(sinceIso)) return;
+    writeJsonAtomic(this.file, { ...all, [mode]: { ...previous, pending_since: toIsoMs(sinceIso) } });
+  }
+
   recordFailure(mode: string, error: unknown): FailureOutcome {
     const all = this.read();
     const previous = all[mode] ?? EMPTY;
@@ -92,7 +105,7 @@ export class IngestHealthStore {
   recordSuccess(mode: string): SuccessOutcome {
     const all = this.read();
     const previous = all[mode] ?? EMPTY;
-    const next: ModeHealth = { ...previous, consecutive_failures: 0, last_success_at: toIsoMs(this.clock()) };
+    const next: ModeHealth = { ...previous, consecutive_failures: 0, last_success_at: toIsoMs(this.clock()), pending_since: null };
     writeJsonAtomic(this.file, { ...all, [mode]: next });
     const n = previous.consecutive_failures;
     return {

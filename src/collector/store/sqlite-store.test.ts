@@ -283,3 +283,23 @@ describe("watch accounts", () => {
     expect(() => store.watchAccounts.add({ handle: "bad handle", tier: "priority" })).toThrow(/not an X handle/);
   });
 });
+
+describe("readChangedPage", () => {
+  it("pages through ties on updated_at by key, every row once, with no statement left open between pages", () => {
+    const insert = store.db.prepare("INSERT INTO watch_accounts (handle, tier, added_at, updated_at) VALUES (?, 'priority', ?, ?)");
+    const times = ["2026-02-25T19:00:00.000Z", "2026-02-25T19:00:00Z", "2026-02-25T20:00:00.000Z"];
+    for (let i = 0; i < 30; i++) insert.run(`acct_${String(i).padStart(2, "0")}`, times[i % 3], times[i % 3]);
+    const seen: string[] = [];
+    for (let page = store.readChangedPage("watchAccounts", "2026-02-25T18:00:00Z", null, 7); page.items.length > 0; page = store.readChangedPage("watchAccounts", "2026-02-25T18:00:00Z", page.next, 7)) {
+      seen.push(...page.items.map((a) => a.handle));
+      // A write between pages (another job, or after a failed push) must not find the connection busy.
+      store.db.prepare("UPDATE watch_accounts SET note = 'touched' WHERE handle = 'nobody'").run();
+    }
+    expect(seen).toHaveLength(30);
+    expect(new Set(seen).size).toBe(30);
+    // Both spellings of 19:00 are the same instant: those 20 rows come first, by key.
+    expect(seen.slice(0, 20)).toEqual([...seen.slice(0, 20)].sort());
+    expect(seen.slice(20).every((h) => Number(h.slice(5)) % 3 === 2)).toBe(true);
+    expect([...store.readChangedSince("watchAccounts", "2026-02-25T19:30:00Z")]).toHaveLength(10);
+  });
+});

@@ -119,6 +119,9 @@ const TWEET_INSERT = [...TWEET_COLUMNS.map((c) => c.name), "status_id", "collect
 /** Timestamps of every row we write compare as text; `since` is compared by instant. */
 const sinceClause = (column: string) => `julianday(${column}) >= julianday(@since)`;
 
+/** Where a page of changed rows ended: its last row's julianday(updated_at) and key. */
+export type ChangedCursor = { day: number; key: string };
+
 export class SqliteStore {
   readonly db: Database.Database;
   readonly watchAccounts: WatchAccountsApi;
@@ -302,11 +305,35 @@ export class SqliteStore {
    * a batch, then write.
    */
   *readChangedSince<T extends SyncTable>(table: T, sinceIso?: string): Generator<ItemOf[T]> {
+    for (let page = this.readChangedPage(table, sinceIso, null, 1000); page.items.length > 0; page = this.readChangedPage(table, sinceIso, page.next, 1000)) {
+      yield* page.items;
+    }
+  }
+
+  /**
+   * One page of rows changed since a time, in (updated_at, key) order, read
+   * completely: no statement stays open while the caller awaits (a push in
+   * flight), so other writers of this connection are never blocked by it and
+   * a failed push cannot leave it busy. `next` continues after the page.
+   */
+  readChangedPage<T extends SyncTable>(table: T, sinceIso: string | undefined, after: ChangedCursor | null, limit: number): { items: ItemOf[T][]; next: ChangedCursor | null } {
     const { sqlite, key } = syncTables[table];
-    const where = sinceIso === undefined ? "" : `WHERE ${sinceClause("updated_at")}`;
-    const stmt = this.db.prepare(`SELECT * FROM ${sqlite} ${where} ORDER BY julianday(updated_at), ${key}`);
-    const rows = (sinceIso === undefined ? stmt.iterate() : stmt.iterate({ since: toIsoMs(sinceIso) })) as IterableIterator<Record<string, unknown>>;
-    for (const row of rows) yield rowToItem(table, row);
+    const conditions = [
+      ...(sinceIso === undefined ? [] : [sinceClause("updated_at")]),
+      ...(after ? [`(julianday(updated_at) > @afterDay OR (julianday(updated_at) = @afterDay AND ${key} > @afterKey))`] : []),
+    ];
+    const rows = this.db
+      .prepare(`SELECT *, julianday(updated_at) AS _changed_day FROM ${sqlite} ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""} ORDER BY julianday(updated_at), ${key} LIMIT @limit`)
+      .all({
+        limit,
+        ...(sinceIso === undefined ? {} : { since: toIsoMs(sinceIso) }),
+        ...(after ? { afterDay: after.day, afterKey: after.key } : {}),
+      }) as Record<string, unknown>[];
+    const last = rows.at(-1);
+    return {
+      items: rows.map(({ _changed_day: _, ...row }) => rowToItem(table, row)),
+      next: last ? { day: last._changed_day as number, key: last[key] as string } : null,
+    };
   }
 
   /** Rows whose source time (syncTables[table].sinceColumn) is at or after `sinceIso`; the server counts by the same rule. */

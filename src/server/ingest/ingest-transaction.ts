@@ -97,7 +97,7 @@ async function writeInTransaction(client: pg.PoolClient, claim: IngestClaim, val
     rejects: validated.rejects.map(({ table, index, key, reason }) => ({ table, index, key, reason })),
   };
   await client.query(
-    `update ingest_batches set status = $2, finished_at = now(), inserted_count = $3, updated_count = $4, unchanged_count = $5,
+    `update ingest_batches set status = $2, finished_at = clock_timestamp(), inserted_count = $3, updated_count = $4, unchanged_count = $5,
        rejected_count = $6, table_counts = $7, result = $8 where id = $1`,
     [batchId, result.status, totals.inserted, totals.updated, totals.unchanged, totals.rejected, JSON.stringify(tables), JSON.stringify(result)],
   );

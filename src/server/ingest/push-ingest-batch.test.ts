@@ -68,6 +68,9 @@ describe("ingest.push counts", () => {
     expect(health.lastSuccessAt).not.toBeNull();
     const stored = await t.db.ingestBatch.findUniqueOrThrow({ where: { id: result.batchId } });
     expect(stored).toMatchObject({ collector: "health-box", mode: "discovery", status: "succeeded", insertedCount: 2, apiKeyId: ingest.apiKeyId });
+    // The batch's span is real time: finished when its transaction's work was done, not when it began.
+    expect(stored.finishedAt!.getTime()).toBeGreaterThanOrEqual(stored.receivedAt.getTime());
+    expect(await t.db.ingestFailure.count({ where: { collector: "health-box", mode: "discovery" } })).toBe(2);
   });
 });
 
