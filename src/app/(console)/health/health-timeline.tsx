@@ -69,16 +69,28 @@ function PastEpisodes({ row }: { row: Row }) {
       <summary className="cursor-pointer text-slate-600">
         {row.pastEpisodes.length} earlier failure episode{row.pastEpisodes.length === 1 ? "" : "s"} in this window ({row.pastEpisodes.filter((e) => e.thresholdReached).length} reached the alert)
       </summary>
-      <ul className="mt-1 space-y-1">
-        {row.pastEpisodes.map((e) => (
-          <li key={e.startedAt.toISOString()} className="rounded border border-slate-200 bg-slate-50 px-2 py-1" data-testid="past-episode">
-            <span className="font-medium">{e.thresholdReached ? "Alert" : "Failing"}: {e.failures} failure{e.failures === 1 ? "" : "s"}</span>
-            {" · "}from <AbsoluteTime date={e.startedAt} /> to <AbsoluteTime date={e.lastFailureAt} />
-            {e.resetAt ? <>{" · "}reset by the success <AbsoluteTime date={e.resetAt} /></> : null}
-            <span className="block font-mono break-words text-slate-600">{e.lastError}</span>
-          </li>
-        ))}
-      </ul>
+      <table className="mt-1 w-full text-left">
+        <thead className="text-slate-500">
+          <tr>
+            <th scope="col" className="px-2 py-1 font-medium">Episode</th>
+            <th scope="col" className="px-2 py-1 font-medium">First failure</th>
+            <th scope="col" className="px-2 py-1 font-medium">Last failure</th>
+            <th scope="col" className="px-2 py-1 font-medium">Reset by the success</th>
+            <th scope="col" className="px-2 py-1 font-medium">Last error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {row.pastEpisodes.map((e) => (
+            <tr key={e.startedAt.toISOString()} className="border-t border-slate-100 align-top" data-testid="past-episode">
+              <td className="px-2 py-1 font-medium whitespace-nowrap">{e.thresholdReached ? "Alert" : "Failing"}: {e.failures} failure{e.failures === 1 ? "" : "s"}</td>
+              <td className="px-2 py-1"><AbsoluteTime date={e.startedAt} /></td>
+              <td className="px-2 py-1"><AbsoluteTime date={e.lastFailureAt} /></td>
+              <td className="px-2 py-1">{e.resetAt ? <AbsoluteTime date={e.resetAt} /> : "—"}</td>
+              <td className="px-2 py-1 font-mono break-words text-slate-600">{e.lastError}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </details>
   );
 }
