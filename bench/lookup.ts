@@ -44,6 +44,15 @@ async function main() {
     rows.push(["in-process service (baseline)", "sequential", `${(1000 / (latencies.reduce((a, b) => a + b, 0) / latencies.length)).toFixed(0)}`, latencies[Math.floor(latencies.length * 0.5)]!.toFixed(2), latencies[Math.floor(latencies.length * 0.99)]!.toFixed(2), "—", "—"]);
 
     let i = 0;
+    // Warm-up, not recorded: the first seconds of a fresh `next start` are JIT compilation and cold caches.
+    await autocannon({
+      url: app.baseUrl,
+      connections: 10,
+      overallRate: 300,
+      duration: QUICK ? 2 : 8,
+      headers: { authorization: `Bearer ${key}` },
+      requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: `/api/v1/posts/${ids[i++ % ids.length]}` }) }],
+    });
     for (const rate of RATES) {
       const cpuBefore = appCpuMs(app.child.pid);
       const result = await autocannon({
