@@ -1,5 +1,6 @@
 // npm run bench:cutover [-- --quick] [-- --tweets N --embeddings N --runs N --reports N --dims D --reps R --batch B --in-flight C]
-//                       [-- --no-pgloader --no-rerun]   (for profiling runs of ours alone)
+//                       [-- --no-pgloader --no-rerun --cpu-prof DIR]   (profiling runs of ours alone:
+//                       V8 CPU profiles of the app and the collector in DIR; bench/cpu-profile-summary.ts reads them)
 //
 // A legacy collector file in the contract's shape (seeded generator,
 // src/collector/cutover/legacy-fixture.ts: 200,000 tweets, 50,000 embeddings
@@ -22,7 +23,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
 import { createApiKey } from "../src/server/auth/api-keys";
 import { createDb } from "../src/server/db";
@@ -47,7 +48,8 @@ async function child(argv: string[]): Promise<void> {
     const started = performance.now();
     await main([process.argv[0]!, "collector", ...global, "cutover", "--data-dir", dataDir!, "--label", label!, step]);
     const ms = performance.now() - started;
-    process.stdout.write(`${JSON.stringify({ bench: "step", step, ms, exitCode: process.exitCode ?? 0 })}\n`);
+    // maxRSS so far: which step sets the process's peak.
+    process.stdout.write(`${JSON.stringify({ bench: "step", step, ms, exitCode: process.exitCode ?? 0, maxRssKb: process.resourceUsage().maxRSS })}\n`);
     if (process.exitCode) return;
   }
   const cpu = process.cpuUsage();
@@ -59,6 +61,8 @@ async function child(argv: string[]): Promise<void> {
 type Counts = { inserted: number; updated: number; unchanged: number; rejected: number };
 type OursRun = MeasuredRun & {
   steps: Record<(typeof STEPS)[number], number>;
+  /** The collector's own maxRSS at the end of each step (kB). */
+  stepPeaks: Record<(typeof STEPS)[number], number>;
   tables: Record<string, Counts>;
   collectorCpuMs: number;
   appCpuMs: number;
@@ -77,7 +81,7 @@ function cpuTicks(pid: number): number {
 }
 const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
-async function runOurs(options: { file: string; baseUrl: string; key: string; appPid: number; label: string; batch: number; inFlight: number; scratchUrl: string }): Promise<OursRun> {
+async function runOurs(options: { file: string; baseUrl: string; key: string; appPid: number; label: string; batch: number; inFlight: number; scratchUrl: string; cpuProfDir?: string }): Promise<OursRun> {
   const dir = mkdtempSync(path.join(tmpdir(), "xm-bench-cutover-"));
   try {
     const self = fileURLToPath(import.meta.url);
@@ -85,7 +89,8 @@ async function runOurs(options: { file: string; baseUrl: string; key: string; ap
     const appTicks = cpuTicks(options.appPid);
     // The app's peak during this run only (its VmHWM covers earlier runs too): the largest sampled RSS of its tree.
     const app = watchTree(options.appPid, { intervalMs: 50 });
-    const run = await runMeasured(process.execPath, [...process.execArgv, self, "--child", dir, options.label, ...global], {
+    const profiling = options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${path.join(options.cpuProfDir, "collector")}`] : [];
+    const run = await runMeasured(process.execPath, [...process.execArgv, ...profiling, self, "--child", dir, options.label, ...global], {
       env: {
         ...process.env,
         XMONITOR_INGEST_BATCH_SIZE: String(options.batch),
@@ -112,10 +117,11 @@ async function runOurs(options: { file: string; baseUrl: string; key: string; ap
       throw new Error(`our cutover (${options.label}) failed with exit code ${run.exitCode}:\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-4000)}`);
     }
     const steps = Object.fromEntries(events.filter((e) => e.bench === "step").map((e) => [e.step as string, e.ms as number])) as OursRun["steps"];
+    const stepPeaks = Object.fromEntries(events.filter((e) => e.bench === "step").map((e) => [e.step as string, e.maxRssKb as number])) as OursRun["stepPeaks"];
     const done = events.find((e) => e.bench === "done") ?? {};
     const importOk = events.find((e) => e.event === "import_ok") as { tables?: Record<string, Counts> } | undefined;
     const server = await serverBatches(options.scratchUrl, options.label);
-    return { ...run, steps, tables: importOk?.tables ?? {}, collectorCpuMs: Number(done.cpuMs ?? 0), appCpuMs, appPeakKb, server };
+    return { ...run, steps, stepPeaks, tables: importOk?.tables ?? {}, collectorCpuMs: Number(done.cpuMs ?? 0), appCpuMs, appPeakKb, server };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -232,6 +238,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   console.log(`bench:cutover${quick ? " (quick)" : ""}: ${Object.entries(sizes).map(([k, v]) => `${k}=${v.toLocaleString("en-US")}`).join(" ")}, ${reps} repetitions, batches of ${batch}, ${inFlight} in flight`);
   const pgloader = flagArg("no-pgloader", argv) ? null : ensurePgloader();
   const withRerun = !flagArg("no-rerun", argv);
+  const cpuProfAt = argv.indexOf("--cpu-prof");
+  const cpuProfDir = cpuProfAt >= 0 && argv[cpuProfAt + 1] ? path.resolve(argv[cpuProfAt + 1]!) : undefined;
   const dir = mkdtempSync(path.join(tmpdir(), "xm-bench-legacy-"));
   const file = path.join(dir, "x_monitor.db");
   let started = performance.now();
@@ -246,12 +254,15 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   try {
     for (let rep = 1; rep <= reps; rep++) {
       const scratch = await scratchDatabase(`cutover_${rep}`);
-      const app = await startAppServer({ databaseUrl: scratch.url, env: { RATE_LIMIT_PER_MINUTE: "1000000" } });
+      const app = await startAppServer({
+        databaseUrl: scratch.url,
+        env: { RATE_LIMIT_PER_MINUTE: "1000000", ...(cpuProfDir ? { NODE_OPTIONS: `--import=${pathToFileURL(path.join(import.meta.dirname, "cpu-prof-hook.mjs")).href}`, XM_CPU_PROF_DIR: path.join(cpuProfDir, "app") } : {}) },
+      });
       try {
         const db = createDb(scratch.url, { max: 2 });
         const { key } = await createApiKey(db, { name: "bench-cutover", role: "admin" });
         await db.$disconnect();
-        const common = { file, baseUrl: app.baseUrl, key, appPid: app.child.pid!, batch, inFlight, scratchUrl: scratch.url };
+        const common = { file, baseUrl: app.baseUrl, key, appPid: app.child.pid!, batch, inFlight, scratchUrl: scratch.url, ...(cpuProfDir ? { cpuProfDir } : {}) };
 
         started = performance.now();
         const a = await runOurs({ ...common, label: `bench-first-${rep}` });
@@ -314,6 +325,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     ["run", "snapshot", "export", "import", "batches", "server tx (sum)", "collector CPU", "app CPU", "app peak RSS MB"],
     [stepRow("empty server", first), ...(rerun.length ? [stepRow("re-run", rerun)] : [])],
   );
+  const peakAfter = (runs: OursRun[]) => STEPS.map((s) => `${s} ${median(runs.map((r) => mb(r.stepPeaks[s]))).toFixed(0)}`).join(", ");
+  console.log(`collector peak RSS (MB, its own maxRSS) at the end of each step: empty server: ${peakAfter(first)}${rerun.length ? `; re-run: ${peakAfter(rerun)}` : ""}`);
 
   console.log("\nserver side of the import, per table (median; span = first batch received to last finished; tx = time inside the ingest transactions, summed over batches in flight):");
   const tableNames = [...new Set(first.flatMap((r) => Object.keys(r.server.tables)))];
