@@ -1,4 +1,5 @@
 // npm run bench:cutover [-- --quick] [-- --tweets N --embeddings N --runs N --reports N --dims D --reps R --batch B --in-flight C]
+//                       [-- --tuned B:C]   (also ours on another empty server with batches of B, C in flight)
 //                       [-- --no-pgloader --no-rerun --cpu-prof DIR]   (profiling runs of ours alone:
 //                       V8 CPU profiles of the app and the collector in DIR; bench/cpu-profile-summary.ts reads them)
 //
@@ -242,46 +243,66 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const cpuProfDir = cpuProfAt >= 0 && argv[cpuProfAt + 1] ? path.resolve(argv[cpuProfAt + 1]!) : undefined;
   const dir = mkdtempSync(path.join(tmpdir(), "xm-bench-legacy-"));
   const file = path.join(dir, "x_monitor.db");
-  let started = performance.now();
+  const started = performance.now();
   buildLegacyDatabase(file, counts, { seed: 8, dims: sizes.dims });
   const { size } = statSync(file);
   console.log(`legacy file: ${(size / 1024 / 1024).toFixed(1)} MB, built in ${sec(performance.now() - started).toFixed(1)} s (seed 8)`);
   const pgServer = await startTestServer();
 
+  const tunedArg = argv[argv.indexOf("--tuned") + 1];
+  const tuned = argv.includes("--tuned") && /^\d+:\d+$/.test(tunedArg ?? "") ? { batch: Number(tunedArg!.split(":")[0]), inFlight: Number(tunedArg!.split(":")[1]) } : undefined;
   const first: OursRun[] = [];
   const rerun: OursRun[] = [];
+  const tunedRuns: OursRun[] = [];
   const loader: MeasuredRun[] = [];
+  const stepsLine = (r: OursRun) => STEPS.map((s) => `${s} ${sec(r.steps[s]).toFixed(1)} s`).join(", ");
+
+  /** A scratch database (empty, migrated), the app on it and an admin key; gone afterwards. */
+  const withFreshServer = async (name: string, work: (common: Omit<Parameters<typeof runOurs>[0], "label">) => Promise<void>) => {
+    const scratch = await scratchDatabase(name);
+    const app = await startAppServer({
+      databaseUrl: scratch.url,
+      env: { RATE_LIMIT_PER_MINUTE: "1000000", ...(cpuProfDir ? { NODE_OPTIONS: `--import=${pathToFileURL(path.join(import.meta.dirname, "cpu-prof-hook.mjs")).href}`, XM_CPU_PROF_DIR: path.join(cpuProfDir, "app") } : {}) },
+    });
+    try {
+      const db = createDb(scratch.url, { max: 2 });
+      const { key } = await createApiKey(db, { name: "bench-cutover", role: "admin" });
+      await db.$disconnect();
+      await work({ file, baseUrl: app.baseUrl, key, appPid: app.child.pid!, batch, inFlight, scratchUrl: scratch.url, ...(cpuProfDir ? { cpuProfDir } : {}) });
+    } finally {
+      await app.stop();
+      await scratch.drop();
+    }
+  };
+  const checkStored = async (url: string, label: string) => {
+    const stored = await tableCounts(url, Object.keys(serverExpected));
+    const missing = Object.entries(serverExpected).filter(([t, n]) => stored[t] !== n);
+    if (missing.length) throw new Error(`after our import (${label}): ${missing.map(([t, n]) => `${t}=${stored[t]} (expected ${n})`).join(", ")}`);
+  };
+
   try {
     for (let rep = 1; rep <= reps; rep++) {
-      const scratch = await scratchDatabase(`cutover_${rep}`);
-      const app = await startAppServer({
-        databaseUrl: scratch.url,
-        env: { RATE_LIMIT_PER_MINUTE: "1000000", ...(cpuProfDir ? { NODE_OPTIONS: `--import=${pathToFileURL(path.join(import.meta.dirname, "cpu-prof-hook.mjs")).href}`, XM_CPU_PROF_DIR: path.join(cpuProfDir, "app") } : {}) },
-      });
-      try {
-        const db = createDb(scratch.url, { max: 2 });
-        const { key } = await createApiKey(db, { name: "bench-cutover", role: "admin" });
-        await db.$disconnect();
-        const common = { file, baseUrl: app.baseUrl, key, appPid: app.child.pid!, batch, inFlight, scratchUrl: scratch.url, ...(cpuProfDir ? { cpuProfDir } : {}) };
-
-        started = performance.now();
+      await withFreshServer(`cutover_${rep}`, async (common) => {
         const a = await runOurs({ ...common, label: `bench-first-${rep}` });
-        const stored = await tableCounts(scratch.url, Object.keys(serverExpected));
-        const missing = Object.entries(serverExpected).filter(([t, n]) => stored[t] !== n);
-        if (missing.length) throw new Error(`after our import: ${missing.map(([t, n]) => `${t}=${stored[t]} (expected ${n})`).join(", ")}`);
+        await checkStored(common.scratchUrl, "first");
         const inserted = Object.values(a.tables).reduce((s, t) => s + t.inserted, 0);
         first.push(a);
-        console.log(`rep ${rep} ours, empty server: ${sec(a.wallMs).toFixed(1)} s, peak ${mb(a.peakKb).toFixed(0)} MB (${a.processes} process${a.processes === 1 ? "" : "es"}), ${inserted.toLocaleString("en-US")} inserted; steps ${STEPS.map((s) => `${s} ${sec(a.steps[s]).toFixed(1)} s`).join(", ")}`);
-
-        if (!withRerun) continue;
+        console.log(`rep ${rep} ours, empty server: ${sec(a.wallMs).toFixed(1)} s, peak ${mb(a.peakKb).toFixed(0)} MB (${a.processes} process${a.processes === 1 ? "" : "es"}), ${inserted.toLocaleString("en-US")} inserted; steps ${stepsLine(a)}`);
+        if (!withRerun) return;
         const b = await runOurs({ ...common, label: `bench-rerun-${rep}` });
         const notUnchanged = Object.entries(b.tables).filter(([, t]) => t.inserted || t.updated || t.rejected);
         if (notUnchanged.length) throw new Error(`the re-run changed rows: ${JSON.stringify(Object.fromEntries(notUnchanged))}`);
         rerun.push(b);
-        console.log(`rep ${rep} ours, re-run (all unchanged): ${sec(b.wallMs).toFixed(1)} s, peak ${mb(b.peakKb).toFixed(0)} MB; steps ${STEPS.map((s) => `${s} ${sec(b.steps[s]).toFixed(1)} s`).join(", ")}`);
-      } finally {
-        await app.stop();
-        await scratch.drop();
+        console.log(`rep ${rep} ours, re-run (all unchanged): ${sec(b.wallMs).toFixed(1)} s, peak ${mb(b.peakKb).toFixed(0)} MB; steps ${stepsLine(b)}`);
+      });
+
+      if (tuned) {
+        await withFreshServer(`cutover_tuned_${rep}`, async (common) => {
+          const t = await runOurs({ ...common, ...tuned, label: `bench-tuned-${rep}` });
+          await checkStored(common.scratchUrl, "tuned");
+          tunedRuns.push(t);
+          console.log(`rep ${rep} ours, batches of ${tuned.batch}, ${tuned.inFlight} in flight, empty server: ${sec(t.wallMs).toFixed(1)} s, peak ${mb(t.peakKb).toFixed(0)} MB; steps ${stepsLine(t)}`);
+        });
       }
 
       if (pgloader) {
@@ -307,6 +328,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     [
       row("ours: snapshot + export + import (empty server)", first),
       row("ours: re-run on the imported server (all unchanged)", rerun),
+      ...(tuned ? [row(`ours, batches of ${tuned.batch}, ${tuned.inFlight} in flight (empty server)`, tunedRuns)] : []),
       row("pgloader (own schema, fresh database)", loader, true),
     ],
   );
@@ -323,7 +345,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   ];
   printTable(
     ["run", "snapshot", "export", "import", "batches", "server tx (sum)", "collector CPU", "app CPU", "app peak RSS MB"],
-    [stepRow("empty server", first), ...(rerun.length ? [stepRow("re-run", rerun)] : [])],
+    [stepRow("empty server", first), ...(rerun.length ? [stepRow("re-run", rerun)] : []), ...(tunedRuns.length ? [stepRow(`${tuned!.batch} × ${tuned!.inFlight} in flight`, tunedRuns)] : [])],
   );
   const peakAfter = (runs: OursRun[]) => STEPS.map((s) => `${s} ${median(runs.map((r) => mb(r.stepPeaks[s]))).toFixed(0)}`).join(", ");
   console.log(`collector peak RSS (MB, its own maxRSS) at the end of each step: empty server: ${peakAfter(first)}${rerun.length ? `; re-run: ${peakAfter(rerun)}` : ""}`);
@@ -348,6 +370,11 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     console.log(
       `target: faster than pgloader → ${t < 1 ? "met" : `MISSED (${t.toFixed(2)}× its time)`}; at most a third of its peak memory → ${m <= 1 / 3 ? "met" : `MISSED (${m.toFixed(2)} of its peak, ${(median(peak(first)) - median(peak(loader)) / 3).toFixed(0)} MB over the third)`}`,
     );
+    if (tunedRuns.length) {
+      console.log(
+        `  with batches of ${tuned!.batch}, ${tuned!.inFlight} in flight: ${(median(wall(tunedRuns)) / median(wall(loader))).toFixed(2)}× its time, ${(median(peak(tunedRuns)) / median(peak(loader))).toFixed(2)} of its peak memory`,
+      );
+    }
   } else {
     console.log("target: not judged (no pgloader)");
   }
