@@ -1,5 +1,6 @@
 // npm run bench:cutover [-- --quick] [-- --tweets N --embeddings N --runs N --reports N --dims D --reps R --batch B --in-flight C]
 //                       [-- --tuned B:C]   (also ours on another empty server with batches of B, C in flight)
+//                       [-- --collector-node-options "<node flags>"]   (e.g. heap limits, for the collector process only)
 //                       [-- --no-pgloader --no-rerun --cpu-prof DIR]   (profiling runs of ours alone:
 //                       V8 CPU profiles of the app and the collector in DIR; bench/cpu-profile-summary.ts reads them)
 //
@@ -82,7 +83,7 @@ function cpuTicks(pid: number): number {
 }
 const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
-async function runOurs(options: { file: string; baseUrl: string; key: string; appPid: number; label: string; batch: number; inFlight: number; scratchUrl: string; cpuProfDir?: string }): Promise<OursRun> {
+async function runOurs(options: { file: string; baseUrl: string; key: string; appPid: number; label: string; batch: number; inFlight: number; scratchUrl: string; cpuProfDir?: string; nodeOptions?: string[] }): Promise<OursRun> {
   const dir = mkdtempSync(path.join(tmpdir(), "xm-bench-cutover-"));
   try {
     const self = fileURLToPath(import.meta.url);
@@ -91,7 +92,7 @@ async function runOurs(options: { file: string; baseUrl: string; key: string; ap
     // The app's peak during this run only (its VmHWM covers earlier runs too): the largest sampled RSS of its tree.
     const app = watchTree(options.appPid, { intervalMs: 50 });
     const profiling = options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${path.join(options.cpuProfDir, "collector")}`] : [];
-    const run = await runMeasured(process.execPath, [...process.execArgv, ...profiling, self, "--child", dir, options.label, ...global], {
+    const run = await runMeasured(process.execPath, [...process.execArgv, ...profiling, ...(options.nodeOptions ?? []), self, "--child", dir, options.label, ...global], {
       env: {
         ...process.env,
         XMONITOR_INGEST_BATCH_SIZE: String(options.batch),
@@ -239,6 +240,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   console.log(`bench:cutover${quick ? " (quick)" : ""}: ${Object.entries(sizes).map(([k, v]) => `${k}=${v.toLocaleString("en-US")}`).join(" ")}, ${reps} repetitions, batches of ${batch}, ${inFlight} in flight`);
   const pgloader = flagArg("no-pgloader", argv) ? null : ensurePgloader();
   const withRerun = !flagArg("no-rerun", argv);
+  const nodeOptionsAt = argv.indexOf("--collector-node-options");
+  const nodeOptions = nodeOptionsAt >= 0 ? (argv[nodeOptionsAt + 1] ?? "").split(/\s+/).filter(Boolean) : [];
+  if (nodeOptions.length) console.log(`collector process started with ${nodeOptions.join(" ")}`);
   const cpuProfAt = argv.indexOf("--cpu-prof");
   const cpuProfDir = cpuProfAt >= 0 && argv[cpuProfAt + 1] ? path.resolve(argv[cpuProfAt + 1]!) : undefined;
   const dir = mkdtempSync(path.join(tmpdir(), "xm-bench-legacy-"));
@@ -268,7 +272,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       const db = createDb(scratch.url, { max: 2 });
       const { key } = await createApiKey(db, { name: "bench-cutover", role: "admin" });
       await db.$disconnect();
-      await work({ file, baseUrl: app.baseUrl, key, appPid: app.child.pid!, batch, inFlight, scratchUrl: scratch.url, ...(cpuProfDir ? { cpuProfDir } : {}) });
+      await work({ file, baseUrl: app.baseUrl, key, appPid: app.child.pid!, batch, inFlight, scratchUrl: scratch.url, nodeOptions, ...(cpuProfDir ? { cpuProfDir } : {}) });
     } finally {
       await app.stop();
       await scratch.drop();
