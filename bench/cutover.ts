@@ -264,17 +264,18 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   /** A scratch database (empty, migrated), the app on it and an admin key; gone afterwards. */
   const withFreshServer = async (name: string, work: (common: Omit<Parameters<typeof runOurs>[0], "label">) => Promise<void>) => {
     const scratch = await scratchDatabase(name);
-    const app = await startAppServer({
-      databaseUrl: scratch.url,
-      env: { RATE_LIMIT_PER_MINUTE: "1000000", ...(cpuProfDir ? { NODE_OPTIONS: `--import=${pathToFileURL(path.join(import.meta.dirname, "cpu-prof-hook.mjs")).href}`, XM_CPU_PROF_DIR: path.join(cpuProfDir, "app") } : {}) },
-    });
+    let app: Awaited<ReturnType<typeof startAppServer>> | undefined;
     try {
+      app = await startAppServer({
+        databaseUrl: scratch.url,
+        env: { RATE_LIMIT_PER_MINUTE: "1000000", ...(cpuProfDir ? { NODE_OPTIONS: `--import=${pathToFileURL(path.join(import.meta.dirname, "cpu-prof-hook.mjs")).href}`, XM_CPU_PROF_DIR: path.join(cpuProfDir, "app") } : {}) },
+      });
       const db = createDb(scratch.url, { max: 2 });
       const { key } = await createApiKey(db, { name: "bench-cutover", role: "admin" });
       await db.$disconnect();
       await work({ file, baseUrl: app.baseUrl, key, appPid: app.child.pid!, batch, inFlight, scratchUrl: scratch.url, nodeOptions, ...(cpuProfDir ? { cpuProfDir } : {}) });
     } finally {
-      await app.stop();
+      await app?.stop();
       await scratch.drop();
     }
   };
