@@ -1,6 +1,8 @@
 // Shared pieces of the benchmark scripts: a scratch database on the test
 // PostgreSQL, the production app served on a free port, timing and tables.
 import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { withDatabase } from "../src/server/db/connection";
 import { startTestServer, withAdminClient, type TestServer } from "../test/support/test-server";
 export { freePort, startAppServer } from "../test/support/app-server";
@@ -43,13 +45,26 @@ export function printTable(headers: string[], rows: (string | number)[][]): void
   for (const r of cells.slice(1)) console.log(line(r));
 }
 
-export function intArg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+export function intArg(name: string, fallback: number, argv: readonly string[] = process.argv): number {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
 }
 
-export function flagArg(name: string): boolean {
-  return process.argv.includes(`--${name}`);
+export function flagArg(name: string, argv: readonly string[] = process.argv): boolean {
+  return argv.includes(`--${name}`);
+}
+
+/** p-th percentile (0–100) by the nearest-rank method. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Whether this module is the script node was started with (so a runner may import it and call main() instead). */
+export function isEntry(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  return path.resolve(script) === fileURLToPath(moduleUrl) || path.resolve(script).replace(/\.ts$/, "") === fileURLToPath(moduleUrl).replace(/\.ts$/, "");
 }
 
 /** CPU time (user + system) a child process has used so far, in ms; 0 where /proc is not available. */

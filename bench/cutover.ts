@@ -1,0 +1,394 @@
+// npm run bench:cutover [-- --quick] [-- --tweets N --embeddings N --runs N --reports N --dims D --reps R --batch B --in-flight C]
+//                       [-- --tuned B:C]   (also ours on another empty server with batches of B, C in flight)
+//                       [-- --collector-node-options "<node flags>"]   (e.g. heap limits, for the collector process only)
+//                       [-- --no-pgloader --no-rerun --cpu-prof DIR]   (profiling runs of ours alone:
+//                       V8 CPU profiles of the app and the collector in DIR; bench/cpu-profile-summary.ts reads them)
+//
+// A legacy collector file in the contract's shape (seeded generator,
+// src/collector/cutover/legacy-fixture.ts: 200,000 tweets, 50,000 embeddings
+// of the collector's 256 dimensions, 5,000 runs, 5,000 reports) moved into
+// PostgreSQL two ways:
+//
+//  - ours: `collector cutover snapshot`, `export`, `import` with an admin key
+//    (all seven tables) through the production app (`next start`) on an
+//    empty scratch database, in one collector process (this script again,
+//    with --child), as `cutover all` runs them;
+//  - pgloader (Debian's package, installed with apt-get when missing; the
+//    column is skipped with a message when that is impossible) copying the
+//    same file into a fresh, empty database with the schema it makes itself.
+//
+// Each is measured as a child process: wall time, and peak RSS of its whole
+// process tree (bench/process-tree.ts). Then ours again on the already
+// imported server (every row `unchanged`). PostgreSQL's own memory is in
+// neither figure; the app's is printed beside ours.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import pg from "pg";
+import { createApiKey } from "../src/server/auth/api-keys";
+import { createDb } from "../src/server/db";
+import { withDatabase } from "../src/server/db/connection";
+import { buildLegacyDatabase, type LegacyCounts } from "../src/collector/cutover/legacy-fixture";
+import { startTestServer, withAdminClient } from "../test/support/test-server";
+import { runMeasured, watchTree, type MeasuredRun } from "./process-tree";
+import { flagArg, intArg, isEntry, median, printTable, scratchDatabase, startAppServer, summarise } from "./support";
+
+const STEPS = ["snapshot", "export", "import"] as const;
+const FULL = { tweets: 200_000, embeddings: 50_000, runs: 5_000, reports: 5_000, dims: 256, reps: 3 };
+const QUICK = { tweets: 2_000, embeddings: 500, runs: 50, reports: 50, dims: 256, reps: 2 };
+
+// ---- the collector side (child process) --------------------------------------
+
+/** `--child <dataDir> <label> <collector global options…>`: snapshot, export, import in one process, each step timed. */
+async function child(argv: string[]): Promise<void> {
+  const { main } = await import("../src/collector/cli");
+  const at = argv.indexOf("--child");
+  const [dataDir, label, ...global] = argv.slice(at + 1);
+  for (const step of STEPS) {
+    const started = performance.now();
+    await main([process.argv[0]!, "collector", ...global, "cutover", "--data-dir", dataDir!, "--label", label!, step]);
+    const ms = performance.now() - started;
+    // maxRSS so far: which step sets the process's peak.
+    process.stdout.write(`${JSON.stringify({ bench: "step", step, ms, exitCode: process.exitCode ?? 0, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+    if (process.exitCode) return;
+  }
+  const cpu = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ bench: "done", maxRssKb: process.resourceUsage().maxRSS, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+}
+
+// ---- measurements ---------------------------------------------------------------
+
+type Counts = { inserted: number; updated: number; unchanged: number; rejected: number };
+type OursRun = MeasuredRun & {
+  steps: Record<(typeof STEPS)[number], number>;
+  /** The collector's own maxRSS at the end of each step (kB). */
+  stepPeaks: Record<(typeof STEPS)[number], number>;
+  tables: Record<string, Counts>;
+  collectorCpuMs: number;
+  appCpuMs: number;
+  appPeakKb: number;
+  server: ServerFigures;
+};
+
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(rest[11]) + Number(rest[12]); // utime + stime, in clock ticks
+  } catch {
+    return 0;
+  }
+}
+const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+
+async function runOurs(options: { file: string; baseUrl: string; key: string; appPid: number; label: string; batch: number; inFlight: number; scratchUrl: string; cpuProfDir?: string; nodeOptions?: string[] }): Promise<OursRun> {
+  const dir = mkdtempSync(path.join(tmpdir(), "xm-bench-cutover-"));
+  try {
+    const self = fileURLToPath(import.meta.url);
+    const global = ["--json", "--db", options.file, "--api-base-url", options.baseUrl, "--api-key", options.key, "--collector", "bench-box"];
+    const appTicks = cpuTicks(options.appPid);
+    // The app's peak during this run only (its VmHWM covers earlier runs too): the largest sampled RSS of its tree.
+    const app = watchTree(options.appPid, { intervalMs: 50 });
+    const profiling = options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${path.join(options.cpuProfDir, "collector")}`] : [];
+    const run = await runMeasured(process.execPath, [...process.execArgv, ...profiling, ...(options.nodeOptions ?? []), self, "--child", dir, options.label, ...global], {
+      env: {
+        ...process.env,
+        XMONITOR_INGEST_BATCH_SIZE: String(options.batch),
+        XMONITOR_INGEST_CONCURRENCY: String(options.inFlight),
+        XMONITOR_FREEZE_FILE: path.join(dir, "freeze"),
+        XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
+        XMONITOR_HEALTH_FILE: path.join(dir, "health.json"),
+      },
+    });
+    const appPeakKb = app.stop().peakTreeKb;
+    const appCpuMs = ((cpuTicks(options.appPid) - appTicks) * 1000) / CLK_TCK;
+    const events = run.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => {
+        try {
+          return JSON.parse(l) as Record<string, unknown>;
+        } catch {
+          return {};
+        }
+      });
+    const failed = run.exitCode !== 0 || events.some((e) => e.bench === "step" && e.exitCode !== 0);
+    if (failed) {
+      throw new Error(`our cutover (${options.label}) failed with exit code ${run.exitCode}:\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-4000)}`);
+    }
+    const steps = Object.fromEntries(events.filter((e) => e.bench === "step").map((e) => [e.step as string, e.ms as number])) as OursRun["steps"];
+    const stepPeaks = Object.fromEntries(events.filter((e) => e.bench === "step").map((e) => [e.step as string, e.maxRssKb as number])) as OursRun["stepPeaks"];
+    const done = events.find((e) => e.bench === "done") ?? {};
+    const importOk = events.find((e) => e.event === "import_ok") as { tables?: Record<string, Counts> } | undefined;
+    const server = await serverBatches(options.scratchUrl, options.label);
+    return { ...run, steps, stepPeaks, tables: importOk?.tables ?? {}, collectorCpuMs: Number(done.cpuMs ?? 0), appCpuMs, appPeakKb, server };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type TableFigures = { batches: number; txMs: number; spanMs: number };
+type ServerFigures = TableFigures & { tables: Record<string, TableFigures> };
+
+/**
+ * What the server recorded for one cutover's batches, per table and in all:
+ * how many, the time inside their transactions (summed; two in flight
+ * overlap) and the span from the first batch received to the last finished.
+ */
+async function serverBatches(url: string, label: string): Promise<ServerFigures> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // idempotency key: cutover:<label>:p<pass>:<role>-<prefix>:<table>:<hash>
+    const { rows } = await client.query<{ tbl: string; batches: string; tx_ms: string; span_ms: string }>(
+      `select split_part(idempotency_key, ':', 5) as tbl, count(*) as batches,
+              sum(extract(epoch from finished_at - received_at)) * 1000 as tx_ms,
+              extract(epoch from max(finished_at) - min(received_at)) * 1000 as span_ms
+         from ingest_batches where idempotency_key like $1 group by 1`,
+      [`cutover:${label}:%`],
+    );
+    const tables = Object.fromEntries(rows.map((r) => [r.tbl, { batches: Number(r.batches), txMs: Number(r.tx_ms), spanMs: Number(r.span_ms) }]));
+    const all = Object.values(tables);
+    return {
+      batches: all.reduce((s, t) => s + t.batches, 0),
+      txMs: all.reduce((s, t) => s + t.txMs, 0),
+      spanMs: all.reduce((s, t) => s + t.spanMs, 0),
+      tables,
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+async function tableCounts(url: string, tables: string[]): Promise<Record<string, number>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const out: Record<string, number> = {};
+    for (const t of tables) out[t] = Number((await client.query<{ n: string }>(`select count(*) as n from "${t}"`)).rows[0]?.n ?? 0);
+    return out;
+  } finally {
+    await client.end();
+  }
+}
+
+/** pgloader on PATH, or installed from Debian's packages; null (with the reason printed) when neither works. */
+export function ensurePgloader(): string | null {
+  const which = () => spawnSync("sh", ["-c", "command -v pgloader"], { encoding: "utf8" }).stdout.trim() || null;
+  const found = which();
+  if (found) return found;
+  if (!existsSync("/usr/bin/apt-get")) {
+    console.log("pgloader: not installed and no apt-get here: the pgloader column is skipped");
+    return null;
+  }
+  console.log("pgloader: not installed; apt-get install -y pgloader");
+  const result = spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "pgloader"], {
+    stdio: ["ignore", "ignore", "pipe"],
+    encoding: "utf8",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+  const installed = which();
+  if (!installed) {
+    console.log(`pgloader: apt-get install failed (exit ${result.status}${result.stderr ? `: ${result.stderr.trim().split("\n").slice(-2).join(" ")}` : ""}): the pgloader column is skipped`);
+  }
+  return installed;
+}
+
+async function runPgloader(pgloader: string, file: string, adminUrl: string, rep: number, expected: Record<string, number>): Promise<MeasuredRun> {
+  const name = `xm_bench_pgloader_${rep}_${process.pid}`;
+  await withAdminClient(adminUrl, async (c) => {
+    await c.query(`drop database if exists "${name}" with (force)`);
+    await c.query(`create database "${name}"`);
+  });
+  const url = withDatabase(adminUrl, name);
+  try {
+    const run = await runMeasured(pgloader, [file, url]);
+    if (run.exitCode !== 0) throw new Error(`pgloader exited with ${run.exitCode}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
+    const counts = await tableCounts(url, Object.keys(expected));
+    const wrong = Object.entries(expected).filter(([t, n]) => counts[t] !== n);
+    if (wrong.length) throw new Error(`pgloader copied ${wrong.map(([t, n]) => `${t}=${counts[t]} (expected ${n})`).join(", ")}:\n${run.stdout.slice(-3000)}`);
+    return run;
+  } finally {
+    await withAdminClient(adminUrl, (c) => c.query(`drop database if exists "${name}" with (force)`));
+  }
+}
+
+// ---- the benchmark ----------------------------------------------------------------
+
+const mb = (kb: number) => kb / 1024;
+const sec = (ms: number) => ms / 1000;
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  const quick = flagArg("quick", argv);
+  const base = quick ? QUICK : FULL;
+  const sizes = {
+    tweets: intArg("tweets", base.tweets, argv),
+    embeddings: intArg("embeddings", base.embeddings, argv),
+    runs: intArg("runs", base.runs, argv),
+    reports: intArg("reports", base.reports, argv),
+    dims: intArg("dims", base.dims, argv),
+  };
+  const reps = intArg("reps", base.reps, argv);
+  const batch = intArg("batch", 500, argv); // the collector's default XMONITOR_INGEST_BATCH_SIZE
+  const inFlight = intArg("in-flight", 2, argv); // and XMONITOR_INGEST_CONCURRENCY
+  const counts: LegacyCounts = { tweets: sizes.tweets, embeddings: sizes.embeddings, runs: sizes.runs, reports: sizes.reports, watchAccounts: 50, summaries: 100, shifts: 100 };
+  const expected = { tweets: counts.tweets, tweet_embeddings: counts.embeddings, runs: counts.runs, reports: counts.reports, watch_accounts: counts.watchAccounts, window_summaries: counts.summaries, narrative_shifts: counts.shifts };
+  const serverExpected = { posts: counts.tweets, embeddings: counts.embeddings, pipeline_runs: counts.runs, reports: counts.reports, watch_accounts: counts.watchAccounts, window_summaries: counts.summaries, narrative_shifts: counts.shifts };
+
+  console.log(`bench:cutover${quick ? " (quick)" : ""}: ${Object.entries(sizes).map(([k, v]) => `${k}=${v.toLocaleString("en-US")}`).join(" ")}, ${reps} repetitions, batches of ${batch}, ${inFlight} in flight`);
+  const pgloader = flagArg("no-pgloader", argv) ? null : ensurePgloader();
+  const withRerun = !flagArg("no-rerun", argv);
+  const nodeOptionsAt = argv.indexOf("--collector-node-options");
+  const nodeOptions = nodeOptionsAt >= 0 ? (argv[nodeOptionsAt + 1] ?? "").split(/\s+/).filter(Boolean) : [];
+  if (nodeOptions.length) console.log(`collector process started with ${nodeOptions.join(" ")}`);
+  const cpuProfAt = argv.indexOf("--cpu-prof");
+  const cpuProfDir = cpuProfAt >= 0 && argv[cpuProfAt + 1] ? path.resolve(argv[cpuProfAt + 1]!) : undefined;
+  const dir = mkdtempSync(path.join(tmpdir(), "xm-bench-legacy-"));
+  const file = path.join(dir, "x_monitor.db");
+  const started = performance.now();
+  buildLegacyDatabase(file, counts, { seed: 8, dims: sizes.dims });
+  const { size } = statSync(file);
+  console.log(`legacy file: ${(size / 1024 / 1024).toFixed(1)} MB, built in ${sec(performance.now() - started).toFixed(1)} s (seed 8)`);
+  const pgServer = await startTestServer();
+
+  const tunedArg = argv[argv.indexOf("--tuned") + 1];
+  const tuned = argv.includes("--tuned") && /^\d+:\d+$/.test(tunedArg ?? "") ? { batch: Number(tunedArg!.split(":")[0]), inFlight: Number(tunedArg!.split(":")[1]) } : undefined;
+  const first: OursRun[] = [];
+  const rerun: OursRun[] = [];
+  const tunedRuns: OursRun[] = [];
+  const loader: MeasuredRun[] = [];
+  const stepsLine = (r: OursRun) => STEPS.map((s) => `${s} ${sec(r.steps[s]).toFixed(1)} s`).join(", ");
+
+  /** A scratch database (empty, migrated), the app on it and an admin key; gone afterwards. */
+  const withFreshServer = async (name: string, work: (common: Omit<Parameters<typeof runOurs>[0], "label">) => Promise<void>) => {
+    const scratch = await scratchDatabase(name);
+    let app: Awaited<ReturnType<typeof startAppServer>> | undefined;
+    try {
+      app = await startAppServer({
+        databaseUrl: scratch.url,
+        env: { RATE_LIMIT_PER_MINUTE: "1000000", ...(cpuProfDir ? { NODE_OPTIONS: `--import=${pathToFileURL(path.join(import.meta.dirname, "cpu-prof-hook.mjs")).href}`, XM_CPU_PROF_DIR: path.join(cpuProfDir, "app") } : {}) },
+      });
+      const db = createDb(scratch.url, { max: 2 });
+      const { key } = await createApiKey(db, { name: "bench-cutover", role: "admin" });
+      await db.$disconnect();
+      await work({ file, baseUrl: app.baseUrl, key, appPid: app.child.pid!, batch, inFlight, scratchUrl: scratch.url, nodeOptions, ...(cpuProfDir ? { cpuProfDir } : {}) });
+    } finally {
+      await app?.stop();
+      await scratch.drop();
+    }
+  };
+  const checkStored = async (url: string, label: string) => {
+    const stored = await tableCounts(url, Object.keys(serverExpected));
+    const missing = Object.entries(serverExpected).filter(([t, n]) => stored[t] !== n);
+    if (missing.length) throw new Error(`after our import (${label}): ${missing.map(([t, n]) => `${t}=${stored[t]} (expected ${n})`).join(", ")}`);
+  };
+
+  try {
+    for (let rep = 1; rep <= reps; rep++) {
+      await withFreshServer(`cutover_${rep}`, async (common) => {
+        const a = await runOurs({ ...common, label: `bench-first-${rep}` });
+        await checkStored(common.scratchUrl, "first");
+        const inserted = Object.values(a.tables).reduce((s, t) => s + t.inserted, 0);
+        first.push(a);
+        console.log(`rep ${rep} ours, empty server: ${sec(a.wallMs).toFixed(1)} s, peak ${mb(a.peakKb).toFixed(0)} MB (${a.processes} process${a.processes === 1 ? "" : "es"}), ${inserted.toLocaleString("en-US")} inserted; steps ${stepsLine(a)}`);
+        if (!withRerun) return;
+        const b = await runOurs({ ...common, label: `bench-rerun-${rep}` });
+        const notUnchanged = Object.entries(b.tables).filter(([, t]) => t.inserted || t.updated || t.rejected);
+        if (notUnchanged.length) throw new Error(`the re-run changed rows: ${JSON.stringify(Object.fromEntries(notUnchanged))}`);
+        rerun.push(b);
+        console.log(`rep ${rep} ours, re-run (all unchanged): ${sec(b.wallMs).toFixed(1)} s, peak ${mb(b.peakKb).toFixed(0)} MB; steps ${stepsLine(b)}`);
+      });
+
+      if (tuned) {
+        await withFreshServer(`cutover_tuned_${rep}`, async (common) => {
+          const t = await runOurs({ ...common, ...tuned, label: `bench-tuned-${rep}` });
+          await checkStored(common.scratchUrl, "tuned");
+          tunedRuns.push(t);
+          console.log(`rep ${rep} ours, batches of ${tuned.batch}, ${tuned.inFlight} in flight, empty server: ${sec(t.wallMs).toFixed(1)} s, peak ${mb(t.peakKb).toFixed(0)} MB; steps ${stepsLine(t)}`);
+        });
+      }
+
+      if (pgloader) {
+        const c = await runPgloader(pgloader, file, pgServer.adminUrl, rep, expected);
+        loader.push(c);
+        console.log(`rep ${rep} pgloader: ${sec(c.wallMs).toFixed(1)} s, peak ${mb(c.peakKb).toFixed(0)} MB (${c.processes} process${c.processes === 1 ? "" : "es"})`);
+      }
+    }
+  } finally {
+    await pgServer.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  // ---- tables
+  const wall = (runs: MeasuredRun[]) => runs.map((r) => sec(r.wallMs));
+  const peak = (runs: MeasuredRun[]) => runs.map((r) => mb(r.peakKb));
+  const ratio = (runs: MeasuredRun[], of: (runs: MeasuredRun[]) => number[]) => (runs.length && loader.length ? (median(of(runs)) / median(of(loader))).toFixed(2) : "—");
+  const row = (label: string, runs: MeasuredRun[], reference = false) =>
+    runs.length ? [label, summarise(wall(runs), 1), summarise(peak(runs), 0), reference ? "1.00" : ratio(runs, wall), reference ? "1.00" : ratio(runs, peak)] : [label, "skipped", "skipped", "—", "—"];
+  console.log("");
+  printTable(
+    ["path", "wall s median (min–max)", "peak RSS MB median (min–max)", "time ÷ pgloader", "memory ÷ pgloader"],
+    [
+      row("ours: snapshot + export + import (empty server)", first),
+      row("ours: re-run on the imported server (all unchanged)", rerun),
+      ...(tuned ? [row(`ours, batches of ${tuned.batch}, ${tuned.inFlight} in flight (empty server)`, tunedRuns)] : []),
+      row("pgloader (own schema, fresh database)", loader, true),
+    ],
+  );
+
+  console.log("\nwhere our time goes (median of the repetitions, seconds; CPU in core-seconds):");
+  const stepRow = (label: string, runs: OursRun[]) => [
+    label,
+    ...STEPS.map((s) => median(runs.map((r) => sec(r.steps[s]))).toFixed(1)),
+    median(runs.map((r) => r.server.batches)).toFixed(0),
+    median(runs.map((r) => sec(r.server.txMs))).toFixed(1),
+    median(runs.map((r) => sec(r.collectorCpuMs))).toFixed(1),
+    median(runs.map((r) => sec(r.appCpuMs))).toFixed(1),
+    median(runs.map((r) => mb(r.appPeakKb))).toFixed(0),
+  ];
+  printTable(
+    ["run", "snapshot", "export", "import", "batches", "server tx (sum)", "collector CPU", "app CPU", "app peak RSS MB"],
+    [stepRow("empty server", first), ...(rerun.length ? [stepRow("re-run", rerun)] : []), ...(tunedRuns.length ? [stepRow(`${tuned!.batch} × ${tuned!.inFlight} in flight`, tunedRuns)] : [])],
+  );
+  const peakAfter = (runs: OursRun[]) => STEPS.map((s) => `${s} ${median(runs.map((r) => mb(r.stepPeaks[s]))).toFixed(0)}`).join(", ");
+  console.log(`collector peak RSS (MB, its own maxRSS) at the end of each step: empty server: ${peakAfter(first)}${rerun.length ? `; re-run: ${peakAfter(rerun)}` : ""}`);
+
+  console.log("\nserver side of the import, per table (median; span = first batch received to last finished; tx = time inside the ingest transactions, summed over batches in flight):");
+  const tableNames = [...new Set(first.flatMap((r) => Object.keys(r.server.tables)))];
+  const perTable = (runs: OursRun[], t: string, f: keyof TableFigures) => (runs.length ? median(runs.map((r) => r.server.tables[t]?.[f] ?? 0)) : NaN);
+  const s1 = (v: number) => (Number.isNaN(v) ? "—" : sec(v).toFixed(1));
+  printTable(
+    ["table", "batches", "empty: span s", "empty: tx s", "re-run: span s", "re-run: tx s"],
+    tableNames.map((t) => [t, perTable(first, t, "batches").toFixed(0), s1(perTable(first, t, "spanMs")), s1(perTable(first, t, "txMs")), s1(perTable(rerun, t, "spanMs")), s1(perTable(rerun, t, "txMs"))]),
+  );
+
+  if (rerun.length) {
+    const speedup = median(wall(first)) / median(wall(rerun));
+    const importSpeedup = median(first.map((r) => r.steps.import)) / median(rerun.map((r) => r.steps.import));
+    console.log(`\nre-run vs first import: ${speedup.toFixed(2)}× faster end to end, ${importSpeedup.toFixed(2)}× faster in the import step`);
+  }
+  if (loader.length) {
+    const t = median(wall(first)) / median(wall(loader));
+    const m = median(peak(first)) / median(peak(loader));
+    console.log(
+      `target: faster than pgloader → ${t < 1 ? "met" : `MISSED (${t.toFixed(2)}× its time)`}; at most a third of its peak memory → ${m <= 1 / 3 ? "met" : `MISSED (${m.toFixed(2)} of its peak, ${(median(peak(first)) - median(peak(loader)) / 3).toFixed(0)} MB over the third)`}`,
+    );
+    if (tunedRuns.length) {
+      console.log(
+        `  with batches of ${tuned!.batch}, ${tuned!.inFlight} in flight: ${(median(wall(tunedRuns)) / median(wall(loader))).toFixed(2)}× its time, ${(median(peak(tunedRuns)) / median(peak(loader))).toFixed(2)} of its peak memory`,
+      );
+    }
+  } else {
+    console.log("target: not judged (no pgloader)");
+  }
+}
+
+if (process.argv.includes("--child")) await child(process.argv);
+else if (isEntry(import.meta.url)) {
+  await main().catch((error: unknown) => {
+    console.error(`bench:cutover failed: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  });
+}

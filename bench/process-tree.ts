@@ -1,0 +1,133 @@
+// Wall time and peak memory of a command and every process it starts.
+//
+// Memory is read from /proc while the command runs: every `intervalMs` the
+// tree under the command (found by parent pid) is walked and, per process,
+// VmRSS (now) and VmHWM (its own peak so far) are read. Two figures come
+// out: the largest single-process peak (VmHWM is kept by the kernel, so no
+// spike between samples is missed while the process lives) and the largest
+// sampled sum of the tree's VmRSS (what a forking tool holds at once). When
+// /usr/bin/time is present the command runs under it as well and its %M
+// (the largest peak of any process it waited for, from the kernel's rusage)
+// is a cross-check that covers a process dying between two samples.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+export type TreeSample = { peakTreeKb: number; peakSingleKb: number; processes: number };
+export type MeasuredRun = TreeSample & {
+  wallMs: number;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** GNU time's %M in kB, when it ran under /usr/bin/time. */
+  timeMaxRssKb: number | null;
+  /** The figure reported: the largest of the single-process peak, the tree sum and %M. */
+  peakKb: number;
+};
+
+const TIME = "/usr/bin/time";
+
+function statusKb(field: "VmRSS" | "VmHWM", text: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Pids of `root`'s descendants (not `root` itself), from /proc/<pid>/stat. */
+export function descendants(root: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      // pid (comm) state ppid …; comm may hold spaces and parentheses: cut after the last ')'.
+      const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      parentOf.set(Number(name), Number(rest[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const children = new Map<number, number[]>();
+  for (const [pid, ppid] of parentOf) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  const out: number[] = [];
+  const queue = [...(children.get(root) ?? [])];
+  while (queue.length) {
+    const pid = queue.shift()!;
+    out.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+/** Samples the memory of a process tree until stopped. */
+export function watchTree(rootPid: number, options: { includeRoot?: boolean; intervalMs?: number } = {}): { stop: () => TreeSample; sampleNow: () => void } {
+  const seen = new Set<number>();
+  let peakTreeKb = 0;
+  let peakSingleKb = 0;
+  const sampleNow = () => {
+    const pids = [...(options.includeRoot === false ? [] : [rootPid]), ...descendants(rootPid)];
+    let sum = 0;
+    for (const pid of pids) {
+      try {
+        const text = readFileSync(`/proc/${pid}/status`, "utf8");
+        const rss = statusKb("VmRSS", text);
+        if (rss === 0) continue; // a zombie or a kernel thread
+        seen.add(pid);
+        sum += rss;
+        peakSingleKb = Math.max(peakSingleKb, statusKb("VmHWM", text));
+      } catch {
+        // exited between listing and reading
+      }
+    }
+    peakTreeKb = Math.max(peakTreeKb, sum);
+  };
+  sampleNow();
+  const timer = setInterval(sampleNow, options.intervalMs ?? 50);
+  return {
+    sampleNow,
+    stop: () => {
+      clearInterval(timer);
+      return { peakTreeKb, peakSingleKb, processes: seen.size };
+    },
+  };
+}
+
+/** Runs `command args…` and measures its wall time and the peak memory of its process tree. */
+export async function runMeasured(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; echo?: boolean; intervalMs?: number } = {},
+): Promise<MeasuredRun> {
+  const useTime = existsSync(TIME);
+  const scratch = useTime ? mkdtempSync(path.join(tmpdir(), "xm-bench-time-")) : undefined;
+  const timeFile = scratch ? path.join(scratch, "time.txt") : undefined;
+  const [file, argv] = useTime ? [TIME, ["-f", "%M", "-o", timeFile!, command, ...args]] : [command, args];
+  const started = performance.now();
+  const child = spawn(file, argv, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+  // Under /usr/bin/time the tree of interest is below it; `time` itself (a few MB) is not counted.
+  const watch = watchTree(child.pid!, { includeRoot: !useTime, ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}) });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (options.echo) process.stdout.write(chunk);
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (options.echo) process.stderr.write(chunk);
+  });
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, sig) => resolve([code, sig]));
+  });
+  const wallMs = performance.now() - started;
+  const tree = watch.stop();
+  let timeMaxRssKb: number | null = null;
+  if (timeFile && existsSync(timeFile)) {
+    const last = readFileSync(timeFile, "utf8").trim().split("\n").pop() ?? "";
+    timeMaxRssKb = /^\d+$/.test(last) ? Number(last) : null;
+  }
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  return { ...tree, wallMs, exitCode, signal, stdout, stderr, timeMaxRssKb, peakKb: Math.max(tree.peakSingleKb, tree.peakTreeKb, timeMaxRssKb ?? 0) };
+}
