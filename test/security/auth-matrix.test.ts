@@ -333,11 +333,11 @@ describe("console session cookie", () => {
   });
 
   it("refuses to sign in with a revoked or unknown key, and sets no cookie", async () => {
-    for (const key of [keys.revoked, UNKNOWN_KEY, "not a key"]) {
+    for (const [key, reason] of [[keys.revoked, "was revoked"], [UNKNOWN_KEY, "Invalid API key"], ["not a key", "That is not an API key"]] as const) {
       const answer = await signIn(key);
       expect(answer.status, key).toBe(200);
       expect(answer.cookie, key).toBeNull();
-      expect(answer.text, key).toMatch(/was revoked|Invalid API key|Malformed/);
+      expect(answer.text, key).toContain(reason);
       expect(answer.text, key).not.toContain(key.startsWith("xmk_") ? secretOf(key) : key);
     }
   });
