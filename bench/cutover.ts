@@ -29,7 +29,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
 import { createApiKey } from "../src/server/auth/api-keys";
 import { createDb } from "../src/server/db";
-import { withDatabase } from "../src/server/db/connection";
+import { withDatabase } from "../src/server/database/connection";
 import { buildLegacyDatabase, type LegacyCounts } from "../src/collector/cutover/legacy-fixture";
 import { startTestServer, withAdminClient } from "../test/support/test-server";
 import { runMeasured, watchTree, type MeasuredRun } from "./process-tree";

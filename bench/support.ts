@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { withDatabase } from "../src/server/db/connection";
+import { withDatabase } from "../src/server/database/connection";
 import { startTestServer, withAdminClient, type TestServer } from "../test/support/test-server";
 export { freePort, startAppServer } from "../test/support/app-server";
 

@@ -7,8 +7,8 @@
 // (schema.prisma.snapshot), so the next diff starts from exactly there.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { resolveDatabase } from "../src/server/db/resolve";
-import { prismaCli, projectRoot } from "../src/server/db/migrate";
+import { resolveDatabase } from "../src/server/database/resolve";
+import { prismaCli, projectRoot } from "../src/server/database/migrate";
 import { env } from "../src/env";
 import { loadDotEnv } from "./lib/dotenv";
 

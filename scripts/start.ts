@@ -5,8 +5,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { env, EnvError } from "../src/env";
-import { resolveDatabase, DatabaseUnavailableError } from "../src/server/db/resolve";
-import { migrateDatabase, projectRoot } from "../src/server/db/migrate";
+import { resolveDatabase, DatabaseUnavailableError } from "../src/server/database/resolve";
+import { migrateDatabase, projectRoot } from "../src/server/database/migrate";
 import { closeDb, createDb } from "../src/server/db";
 import { seedIfEmpty } from "../src/server/seed/seed";
 import { buildIsCurrent } from "./lib/build-state";

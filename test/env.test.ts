@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "../src/env";
-import { projectRoot } from "../src/server/db/migrate";
+import { projectRoot } from "../src/server/database/migrate";
 
 describe("parseEnv", () => {
   it("applies defaults", () => {

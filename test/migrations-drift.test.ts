@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prismaCli, projectRoot } from "../src/server/db/migrate";
+import { prismaCli, projectRoot } from "../src/server/database/migrate";
 import { createTestDatabase, type TestDatabase } from "./support/database";
 import { schemaFingerprint } from "./support/schema-fingerprint";
 

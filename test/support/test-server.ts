@@ -6,9 +6,9 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { withDatabase } from "../../src/server/db/connection";
-import { startEmbeddedPostgres } from "../../src/server/db/embedded";
-import { migrateDatabase, projectRoot } from "../../src/server/db/migrate";
+import { withDatabase } from "../../src/server/database/connection";
+import { startEmbeddedPostgres } from "../../src/server/database/embedded";
+import { migrateDatabase, projectRoot } from "../../src/server/database/migrate";
 
 export type TestServer = { adminUrl: string; templateDatabase: string; stop: () => Promise<void> };
 
