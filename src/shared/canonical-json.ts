@@ -14,3 +14,17 @@ export function canonicalJson(value: unknown): string {
 export function sha256Hex(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
+
+/**
+ * A batch's content hash for its idempotency key, as the collector builds
+ * it: the same rows read by the same code serialize to the same text, so a
+ * retry is always a replay. Not canonical (key order is the builder's): a
+ * different collector version may produce another key for the same rows,
+ * which only makes the server upsert them again as unchanged. Canonical JSON
+ * was the collector's largest CPU cost in the cutover profile (4.1 s of
+ * ~25 s busy for 200,000 tweets); the server's request hash, which must
+ * match bodies from any client, stays canonical.
+ */
+export function contentKey(body: unknown): string {
+  return sha256Hex(JSON.stringify(body)).slice(0, 32);
+}

@@ -25,7 +25,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, existsSync, openSync, closeSync, readFileSync, statSync, truncateSync, writeSync, fsyncSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { canonicalJson, sha256Hex } from "~/shared/canonical-json";
+import { contentKey } from "~/shared/canonical-json";
 import type { IngestBatch, IngestResult, TableResult } from "~/shared/schemas/ingest";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { IngestAccess, IngestApi } from "../ingest/ingest-api";
@@ -415,7 +415,7 @@ async function pushTable(options: ImportOptions, entry: ManifestFile, pass: Pass
     const body: Omit<IngestBatch, "idempotencyKey"> = { collector: options.collector, mode: IMPORT_MODE, runId: null, since: null, [table]: batch.items };
     // Deterministic: the same pass sends the same batch under the same key (a
     // resumed pass is answered from the server's record). Well under 200 chars.
-    const idempotencyKey = `cutover:${pass.label.slice(0, 60)}:p${pass.pass}:${pass.role.slice(0, 20)}-${pass.keyPrefix.slice(0, 40)}:${table}:${sha256Hex(canonicalJson(body)).slice(0, 32)}`;
+    const idempotencyKey = `cutover:${pass.label.slice(0, 60)}:p${pass.pass}:${pass.role.slice(0, 20)}-${pass.keyPrefix.slice(0, 40)}:${table}:${contentKey(body).slice(0, 32)}`;
     return retry(() => options.api.push({ ...body, idempotencyKey }), options.retry).then(
       (result) => ({ ok: true as const, result }),
       (error: unknown) => ({ ok: false as const, error }),

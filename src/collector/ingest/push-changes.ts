@@ -2,7 +2,7 @@
 // by item count and bytes. Each batch's idempotency key is derived from its
 // content, so a retry (or a re-run after a crash) of the same rows is a
 // replay the server answers from its record, never a second write.
-import { canonicalJson, sha256Hex } from "~/shared/canonical-json";
+import { contentKey } from "~/shared/canonical-json";
 import type { IngestBatch, IngestRejectSummary, TableResult } from "~/shared/schemas/ingest";
 import { syncTableNames, type SyncTable } from "~/shared/schemas/tables";
 import type { SqliteStore } from "../store/sqlite-store";
@@ -66,7 +66,7 @@ export async function pushChanges(options: {
       since: options.since ?? null,
       [chunk.table]: chunk.items,
     };
-    const idempotencyKey = `${options.collector}:${options.mode}:${chunk.table}:${sha256Hex(canonicalJson(body)).slice(0, 32)}`;
+    const idempotencyKey = `${options.collector}:${options.mode}:${chunk.table}:${contentKey(body).slice(0, 32)}`;
     const result = await retry(() => options.api.push({ ...body, idempotencyKey }), {
       ...options.retry,
       onRetry: (info) => {

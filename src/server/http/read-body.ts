@@ -10,9 +10,15 @@ export function payloadTooLarge(maxBytes: number): AppError {
 }
 
 export async function readBodyWithLimit(req: Request, maxBytes: number): Promise<string> {
+  const bytes = await readBodyBytesWithLimit(req, maxBytes);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+}
+
+/** The same, as bytes: for handing the body on to another reader without decoding and re-encoding it. */
+export async function readBodyBytesWithLimit(req: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw payloadTooLarge(maxBytes);
-  if (!req.body) return "";
+  if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -26,5 +32,11 @@ export async function readBodyWithLimit(req: Request, maxBytes: number): Promise
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  const body = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return body;
 }

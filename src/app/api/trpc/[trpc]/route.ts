@@ -5,7 +5,7 @@ import { env } from "~/env";
 import { appRouter } from "~/server/api/root";
 import { createRequestContext } from "~/server/api/context";
 import { AppError } from "~/server/errors";
-import { readBodyWithLimit } from "~/server/http/read-body";
+import { readBodyBytesWithLimit } from "~/server/http/read-body";
 
 export const dynamic = "force-dynamic";
 
@@ -32,7 +32,7 @@ async function handler(req: Request) {
   if (req.method === "POST") {
     // The fetch adapter has no body limit of its own: enforce ours first.
     try {
-      const body = await readBodyWithLimit(req, env().INGEST_MAX_BODY_BYTES);
+      const body = await readBodyBytesWithLimit(req, env().INGEST_MAX_BODY_BYTES);
       request = new Request(req.url, { method: "POST", headers: req.headers, body });
     } catch (error) {
       if (error instanceof AppError) return payloadTooLargeResponse(req, error.message);
