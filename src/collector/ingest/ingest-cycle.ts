@@ -51,6 +51,9 @@ export async function runIngestCycle(options: {
       },
     });
     log.info(`api ingest ok mode=${mode} batches=${totals.batches} ${describeTotals(totals.tables)}`, { event: "ingest_ok", mode, totals: totals.tables, batches: totals.batches });
+    if (totals.splits > 0) {
+      log.warn(`api ingest: ${totals.splits} batch(es) were over the server's body limit and went as halves; lower XMONITOR_INGEST_BATCH_SIZE, or raise INGEST_MAX_BODY_BYTES on the server`, { event: "ingest_split", mode, splits: totals.splits });
+    }
     for (const reject of totals.rejects.slice(0, 20)) log.warn(`api ingest reject mode=${mode} table=${reject.table} key=${reject.key ?? "-"}: ${reject.reason}`);
     if (totals.rejects.length > 20) log.warn(`api ingest: ${totals.rejects.length - 20} more rejects (see the run on the console)`);
     const success = health.recordSuccess(mode);

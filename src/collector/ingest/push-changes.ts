@@ -11,13 +11,20 @@ import { retry, type RetryOptions } from "./retry";
 
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
-export type PushTotals = { tables: Record<SyncTable, TableResult>; rejects: (IngestRejectSummary & { batch: string })[]; batches: number; retries: number };
+export type PushTotals = {
+  tables: Record<SyncTable, TableResult>;
+  rejects: (IngestRejectSummary & { batch: string })[];
+  batches: number;
+  retries: number;
+  /** Batches sent again as two halves because the server refused their size (413). */
+  splits: number;
+};
 
 export type PushProgress = { batches: number; items: number };
 
 function emptyTotals(): PushTotals {
   const tables = Object.fromEntries(syncTableNames.map((t) => [t, { inserted: 0, updated: 0, unchanged: 0, rejected: 0 }])) as Record<SyncTable, TableResult>;
-  return { tables, rejects: [], batches: 0, retries: 0 };
+  return { tables, rejects: [], batches: 0, retries: 0, splits: 0 };
 }
 
 /** Batches of changed rows, streamed from the store (memory stays bounded). */
@@ -58,7 +65,20 @@ export async function pushChanges(options: {
   const totals = emptyTotals();
   let items = 0;
   const batches = changedBatches({ store: options.store, since: options.since, maxItems: options.batchSize, ...(options.tables ? { tables: options.tables } : {}) });
-  const pushOne = async (chunk: { table: SyncTable; items: unknown[] }) => {
+  const pushOne = async (chunk: { table: SyncTable; items: unknown[] }): Promise<void> => {
+    try {
+      await pushBatch(chunk);
+    } catch (error) {
+      // The server's body limit is lower than our batches (INGEST_MAX_BODY_BYTES):
+      // send the halves, each under its own key, rather than fail every cycle.
+      if (!isPayloadTooLarge(error) || chunk.items.length < 2) throw error;
+      const half = Math.ceil(chunk.items.length / 2);
+      totals.splits++;
+      await pushOne({ table: chunk.table, items: chunk.items.slice(0, half) });
+      await pushOne({ table: chunk.table, items: chunk.items.slice(half) });
+    }
+  };
+  const pushBatch = async (chunk: { table: SyncTable; items: unknown[] }) => {
     const body: Omit<IngestBatch, "idempotencyKey"> = {
       collector: options.collector,
       mode: options.mode,
@@ -103,6 +123,14 @@ export async function pushChanges(options: {
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
   if (failure !== null) throw failure;
   return totals;
+}
+
+function isPayloadTooLarge(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
+    if ((e as { status?: unknown }).status === 413) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 export function describeTotals(tables: Record<SyncTable, TableResult>): string {
