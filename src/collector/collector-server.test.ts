@@ -20,6 +20,7 @@ import { runCommand } from "./commands/run";
 import { createMemoryLog } from "./log";
 import { writeReplayFile } from "./sources/replay-generator";
 import { createIngestApi } from "./ingest/ingest-api";
+import { collectorFiles } from "../../test/support/collector-env";
 
 let t: TestDatabase;
 let app: AppServer;
@@ -48,12 +49,8 @@ afterAll(async () => {
 function context(overrides: Record<string, string> = {}) {
   const log = createMemoryLog();
   const config = parseCollectorEnv({
-    XMONITOR_DB_PATH: path.join(dir, "x_monitor.db"),
-    XMONITOR_REPLAY_FILE: path.join(dir, "replay.jsonl"),
+    ...collectorFiles(dir),
     XMONITOR_DISCOVERY_QUERIES_FILE: path.join(dir, "queries.txt"),
-    XMONITOR_HEALTH_FILE: path.join(dir, "ingest_health.json"),
-    XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
-    XMONITOR_FREEZE_FILE: path.join(dir, "freeze"),
     XMONITOR_API_BASE_URL: app.baseUrl,
     XMONITOR_API_KEY: ingestKey,
     XMONITOR_COLLECTOR_NAME: "test-box",

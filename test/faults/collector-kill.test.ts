@@ -36,6 +36,7 @@ import { startAppServer, type AppServer } from "../support/app-server";
 import { ingestPushOf, startFaultProxy, type FaultProxy } from "../support/fault-proxy";
 import { compareWithServer, readItems, serverCount } from "../support/server-compare";
 import { recordFaultFigures } from "./summary";
+import { collectorFiles } from "../support/collector-env";
 
 const FULL = process.env.FAULTS === "full";
 /** Collector processes started; all but the last are meant to be killed. */
@@ -99,11 +100,7 @@ function collectorEnv(): Record<string, string> {
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined && !name.startsWith("XMONITOR_")) env[name] = value;
   return {
     ...env,
-    XMONITOR_DB_PATH: path.join(dir, "x_monitor.db"),
-    XMONITOR_REPLAY_FILE: path.join(dir, "replay.jsonl"),
-    XMONITOR_HEALTH_FILE: path.join(dir, "ingest_health.json"),
-    XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
-    XMONITOR_FREEZE_FILE: path.join(dir, "freeze"),
+    ...collectorFiles(dir),
     XMONITOR_API_BASE_URL: proxy.baseUrl,
     XMONITOR_API_KEY: key,
     XMONITOR_COLLECTOR_NAME: "kill-box",

@@ -30,6 +30,7 @@ import { freePort, startAppServer, type AppServer } from "../support/app-server"
 import { ingestPushOf, startFaultProxy, type Exchange, type FaultProxy } from "../support/fault-proxy";
 import { compareWithServer, serverCount } from "../support/server-compare";
 import { recordFaultFigures } from "./summary";
+import { collectorFiles } from "../support/collector-env";
 
 const FULL = process.env.FAULTS === "full";
 const RUNS = FULL ? 90 : 12;
@@ -112,11 +113,7 @@ it(`every answer lost after a commit is resolved by the retry's idempotency key 
   const log = createMemoryLog();
   const ctx = createCollectorContext(
     parseCollectorEnv({
-      XMONITOR_DB_PATH: path.join(dir, "x_monitor.db"),
-      XMONITOR_REPLAY_FILE: path.join(dir, "replay.jsonl"),
-      XMONITOR_HEALTH_FILE: path.join(dir, "health.json"),
-      XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
-      XMONITOR_FREEZE_FILE: path.join(dir, "freeze"),
+      ...collectorFiles(dir),
       XMONITOR_API_BASE_URL: proxy.baseUrl,
       XMONITOR_API_KEY: key,
       XMONITOR_COLLECTOR_NAME: "commit-box",

@@ -36,6 +36,7 @@ import { runCommand } from "~/collector/commands/run";
 import { IngestCallError, type IngestApi } from "~/collector/ingest/ingest-api";
 import { createMemoryLog } from "~/collector/log";
 import { REPLAY_ACCOUNTS, writeReplayFile } from "~/collector/sources/replay-generator";
+import { collectorFiles } from "../support/collector-env";
 
 let dir: string;
 beforeEach(() => {
@@ -77,11 +78,7 @@ function fakeApi(push: (batch: IngestBatch, call: number) => Promise<void>): Ing
 function context(api: IngestApi, now: () => Date = () => new Date()): CollectorContext {
   const ctx = createCollectorContext(
     parseCollectorEnv({
-      XMONITOR_DB_PATH: path.join(dir, "x_monitor.db"),
-      XMONITOR_REPLAY_FILE: path.join(dir, "replay.jsonl"),
-      XMONITOR_HEALTH_FILE: path.join(dir, "health.json"),
-      XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
-      XMONITOR_FREEZE_FILE: path.join(dir, "freeze"),
+      ...collectorFiles(dir),
       XMONITOR_API_KEY: "xmk_unused",
       XMONITOR_INGEST_BATCH_SIZE: "4",
       XMONITOR_INGEST_MAX_ATTEMPTS: "1",

@@ -24,6 +24,7 @@ import { createTestDatabase, type TestDatabase } from "../support/database";
 import { principalFor } from "../support/fixtures";
 import { freePort, startAppServer, type AppServer } from "../support/app-server";
 import { recordFaultFigures } from "./summary";
+import { collectorFiles } from "../support/collector-env";
 
 const FULL = process.env.FAULTS === "full";
 const RUNS = FULL ? 300 : 40;
@@ -60,11 +61,7 @@ it(`loses nothing across ${KILLS} app kills and ${TERMINATIONS} database connect
   const log = createMemoryLog();
   const ctx = createCollectorContext(
     parseCollectorEnv({
-      XMONITOR_DB_PATH: path.join(dir, "x_monitor.db"),
-      XMONITOR_REPLAY_FILE: path.join(dir, "replay.jsonl"),
-      XMONITOR_HEALTH_FILE: path.join(dir, "health.json"),
-      XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
-      XMONITOR_FREEZE_FILE: path.join(dir, "freeze"),
+      ...collectorFiles(dir),
       XMONITOR_API_BASE_URL: `http://127.0.0.1:${port}`,
       XMONITOR_API_KEY: key,
       XMONITOR_COLLECTOR_NAME: "fault-box",

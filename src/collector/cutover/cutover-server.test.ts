@@ -27,6 +27,7 @@ import { buildLegacyDatabase, legacyStatusId, type LegacyCounts } from "./legacy
 import { CHECKPOINT_FILE, type ExportManifest } from "./paths";
 import type { CutoverState } from "./session";
 import { sampleIndexes } from "./validate";
+import { collectorFiles } from "../../../test/support/collector-env";
 
 const COUNTS: LegacyCounts = { tweets: 707, reports: 441, watchAccounts: 44, runs: 460, embeddings: 705, summaries: 12, shifts: 9 };
 const SYNTHETIC_RUN = "99999999-0000-4000-8000-000000000001";
@@ -58,11 +59,7 @@ afterAll(async () => {
 function context(overrides: Record<string, string> = {}) {
   const log = createMemoryLog();
   const config = parseCollectorEnv({
-    XMONITOR_DB_PATH: path.join(dir, "x_monitor.db"),
-    XMONITOR_REPLAY_FILE: path.join(dir, "replay.jsonl"),
-    XMONITOR_HEALTH_FILE: path.join(dir, "ingest_health.json"),
-    XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
-    XMONITOR_FREEZE_FILE: path.join(dir, "freeze"),
+    ...collectorFiles(dir),
     XMONITOR_API_BASE_URL: app.baseUrl,
     XMONITOR_API_KEY: ingestKey,
     XMONITOR_COLLECTOR_NAME: "legacy-box",
