@@ -8,7 +8,7 @@ import { env, EnvError } from "../src/env";
 import { resolveDatabase, DatabaseUnavailableError } from "../src/server/database/resolve";
 import { migrateDatabase, projectRoot } from "../src/server/database/migrate";
 import { closeDb, createDb } from "../src/server/db";
-import { seedIfEmpty } from "../src/server/seed/seed";
+import { seedIfEmpty, seedsOnStart } from "../src/server/seed/seed";
 import { buildIsCurrent } from "./lib/build-state";
 import { loadDotEnv } from "./lib/dotenv";
 
@@ -41,7 +41,11 @@ async function main(): Promise<number> {
   try {
     say("applying migrations");
     await migrateDatabase(database.url);
-    if (config.XMONITOR_SEED_ON_EMPTY) {
+    const seed = seedsOnStart(config.XMONITOR_SEED_ON_EMPTY, database.source);
+    if (!seed && config.XMONITOR_SEED_ON_EMPTY === undefined) {
+      say("DATABASE_URL is set: no demo data (set XMONITOR_SEED_ON_EMPTY=true to seed an empty database)");
+    }
+    if (seed) {
       const db = createDb(database.url, { max: 4 });
       try {
         const seeded = await seedIfEmpty(db, { log: say });

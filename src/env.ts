@@ -22,11 +22,15 @@ export const envSchema = z.object({
   XMONITOR_EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  /** Seed demo data when the database is empty at start-up. */
+  /**
+   * Seed demo data when the database is empty at start-up. Unset: only the
+   * embedded database is seeded; a DATABASE_URL one is real data's home (an
+   * empty one is about to receive a cutover) and is left empty.
+   */
   XMONITOR_SEED_ON_EMPTY: z
     .enum(["true", "false", "1", "0"])
-    .default("true")
-    .transform((v) => v === "true" || v === "1"),
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === "true" || v === "1")),
   /** Largest accepted request body on the ingest routes, in bytes. */
   INGEST_MAX_BODY_BYTES: positiveInt(8 * 1024 * 1024),
   /** Requests per minute allowed for one API key, shared by every app instance. */

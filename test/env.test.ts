@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "../src/env";
+import { seedsOnStart } from "../src/server/seed/seed";
 import { projectRoot } from "../src/server/database/migrate";
 
 describe("parseEnv", () => {
@@ -9,7 +10,17 @@ describe("parseEnv", () => {
     const env = parseEnv({});
     expect(env.PORT).toBe(3000);
     expect(env.DATABASE_URL).toBeUndefined();
-    expect(env.XMONITOR_SEED_ON_EMPTY).toBe(true);
+    // Unset: npm start seeds only the embedded database.
+    expect(env.XMONITOR_SEED_ON_EMPTY).toBeUndefined();
+    expect(parseEnv({ XMONITOR_SEED_ON_EMPTY: "1" }).XMONITOR_SEED_ON_EMPTY).toBe(true);
+    expect(parseEnv({ XMONITOR_SEED_ON_EMPTY: "false" }).XMONITOR_SEED_ON_EMPTY).toBe(false);
+  });
+
+  it("seeds only the embedded database at start unless told otherwise", () => {
+    expect(seedsOnStart(undefined, "embedded")).toBe(true);
+    expect(seedsOnStart(undefined, "DATABASE_URL")).toBe(false);
+    expect(seedsOnStart(true, "DATABASE_URL")).toBe(true);
+    expect(seedsOnStart(false, "embedded")).toBe(false);
   });
 
   it("names the bad variable in one line and never echoes the database password", () => {

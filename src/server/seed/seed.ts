@@ -152,3 +152,12 @@ export async function seedIfEmpty(db: Db, options: SeedOptions = {}): Promise<bo
   await seedDemoData(db, options);
   return true;
 }
+
+/**
+ * Whether `npm start` seeds an empty database: as configured, or by default
+ * only the embedded one (a DATABASE_URL database is where real data goes;
+ * demo rows there would be counted by reconcile and mixed into a cutover).
+ */
+export function seedsOnStart(setting: boolean | undefined, source: "DATABASE_URL" | "embedded"): boolean {
+  return setting ?? source === "embedded";
+}
