@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { syncTableNames, syncTables } from "~/shared/schemas/tables";
-import { SQLITE_SCHEMA } from "./schema";
+import { SQLITE_CONTRACT_FILE } from "./schema";
 import { openStore, type SqliteStore, type TweetInput } from "./sqlite-store";
 
 const projectRoot = path.resolve(import.meta.dirname, "..", "..", "..");
@@ -52,17 +52,11 @@ describe("opening", () => {
     expect(store.countSince("posts", undefined)).toBe(1);
   });
 
-  it("keeps the DDL identical to the contract (contracts/x_monitor.sqlite.sql)", () => {
-    const statements = (sql: string) => sql.slice(sql.indexOf("CREATE")).replace(/\s+/g, " ").trim();
-    const contract = readFileSync(path.join(projectRoot, "contracts", "x_monitor.sqlite.sql"), "utf8");
-    expect(statements(SQLITE_SCHEMA)).toBe(statements(contract));
-  });
-
   it("keeps the project's copy of the contract identical to the shared original, where a checkout has it beside", () => {
     // The shared contract sits next to the project in the team's workspace, not in every clone.
     const shared = path.join(projectRoot, "..", "shared", "contracts", "x_monitor.sqlite.sql");
     if (!existsSync(shared)) return;
-    expect(readFileSync(path.join(projectRoot, "contracts", "x_monitor.sqlite.sql"), "utf8")).toBe(readFileSync(shared, "utf8"));
+    expect(readFileSync(SQLITE_CONTRACT_FILE, "utf8")).toBe(readFileSync(shared, "utf8"));
   });
 });
 
