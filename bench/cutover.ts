@@ -22,7 +22,7 @@
 // imported server (every row `unchanged`). PostgreSQL's own memory is in
 // neither figure; the app's is printed beside ours.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -33,7 +33,7 @@ import { withDatabase } from "../src/server/database/connection";
 import { buildLegacyDatabase, type LegacyCounts } from "../src/collector/cutover/legacy-fixture";
 import { startTestServer, withAdminClient } from "../test/support/test-server";
 import { runMeasured, watchTree, type MeasuredRun } from "./process-tree";
-import { flagArg, intArg, isEntry, median, printTable, scratchDatabase, startAppServer, summarise } from "./support";
+import { flagArg, intArg, isEntry, median, printTable, processCpuMs, scratchDatabase, startAppServer, summarise } from "./support";
 
 const STEPS = ["snapshot", "export", "import"] as const;
 const FULL = { tweets: 200_000, embeddings: 50_000, runs: 5_000, reports: 5_000, dims: 256, reps: 3 };
@@ -72,23 +72,13 @@ type OursRun = MeasuredRun & {
   server: ServerFigures;
 };
 
-function cpuTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(rest[11]) + Number(rest[12]); // utime + stime, in clock ticks
-  } catch {
-    return 0;
-  }
-}
-const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
 async function runOurs(options: { file: string; baseUrl: string; key: string; appPid: number; label: string; batch: number; inFlight: number; scratchUrl: string; cpuProfDir?: string; nodeOptions?: string[] }): Promise<OursRun> {
   const dir = mkdtempSync(path.join(tmpdir(), "xm-bench-cutover-"));
   try {
     const self = fileURLToPath(import.meta.url);
     const global = ["--json", "--db", options.file, "--api-base-url", options.baseUrl, "--api-key", options.key, "--collector", "bench-box"];
-    const appTicks = cpuTicks(options.appPid);
+    const appCpuBefore = processCpuMs(options.appPid);
     // The app's peak during this run only (its VmHWM covers earlier runs too): the largest sampled RSS of its tree.
     const app = watchTree(options.appPid, { intervalMs: 50 });
     const profiling = options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${path.join(options.cpuProfDir, "collector")}`] : [];
@@ -103,7 +93,7 @@ async function runOurs(options: { file: string; baseUrl: string; key: string; ap
       },
     });
     const appPeakKb = app.stop().peakTreeKb;
-    const appCpuMs = ((cpuTicks(options.appPid) - appTicks) * 1000) / CLK_TCK;
+    const appCpuMs = processCpuMs(options.appPid) - appCpuBefore;
     const events = run.stdout
       .split("\n")
       .filter((l) => l.startsWith("{"))

@@ -8,7 +8,7 @@ import { createApiKey } from "../src/server/auth/api-keys";
 import { closeDb, createDb } from "../src/server/db";
 import { getPostByStatusId } from "../src/server/posts/post-queries";
 import { fillDatabase } from "./fill";
-import { appCpuMs, flagArg, intArg, printTable, scratchDatabase, startAppServer } from "./support";
+import { processCpuMs, flagArg, intArg, printTable, scratchDatabase, startAppServer } from "./support";
 
 const QUICK = flagArg("quick");
 const POSTS = intArg("posts", QUICK ? 20_000 : 1_000_000);
@@ -54,7 +54,7 @@ async function main() {
       requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: `/api/v1/posts/${ids[i++ % ids.length]}` }) }],
     });
     for (const rate of RATES) {
-      const cpuBefore = appCpuMs(app.child.pid);
+      const cpuBefore = processCpuMs(app.child.pid);
       const result = await autocannon({
         url: app.baseUrl,
         connections: Math.min(50, Math.max(4, rate / 20)),
@@ -64,7 +64,7 @@ async function main() {
         requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: `/api/v1/posts/${ids[i++ % ids.length]}` }) }],
       });
       const errors = result.non2xx + result.errors + result.timeouts;
-      const cpuPerRequest = ((appCpuMs(app.child.pid) - cpuBefore) / Math.max(1, result.requests.total)).toFixed(2);
+      const cpuPerRequest = ((processCpuMs(app.child.pid) - cpuBefore) / Math.max(1, result.requests.total)).toFixed(2);
       rows.push([`HTTP GET /api/v1/posts/{id}`, `${rate}/s`, result.requests.average.toFixed(0), String(result.latency.p50), String(result.latency.p99), String(errors), cpuPerRequest]);
       console.log(`  ${rate}/s: ${result.requests.average.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${errors}, app CPU ${cpuPerRequest} ms/request`);
     }

@@ -1,6 +1,7 @@
 // Shared pieces of the benchmark scripts: a scratch database on the test
 // PostgreSQL, the production app served on a free port, timing and tables.
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { withDatabase } from "../src/server/database/connection";
@@ -67,10 +68,17 @@ export function isEntry(moduleUrl: string): boolean {
   return path.resolve(script) === fileURLToPath(moduleUrl) || path.resolve(script).replace(/\.ts$/, "") === fileURLToPath(moduleUrl).replace(/\.ts$/, "");
 }
 
-/** CPU time (user + system) a child process has used so far, in ms; 0 where /proc is not available. */
-export function appCpuMs(pid: number | undefined): number {
-  if (!pid || !existsSync(`/proc/${pid}/stat`)) return 0;
-  // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 per second on Linux).
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+
+/** CPU time (user + system) a process has used so far, in ms; 0 where /proc is not available or the process is gone. */
+export function processCpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // After the command name (which may hold spaces and parentheses): utime and stime are the 12th and 13th fields.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return 0;
+  }
 }
