@@ -2,7 +2,18 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".next/", "src/generated/", "data/", "test-results/", "playwright-report/", "next-env.d.ts", "scripts/*.cjs"] },
+  {
+    ignores: [
+      "node_modules/",
+      ".next/",
+      "src/generated/",
+      "data/",
+      "test-results/",
+      "playwright-report/",
+      "next-env.d.ts",
+      "scripts/*.cjs",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -13,7 +13,9 @@ export default defineConfig({
   async adapter() {
     const url = process.env.DATABASE_URL;
     if (!url) {
-      throw new Error("DATABASE_URL is not set: run Prisma through the npm scripts (npm run db:migrate), which resolve the database first.");
+      throw new Error(
+        "DATABASE_URL is not set: run Prisma through the npm scripts (npm run db:migrate), which resolve the database first.",
+      );
     }
     // A short idle timeout lets the CLI exit as soon as it is done instead of
     // waiting for the pool to time its connections out.

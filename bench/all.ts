@@ -23,10 +23,14 @@ type Outcome = { part: string; code: number | null; seconds: number; output: str
 
 function runPart(part: string, quick: boolean): Promise<Outcome> {
   const script = path.join(import.meta.dirname, `${part}.ts`);
-  if (!existsSync(script)) return Promise.resolve({ part, code: 1, seconds: 0, output: `bench/${part}.ts is missing\n` });
+  if (!existsSync(script))
+    return Promise.resolve({ part, code: 1, seconds: 0, output: `bench/${part}.ts is missing\n` });
   const started = performance.now();
   const tsx = path.join(import.meta.dirname, "..", "node_modules", "tsx", "dist", "cli.mjs");
-  const child = spawn(process.execPath, [tsx, script, ...(quick ? ["--quick"] : [])], { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+  const child = spawn(process.execPath, [tsx, script, ...(quick ? ["--quick"] : [])], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: process.env,
+  });
   let output = "";
   const relay = (chunk: Buffer, to: NodeJS.WriteStream) => {
     output += chunk.toString();
@@ -34,12 +38,16 @@ function runPart(part: string, quick: boolean): Promise<Outcome> {
   };
   child.stdout.on("data", (c: Buffer) => relay(c, process.stdout));
   child.stderr.on("data", (c: Buffer) => relay(c, process.stderr));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ part, code, seconds: (performance.now() - started) / 1000, output })));
+  return new Promise((resolve) =>
+    child.on("close", (code) => resolve({ part, code, seconds: (performance.now() - started) / 1000, output })),
+  );
 }
 
 /** The tables (markdown-style lines) and target lines a part printed. */
 function summaryLines(output: string): string[] {
-  return output.split("\n").filter((line) => line.startsWith("|") || line.startsWith("target:") || line.startsWith("skipped:"));
+  return output
+    .split("\n")
+    .filter((line) => line.startsWith("|") || line.startsWith("target:") || line.startsWith("skipped:"));
 }
 
 async function main() {
@@ -53,11 +61,16 @@ async function main() {
   }
   console.log(`\n=== summary${quick ? " (quick: sizes too small for the figures to mean anything)" : ""} ===`);
   for (const o of outcomes) {
-    console.log(`\nbench:${o.part}: ${o.code === 0 ? "completed" : `FAILED (exit ${o.code})`} in ${o.seconds.toFixed(0)} s`);
+    console.log(
+      `\nbench:${o.part}: ${o.code === 0 ? "completed" : `FAILED (exit ${o.code})`} in ${o.seconds.toFixed(0)} s`,
+    );
     for (const line of summaryLines(o.output)) console.log(line);
   }
   console.log("");
-  printTable(["part", "result", "seconds"], outcomes.map((o) => [o.part, o.code === 0 ? "completed" : "FAILED", o.seconds.toFixed(0)]));
+  printTable(
+    ["part", "result", "seconds"],
+    outcomes.map((o) => [o.part, o.code === 0 ? "completed" : "FAILED", o.seconds.toFixed(0)]),
+  );
   console.log(`\nnpm run bench took ${((performance.now() - started) / 60_000).toFixed(1)} minutes`);
   if (outcomes.some((o) => o.code !== 0)) process.exit(1);
 }

@@ -44,7 +44,14 @@ type Page = {
 };
 
 const PAGES: Page[] = [
-  { path: "/", label: "/ (overview)", target: true, expect: /data-testid="health-card-/, procedures: [{ name: "overview.summary" }], polls: "overview.summary" },
+  {
+    path: "/",
+    label: "/ (overview)",
+    target: true,
+    expect: /data-testid="health-card-/,
+    procedures: [{ name: "overview.summary" }],
+    polls: "overview.summary",
+  },
   {
     path: "/runs",
     label: "/runs",
@@ -80,7 +87,10 @@ async function timeGet(url: string, cookie: string, check?: (body: string) => vo
   const ttfbMs = performance.now() - started;
   const body = await response.text();
   const totalMs = performance.now() - started;
-  if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}${response.headers.get("location") ? ` → ${response.headers.get("location")}` : ""}: ${body.slice(0, 300)}`);
+  if (response.status !== 200)
+    throw new Error(
+      `GET ${url} answered ${response.status}${response.headers.get("location") ? ` → ${response.headers.get("location")}` : ""}: ${body.slice(0, 300)}`,
+    );
   check?.(body);
   return { ttfbMs, totalMs, bytes: Buffer.byteLength(body) };
 }
@@ -90,15 +100,31 @@ function trpcUrl(baseUrl: string, name: string, input?: unknown): string {
   return `${baseUrl}/api/trpc/${name}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`}`;
 }
 
-const ms = (values: number[]) => `${median(values).toFixed(0)} (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`;
+const ms = (values: number[]) =>
+  `${median(values).toFixed(0)} (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`;
 
 type BrowserResult = { page: string; loadMs: number[]; trpcOnLoad: string[]; pollAfterMs?: number };
 
 /** Each page in Chromium: navigation start to `load`, and the /api/trpc requests made until the network is idle. */
-async function browserPass(baseUrl: string, token: string, pages: Page[], reps: number): Promise<BrowserResult[] | string> {
+async function browserPass(
+  baseUrl: string,
+  token: string,
+  pages: Page[],
+  reps: number,
+): Promise<BrowserResult[] | string> {
   if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM}`;
   const { chromium } = await import("@playwright/test");
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
   try {
     const context = await browser.newContext();
     await context.addCookies([{ name: SESSION_COOKIE, value: token, url: baseUrl }]);
@@ -116,7 +142,8 @@ async function browserPass(baseUrl: string, token: string, pages: Page[], reps: 
         await tab.goto(`${baseUrl}${page.path}`, { waitUntil: "load" });
         const elapsed = performance.now() - started;
         await tab.waitForLoadState("networkidle");
-        if (!page.expect.test(await tab.content())) throw new Error(`${page.path} in Chromium: the expected content is missing`);
+        if (!page.expect.test(await tab.content()))
+          throw new Error(`${page.path} in Chromium: the expected content is missing`);
         if (i > 0) loadMs.push(elapsed); // the first load also fetches and compiles the scripts
       }
       const onLoad = [...trpc];
@@ -143,7 +170,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const reps = intArg("reps", base.reps, argv);
   const scratch = await scratchDatabase("console");
   try {
-    console.log(`bench:console${quick ? " (quick)" : ""}: filling ${posts.toLocaleString("en-US")} posts and ${runs.toLocaleString("en-US")} runs (others in proportion) plus the demo seed`);
+    console.log(
+      `bench:console${quick ? " (quick)" : ""}: filling ${posts.toLocaleString("en-US")} posts and ${runs.toLocaleString("en-US")} runs (others in proportion) plus the demo seed`,
+    );
     const started = performance.now();
     await fillDatabase(scratch.url, { posts, runs });
     const db = createDb(scratch.url, { max: 4 });
@@ -164,8 +193,12 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       const html = new Map<string, Timing[]>();
       const procs = new Map<string, number[]>();
       const check = (page: Page) => (body: string) => {
-        if (!page.expect.test(body)) throw new Error(`${page.path}: the response lacks ${page.expect} (not signed in, or no data?)`);
-        if (page.rows && body.split(page.rows.marker).length - 1 !== page.rows.count) throw new Error(`${page.path}: expected ${page.rows.count} rows, got ${body.split(page.rows.marker).length - 1}`);
+        if (!page.expect.test(body))
+          throw new Error(`${page.path}: the response lacks ${page.expect} (not signed in, or no data?)`);
+        if (page.rows && body.split(page.rows.marker).length - 1 !== page.rows.count)
+          throw new Error(
+            `${page.path}: expected ${page.rows.count} rows, got ${body.split(page.rows.marker).length - 1}`,
+          );
       };
       // Warm-up: the first request of each route loads its code and fills the connection pool (kept apart as "cold").
       const cold = new Map<string, number>();
@@ -187,17 +220,47 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
         if (quick || (i + 1) % 5 === 0) console.log(`  round ${i + 1}/${reps} done`);
       }
 
-      const browser = flagArg("no-browser", argv) ? "--no-browser" : await browserPass(app.baseUrl, session.token, pages.filter((p) => p.target), quick ? 1 : 5);
+      const browser = flagArg("no-browser", argv)
+        ? "--no-browser"
+        : await browserPass(
+            app.baseUrl,
+            session.token,
+            pages.filter((p) => p.target),
+            quick ? 1 : 5,
+          );
 
       console.log("\nfull HTML response, signed in (ms):");
       const rows = pages.map((page) => {
         const t = html.get(page.label)!;
         const total = t.map((x) => x.totalMs);
         const p95 = percentile(total, 95);
-        const verdict = page.target ? (p95 < TARGET_MS ? `met (p95 ${((1 - p95 / TARGET_MS) * 100).toFixed(0)} % under)` : `MISSED by ${(p95 - TARGET_MS).toFixed(0)} ms at p95`) : "—";
-        return [page.label, ms(t.map((x) => x.ttfbMs)), ms(total), p95.toFixed(0), cold.get(page.label)!.toFixed(0), `${(median(t.map((x) => x.bytes)) / 1024).toFixed(0)} KB`, verdict];
+        const verdict = page.target
+          ? p95 < TARGET_MS
+            ? `met (p95 ${((1 - p95 / TARGET_MS) * 100).toFixed(0)} % under)`
+            : `MISSED by ${(p95 - TARGET_MS).toFixed(0)} ms at p95`
+          : "—";
+        return [
+          page.label,
+          ms(t.map((x) => x.ttfbMs)),
+          ms(total),
+          p95.toFixed(0),
+          cold.get(page.label)!.toFixed(0),
+          `${(median(t.map((x) => x.bytes)) / 1024).toFixed(0)} KB`,
+          verdict,
+        ];
       });
-      printTable(["page", "first byte median (min–max)", "last byte median (min–max)", "p95", "cold (first after start)", "size", `target < ${TARGET_MS} ms`], rows);
+      printTable(
+        [
+          "page",
+          "first byte median (min–max)",
+          "last byte median (min–max)",
+          "p95",
+          "cold (first after start)",
+          "size",
+          `target < ${TARGET_MS} ms`,
+        ],
+        rows,
+      );
 
       console.log("\ntRPC procedures behind each page, as HTTP GET with the session cookie (ms):");
       const procRows = [...procs.entries()].map(([k, v]) => {
@@ -219,8 +282,19 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
           ]),
         );
       }
-      const worst = Math.max(...pages.filter((p) => p.target).map((p) => percentile(html.get(p.label)!.map((x) => x.totalMs), 95)));
-      console.log(`\ntarget: each of /, /runs, /posts served in < ${TARGET_MS} ms → ${worst < TARGET_MS ? "met" : "MISSED"} (worst p95 ${worst.toFixed(0)} ms)`);
+      const worst = Math.max(
+        ...pages
+          .filter((p) => p.target)
+          .map((p) =>
+            percentile(
+              html.get(p.label)!.map((x) => x.totalMs),
+              95,
+            ),
+          ),
+      );
+      console.log(
+        `\ntarget: each of /, /runs, /posts served in < ${TARGET_MS} ms → ${worst < TARGET_MS ? "met" : "MISSED"} (worst p95 ${worst.toFixed(0)} ms)`,
+      );
     } finally {
       await app.stop();
     }

@@ -38,7 +38,12 @@ function packageOf(url: string, functionName: string): string {
   }
   if (url.startsWith("node:")) return "node: internals";
   const src = url.indexOf("/src/");
-  if (src >= 0) return `src/${url.slice(src + 5).split("/").slice(0, 2).join("/")}`;
+  if (src >= 0)
+    return `src/${url
+      .slice(src + 5)
+      .split("/")
+      .slice(0, 2)
+      .join("/")}`;
   if (url.includes("/.next/")) return ".next (app bundle)";
   return path.basename(url);
 }
@@ -51,34 +56,52 @@ export function summarise(file: string, top = 25): void {
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const totalUs = [...selfUs.values()].reduce((a, b) => a + b, 0);
-  const busyUs = [...selfUs.entries()].filter(([id]) => byId.get(id)!.callFrame.functionName !== "(idle)").reduce((a, [, v]) => a + v, 0);
+  const busyUs = [...selfUs.entries()]
+    .filter(([id]) => byId.get(id)!.callFrame.functionName !== "(idle)")
+    .reduce((a, [, v]) => a + v, 0);
 
   const byFunction = new Map<string, number>();
   const byPackage = new Map<string, number>();
   const inclusive = new Map<string, number>();
   for (const [id, us] of selfUs) {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    const fn = `${functionName || "(anonymous)"} ${url ? `${packageOf(url, functionName)}:${lineNumber + 1}` : ""}`.trim();
+    const fn =
+      `${functionName || "(anonymous)"} ${url ? `${packageOf(url, functionName)}:${lineNumber + 1}` : ""}`.trim();
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
     byPackage.set(packageOf(url, functionName), (byPackage.get(packageOf(url, functionName)) ?? 0) + us);
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const name = byId.get(at)!.callFrame.functionName;
-      for (const wanted of OF_INTEREST) if (name === wanted && !seen.has(wanted)) {
-        seen.add(wanted);
-        inclusive.set(wanted, (inclusive.get(wanted) ?? 0) + us);
-      }
+      for (const wanted of OF_INTEREST)
+        if (name === wanted && !seen.has(wanted)) {
+          seen.add(wanted);
+          inclusive.set(wanted, (inclusive.get(wanted) ?? 0) + us);
+        }
     }
   }
   const pct = (us: number) => `${((us / busyUs) * 100).toFixed(1)} %`;
   const s = (us: number) => (us / 1e6).toFixed(2);
   console.log(`\n${file}: ${s(totalUs)} s sampled, ${s(busyUs)} s not idle`);
-  const sorted = (m: Map<string, number>) => [...m.entries()].filter(([k]) => k !== "(idle)").sort((a, b) => b[1] - a[1]);
-  printTable(["package (self time)", "s", "of busy"], sorted(byPackage).slice(0, 15).map(([k, v]) => [k, s(v), pct(v)]));
+  const sorted = (m: Map<string, number>) =>
+    [...m.entries()].filter(([k]) => k !== "(idle)").sort((a, b) => b[1] - a[1]);
+  printTable(
+    ["package (self time)", "s", "of busy"],
+    sorted(byPackage)
+      .slice(0, 15)
+      .map(([k, v]) => [k, s(v), pct(v)]),
+  );
   console.log("");
-  printTable(["function (self time)", "s", "of busy"], sorted(byFunction).slice(0, top).map(([k, v]) => [k.slice(0, 110), s(v), pct(v)]));
+  printTable(
+    ["function (self time)", "s", "of busy"],
+    sorted(byFunction)
+      .slice(0, top)
+      .map(([k, v]) => [k.slice(0, 110), s(v), pct(v)]),
+  );
   console.log("");
-  printTable(["function (inclusive)", "s", "of busy"], sorted(inclusive).map(([k, v]) => [k, s(v), pct(v)]));
+  printTable(
+    ["function (inclusive)", "s", "of busy"],
+    sorted(inclusive).map(([k, v]) => [k, s(v), pct(v)]),
+  );
 }
 
 if (isEntry(import.meta.url)) {
@@ -87,6 +110,10 @@ if (isEntry(import.meta.url)) {
     console.error("usage: tsx bench/cpu-profile-summary.ts <file.cpuprofile | dir> [--top N]");
     process.exit(2);
   }
-  const files = statSync(target).isDirectory() ? readdirSync(target).filter((f) => f.endsWith(".cpuprofile")).map((f) => path.join(target, f)) : [target];
+  const files = statSync(target).isDirectory()
+    ? readdirSync(target)
+        .filter((f) => f.endsWith(".cpuprofile"))
+        .map((f) => path.join(target, f))
+    : [target];
   for (const f of files) summarise(f, intArg("top", 25));
 }

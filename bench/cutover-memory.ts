@@ -38,14 +38,31 @@ async function parent(): Promise<void> {
 
     const started = Date.now();
     const file = path.join(dir, "x_monitor.db");
-    buildLegacyDatabase(file, { tweets, reports: 1_000, watchAccounts: 50, runs: 1_000, embeddings: 10_000, summaries: 100, shifts: 100 }, {
-      onProgress: (table, rows) => {
-        if (rows % 200_000 === 0) console.log(`legacy ${table}: ${rows} rows`);
+    buildLegacyDatabase(
+      file,
+      { tweets, reports: 1_000, watchAccounts: 50, runs: 1_000, embeddings: 10_000, summaries: 100, shifts: 100 },
+      {
+        onProgress: (table, rows) => {
+          if (rows % 200_000 === 0) console.log(`legacy ${table}: ${rows} rows`);
+        },
       },
-    });
+    );
     console.log(`legacy file with ${tweets} tweets built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    const args = ["--db", file, "--api-base-url", app.baseUrl, "--api-key", key, "--collector", "bench-box", "cutover", "all", "--timeout", "5"];
+    const args = [
+      "--db",
+      file,
+      "--api-base-url",
+      app.baseUrl,
+      "--api-key",
+      key,
+      "--collector",
+      "bench-box",
+      "cutover",
+      "all",
+      "--timeout",
+      "5",
+    ];
     const self = fileURLToPath(import.meta.url);
     const cutoverStarted = Date.now();
     const output = await new Promise<string>((resolve, reject) => {
@@ -65,11 +82,17 @@ async function parent(): Promise<void> {
         process.stdout.write(chunk);
       });
       proc.on("error", reject);
-      proc.on("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`the collector exited with code ${code}`))));
+      proc.on("exit", (code) =>
+        code === 0 ? resolve(text) : reject(new Error(`the collector exited with code ${code}`)),
+      );
     });
     const peak = Number(/collector peak RSS: ([\d.]+) MB/.exec(output)?.[1]);
-    console.log(`\ncutover all of ${tweets} tweets in ${((Date.now() - cutoverStarted) / 1000).toFixed(1)} s, batches of ${batch}`);
-    console.log(`collector peak RSS ${peak.toFixed(1)} MB (bound ${LIMIT_MB} MB): ${peak < LIMIT_MB ? "PASS" : "FAIL"}`);
+    console.log(
+      `\ncutover all of ${tweets} tweets in ${((Date.now() - cutoverStarted) / 1000).toFixed(1)} s, batches of ${batch}`,
+    );
+    console.log(
+      `collector peak RSS ${peak.toFixed(1)} MB (bound ${LIMIT_MB} MB): ${peak < LIMIT_MB ? "PASS" : "FAIL"}`,
+    );
     if (!(peak < LIMIT_MB)) process.exitCode = 1;
   } finally {
     await app.stop();

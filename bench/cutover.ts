@@ -33,7 +33,17 @@ import { withDatabase } from "../src/server/database/connection";
 import { buildLegacyDatabase, type LegacyCounts } from "../src/collector/cutover/legacy-fixture";
 import { startTestServer, withAdminClient } from "../test/support/test-server";
 import { runMeasured, watchTree, type MeasuredRun } from "./process-tree";
-import { flagArg, intArg, isEntry, median, printTable, processCpuMs, scratchDatabase, startAppServer, summarise } from "./support";
+import {
+  flagArg,
+  intArg,
+  isEntry,
+  median,
+  printTable,
+  processCpuMs,
+  scratchDatabase,
+  startAppServer,
+  summarise,
+} from "./support";
 
 const STEPS = ["snapshot", "export", "import"] as const;
 const FULL = { tweets: 200_000, embeddings: 50_000, runs: 5_000, reports: 5_000, dims: 256, reps: 3 };
@@ -51,11 +61,15 @@ async function child(argv: string[]): Promise<void> {
     await main([process.argv[0]!, "collector", ...global, "cutover", "--data-dir", dataDir!, "--label", label!, step]);
     const ms = performance.now() - started;
     // maxRSS so far: which step sets the process's peak.
-    process.stdout.write(`${JSON.stringify({ bench: "step", step, ms, exitCode: process.exitCode ?? 0, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ bench: "step", step, ms, exitCode: process.exitCode ?? 0, maxRssKb: process.resourceUsage().maxRSS })}\n`,
+    );
     if (process.exitCode) return;
   }
   const cpu = process.cpuUsage();
-  process.stdout.write(`${JSON.stringify({ bench: "done", maxRssKb: process.resourceUsage().maxRSS, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ bench: "done", maxRssKb: process.resourceUsage().maxRSS, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`,
+  );
 }
 
 // ---- measurements ---------------------------------------------------------------
@@ -72,26 +86,61 @@ type OursRun = MeasuredRun & {
   server: ServerFigures;
 };
 
-
-async function runOurs(options: { file: string; baseUrl: string; key: string; appPid: number; label: string; batch: number; inFlight: number; scratchUrl: string; cpuProfDir?: string; nodeOptions?: string[] }): Promise<OursRun> {
+async function runOurs(options: {
+  file: string;
+  baseUrl: string;
+  key: string;
+  appPid: number;
+  label: string;
+  batch: number;
+  inFlight: number;
+  scratchUrl: string;
+  cpuProfDir?: string;
+  nodeOptions?: string[];
+}): Promise<OursRun> {
   const dir = mkdtempSync(path.join(tmpdir(), "xm-bench-cutover-"));
   try {
     const self = fileURLToPath(import.meta.url);
-    const global = ["--json", "--db", options.file, "--api-base-url", options.baseUrl, "--api-key", options.key, "--collector", "bench-box"];
+    const global = [
+      "--json",
+      "--db",
+      options.file,
+      "--api-base-url",
+      options.baseUrl,
+      "--api-key",
+      options.key,
+      "--collector",
+      "bench-box",
+    ];
     const appCpuBefore = processCpuMs(options.appPid);
     // The app's peak during this run only (its VmHWM covers earlier runs too): the largest sampled RSS of its tree.
     const app = watchTree(options.appPid, { intervalMs: 50 });
-    const profiling = options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${path.join(options.cpuProfDir, "collector")}`] : [];
-    const run = await runMeasured(process.execPath, [...process.execArgv, ...profiling, ...(options.nodeOptions ?? []), self, "--child", dir, options.label, ...global], {
-      env: {
-        ...process.env,
-        XMONITOR_INGEST_BATCH_SIZE: String(options.batch),
-        XMONITOR_INGEST_CONCURRENCY: String(options.inFlight),
-        XMONITOR_FREEZE_FILE: path.join(dir, "freeze"),
-        XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
-        XMONITOR_HEALTH_FILE: path.join(dir, "health.json"),
+    const profiling = options.cpuProfDir
+      ? ["--cpu-prof", `--cpu-prof-dir=${path.join(options.cpuProfDir, "collector")}`]
+      : [];
+    const run = await runMeasured(
+      process.execPath,
+      [
+        ...process.execArgv,
+        ...profiling,
+        ...(options.nodeOptions ?? []),
+        self,
+        "--child",
+        dir,
+        options.label,
+        ...global,
+      ],
+      {
+        env: {
+          ...process.env,
+          XMONITOR_INGEST_BATCH_SIZE: String(options.batch),
+          XMONITOR_INGEST_CONCURRENCY: String(options.inFlight),
+          XMONITOR_FREEZE_FILE: path.join(dir, "freeze"),
+          XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
+          XMONITOR_HEALTH_FILE: path.join(dir, "health.json"),
+        },
       },
-    });
+    );
     const appPeakKb = app.stop().peakTreeKb;
     const appCpuMs = processCpuMs(options.appPid) - appCpuBefore;
     const events = run.stdout
@@ -106,14 +155,29 @@ async function runOurs(options: { file: string; baseUrl: string; key: string; ap
       });
     const failed = run.exitCode !== 0 || events.some((e) => e.bench === "step" && e.exitCode !== 0);
     if (failed) {
-      throw new Error(`our cutover (${options.label}) failed with exit code ${run.exitCode}:\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-4000)}`);
+      throw new Error(
+        `our cutover (${options.label}) failed with exit code ${run.exitCode}:\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-4000)}`,
+      );
     }
-    const steps = Object.fromEntries(events.filter((e) => e.bench === "step").map((e) => [e.step as string, e.ms as number])) as OursRun["steps"];
-    const stepPeaks = Object.fromEntries(events.filter((e) => e.bench === "step").map((e) => [e.step as string, e.maxRssKb as number])) as OursRun["stepPeaks"];
+    const steps = Object.fromEntries(
+      events.filter((e) => e.bench === "step").map((e) => [e.step as string, e.ms as number]),
+    ) as OursRun["steps"];
+    const stepPeaks = Object.fromEntries(
+      events.filter((e) => e.bench === "step").map((e) => [e.step as string, e.maxRssKb as number]),
+    ) as OursRun["stepPeaks"];
     const done = events.find((e) => e.bench === "done") ?? {};
     const importOk = events.find((e) => e.event === "import_ok") as { tables?: Record<string, Counts> } | undefined;
     const server = await serverBatches(options.scratchUrl, options.label);
-    return { ...run, steps, stepPeaks, tables: importOk?.tables ?? {}, collectorCpuMs: Number(done.cpuMs ?? 0), appCpuMs, appPeakKb, server };
+    return {
+      ...run,
+      steps,
+      stepPeaks,
+      tables: importOk?.tables ?? {},
+      collectorCpuMs: Number(done.cpuMs ?? 0),
+      appCpuMs,
+      appPeakKb,
+      server,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -139,7 +203,9 @@ async function serverBatches(url: string, label: string): Promise<ServerFigures>
          from ingest_batches where idempotency_key like $1 group by 1`,
       [`cutover:${label}:%`],
     );
-    const tables = Object.fromEntries(rows.map((r) => [r.tbl, { batches: Number(r.batches), txMs: Number(r.tx_ms), spanMs: Number(r.span_ms) }]));
+    const tables = Object.fromEntries(
+      rows.map((r) => [r.tbl, { batches: Number(r.batches), txMs: Number(r.tx_ms), spanMs: Number(r.span_ms) }]),
+    );
     const all = Object.values(tables);
     return {
       batches: all.reduce((s, t) => s + t.batches, 0),
@@ -157,7 +223,8 @@ async function tableCounts(url: string, tables: string[]): Promise<Record<string
   await client.connect();
   try {
     const out: Record<string, number> = {};
-    for (const t of tables) out[t] = Number((await client.query<{ n: string }>(`select count(*) as n from "${t}"`)).rows[0]?.n ?? 0);
+    for (const t of tables)
+      out[t] = Number((await client.query<{ n: string }>(`select count(*) as n from "${t}"`)).rows[0]?.n ?? 0);
     return out;
   } finally {
     await client.end();
@@ -181,12 +248,20 @@ export function ensurePgloader(): string | null {
   });
   const installed = which();
   if (!installed) {
-    console.log(`pgloader: apt-get install failed (exit ${result.status}${result.stderr ? `: ${result.stderr.trim().split("\n").slice(-2).join(" ")}` : ""}): the pgloader column is skipped`);
+    console.log(
+      `pgloader: apt-get install failed (exit ${result.status}${result.stderr ? `: ${result.stderr.trim().split("\n").slice(-2).join(" ")}` : ""}): the pgloader column is skipped`,
+    );
   }
   return installed;
 }
 
-async function runPgloader(pgloader: string, file: string, adminUrl: string, rep: number, expected: Record<string, number>): Promise<MeasuredRun> {
+async function runPgloader(
+  pgloader: string,
+  file: string,
+  adminUrl: string,
+  rep: number,
+  expected: Record<string, number>,
+): Promise<MeasuredRun> {
   const name = `xm_bench_pgloader_${rep}_${process.pid}`;
   await withAdminClient(adminUrl, async (c) => {
     await c.query(`drop database if exists "${name}" with (force)`);
@@ -195,10 +270,14 @@ async function runPgloader(pgloader: string, file: string, adminUrl: string, rep
   const url = withDatabase(adminUrl, name);
   try {
     const run = await runMeasured(pgloader, [file, url]);
-    if (run.exitCode !== 0) throw new Error(`pgloader exited with ${run.exitCode}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
+    if (run.exitCode !== 0)
+      throw new Error(`pgloader exited with ${run.exitCode}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
     const counts = await tableCounts(url, Object.keys(expected));
     const wrong = Object.entries(expected).filter(([t, n]) => counts[t] !== n);
-    if (wrong.length) throw new Error(`pgloader copied ${wrong.map(([t, n]) => `${t}=${counts[t]} (expected ${n})`).join(", ")}:\n${run.stdout.slice(-3000)}`);
+    if (wrong.length)
+      throw new Error(
+        `pgloader copied ${wrong.map(([t, n]) => `${t}=${counts[t]} (expected ${n})`).join(", ")}:\n${run.stdout.slice(-3000)}`,
+      );
     return run;
   } finally {
     await withAdminClient(adminUrl, (c) => c.query(`drop database if exists "${name}" with (force)`));
@@ -223,11 +302,39 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const reps = intArg("reps", base.reps, argv);
   const batch = intArg("batch", 500, argv); // the collector's default XMONITOR_INGEST_BATCH_SIZE
   const inFlight = intArg("in-flight", 2, argv); // and XMONITOR_INGEST_CONCURRENCY
-  const counts: LegacyCounts = { tweets: sizes.tweets, embeddings: sizes.embeddings, runs: sizes.runs, reports: sizes.reports, watchAccounts: 50, summaries: 100, shifts: 100 };
-  const expected = { tweets: counts.tweets, tweet_embeddings: counts.embeddings, runs: counts.runs, reports: counts.reports, watch_accounts: counts.watchAccounts, window_summaries: counts.summaries, narrative_shifts: counts.shifts };
-  const serverExpected = { posts: counts.tweets, embeddings: counts.embeddings, pipeline_runs: counts.runs, reports: counts.reports, watch_accounts: counts.watchAccounts, window_summaries: counts.summaries, narrative_shifts: counts.shifts };
+  const counts: LegacyCounts = {
+    tweets: sizes.tweets,
+    embeddings: sizes.embeddings,
+    runs: sizes.runs,
+    reports: sizes.reports,
+    watchAccounts: 50,
+    summaries: 100,
+    shifts: 100,
+  };
+  const expected = {
+    tweets: counts.tweets,
+    tweet_embeddings: counts.embeddings,
+    runs: counts.runs,
+    reports: counts.reports,
+    watch_accounts: counts.watchAccounts,
+    window_summaries: counts.summaries,
+    narrative_shifts: counts.shifts,
+  };
+  const serverExpected = {
+    posts: counts.tweets,
+    embeddings: counts.embeddings,
+    pipeline_runs: counts.runs,
+    reports: counts.reports,
+    watch_accounts: counts.watchAccounts,
+    window_summaries: counts.summaries,
+    narrative_shifts: counts.shifts,
+  };
 
-  console.log(`bench:cutover${quick ? " (quick)" : ""}: ${Object.entries(sizes).map(([k, v]) => `${k}=${v.toLocaleString("en-US")}`).join(" ")}, ${reps} repetitions, batches of ${batch}, ${inFlight} in flight`);
+  console.log(
+    `bench:cutover${quick ? " (quick)" : ""}: ${Object.entries(sizes)
+      .map(([k, v]) => `${k}=${v.toLocaleString("en-US")}`)
+      .join(" ")}, ${reps} repetitions, batches of ${batch}, ${inFlight} in flight`,
+  );
   const pgloader = flagArg("no-pgloader", argv) ? null : ensurePgloader();
   const withRerun = !flagArg("no-rerun", argv);
   const nodeOptionsAt = argv.indexOf("--collector-node-options");
@@ -240,11 +347,16 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const started = performance.now();
   buildLegacyDatabase(file, counts, { seed: 8, dims: sizes.dims });
   const { size } = statSync(file);
-  console.log(`legacy file: ${(size / 1024 / 1024).toFixed(1)} MB, built in ${sec(performance.now() - started).toFixed(1)} s (seed 8)`);
+  console.log(
+    `legacy file: ${(size / 1024 / 1024).toFixed(1)} MB, built in ${sec(performance.now() - started).toFixed(1)} s (seed 8)`,
+  );
   const pgServer = await startTestServer();
 
   const tunedArg = argv[argv.indexOf("--tuned") + 1];
-  const tuned = argv.includes("--tuned") && /^\d+:\d+$/.test(tunedArg ?? "") ? { batch: Number(tunedArg!.split(":")[0]), inFlight: Number(tunedArg!.split(":")[1]) } : undefined;
+  const tuned =
+    argv.includes("--tuned") && /^\d+:\d+$/.test(tunedArg ?? "")
+      ? { batch: Number(tunedArg!.split(":")[0]), inFlight: Number(tunedArg!.split(":")[1]) }
+      : undefined;
   const first: OursRun[] = [];
   const rerun: OursRun[] = [];
   const tunedRuns: OursRun[] = [];
@@ -252,18 +364,39 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const stepsLine = (r: OursRun) => STEPS.map((s) => `${s} ${sec(r.steps[s]).toFixed(1)} s`).join(", ");
 
   /** A scratch database (empty, migrated), the app on it and an admin key; gone afterwards. */
-  const withFreshServer = async (name: string, work: (common: Omit<Parameters<typeof runOurs>[0], "label">) => Promise<void>) => {
+  const withFreshServer = async (
+    name: string,
+    work: (common: Omit<Parameters<typeof runOurs>[0], "label">) => Promise<void>,
+  ) => {
     const scratch = await scratchDatabase(name);
     let app: Awaited<ReturnType<typeof startAppServer>> | undefined;
     try {
       app = await startAppServer({
         databaseUrl: scratch.url,
-        env: { RATE_LIMIT_PER_MINUTE: "1000000", ...(cpuProfDir ? { NODE_OPTIONS: `--import=${pathToFileURL(path.join(import.meta.dirname, "cpu-prof-hook.mjs")).href}`, XM_CPU_PROF_DIR: path.join(cpuProfDir, "app") } : {}) },
+        env: {
+          RATE_LIMIT_PER_MINUTE: "1000000",
+          ...(cpuProfDir
+            ? {
+                NODE_OPTIONS: `--import=${pathToFileURL(path.join(import.meta.dirname, "cpu-prof-hook.mjs")).href}`,
+                XM_CPU_PROF_DIR: path.join(cpuProfDir, "app"),
+              }
+            : {}),
+        },
       });
       const db = createDb(scratch.url, { max: 2 });
       const { key } = await createApiKey(db, { name: "bench-cutover", role: "admin" });
       await db.$disconnect();
-      await work({ file, baseUrl: app.baseUrl, key, appPid: app.child.pid!, batch, inFlight, scratchUrl: scratch.url, nodeOptions, ...(cpuProfDir ? { cpuProfDir } : {}) });
+      await work({
+        file,
+        baseUrl: app.baseUrl,
+        key,
+        appPid: app.child.pid!,
+        batch,
+        inFlight,
+        scratchUrl: scratch.url,
+        nodeOptions,
+        ...(cpuProfDir ? { cpuProfDir } : {}),
+      });
     } finally {
       await app?.stop();
       await scratch.drop();
@@ -272,7 +405,10 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const checkStored = async (url: string, label: string) => {
     const stored = await tableCounts(url, Object.keys(serverExpected));
     const missing = Object.entries(serverExpected).filter(([t, n]) => stored[t] !== n);
-    if (missing.length) throw new Error(`after our import (${label}): ${missing.map(([t, n]) => `${t}=${stored[t]} (expected ${n})`).join(", ")}`);
+    if (missing.length)
+      throw new Error(
+        `after our import (${label}): ${missing.map(([t, n]) => `${t}=${stored[t]} (expected ${n})`).join(", ")}`,
+      );
   };
 
   try {
@@ -282,13 +418,18 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
         await checkStored(common.scratchUrl, "first");
         const inserted = Object.values(a.tables).reduce((s, t) => s + t.inserted, 0);
         first.push(a);
-        console.log(`rep ${rep} ours, empty server: ${sec(a.wallMs).toFixed(1)} s, peak ${mb(a.peakKb).toFixed(0)} MB (${a.processes} process${a.processes === 1 ? "" : "es"}), ${inserted.toLocaleString("en-US")} inserted; steps ${stepsLine(a)}`);
+        console.log(
+          `rep ${rep} ours, empty server: ${sec(a.wallMs).toFixed(1)} s, peak ${mb(a.peakKb).toFixed(0)} MB (${a.processes} process${a.processes === 1 ? "" : "es"}), ${inserted.toLocaleString("en-US")} inserted; steps ${stepsLine(a)}`,
+        );
         if (!withRerun) return;
         const b = await runOurs({ ...common, label: `bench-rerun-${rep}` });
         const notUnchanged = Object.entries(b.tables).filter(([, t]) => t.inserted || t.updated || t.rejected);
-        if (notUnchanged.length) throw new Error(`the re-run changed rows: ${JSON.stringify(Object.fromEntries(notUnchanged))}`);
+        if (notUnchanged.length)
+          throw new Error(`the re-run changed rows: ${JSON.stringify(Object.fromEntries(notUnchanged))}`);
         rerun.push(b);
-        console.log(`rep ${rep} ours, re-run (all unchanged): ${sec(b.wallMs).toFixed(1)} s, peak ${mb(b.peakKb).toFixed(0)} MB; steps ${stepsLine(b)}`);
+        console.log(
+          `rep ${rep} ours, re-run (all unchanged): ${sec(b.wallMs).toFixed(1)} s, peak ${mb(b.peakKb).toFixed(0)} MB; steps ${stepsLine(b)}`,
+        );
       });
 
       if (tuned) {
@@ -296,14 +437,18 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
           const t = await runOurs({ ...common, ...tuned, label: `bench-tuned-${rep}` });
           await checkStored(common.scratchUrl, "tuned");
           tunedRuns.push(t);
-          console.log(`rep ${rep} ours, batches of ${tuned.batch}, ${tuned.inFlight} in flight, empty server: ${sec(t.wallMs).toFixed(1)} s, peak ${mb(t.peakKb).toFixed(0)} MB; steps ${stepsLine(t)}`);
+          console.log(
+            `rep ${rep} ours, batches of ${tuned.batch}, ${tuned.inFlight} in flight, empty server: ${sec(t.wallMs).toFixed(1)} s, peak ${mb(t.peakKb).toFixed(0)} MB; steps ${stepsLine(t)}`,
+          );
         });
       }
 
       if (pgloader) {
         const c = await runPgloader(pgloader, file, pgServer.adminUrl, rep, expected);
         loader.push(c);
-        console.log(`rep ${rep} pgloader: ${sec(c.wallMs).toFixed(1)} s, peak ${mb(c.peakKb).toFixed(0)} MB (${c.processes} process${c.processes === 1 ? "" : "es"})`);
+        console.log(
+          `rep ${rep} pgloader: ${sec(c.wallMs).toFixed(1)} s, peak ${mb(c.peakKb).toFixed(0)} MB (${c.processes} process${c.processes === 1 ? "" : "es"})`,
+        );
       }
     }
   } finally {
@@ -314,9 +459,18 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   // ---- tables
   const wall = (runs: MeasuredRun[]) => runs.map((r) => sec(r.wallMs));
   const peak = (runs: MeasuredRun[]) => runs.map((r) => mb(r.peakKb));
-  const ratio = (runs: MeasuredRun[], of: (runs: MeasuredRun[]) => number[]) => (runs.length && loader.length ? (median(of(runs)) / median(of(loader))).toFixed(2) : "—");
+  const ratio = (runs: MeasuredRun[], of: (runs: MeasuredRun[]) => number[]) =>
+    runs.length && loader.length ? (median(of(runs)) / median(of(loader))).toFixed(2) : "—";
   const row = (label: string, runs: MeasuredRun[], reference = false) =>
-    runs.length ? [label, summarise(wall(runs), 1), summarise(peak(runs), 0), reference ? "1.00" : ratio(runs, wall), reference ? "1.00" : ratio(runs, peak)] : [label, "skipped", "skipped", "—", "—"];
+    runs.length
+      ? [
+          label,
+          summarise(wall(runs), 1),
+          summarise(peak(runs), 0),
+          reference ? "1.00" : ratio(runs, wall),
+          reference ? "1.00" : ratio(runs, peak),
+        ]
+      : [label, "skipped", "skipped", "—", "—"];
   console.log("");
   printTable(
     ["path", "wall s median (min–max)", "peak RSS MB median (min–max)", "time ÷ pgloader", "memory ÷ pgloader"],
@@ -339,25 +493,54 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     median(runs.map((r) => mb(r.appPeakKb))).toFixed(0),
   ];
   printTable(
-    ["run", "snapshot", "export", "import", "batches", "server tx (sum)", "collector CPU", "app CPU", "app peak RSS MB"],
-    [stepRow("empty server", first), ...(rerun.length ? [stepRow("re-run", rerun)] : []), ...(tunedRuns.length ? [stepRow(`${tuned!.batch} × ${tuned!.inFlight} in flight`, tunedRuns)] : [])],
+    [
+      "run",
+      "snapshot",
+      "export",
+      "import",
+      "batches",
+      "server tx (sum)",
+      "collector CPU",
+      "app CPU",
+      "app peak RSS MB",
+    ],
+    [
+      stepRow("empty server", first),
+      ...(rerun.length ? [stepRow("re-run", rerun)] : []),
+      ...(tunedRuns.length ? [stepRow(`${tuned!.batch} × ${tuned!.inFlight} in flight`, tunedRuns)] : []),
+    ],
   );
-  const peakAfter = (runs: OursRun[]) => STEPS.map((s) => `${s} ${median(runs.map((r) => mb(r.stepPeaks[s]))).toFixed(0)}`).join(", ");
-  console.log(`collector peak RSS (MB, its own maxRSS) at the end of each step: empty server: ${peakAfter(first)}${rerun.length ? `; re-run: ${peakAfter(rerun)}` : ""}`);
+  const peakAfter = (runs: OursRun[]) =>
+    STEPS.map((s) => `${s} ${median(runs.map((r) => mb(r.stepPeaks[s]))).toFixed(0)}`).join(", ");
+  console.log(
+    `collector peak RSS (MB, its own maxRSS) at the end of each step: empty server: ${peakAfter(first)}${rerun.length ? `; re-run: ${peakAfter(rerun)}` : ""}`,
+  );
 
-  console.log("\nserver side of the import, per table (median; span = first batch received to last finished; tx = time inside the ingest transactions, summed over batches in flight):");
+  console.log(
+    "\nserver side of the import, per table (median; span = first batch received to last finished; tx = time inside the ingest transactions, summed over batches in flight):",
+  );
   const tableNames = [...new Set(first.flatMap((r) => Object.keys(r.server.tables)))];
-  const perTable = (runs: OursRun[], t: string, f: keyof TableFigures) => (runs.length ? median(runs.map((r) => r.server.tables[t]?.[f] ?? 0)) : NaN);
+  const perTable = (runs: OursRun[], t: string, f: keyof TableFigures) =>
+    runs.length ? median(runs.map((r) => r.server.tables[t]?.[f] ?? 0)) : NaN;
   const s1 = (v: number) => (Number.isNaN(v) ? "—" : sec(v).toFixed(1));
   printTable(
     ["table", "batches", "empty: span s", "empty: tx s", "re-run: span s", "re-run: tx s"],
-    tableNames.map((t) => [t, perTable(first, t, "batches").toFixed(0), s1(perTable(first, t, "spanMs")), s1(perTable(first, t, "txMs")), s1(perTable(rerun, t, "spanMs")), s1(perTable(rerun, t, "txMs"))]),
+    tableNames.map((t) => [
+      t,
+      perTable(first, t, "batches").toFixed(0),
+      s1(perTable(first, t, "spanMs")),
+      s1(perTable(first, t, "txMs")),
+      s1(perTable(rerun, t, "spanMs")),
+      s1(perTable(rerun, t, "txMs")),
+    ]),
   );
 
   if (rerun.length) {
     const speedup = median(wall(first)) / median(wall(rerun));
     const importSpeedup = median(first.map((r) => r.steps.import)) / median(rerun.map((r) => r.steps.import));
-    console.log(`\nre-run vs first import: ${speedup.toFixed(2)}× faster end to end, ${importSpeedup.toFixed(2)}× faster in the import step`);
+    console.log(
+      `\nre-run vs first import: ${speedup.toFixed(2)}× faster end to end, ${importSpeedup.toFixed(2)}× faster in the import step`,
+    );
   }
   if (loader.length) {
     const t = median(wall(first)) / median(wall(loader));

@@ -5,18 +5,26 @@ import pg from "pg";
 
 export type FillSizes = { posts: number; runs: number };
 
-export async function fillDatabase(url: string, sizes: FillSizes, now = new Date("2026-11-28T12:00:00Z")): Promise<void> {
+export async function fillDatabase(
+  url: string,
+  sizes: FillSizes,
+  now = new Date("2026-11-28T12:00:00Z"),
+): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const span = "60 days";
   try {
-    await client.query(`
+    await client.query(
+      `
       insert into pipeline_runs (run_id, collector, mode, run_at, finished_at, status, fetched_count, new_count, source_updated_at)
       select 'run-' || g, 'bench-' || (g % 3), case when g % 3 = 0 then 'discovery' else 'priority' end,
              $2::timestamptz - (g * (interval '${span}' / $1::int)), $2::timestamptz - (g * (interval '${span}' / $1::int)) + interval '20 seconds',
              case when g % 29 = 0 then 'failed' else 'success' end, (g % 40), (g % 9), $2::timestamptz - (g * (interval '${span}' / $1::int))
-      from generate_series(1, $1::int) g`, [sizes.runs, now]);
-    await client.query(`
+      from generate_series(1, $1::int) g`,
+      [sizes.runs, now],
+    );
+    await client.query(
+      `
       insert into posts (status_id, author_handle, author_id, body, lang, url, created_at, collected_at, mode, run_id,
                          like_count, repost_count, reply_count, quote_count, view_count, is_reply, is_repost, score, raw_json, source_updated_at)
       select (1900000000000000000 + g)::text, 'author' || (g % 500), (100000 + g % 500)::text,
@@ -27,35 +35,57 @@ export async function fillDatabase(url: string, sizes: FillSizes, now = new Date
              case when g % 3 = 0 then 'discovery' else 'priority' end, 'run-' || (1 + g % $3::int),
              g % 5000, g % 700, g % 300, g % 90, (g % 5000) * 40, g % 7 = 0, false, (g % 1000) / 1000.0,
              '{"id":"' || (1900000000000000000 + g) || '"}', $2::timestamptz - (g * (interval '${span}' / $1::int))
-      from generate_series(1, $1::int) g`, [sizes.posts, now, sizes.runs]);
+      from generate_series(1, $1::int) g`,
+      [sizes.posts, now, sizes.runs],
+    );
     const proportional = async (table: string, count: number, sql: string) => {
       await client.query(sql.replace("$TABLE", table), [count, now]);
     };
-    await proportional("reports", Math.round(sizes.runs * 0.9), `
+    await proportional(
+      "reports",
+      Math.round(sizes.runs * 0.9),
+      `
       insert into $TABLE (report_id, run_id, kind, title, body_md, status_ids, created_at, source_updated_at)
       select 'rep-' || g, 'run-' || g, 'priority-digest', 'digest ' || g, '## digest', array[(1900000000000000000 + g)::text],
              $2::timestamptz - (g * (interval '${span}' / $1::int)), $2::timestamptz - (g * (interval '${span}' / $1::int))
-      from generate_series(1, $1::int) g`);
-    await proportional("embeddings", Math.round(sizes.posts * 0.25), `
+      from generate_series(1, $1::int) g`,
+    );
+    await proportional(
+      "embeddings",
+      Math.round(sizes.posts * 0.25),
+      `
       insert into $TABLE (status_id, model, dims, vector, created_at, source_updated_at)
       select (1900000000000000000 + g)::text, 'local-d8', 8, array[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8]::real[],
              $2::timestamptz - (g * (interval '${span}' / $1::int)), $2::timestamptz - (g * (interval '${span}' / $1::int))
-      from generate_series(1, $1::int) g`);
-    await proportional("watch_accounts", 500, `
+      from generate_series(1, $1::int) g`,
+    );
+    await proportional(
+      "watch_accounts",
+      500,
+      `
       insert into $TABLE (handle, user_id, tier, active, added_at, source_updated_at)
       select 'author' || g, (100000 + g)::text, case when g % 2 = 0 then 'priority' else 'discovery' end, true,
              $2::timestamptz - (g * (interval '${span}' / $1::int)), $2::timestamptz - (g * (interval '${span}' / $1::int))
-      from generate_series(0, $1::int - 1) g`);
-    await proportional("window_summaries", 480, `
+      from generate_series(0, $1::int - 1) g`,
+    );
+    await proportional(
+      "window_summaries",
+      480,
+      `
       insert into $TABLE (window_id, mode, window_start, window_end, post_count, summary_md, top_status_ids, created_at, source_updated_at)
       select 'w-' || g, 'priority', $2::timestamptz - (g * interval '3 hours'), $2::timestamptz - (g * interval '3 hours') + interval '6 hours', 10, 'summary', '{}',
              $2::timestamptz - (g * interval '3 hours'), $2::timestamptz - (g * interval '3 hours')
-      from generate_series(1, $1::int) g`);
-    await proportional("narrative_shifts", 200, `
+      from generate_series(1, $1::int) g`,
+    );
+    await proportional(
+      "narrative_shifts",
+      200,
+      `
       insert into $TABLE (shift_id, topic, detected_at, magnitude, description, status_ids, created_at, source_updated_at)
       select 'shift-' || g, 'topic ' || g, $2::timestamptz - (g * interval '7 hours'), 0.5, 'shift', '{}',
              $2::timestamptz - (g * interval '7 hours'), $2::timestamptz - (g * interval '7 hours')
-      from generate_series(1, $1::int) g`);
+      from generate_series(1, $1::int) g`,
+    );
     await client.query("vacuum analyze");
   } finally {
     await client.end();

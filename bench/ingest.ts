@@ -35,7 +35,14 @@ function realisticBatches(count: number, options: { seed: number; embeddings: bo
     const posts: PostItem[] = [];
     const embeddings: EmbeddingItem[] = [];
     for (let i = start; i < Math.min(count, start + BATCH); i++) {
-      const post = buildPost(r, { statusId: String(1_900_000_000_000_000_000n + BigInt(i)), handle: "marketpulse", createdAt: at + i * 1000, collectedAt: at + i * 1000 + 5000, mode: "discovery", runId: null });
+      const post = buildPost(r, {
+        statusId: String(1_900_000_000_000_000_000n + BigInt(i)),
+        handle: "marketpulse",
+        createdAt: at + i * 1000,
+        collectedAt: at + i * 1000 + 5000,
+        mode: "discovery",
+        runId: null,
+      });
       // Realistic sizes: 100–4,000 character bodies, the raw JSON carrying the body again.
       const target = r.int(100, 4000);
       let body = post.body;
@@ -52,7 +59,11 @@ function realisticBatches(count: number, options: { seed: number; embeddings: bo
 }
 
 /** Runs `work` over the batches with `inFlight` of them at once; returns rows per second. */
-async function timed(batches: Batch[], inFlight: number, work: (batch: Batch, index: number) => Promise<void>): Promise<number> {
+async function timed(
+  batches: Batch[],
+  inFlight: number,
+  work: (batch: Batch, index: number) => Promise<void>,
+): Promise<number> {
   const rows = batches.reduce((n, b) => n + b.posts.length + b.embeddings.length, 0);
   const queue = [...batches.entries()];
   const started = performance.now();
@@ -75,13 +86,32 @@ async function perRowUpserts(db: Db, posts: PostItem[]): Promise<number> {
   const started = performance.now();
   for (const p of posts) {
     const data = {
-      authorHandle: p.author_handle, authorId: p.author_id ?? null, body: p.body, lang: p.lang ?? null, url: p.url ?? null,
-      createdAt: new Date(p.created_at), collectedAt: new Date(p.collected_at), mode: p.mode, runId: p.run_id ?? null,
-      likeCount: p.like_count ?? null, repostCount: p.repost_count ?? null, replyCount: p.reply_count ?? null, quoteCount: p.quote_count ?? null,
-      viewCount: p.view_count == null ? null : BigInt(p.view_count), isReply: p.is_reply === 1 || p.is_reply === true, isRepost: p.is_repost === 1 || p.is_repost === true,
-      conversationId: p.conversation_id ?? null, score: p.score ?? null, rawJson: p.raw_json ?? null, sourceUpdatedAt: new Date(p.updated_at),
+      authorHandle: p.author_handle,
+      authorId: p.author_id ?? null,
+      body: p.body,
+      lang: p.lang ?? null,
+      url: p.url ?? null,
+      createdAt: new Date(p.created_at),
+      collectedAt: new Date(p.collected_at),
+      mode: p.mode,
+      runId: p.run_id ?? null,
+      likeCount: p.like_count ?? null,
+      repostCount: p.repost_count ?? null,
+      replyCount: p.reply_count ?? null,
+      quoteCount: p.quote_count ?? null,
+      viewCount: p.view_count == null ? null : BigInt(p.view_count),
+      isReply: p.is_reply === 1 || p.is_reply === true,
+      isRepost: p.is_repost === 1 || p.is_repost === true,
+      conversationId: p.conversation_id ?? null,
+      score: p.score ?? null,
+      rawJson: p.raw_json ?? null,
+      sourceUpdatedAt: new Date(p.updated_at),
     };
-    await db.post.upsert({ where: { statusId: p.status_id }, create: { statusId: p.status_id, ...data }, update: data });
+    await db.post.upsert({
+      where: { statusId: p.status_id },
+      create: { statusId: p.status_id, ...data },
+      update: data,
+    });
   }
   return posts.length / ((performance.now() - started) / 1000);
 }
@@ -90,7 +120,8 @@ async function main() {
   const benchStarted = performance.now();
   const plain = realisticBatches(N, { seed: 42, embeddings: false });
   const embedded = realisticBatches(N_EMBEDDED, { seed: 43, embeddings: true });
-  const mb = (batches: Batch[]) => (batches.reduce((n, b) => n + Buffer.byteLength(JSON.stringify(b)), 0) / 1e6).toFixed(0);
+  const mb = (batches: Batch[]) =>
+    (batches.reduce((n, b) => n + Buffer.byteLength(JSON.stringify(b)), 0) / 1e6).toFixed(0);
   console.log(
     `bench:ingest: ${N.toLocaleString("en-US")} posts (${mb(plain)} MB as JSON) and ${N_EMBEDDED.toLocaleString("en-US")} posts with ${DIMS}-dim embeddings (${mb(embedded)} MB); batches of ${BATCH}, ${IN_FLIGHT} in flight, ${REPS} repetitions`,
   );
@@ -98,23 +129,50 @@ async function main() {
   const db = createDb(scratch.url, { max: 4 });
   // Admin: the ingest role may not write embeddings (decisions/003).
   const { key } = await createApiKey(db, { name: "bench", role: "admin" });
-  const app = await startAppServer({ databaseUrl: scratch.url, env: { RATE_LIMIT_PER_MINUTE: "1000000", INGEST_MAX_BODY_BYTES: String(64 * 1024 * 1024) } });
+  const app = await startAppServer({
+    databaseUrl: scratch.url,
+    env: { RATE_LIMIT_PER_MINUTE: "1000000", INGEST_MAX_BODY_BYTES: String(64 * 1024 * 1024) },
+  });
   const api = createIngestApi({ baseUrl: app.baseUrl, apiKey: key });
   const pool = new pg.Pool({ connectionString: scratch.url, max: IN_FLIGHT });
-  const figures = { ours: [] as number[], raw: [] as number[], oursEmbedded: [] as number[], rawEmbedded: [] as number[], naive: [] as number[] };
+  const figures = {
+    ours: [] as number[],
+    raw: [] as number[],
+    oursEmbedded: [] as number[],
+    rawEmbedded: [] as number[],
+    naive: [] as number[],
+  };
 
   const pushOurs = (label: string) => async (batch: Batch, i: number) => {
-    const result = await api.push({ idempotencyKey: `${label}-${i}`, collector: "bench", mode: "discovery", posts: batch.posts, embeddings: batch.embeddings });
+    const result = await api.push({
+      idempotencyKey: `${label}-${i}`,
+      collector: "bench",
+      mode: "discovery",
+      posts: batch.posts,
+      embeddings: batch.embeddings,
+    });
     const written = result.tables.posts.inserted + result.tables.embeddings.inserted;
-    if (written !== batch.posts.length + batch.embeddings.length || result.rejects.length > 0) throw new Error(`batch ${i}: expected every row inserted, got ${JSON.stringify(result.tables)}`);
+    if (written !== batch.posts.length + batch.embeddings.length || result.rejects.length > 0)
+      throw new Error(`batch ${i}: expected every row inserted, got ${JSON.stringify(result.tables)}`);
   };
   // The same rows, validated with the same schemas, through the same statements in one transaction, no HTTP or tRPC.
   const pushRaw = async (batch: Batch) => {
     const client = await pool.connect();
     try {
       await client.query("begin");
-      await client.query(upsertSql.posts, [toRecordsetJson("posts", batch.posts.map((p) => postItemSchema.parse(p)))]);
-      if (batch.embeddings.length) await client.query(upsertSql.embeddings, [toRecordsetJson("embeddings", batch.embeddings.map((e) => embeddingItemSchema.parse(e)))]);
+      await client.query(upsertSql.posts, [
+        toRecordsetJson(
+          "posts",
+          batch.posts.map((p) => postItemSchema.parse(p)),
+        ),
+      ]);
+      if (batch.embeddings.length)
+        await client.query(upsertSql.embeddings, [
+          toRecordsetJson(
+            "embeddings",
+            batch.embeddings.map((e) => embeddingItemSchema.parse(e)),
+          ),
+        ]);
       await client.query("commit");
     } finally {
       client.release();
@@ -134,7 +192,9 @@ async function main() {
       await truncate(scratch.url);
       figures.naive.push(await perRowUpserts(db, plain.flatMap((b) => b.posts).slice(0, NAIVE)));
       const f = (v: number[]) => v.at(-1)!.toFixed(0);
-      console.log(`  rep ${rep}: posts ours ${f(figures.ours)}/s raw ${f(figures.raw)}/s; with embeddings ours ${f(figures.oursEmbedded)}/s raw ${f(figures.rawEmbedded)}/s; per-row ${f(figures.naive)}/s`);
+      console.log(
+        `  rep ${rep}: posts ours ${f(figures.ours)}/s raw ${f(figures.raw)}/s; with embeddings ours ${f(figures.oursEmbedded)}/s raw ${f(figures.rawEmbedded)}/s; per-row ${f(figures.naive)}/s`,
+      );
     }
   } finally {
     await pool.end();
@@ -147,16 +207,30 @@ async function main() {
   printTable(
     ["path", "rows/s median (min–max)", "ratio ÷ raw upsert"],
     [
-      [`posts: ours (collector client → HTTP → tRPC → ingest service), ${IN_FLIGHT} in flight`, summarise(figures.ours), ratio(figures.ours, figures.raw)],
+      [
+        `posts: ours (collector client → HTTP → tRPC → ingest service), ${IN_FLIGHT} in flight`,
+        summarise(figures.ours),
+        ratio(figures.ours, figures.raw),
+      ],
       [`posts: raw set-based upsert (pg, same SQL), ${IN_FLIGHT} in flight`, summarise(figures.raw), "1.00"],
-      [`posts: per-row Prisma upsert loop (${NAIVE} rows)`, summarise(figures.naive), ratio(figures.naive, figures.raw)],
-      [`posts + ${DIMS}-dim embeddings: ours`, summarise(figures.oursEmbedded), ratio(figures.oursEmbedded, figures.rawEmbedded)],
+      [
+        `posts: per-row Prisma upsert loop (${NAIVE} rows)`,
+        summarise(figures.naive),
+        ratio(figures.naive, figures.raw),
+      ],
+      [
+        `posts + ${DIMS}-dim embeddings: ours`,
+        summarise(figures.oursEmbedded),
+        ratio(figures.oursEmbedded, figures.rawEmbedded),
+      ],
       [`posts + ${DIMS}-dim embeddings: raw`, summarise(figures.rawEmbedded), "1.00"],
     ],
   );
   const posts = median(figures.ours) / median(figures.raw);
   const withEmbeddings = median(figures.oursEmbedded) / median(figures.rawEmbedded);
-  console.log(`\ntarget: ours ≥ 0.6 × raw → posts ${posts >= 0.6 ? "met" : "MISSED"} (${posts.toFixed(2)}), with embeddings ${withEmbeddings >= 0.6 ? "met" : "MISSED"} (${withEmbeddings.toFixed(2)})`);
+  console.log(
+    `\ntarget: ours ≥ 0.6 × raw → posts ${posts >= 0.6 ? "met" : "MISSED"} (${posts.toFixed(2)}), with embeddings ${withEmbeddings >= 0.6 ? "met" : "MISSED"} (${withEmbeddings.toFixed(2)})`,
+  );
   console.log(`bench:ingest took ${((performance.now() - benchStarted) / 1000).toFixed(0)} s`);
 }
 

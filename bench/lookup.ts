@@ -41,7 +41,15 @@ async function main() {
       latencies.push(performance.now() - started);
     }
     latencies.sort((a, b) => a - b);
-    rows.push(["in-process service (baseline)", "sequential", `${(1000 / (latencies.reduce((a, b) => a + b, 0) / latencies.length)).toFixed(0)}`, latencies[Math.floor(latencies.length * 0.5)]!.toFixed(2), latencies[Math.floor(latencies.length * 0.99)]!.toFixed(2), "—", "—"]);
+    rows.push([
+      "in-process service (baseline)",
+      "sequential",
+      `${(1000 / (latencies.reduce((a, b) => a + b, 0) / latencies.length)).toFixed(0)}`,
+      latencies[Math.floor(latencies.length * 0.5)]!.toFixed(2),
+      latencies[Math.floor(latencies.length * 0.99)]!.toFixed(2),
+      "—",
+      "—",
+    ]);
 
     let i = 0;
     // Warm-up, not recorded: the first seconds of a fresh `next start` are JIT compilation and cold caches.
@@ -51,7 +59,9 @@ async function main() {
       overallRate: 300,
       duration: QUICK ? 2 : 8,
       headers: { authorization: `Bearer ${key}` },
-      requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: `/api/v1/posts/${ids[i++ % ids.length]}` }) }],
+      requests: [
+        { method: "GET", setupRequest: (req) => ({ ...req, path: `/api/v1/posts/${ids[i++ % ids.length]}` }) },
+      ],
     });
     for (const rate of RATES) {
       const cpuBefore = processCpuMs(app.child.pid);
@@ -61,12 +71,24 @@ async function main() {
         overallRate: rate,
         duration: DURATION,
         headers: { authorization: `Bearer ${key}` },
-        requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: `/api/v1/posts/${ids[i++ % ids.length]}` }) }],
+        requests: [
+          { method: "GET", setupRequest: (req) => ({ ...req, path: `/api/v1/posts/${ids[i++ % ids.length]}` }) },
+        ],
       });
       const errors = result.non2xx + result.errors + result.timeouts;
       const cpuPerRequest = ((processCpuMs(app.child.pid) - cpuBefore) / Math.max(1, result.requests.total)).toFixed(2);
-      rows.push([`HTTP GET /api/v1/posts/{id}`, `${rate}/s`, result.requests.average.toFixed(0), String(result.latency.p50), String(result.latency.p99), String(errors), cpuPerRequest]);
-      console.log(`  ${rate}/s: ${result.requests.average.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${errors}, app CPU ${cpuPerRequest} ms/request`);
+      rows.push([
+        `HTTP GET /api/v1/posts/{id}`,
+        `${rate}/s`,
+        result.requests.average.toFixed(0),
+        String(result.latency.p50),
+        String(result.latency.p99),
+        String(errors),
+        cpuPerRequest,
+      ]);
+      console.log(
+        `  ${rate}/s: ${result.requests.average.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${errors}, app CPU ${cpuPerRequest} ms/request`,
+      );
     }
   } finally {
     await app.stop();
@@ -76,7 +98,10 @@ async function main() {
   console.log("");
   printTable(["path", "offered rate", "served req/s", "p50 ms", "p99 ms", "errors", "app CPU ms/request"], rows);
   const at500 = rows.find((r) => r[1] === "500/s");
-  if (at500) console.log(`\ntarget: p99 < 10 ms at 500 requests/s → ${Number(at500[4]) < 10 ? "met" : "MISSED"} (${at500[4]} ms)`);
+  if (at500)
+    console.log(
+      `\ntarget: p99 < 10 ms at 500 requests/s → ${Number(at500[4]) < 10 ? "met" : "MISSED"} (${at500[4]} ms)`,
+    );
 }
 
 main().catch((error: unknown) => {

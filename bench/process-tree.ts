@@ -61,7 +61,10 @@ export function descendants(root: number): number[] {
 }
 
 /** Samples the memory of a process tree until stopped. */
-export function watchTree(rootPid: number, options: { includeRoot?: boolean; intervalMs?: number } = {}): { stop: () => TreeSample; sampleNow: () => void } {
+export function watchTree(
+  rootPid: number,
+  options: { includeRoot?: boolean; intervalMs?: number } = {},
+): { stop: () => TreeSample; sampleNow: () => void } {
   const seen = new Set<number>();
   let peakTreeKb = 0;
   let peakSingleKb = 0;
@@ -104,9 +107,16 @@ export async function runMeasured(
   const timeFile = scratch ? path.join(scratch, "time.txt") : undefined;
   const [file, argv] = useTime ? [TIME, ["-f", "%M", "-o", timeFile!, command, ...args]] : [command, args];
   const started = performance.now();
-  const child = spawn(file, argv, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(file, argv, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   // Under /usr/bin/time the tree of interest is below it; `time` itself (a few MB) is not counted.
-  const watch = watchTree(child.pid!, { includeRoot: !useTime, ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}) });
+  const watch = watchTree(child.pid!, {
+    includeRoot: !useTime,
+    ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}),
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => {
@@ -129,5 +139,14 @@ export async function runMeasured(
     timeMaxRssKb = /^\d+$/.test(last) ? Number(last) : null;
   }
   if (scratch) rmSync(scratch, { recursive: true, force: true });
-  return { ...tree, wallMs, exitCode, signal, stdout, stderr, timeMaxRssKb, peakKb: Math.max(tree.peakSingleKb, tree.peakTreeKb, timeMaxRssKb ?? 0) };
+  return {
+    ...tree,
+    wallMs,
+    exitCode,
+    signal,
+    stdout,
+    stderr,
+    timeMaxRssKb,
+    peakKb: Math.max(tree.peakSingleKb, tree.peakTreeKb, timeMaxRssKb ?? 0),
+  };
 }

@@ -16,7 +16,9 @@ const now = new Date("2026-11-28T12:00:00Z");
 
 async function main() {
   const scratch = await scratchDatabase("reconcile");
-  console.log(`bench:reconcile: filling ${POSTS.toLocaleString("en-US")} posts and ${(POSTS / 10).toLocaleString("en-US")} runs (others in proportion)`);
+  console.log(
+    `bench:reconcile: filling ${POSTS.toLocaleString("en-US")} posts and ${(POSTS / 10).toLocaleString("en-US")} runs (others in proportion)`,
+  );
   let started = performance.now();
   await fillDatabase(scratch.url, { posts: POSTS, runs: POSTS / 10 }, now);
   console.log(`filled in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -39,23 +41,49 @@ async function main() {
         started = performance.now();
         const result = await reconcileCounts(db, { since });
         ours.push(performance.now() - started);
-        if (i === 0) console.log(`  ${label}: posts since ${result.tables.posts.since.toLocaleString("en-US")} of ${result.tables.posts.total.toLocaleString("en-US")}`);
+        if (i === 0)
+          console.log(
+            `  ${label}: posts since ${result.tables.posts.since.toLocaleString("en-US")} of ${result.tables.posts.total.toLocaleString("en-US")}`,
+          );
         started = performance.now();
         for (const table of syncTableNames) {
           const { server, sinceColumn } = syncTables[table];
-          await client.query(`select count(*) as total, count(*) filter (where $1::timestamptz is null or "${sinceColumn}" >= $1) as since from "${server}"`, [since ?? null]);
+          await client.query(
+            `select count(*) as total, count(*) filter (where $1::timestamptz is null or "${sinceColumn}" >= $1) as since from "${server}"`,
+            [since ?? null],
+          );
         }
         alternative.push(performance.now() - started);
       }
-      rows.push([label, summarise(ours, 1), summarise(alternative, 1), (median(ours) / median(alternative)).toFixed(2), median(ours) < 100 ? "met" : "MISSED"]);
+      rows.push([
+        label,
+        summarise(ours, 1),
+        summarise(alternative, 1),
+        (median(ours) / median(alternative)).toFixed(2),
+        median(ours) < 100 ? "met" : "MISSED",
+      ]);
     }
     console.log("");
-    printTable(["since", "ours ms median (min–max)", "one FILTER scan per table ms", "ratio ours ÷ alternative", "target < 100 ms"], rows);
+    printTable(
+      [
+        "since",
+        "ours ms median (min–max)",
+        "one FILTER scan per table ms",
+        "ratio ours ÷ alternative",
+        "target < 100 ms",
+      ],
+      rows,
+    );
     const missed = rows.filter((r) => r[4] !== "met").map((r) => r[0]);
     console.log(`\ntarget: < 100 ms for every since → ${missed.length ? `MISSED (${missed.join(", ")})` : "met"}`);
     for (const [label, since] of [cases[1]!, cases[3]!]) {
-      const plan = await client.query(`explain (analyze, costs off, timing off) select (select count(*) from posts) as total, (select count(*) from posts where collected_at >= $1::timestamptz) as since`, [since ?? "1970-01-01T00:00:00Z"]);
-      console.log(`\nplan, posts, since ${label}:\n${plan.rows.map((r: Record<string, string>) => `  ${r["QUERY PLAN"]}`).join("\n")}`);
+      const plan = await client.query(
+        `explain (analyze, costs off, timing off) select (select count(*) from posts) as total, (select count(*) from posts where collected_at >= $1::timestamptz) as since`,
+        [since ?? "1970-01-01T00:00:00Z"],
+      );
+      console.log(
+        `\nplan, posts, since ${label}:\n${plan.rows.map((r: Record<string, string>) => `  ${r["QUERY PLAN"]}`).join("\n")}`,
+      );
     }
   } finally {
     await client.end();

@@ -8,7 +8,9 @@ import { withDatabase } from "../src/server/database/connection";
 import { startTestServer, withAdminClient, type TestServer } from "../test/support/test-server";
 export { freePort, startAppServer } from "../test/support/app-server";
 
-export async function scratchDatabase(label: string): Promise<{ url: string; server: TestServer; drop: () => Promise<void> }> {
+export async function scratchDatabase(
+  label: string,
+): Promise<{ url: string; server: TestServer; drop: () => Promise<void> }> {
   const server = await startTestServer();
   const name = `xm_bench_${label}_${process.pid}`;
   await withAdminClient(server.adminUrl, async (c) => {
@@ -65,7 +67,10 @@ export function percentile(values: number[], p: number): number {
 export function isEntry(moduleUrl: string): boolean {
   const script = process.argv[1];
   if (!script) return false;
-  return path.resolve(script) === fileURLToPath(moduleUrl) || path.resolve(script).replace(/\.ts$/, "") === fileURLToPath(moduleUrl).replace(/\.ts$/, "");
+  return (
+    path.resolve(script) === fileURLToPath(moduleUrl) ||
+    path.resolve(script).replace(/\.ts$/, "") === fileURLToPath(moduleUrl).replace(/\.ts$/, "")
+  );
 }
 
 const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;

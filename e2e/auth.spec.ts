@@ -55,15 +55,22 @@ test("pages carry the security headers", async ({ page, snap }) => {
 test("a cookie-authenticated change without the CSRF header is refused with 403", async ({ page, signIn, snap }) => {
   await signIn("admin");
   // page.request sends the browser's cookies but neither our header nor an Origin: what a forged form post looks like to us.
-  const forged = await page.request.post("/api/trpc/keys.create", { data: JSON.stringify({ json: { name: "forged", role: "admin" } }), headers: { "content-type": "application/json" } });
+  const forged = await page.request.post("/api/trpc/keys.create", {
+    data: JSON.stringify({ json: { name: "forged", role: "admin" } }),
+    headers: { "content-type": "application/json" },
+  });
   expect(forged.status()).toBe(403);
   expect(await forged.text()).toContain("Cross-site request refused");
   await snap("csrf-signed-in-admin");
 });
 
 test("revoking the key ends its console session at the next request", async ({ page, state, snap }) => {
-  const created = await trpcCall(page, state.adminKey, "mutation", "keys.create", { name: "e2e-short-lived", role: "reader" });
-  const { key, keyPrefix } = (created.body as { result: { data: { json: { key: string; keyPrefix: string } } } }).result.data.json;
+  const created = await trpcCall(page, state.adminKey, "mutation", "keys.create", {
+    name: "e2e-short-lived",
+    role: "reader",
+  });
+  const { key, keyPrefix } = (created.body as { result: { data: { json: { key: string; keyPrefix: string } } } }).result
+    .data.json;
   await page.goto("/login");
   await page.getByLabel("API key").fill(key);
   await page.getByRole("button", { name: "Sign in" }).click();

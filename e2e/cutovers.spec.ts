@@ -25,6 +25,8 @@ test("a failed cutover says which step failed and why", async ({ page, signIn, s
   const validate = page.getByTestId("step-validate");
   await expect(validate).toContainText("failed");
   await expect(validate).toContainText("2 posts missing on the server");
-  await expect(validate.getByRole("table", { name: /Count deltas/ }).getByRole("row", { name: /Posts/ })).toContainText("+2");
+  await expect(validate.getByRole("table", { name: /Count deltas/ }).getByRole("row", { name: /Posts/ })).toContainText(
+    "+2",
+  );
   await snap("cutover-failed");
 });

@@ -25,7 +25,10 @@ export const test = base.extend<Fixtures>({
   state: async ({}, use: (state: E2eState) => Promise<void>) => {
     await use(readE2eState());
   },
-  signIn: async ({ page, state }: { page: Page; state: E2eState }, use: (fn: (role: "admin" | "reader") => Promise<void>) => Promise<void>) => {
+  signIn: async (
+    { page, state }: { page: Page; state: E2eState },
+    use: (fn: (role: "admin" | "reader") => Promise<void>) => Promise<void>,
+  ) => {
     await use(async (role) => {
       await page.goto("/login");
       await page.getByLabel("API key").fill(role === "admin" ? state.adminKey : state.readerKey);
@@ -38,7 +41,13 @@ export const test = base.extend<Fixtures>({
 export { expect } from "@playwright/test";
 
 /** A tRPC call over HTTP with a bearer key, as a collector or script makes it. */
-export async function trpcCall(page: Page, key: string, kind: "query" | "mutation", procedure: string, input: unknown): Promise<{ status: number; body: unknown }> {
+export async function trpcCall(
+  page: Page,
+  key: string,
+  kind: "query" | "mutation",
+  procedure: string,
+  input: unknown,
+): Promise<{ status: number; body: unknown }> {
   const payload = JSON.stringify({ json: input });
   const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
   const response =

@@ -39,9 +39,15 @@ test("a reader is refused key management in the page and in the API", async ({ p
   await snap("keys-refused");
 
   const viaCookie = await page.evaluate(async () => {
-    const response = await fetch("/api/trpc/keys.create", { method: "POST", headers: { "content-type": "application/json", "x-xmonitor-csrf": "1" }, body: JSON.stringify({ json: { name: "nope", role: "admin" } }) });
+    const response = await fetch("/api/trpc/keys.create", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-xmonitor-csrf": "1" },
+      body: JSON.stringify({ json: { name: "nope", role: "admin" } }),
+    });
     return response.status;
   });
   expect(viaCookie).toBe(403);
-  expect((await trpcCall(page, state.readerKey, "mutation", "keys.create", { name: "nope", role: "admin" })).status).toBe(403);
+  expect(
+    (await trpcCall(page, state.readerKey, "mutation", "keys.create", { name: "nope", role: "admin" })).status,
+  ).toBe(403);
 });

@@ -1,6 +1,10 @@
 import { expect, test } from "./fixtures";
 
-test("the overview shows a healthy and a failing collector, the last reconcile, volume, runs and alerts", async ({ page, signIn, snap }) => {
+test("the overview shows a healthy and a failing collector, the last reconcile, volume, runs and alerts", async ({
+  page,
+  signIn,
+  snap,
+}) => {
   await signIn("reader");
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
 

@@ -2,7 +2,11 @@ import { expect, test, trpcCall } from "./fixtures";
 
 test("search posts and spot check one by its status id", async ({ page, signIn, state, snap }) => {
   const listed = await trpcCall(page, state.readerKey, "query", "posts.list", { limit: 1, minScore: 0.5 });
-  const post = (listed.body as { result: { data: { json: { items: { status_id: string; author: { handle: string }; body: string }[] } } } }).result.data.json.items[0]!;
+  const post = (
+    listed.body as {
+      result: { data: { json: { items: { status_id: string; author: { handle: string }; body: string }[] } } };
+    }
+  ).result.data.json.items[0]!;
 
   await signIn("reader");
   await page.goto("/posts");

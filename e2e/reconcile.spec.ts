@@ -1,6 +1,14 @@
 import { expect, test, trpcCall } from "./fixtures";
 
-const tables = ["posts", "reports", "pipelineRuns", "watchAccounts", "embeddings", "windowSummaries", "narrativeShifts"] as const;
+const tables = [
+  "posts",
+  "reports",
+  "pipelineRuns",
+  "watchAccounts",
+  "embeddings",
+  "windowSummaries",
+  "narrativeShifts",
+] as const;
 
 function result(checkedAt: string, deltas: Partial<Record<(typeof tables)[number], number>>) {
   return {
@@ -8,13 +16,21 @@ function result(checkedAt: string, deltas: Partial<Record<(typeof tables)[number
     since: new Date(Date.parse(checkedAt) - 86_400_000).toISOString(),
     checkedAt,
     passed: Object.values(deltas).every((d) => d === 0),
-    tables: Object.fromEntries(tables.map((t) => [t, { local: 100 + (deltas[t] ?? 0), server: 100, delta: deltas[t] ?? 0 }])),
+    tables: Object.fromEntries(
+      tables.map((t) => [t, { local: 100 + (deltas[t] ?? 0), server: 100, delta: deltas[t] ?? 0 }]),
+    ),
   };
 }
 
 test("a FAIL shows its deltas, then a later PASS replaces it as the latest", async ({ page, signIn, state, snap }) => {
   const day = Date.now() - 2 * 86_400_000;
-  const failed = await trpcCall(page, state.adminKey, "mutation", "reconcile.record", result(new Date(day).toISOString(), { posts: 4, embeddings: 2 }));
+  const failed = await trpcCall(
+    page,
+    state.adminKey,
+    "mutation",
+    "reconcile.record",
+    result(new Date(day).toISOString(), { posts: 4, embeddings: 2 }),
+  );
   expect(failed.status).toBe(200);
 
   await signIn("reader");
@@ -25,7 +41,13 @@ test("a FAIL shows its deltas, then a later PASS replaces it as the latest", asy
   await expect(latest.getByRole("row", { name: /Embeddings/ })).toContainText("missing on server");
   await snap("reconcile-fail");
 
-  const passed = await trpcCall(page, state.adminKey, "mutation", "reconcile.record", result(new Date(day + 86_400_000).toISOString(), {}));
+  const passed = await trpcCall(
+    page,
+    state.adminKey,
+    "mutation",
+    "reconcile.record",
+    result(new Date(day + 86_400_000).toISOString(), {}),
+  );
   expect(passed.status).toBe(200);
   await page.getByRole("link", { name: "e2e-reconcile" }).click();
   await expect(page.getByTestId("latest-verdict")).toHaveText("PASS");

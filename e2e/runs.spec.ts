@@ -39,7 +39,11 @@ test("filter runs by status and mode, and page through them", async ({ page, sig
 test.describe("in the operator's time zone", () => {
   test.use({ timezoneId: "America/New_York" });
 
-  test("open a run: its batches, per-table counts and report, with UTC and local times", async ({ page, signIn, snap }) => {
+  test("open a run: its batches, per-table counts and report, with UTC and local times", async ({
+    page,
+    signIn,
+    snap,
+  }) => {
     await signIn("reader");
     await page.goto("/runs?status=success&mode=priority");
     await page.getByTestId("run-row").first().getByRole("link").first().click();

@@ -15,12 +15,18 @@ const say = (line: string) => console.log(`[seed] ${line}`);
 async function main() {
   const config = env();
   const force = process.argv.includes("--force");
-  const database = await resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.XMONITOR_DATA_DIR, embeddedPort: config.XMONITOR_EMBEDDED_PG_PORT, log: say });
+  const database = await resolveDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.XMONITOR_DATA_DIR,
+    embeddedPort: config.XMONITOR_EMBEDDED_PG_PORT,
+    log: say,
+  });
   const db = createDb(database.url, { max: 4 });
   try {
     await migrateDatabase(database.url);
     if (force) await seedDemoData(db, { log: say });
-    else if (!(await seedIfEmpty(db, { log: say }))) say("the database already has posts or runs: not seeding (use --force to add demo data anyway)");
+    else if (!(await seedIfEmpty(db, { log: say })))
+      say("the database already has posts or runs: not seeding (use --force to add demo data anyway)");
   } finally {
     await closeDb(db);
     await database.stop();

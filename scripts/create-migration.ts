@@ -20,15 +20,27 @@ async function main() {
     throw new Error("Usage: npm run db:migration:create -- <name_in_snake_case>");
   }
   const migrationsDir = path.join(projectRoot, "prisma", "migrations");
-  const previous = readdirSync(migrationsDir).filter((d) => /^\d{14}_/.test(d)).sort().at(-1);
+  const previous = readdirSync(migrationsDir)
+    .filter((d) => /^\d{14}_/.test(d))
+    .sort()
+    .at(-1);
   const fromSnapshot = previous ? path.join(migrationsDir, previous, "schema.prisma.snapshot") : null;
-  if (fromSnapshot && !existsSync(fromSnapshot)) throw new Error(`${previous} has no schema.prisma.snapshot to diff from`);
+  if (fromSnapshot && !existsSync(fromSnapshot))
+    throw new Error(`${previous} has no schema.prisma.snapshot to diff from`);
   const config = env();
-  const database = await resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.XMONITOR_DATA_DIR, embeddedPort: config.XMONITOR_EMBEDDED_PG_PORT, log: () => undefined });
+  const database = await resolveDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.XMONITOR_DATA_DIR,
+    embeddedPort: config.XMONITOR_EMBEDDED_PG_PORT,
+    log: () => undefined,
+  });
   try {
     const schema = path.join(projectRoot, "prisma", "schema.prisma");
     const from = fromSnapshot ? ["--from-schema-datamodel", fromSnapshot] : ["--from-empty"];
-    const sql = await prismaCli(["migrate", "diff", ...from, "--to-schema-datamodel", schema, "--script"], database.url);
+    const sql = await prismaCli(
+      ["migrate", "diff", ...from, "--to-schema-datamodel", schema, "--script"],
+      database.url,
+    );
     if (/This is an empty migration/.test(sql) || sql.trim() === "") {
       console.log("schema.prisma has no changes since the last migration: nothing written");
       return;

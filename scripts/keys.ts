@@ -11,7 +11,12 @@ loadDotEnv();
 
 async function withDb<T>(fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
   const config = env();
-  const database = await resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.XMONITOR_DATA_DIR, embeddedPort: config.XMONITOR_EMBEDDED_PG_PORT, log: () => undefined });
+  const database = await resolveDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.XMONITOR_DATA_DIR,
+    embeddedPort: config.XMONITOR_EMBEDDED_PG_PORT,
+    log: () => undefined,
+  });
   const db = createDb(database.url, { max: 2 });
   try {
     return await fn(db);
@@ -26,7 +31,9 @@ const program = new Command("keys").description("Manage API keys (stored hashed;
 program
   .command("create")
   .requiredOption("--name <name>", "who or what uses the key, e.g. collector-mac")
-  .addOption(new Option("--role <role>", "admin | ingest | reader").choices(["admin", "ingest", "reader"]).makeOptionMandatory())
+  .addOption(
+    new Option("--role <role>", "admin | ingest | reader").choices(["admin", "ingest", "reader"]).makeOptionMandatory(),
+  )
   .option("--json", "print JSON")
   .action(async (options: { name: string; role: "admin" | "ingest" | "reader"; json?: boolean }) => {
     const key = await withDb((db) => createApiKey(db, options));
@@ -50,16 +57,16 @@ program
     if (keys.length === 0) console.log("no API keys yet: npm run keys -- create --name <name> --role <role>");
     for (const k of keys) {
       const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active";
-      console.log(`${k.keyPrefix}  ${k.role.padEnd(6)}  ${k.name.padEnd(24)}  ${state.padEnd(32)}  last used ${k.lastUsedAt?.toISOString() ?? "never"}`);
+      console.log(
+        `${k.keyPrefix}  ${k.role.padEnd(6)}  ${k.name.padEnd(24)}  ${state.padEnd(32)}  last used ${k.lastUsedAt?.toISOString() ?? "never"}`,
+      );
     }
   });
 
-program
-  .command("revoke <prefix>")
-  .action(async (prefix: string) => {
-    const key = await withDb((db) => revokeApiKey(db, prefix));
-    console.log(`revoked ${key.keyPrefix} (${key.name}, ${key.role})`);
-  });
+program.command("revoke <prefix>").action(async (prefix: string) => {
+  const key = await withDb((db) => revokeApiKey(db, prefix));
+  console.log(`revoked ${key.keyPrefix} (${key.name}, ${key.role})`);
+});
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`[keys] ${error instanceof AppError ? error.message : (error as Error).message}`);

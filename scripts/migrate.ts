@@ -11,7 +11,12 @@ const say = (line: string) => console.log(`[migrate] ${line}`);
 
 async function main() {
   const config = env();
-  const database = await resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.XMONITOR_DATA_DIR, embeddedPort: config.XMONITOR_EMBEDDED_PG_PORT, log: say });
+  const database = await resolveDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.XMONITOR_DATA_DIR,
+    embeddedPort: config.XMONITOR_EMBEDDED_PG_PORT,
+    log: say,
+  });
   try {
     await migrateDatabase(database.url);
     say("all migrations applied");

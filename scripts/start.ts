@@ -57,11 +57,17 @@ async function main(): Promise<number> {
     const nextBin = path.join(projectRoot, "node_modules", "next", "dist", "bin", "next");
     if (!buildIsCurrent(projectRoot)) {
       say("building the app (first start or sources changed; about a minute)");
-      const code = await run(process.execPath, [nextBin, "build"], { DATABASE_URL: database.url, NODE_ENV: "production" });
+      const code = await run(process.execPath, [nextBin, "build"], {
+        DATABASE_URL: database.url,
+        NODE_ENV: "production",
+      });
       if (code !== 0) return code;
     }
     say(`console on http://localhost:${config.PORT}`);
-    return await run(process.execPath, [nextBin, "start", "-p", String(config.PORT)], { DATABASE_URL: database.url, NODE_ENV: "production" });
+    return await run(process.execPath, [nextBin, "start", "-p", String(config.PORT)], {
+      DATABASE_URL: database.url,
+      NODE_ENV: "production",
+    });
   } finally {
     await database.stop();
   }

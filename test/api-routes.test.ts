@@ -31,26 +31,47 @@ const base = "http://localhost:3000";
 const auth = (key?: string): Record<string, string> => (key ? { authorization: `Bearer ${key}` } : {});
 
 function getPost(statusId: string, key?: string) {
-  return getPostRoute(new Request(`${base}/api/v1/posts/${statusId}`, { headers: auth(key) }), { params: Promise.resolve({ statusId }) });
+  return getPostRoute(new Request(`${base}/api/v1/posts/${statusId}`, { headers: auth(key) }), {
+    params: Promise.resolve({ statusId }),
+  });
 }
 function reconcile(query: string, key?: string) {
-  return reconcileRoute(new Request(`${base}/api/v1/ops/reconcile-counts${query}`, { headers: auth(key) }), { params: Promise.resolve({}) });
+  return reconcileRoute(new Request(`${base}/api/v1/ops/reconcile-counts${query}`, { headers: auth(key) }), {
+    params: Promise.resolve({}),
+  });
 }
 function ingest(body: string, key?: string, headers: Record<string, string> = {}) {
-  return ingestRoute(new Request(`${base}/api/v1/ingest`, { method: "POST", body, headers: { "content-type": "application/json", ...auth(key), ...headers } }), { params: Promise.resolve({}) });
+  return ingestRoute(
+    new Request(`${base}/api/v1/ingest`, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", ...auth(key), ...headers },
+    }),
+    { params: Promise.resolve({}) },
+  );
 }
 async function trpcQuery(path: string, input: unknown, key?: string) {
   const url = `${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`;
   const response = await trpcGet(new Request(url, { headers: auth(key) }));
-  const json = (await response.json()) as { result?: { data: { json: unknown; meta?: unknown } }; error?: { json: { message: string; data: { code: string } } } };
-  return { status: response.status, data: json.result ? superjson.deserialize(json.result.data as never) : undefined, error: json.error?.json };
+  const json = (await response.json()) as {
+    result?: { data: { json: unknown; meta?: unknown } };
+    error?: { json: { message: string; data: { code: string } } };
+  };
+  return {
+    status: response.status,
+    data: json.result ? superjson.deserialize(json.result.data as never) : undefined,
+    error: json.error?.json,
+  };
 }
 
 const posts = makePosts(3, { seed: 99, firstId: 1_800_000_000_000_000_000n, at: Date.parse("2026-11-27T12:00:00Z") });
 
 describe("POST /api/v1/ingest", () => {
   it("ingests a batch with an ingest key", async () => {
-    const response = await ingest(JSON.stringify({ idempotencyKey: "rest-1", collector: "box", mode: "priority", posts }), keys.ingest);
+    const response = await ingest(
+      JSON.stringify({ idempotencyKey: "rest-1", collector: "box", mode: "priority", posts }),
+      keys.ingest,
+    );
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ replayed: false, tables: { posts: { inserted: 3 } } });
   });
@@ -72,37 +93,60 @@ describe("POST /api/v1/ingest", () => {
   });
 
   it("answers 403 to a reader key", async () => {
-    const response = await ingest(JSON.stringify({ idempotencyKey: "rest-403", collector: "box", mode: "priority", posts }), keys.reader);
+    const response = await ingest(
+      JSON.stringify({ idempotencyKey: "rest-403", collector: "box", mode: "priority", posts }),
+      keys.reader,
+    );
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({ error: { code: "FORBIDDEN", message: expect.stringContaining("has role reader") } });
+    expect(await response.json()).toEqual({
+      error: { code: "FORBIDDEN", message: expect.stringContaining("has role reader") },
+    });
   });
 
   it("answers 409 for a reused key with another body, 400 for bad JSON", async () => {
-    const response = await ingest(JSON.stringify({ idempotencyKey: "rest-1", collector: "box", mode: "priority", posts: posts.slice(1) }), keys.ingest);
+    const response = await ingest(
+      JSON.stringify({ idempotencyKey: "rest-1", collector: "box", mode: "priority", posts: posts.slice(1) }),
+      keys.ingest,
+    );
     expect(response.status).toBe(409);
     const bad = await ingest("{not json", keys.ingest);
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: { code: "BAD_REQUEST", message: expect.stringContaining("not valid JSON") } });
+    expect(await bad.json()).toEqual({
+      error: { code: "BAD_REQUEST", message: expect.stringContaining("not valid JSON") },
+    });
   });
 
   it("answers 413 above the body limit, before parsing", async () => {
-    const huge = JSON.stringify({ idempotencyKey: "rest-413", collector: "box", mode: "priority", posts: [{ body: "x".repeat(9 * 1024 * 1024) }] });
+    const huge = JSON.stringify({
+      idempotencyKey: "rest-413",
+      collector: "box",
+      mode: "priority",
+      posts: [{ body: "x".repeat(9 * 1024 * 1024) }],
+    });
     const response = await ingest(huge, keys.ingest);
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ error: { code: "PAYLOAD_TOO_LARGE", message: expect.stringContaining("INGEST_MAX_BODY_BYTES") } });
-    const viaTrpc = await trpcPost(new Request(`${base}/api/trpc/ingest.push`, { method: "POST", body: huge, headers: auth(keys.ingest) }));
+    expect(await response.json()).toEqual({
+      error: { code: "PAYLOAD_TOO_LARGE", message: expect.stringContaining("INGEST_MAX_BODY_BYTES") },
+    });
+    const viaTrpc = await trpcPost(
+      new Request(`${base}/api/trpc/ingest.push`, { method: "POST", body: huge, headers: auth(keys.ingest) }),
+    );
     expect(viaTrpc.status).toBe(413);
   });
 
   it("answers 429 with Retry-After once the key's minute is used up", async () => {
     const limited = await principalFor(t.db, "reader");
     const now = Date.now();
-    await t.db.rateLimitWindow.create({ data: { apiKeyId: limited.apiKeyId!, windowStart: new Date(now - (now % 60_000)), count: 600 } });
+    await t.db.rateLimitWindow.create({
+      data: { apiKeyId: limited.apiKeyId!, windowStart: new Date(now - (now % 60_000)), count: 600 },
+    });
     const response = await getPost(posts[0]!.status_id, limited.key);
     if (Date.now() - (Date.now() % 60_000) !== now - (now % 60_000)) return; // the minute turned over mid-test
     expect(response.status).toBe(429);
     expect(Number(response.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect(await response.json()).toEqual({ error: { code: "TOO_MANY_REQUESTS", message: expect.stringContaining("600 requests per minute") } });
+    expect(await response.json()).toEqual({
+      error: { code: "TOO_MANY_REQUESTS", message: expect.stringContaining("600 requests per minute") },
+    });
     const viaTrpc = await trpcQuery("posts.byStatusId", { statusId: posts[0]!.status_id }, limited.key);
     expect(viaTrpc.status).toBe(429);
   });
@@ -113,7 +157,12 @@ describe("GET /api/v1/posts/{statusId}", () => {
     const response = await getPost(posts[0]!.status_id, keys.reader);
     expect(response.status).toBe(200);
     const rest = (await response.json()) as Record<string, unknown>;
-    expect(rest).toMatchObject({ status_id: posts[0]!.status_id, author: { handle: "fedwatcher" }, body: posts[0]!.body, metrics: { like_count: posts[0]!.like_count } });
+    expect(rest).toMatchObject({
+      status_id: posts[0]!.status_id,
+      author: { handle: "fedwatcher" },
+      body: posts[0]!.body,
+      metrics: { like_count: posts[0]!.like_count },
+    });
     const trpc = await trpcQuery("posts.byStatusId", { statusId: posts[0]!.status_id }, keys.reader);
     expect(trpc.data).toEqual(rest);
   });
@@ -121,10 +170,14 @@ describe("GET /api/v1/posts/{statusId}", () => {
   it("answers 404 for an unknown id and 400 for a non-numeric one", async () => {
     const missing = await getPost("123", keys.reader);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: { code: "NOT_FOUND", message: expect.stringContaining("No post with status_id 123") } });
+    expect(await missing.json()).toEqual({
+      error: { code: "NOT_FOUND", message: expect.stringContaining("No post with status_id 123") },
+    });
     const bad = await getPost("12ab", keys.reader);
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: { code: "BAD_REQUEST", message: expect.stringContaining("statusId: must be an X status id") } });
+    expect(await bad.json()).toEqual({
+      error: { code: "BAD_REQUEST", message: expect.stringContaining("statusId: must be an X status id") },
+    });
   });
 });
 
@@ -132,10 +185,22 @@ describe("GET /api/v1/ops/reconcile-counts", () => {
   it("counts per table since a time and in total, like tRPC", async () => {
     const response = await reconcile(`?since=${encodeURIComponent("2026-11-27T12:00:00.001Z")}`, keys.ingest);
     expect(response.status).toBe(200);
-    const rest = (await response.json()) as { tables: Record<string, { since: number; total: number }>; since: string; takenAt: string };
+    const rest = (await response.json()) as {
+      tables: Record<string, { since: number; total: number }>;
+      since: string;
+      takenAt: string;
+    };
     expect(rest.since).toBe("2026-11-27T12:00:00.001Z");
     expect(rest.tables.posts).toEqual({ table: "posts", since: 2, total: 3 });
-    expect(Object.keys(rest.tables).sort()).toEqual(["embeddings", "narrativeShifts", "pipelineRuns", "posts", "reports", "watchAccounts", "windowSummaries"]);
+    expect(Object.keys(rest.tables).sort()).toEqual([
+      "embeddings",
+      "narrativeShifts",
+      "pipelineRuns",
+      "posts",
+      "reports",
+      "watchAccounts",
+      "windowSummaries",
+    ]);
     const trpc = await trpcQuery("reconcile.counts", { since: "2026-11-27T12:00:00.001Z" }, keys.ingest);
     expect((trpc.data as typeof rest).tables).toEqual(rest.tables);
     const all = (await (await reconcile("", keys.reader)).json()) as typeof rest;
@@ -145,7 +210,9 @@ describe("GET /api/v1/ops/reconcile-counts", () => {
   it("answers 400 for a bad since", async () => {
     const response = await reconcile("?since=yesterday", keys.reader);
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: { code: "BAD_REQUEST", message: expect.stringContaining("since: must be an ISO-8601 time") } });
+    expect(await response.json()).toEqual({
+      error: { code: "BAD_REQUEST", message: expect.stringContaining("since: must be an ISO-8601 time") },
+    });
   });
 });
 
@@ -170,9 +237,20 @@ describe("role matrix over tRPC", () => {
 
 describe("GET /api/openapi.json", () => {
   it("documents the REST routes from the zod schemas", async () => {
-    const doc = (await openApiRoute().json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: { IngestBatch: { properties: Record<string, unknown> } } } };
+    const doc = (await openApiRoute().json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: { IngestBatch: { properties: Record<string, unknown> } } };
+    };
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual(["/api/v1/ingest", "/api/v1/ops/reconcile-counts", "/api/v1/posts/{statusId}"]);
-    expect(doc.components.schemas.IngestBatch.properties.posts).toMatchObject({ type: "array", items: { properties: { status_id: { pattern: "^[0-9]{1,20}$" } } } });
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      "/api/v1/ingest",
+      "/api/v1/ops/reconcile-counts",
+      "/api/v1/posts/{statusId}",
+    ]);
+    expect(doc.components.schemas.IngestBatch.properties.posts).toMatchObject({
+      type: "array",
+      items: { properties: { status_id: { pattern: "^[0-9]{1,20}$" } } },
+    });
   });
 });

@@ -12,12 +12,23 @@ const headers = { authorization: "Bearer xmk_0123456789_AAAAAAAAAAAAAAAAAAAAAAAA
 
 describe("with the database down", () => {
   it("answers 503 with Retry-After on REST routes", async () => {
-    const post = await getPostRoute(new Request("http://x/api/v1/posts/1", { headers }), { params: Promise.resolve({ statusId: "1" }) });
+    const post = await getPostRoute(new Request("http://x/api/v1/posts/1", { headers }), {
+      params: Promise.resolve({ statusId: "1" }),
+    });
     expect(post.status).toBe(503);
     expect(post.headers.get("retry-after")).toBe("5");
-    expect(await post.json()).toEqual({ error: { code: "SERVICE_UNAVAILABLE", message: expect.stringContaining("retry in a few seconds") } });
+    expect(await post.json()).toEqual({
+      error: { code: "SERVICE_UNAVAILABLE", message: expect.stringContaining("retry in a few seconds") },
+    });
 
-    const ingest = await ingestRoute(new Request("http://x/api/v1/ingest", { method: "POST", headers, body: JSON.stringify({ idempotencyKey: "k", collector: "c", mode: "priority" }) }), { params: Promise.resolve({}) });
+    const ingest = await ingestRoute(
+      new Request("http://x/api/v1/ingest", {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ idempotencyKey: "k", collector: "c", mode: "priority" }),
+      }),
+      { params: Promise.resolve({}) },
+    );
     expect(ingest.status).toBe(503);
   });
 

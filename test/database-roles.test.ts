@@ -45,23 +45,35 @@ const now = "now()";
 describe("prisma/roles.sql", () => {
   it("lets xmonitor_app write posts", async () => {
     await expect(
-      asRole("xmonitor_app", `insert into posts (status_id, author_handle, body, created_at, collected_at, mode, source_updated_at) values ('1', 'a', 'b', ${now}, ${now}, 'priority', ${now}) returning status_id`),
+      asRole(
+        "xmonitor_app",
+        `insert into posts (status_id, author_handle, body, created_at, collected_at, mode, source_updated_at) values ('1', 'a', 'b', ${now}, ${now}, 'priority', ${now}) returning status_id`,
+      ),
     ).resolves.toEqual([{ status_id: "1" }]);
   });
 
   it("refuses xmonitor_app writes to watch_accounts and embeddings", async () => {
-    await expect(asRole("xmonitor_app", `insert into watch_accounts (handle, tier, added_at, source_updated_at) values ('x', 'priority', ${now}, ${now})`)).rejects.toThrow(
-      "permission denied for table watch_accounts",
-    );
-    await expect(asRole("xmonitor_app", `insert into embeddings (status_id, model, dims, vector, created_at, source_updated_at) values ('1', 'm', 1, '{0.5}', ${now}, ${now})`)).rejects.toThrow(
-      "permission denied for table embeddings",
-    );
+    await expect(
+      asRole(
+        "xmonitor_app",
+        `insert into watch_accounts (handle, tier, added_at, source_updated_at) values ('x', 'priority', ${now}, ${now})`,
+      ),
+    ).rejects.toThrow("permission denied for table watch_accounts");
+    await expect(
+      asRole(
+        "xmonitor_app",
+        `insert into embeddings (status_id, model, dims, vector, created_at, source_updated_at) values ('1', 'm', 1, '{0.5}', ${now}, ${now})`,
+      ),
+    ).rejects.toThrow("permission denied for table embeddings");
     await expect(asRole("xmonitor_app", "select count(*)::int as n from watch_accounts")).resolves.toEqual([{ n: 0 }]);
   });
 
   it("lets xmonitor_admin write watch_accounts", async () => {
     await expect(
-      asRole("xmonitor_admin", `insert into watch_accounts (handle, tier, added_at, source_updated_at) values ('x', 'priority', ${now}, ${now}) returning handle`),
+      asRole(
+        "xmonitor_admin",
+        `insert into watch_accounts (handle, tier, added_at, source_updated_at) values ('x', 'priority', ${now}, ${now}) returning handle`,
+      ),
     ).resolves.toEqual([{ handle: "x" }]);
   });
 });

@@ -32,7 +32,9 @@ describe("embedded PostgreSQL", () => {
       await migrateDatabase(first.url);
       const client = new pg.Client({ connectionString: first.url });
       await client.connect();
-      await client.query("insert into watch_accounts (handle, tier, added_at, source_updated_at) values ('kept', 'priority', now(), now())");
+      await client.query(
+        "insert into watch_accounts (handle, tier, added_at, source_updated_at) values ('kept', 'priority', now(), now())",
+      );
       await client.end();
     } finally {
       await first.stop();

@@ -24,7 +24,9 @@ describe("parseEnv", () => {
   });
 
   it("names the bad variable in one line and never echoes the database password", () => {
-    expect(() => parseEnv({ DATABASE_URL: "mysql://root:hunter2@db/x" })).toThrowError(/^Invalid environment: DATABASE_URL: must start with postgresql:\/\//);
+    expect(() => parseEnv({ DATABASE_URL: "mysql://root:hunter2@db/x" })).toThrowError(
+      /^Invalid environment: DATABASE_URL: must start with postgresql:\/\//,
+    );
     expect(() => parseEnv({ DATABASE_URL: "mysql://root:hunter2@db/x" })).not.toThrowError(/hunter2/);
     expect(() => parseEnv({ PORT: "eighty" })).toThrowError(/PORT: .*\(got "eighty"\)/);
     expect(() => parseEnv({ LOG_LEVEL: "loud" })).toThrowError(/LOG_LEVEL/);
@@ -55,7 +57,9 @@ describe("npm start with bad configuration", () => {
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split("\n");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\[start\] Cannot connect to PostgreSQL at postgresql:\/\/postgres@127\.0\.0\.1:9\/xmonitor \(ECONNREFUSED\)/);
+    expect(lines[0]).toMatch(
+      /^\[start\] Cannot connect to PostgreSQL at postgresql:\/\/postgres@127\.0\.0\.1:9\/xmonitor \(ECONNREFUSED\)/,
+    );
     expect(result.stderr).not.toContain("secret");
   });
 

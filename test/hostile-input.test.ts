@@ -50,15 +50,29 @@ const hostileMutation: fc.Arbitrary<[string, unknown]> = fc.oneof(
     ["author_handle", "bad handle with spaces"],
     ["updated_at", null],
   ),
-  fc.tuple(fc.constantFrom("status_id", "body", "created_at", "author_handle", "updated_at"), fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }))),
+  fc.tuple(
+    fc.constantFrom("status_id", "body", "created_at", "author_handle", "updated_at"),
+    fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 })),
+  ),
 );
 
 async function push(body: string) {
-  return ingestRoute(new Request("http://x/api/v1/ingest", { method: "POST", body, headers: { authorization: `Bearer ${key}`, "content-type": "application/json" } }), { params: Promise.resolve({}) });
+  return ingestRoute(
+    new Request("http://x/api/v1/ingest", {
+      method: "POST",
+      body,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    }),
+    { params: Promise.resolve({}) },
+  );
 }
 
 async function tableCounts() {
-  const [posts, batches, rejects] = await Promise.all([t.db.post.count(), t.db.ingestBatch.count(), t.db.ingestReject.count()]);
+  const [posts, batches, rejects] = await Promise.all([
+    t.db.post.count(),
+    t.db.ingestBatch.count(),
+    t.db.ingestReject.count(),
+  ]);
   return { posts, batches, rejects };
 }
 
@@ -68,15 +82,28 @@ describe("hostile ingest items", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(hostileMutation, { minLength: 1, maxLength: 6 }), async (mutations) => {
         const before = await tableCounts();
-        const items = mutations.map(([field, value], i) => ({ ...valid!, status_id: String(5_000_000n + BigInt(n * 10 + i)), [field]: value }));
+        const items = mutations.map(([field, value], i) => ({
+          ...valid!,
+          status_id: String(5_000_000n + BigInt(n * 10 + i)),
+          [field]: value,
+        }));
         n++;
-        const response = await push(JSON.stringify({ idempotencyKey: `hostile-${n}`, collector: "fuzz", mode: "priority", posts: items }));
+        const response = await push(
+          JSON.stringify({ idempotencyKey: `hostile-${n}`, collector: "fuzz", mode: "priority", posts: items }),
+        );
         expect(response.status).toBe(200);
-        const result = (await response.json()) as { tables: { posts: { inserted: number; rejected: number } }; rejects: { reason: string }[] };
+        const result = (await response.json()) as {
+          tables: { posts: { inserted: number; rejected: number } };
+          rejects: { reason: string }[];
+        };
         expect(result.tables.posts).toMatchObject({ inserted: 0, rejected: items.length });
         result.rejects.forEach((r) => expect(r.reason).toMatch(/^invalid posts item: /));
         const after = await tableCounts();
-        expect(after).toEqual({ posts: before.posts, batches: before.batches + 1, rejects: before.rejects + items.length });
+        expect(after).toEqual({
+          posts: before.posts,
+          batches: before.batches + 1,
+          rejects: before.rejects + items.length,
+        });
       }),
       { numRuns: 60 },
     );
@@ -111,7 +138,14 @@ describe("hostile ingest items", () => {
 
   it("answers a 10 MB body with 413 and writes nothing", async () => {
     const before = await tableCounts();
-    const response = await push(JSON.stringify({ idempotencyKey: "big", collector: "c", mode: "priority", posts: [{ ...valid, body: "y".repeat(10 * 1024 * 1024) }] }));
+    const response = await push(
+      JSON.stringify({
+        idempotencyKey: "big",
+        collector: "c",
+        mode: "priority",
+        posts: [{ ...valid, body: "y".repeat(10 * 1024 * 1024) }],
+      }),
+    );
     expect(response.status).toBe(413);
     expect(await tableCounts()).toEqual(before);
   });
@@ -120,22 +154,44 @@ describe("hostile ingest items", () => {
 describe("hostile path and query parameters", () => {
   it("never answers a statusId with a 5xx", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.stringMatching(/^[0-9]{1,25}$/), fc.constantFrom("../../etc/passwd", "%00", "1 OR 1=1", "😀", " 1")), async (statusId) => {
-        const response = await getPostRoute(new Request(`http://x/api/v1/posts/x`, { headers: { authorization: `Bearer ${key}` } }), { params: Promise.resolve({ statusId }) });
-        expect([200, 400, 404]).toContain(response.status);
-        const json = (await response.json()) as { error?: { message: string } };
-        if (response.status !== 200) expect(json.error?.message).toBeTruthy();
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.stringMatching(/^[0-9]{1,25}$/),
+          fc.constantFrom("../../etc/passwd", "%00", "1 OR 1=1", "😀", " 1"),
+        ),
+        async (statusId) => {
+          const response = await getPostRoute(
+            new Request(`http://x/api/v1/posts/x`, { headers: { authorization: `Bearer ${key}` } }),
+            { params: Promise.resolve({ statusId }) },
+          );
+          expect([200, 400, 404]).toContain(response.status);
+          const json = (await response.json()) as { error?: { message: string } };
+          if (response.status !== 200) expect(json.error?.message).toBeTruthy();
+        },
+      ),
       { numRuns: 100 },
     );
   });
 
   it("never answers a since with a 5xx", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.constantFrom("0000-01-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-02-25T19:39:12+25:00")), async (since) => {
-        const response = await reconcileRoute(new Request(`http://x/api/v1/ops/reconcile-counts?since=${encodeURIComponent(since)}`, { headers: { authorization: `Bearer ${key}` } }), { params: Promise.resolve({}) });
-        expect([200, 400]).toContain(response.status);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          fc.constantFrom("0000-01-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-02-25T19:39:12+25:00"),
+        ),
+        async (since) => {
+          const response = await reconcileRoute(
+            new Request(`http://x/api/v1/ops/reconcile-counts?since=${encodeURIComponent(since)}`, {
+              headers: { authorization: `Bearer ${key}` },
+            }),
+            { params: Promise.resolve({}) },
+          );
+          expect([200, 400]).toContain(response.status);
+        },
+      ),
       { numRuns: 100 },
     );
   });

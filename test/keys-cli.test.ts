@@ -13,12 +13,16 @@ beforeAll(async () => {
 afterAll(async () => t?.drop());
 
 function keys(...args: string[]) {
-  const result = spawnSync(path.join(projectRoot, "node_modules", ".bin", "tsx"), [path.join(projectRoot, "scripts", "keys.ts"), ...args], {
-    cwd: projectRoot,
-    env: { ...process.env, DATABASE_URL: t.url },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+  const result = spawnSync(
+    path.join(projectRoot, "node_modules", ".bin", "tsx"),
+    [path.join(projectRoot, "scripts", "keys.ts"), ...args],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, DATABASE_URL: t.url },
+      encoding: "utf8",
+      timeout: 60_000,
+    },
+  );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -30,14 +34,19 @@ describe("keys CLI", () => {
     expect(key.startsWith(`${prefix}_`)).toBe(true);
     const row = await t.db.apiKey.findUniqueOrThrow({ where: { keyPrefix: prefix } });
     expect(JSON.stringify(row)).not.toContain(key.slice(prefix.length + 1));
-    expect(await authenticateApiKey(t.db, `Bearer ${key}`)).toMatchObject({ principal: { role: "ingest", keyPrefix: prefix } });
+    expect(await authenticateApiKey(t.db, `Bearer ${key}`)).toMatchObject({
+      principal: { role: "ingest", keyPrefix: prefix },
+    });
 
     const listed = keys("list");
     expect(listed.stdout).toMatch(new RegExp(`${prefix}\\s+ingest\\s+collector-mac\\s+active`));
     expect(listed.stdout).not.toContain(key);
 
     expect(keys("revoke", prefix).stdout).toContain(`revoked ${prefix}`);
-    expect(await authenticateApiKey(t.db, `Bearer ${key}`)).toEqual({ principal: null, error: expect.stringContaining("was revoked") });
+    expect(await authenticateApiKey(t.db, `Bearer ${key}`)).toEqual({
+      principal: null,
+      error: expect.stringContaining("was revoked"),
+    });
     expect(keys("list").stdout).toMatch(new RegExp(`${prefix}.*revoked`));
   });
 
@@ -47,6 +56,8 @@ describe("keys CLI", () => {
     expect(badRole.stderr).toContain("Allowed choices are admin, ingest, reader");
     const unknown = keys("revoke", "xmk_0000000000");
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr.trim()).toBe("[keys] No API key with prefix xmk_0000000000: list keys to see their prefixes.");
+    expect(unknown.stderr.trim()).toBe(
+      "[keys] No API key with prefix xmk_0000000000: list keys to see their prefixes.",
+    );
   });
 });

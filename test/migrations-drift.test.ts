@@ -11,7 +11,10 @@ import { createTestDatabase, type TestDatabase } from "./support/database";
 import { schemaFingerprint } from "./support/schema-fingerprint";
 
 async function databaseFromSchema(schemaFile: string, target: TestDatabase): Promise<string[]> {
-  const sql = await prismaCli(["migrate", "diff", "--from-empty", "--to-schema-datamodel", schemaFile, "--script"], target.url);
+  const sql = await prismaCli(
+    ["migrate", "diff", "--from-empty", "--to-schema-datamodel", schemaFile, "--script"],
+    target.url,
+  );
   const client = new pg.Client({ connectionString: target.url });
   await client.connect();
   try {
@@ -47,7 +50,10 @@ describe("prisma/migrations", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "xm-drift-"));
     const edited = path.join(dir, "schema.prisma");
     copyFileSync(path.join(projectRoot, "prisma", "schema.prisma"), edited);
-    const text = readFileSync(edited, "utf8").replace('  lang            String?\n', '  lang            String?\n  sentiment       Float?\n');
+    const text = readFileSync(edited, "utf8").replace(
+      "  lang            String?\n",
+      "  lang            String?\n  sentiment       Float?\n",
+    );
     expect(text).toContain("sentiment");
     writeFileSync(edited, text.replace('output     = "../src/generated/prisma"', `output     = "${dir}/client"`));
     const fromMigrations = await schemaFingerprint(migrated.url);
@@ -60,8 +66,13 @@ describe("prisma/migrations", () => {
     const client = new pg.Client({ connectionString: migrated.url });
     await client.connect();
     try {
-      const applied = await client.query("select migration_name from _prisma_migrations where finished_at is not null and rolled_back_at is null order by 1");
-      const onDisk = (await import("node:fs")).readdirSync(path.join(projectRoot, "prisma", "migrations")).filter((d) => /^\d{14}_/.test(d)).sort();
+      const applied = await client.query(
+        "select migration_name from _prisma_migrations where finished_at is not null and rolled_back_at is null order by 1",
+      );
+      const onDisk = (await import("node:fs"))
+        .readdirSync(path.join(projectRoot, "prisma", "migrations"))
+        .filter((d) => /^\d{14}_/.test(d))
+        .sort();
       expect(applied.rows.map((r: { migration_name: string }) => r.migration_name)).toEqual(onDisk);
     } finally {
       await client.end();

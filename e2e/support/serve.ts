@@ -29,14 +29,20 @@ async function main() {
   writeFileSync(e2eStateFile, JSON.stringify({ databaseUrl: url, adminKey: admin.key, readerKey: reader.key }));
 
   const port = process.env.E2E_PORT ?? "3100";
-  const next = spawn(process.execPath, [path.join(projectRoot, "node_modules", "next", "dist", "bin", "next"), "start", "-p", port, "-H", "127.0.0.1"], {
-    cwd: projectRoot,
-    stdio: "inherit",
-    env: { ...process.env, DATABASE_URL: url, NODE_ENV: "production", LOG_LEVEL: "warn" },
-  });
+  const next = spawn(
+    process.execPath,
+    [path.join(projectRoot, "node_modules", "next", "dist", "bin", "next"), "start", "-p", port, "-H", "127.0.0.1"],
+    {
+      cwd: projectRoot,
+      stdio: "inherit",
+      env: { ...process.env, DATABASE_URL: url, NODE_ENV: "production", LOG_LEVEL: "warn" },
+    },
+  );
   const shutdown = async () => {
     next.kill("SIGTERM");
-    await withAdminClient(server.adminUrl, (client) => client.query(`drop database if exists "${name}" with (force)`)).catch(() => undefined);
+    await withAdminClient(server.adminUrl, (client) =>
+      client.query(`drop database if exists "${name}" with (force)`),
+    ).catch(() => undefined);
     await server.stop();
     process.exit(0);
   };

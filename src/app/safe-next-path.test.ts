@@ -8,7 +8,17 @@ describe("safeNextPath", () => {
   });
 
   it("sends anything else home: other origins, protocol-relative, backslash tricks, the login page itself, non-strings", () => {
-    for (const value of ["https://evil.example/", "//evil.example", "/\\evil.example", "/login?next=/", "runs", "", null, undefined, ["/runs"]]) {
+    for (const value of [
+      "https://evil.example/",
+      "//evil.example",
+      "/\\evil.example",
+      "/login?next=/",
+      "runs",
+      "",
+      null,
+      undefined,
+      ["/runs"],
+    ]) {
       expect(safeNextPath(value)).toBe("/");
     }
   });

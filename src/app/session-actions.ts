@@ -21,7 +21,8 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
   const raw = form.get("apiKey");
   const apiKey = typeof raw === "string" ? raw.trim() : "";
   const next = safeNextPath(form.get("next"));
-  if (!apiKey) return { error: "Enter an API key: create one with `npm run keys -- create --name <you> --role reader`." };
+  if (!apiKey)
+    return { error: "Enter an API key: create one with `npm run keys -- create --name <you> --role reader`." };
   let session;
   try {
     session = await createConsoleSession(getDb(), { apiKey });

@@ -10,35 +10,47 @@ const dir = mkdtempSync(path.join(tmpdir(), "xm-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function collector(...args: string[]) {
-  const result = spawnSync(path.join(projectRoot, "bin", "xmonitor-collector.js"), ["--db", path.join(dir, "x.db"), ...args], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: dir,
-      NODE_ENV: "production",
-      XMONITOR_FREEZE_FILE: path.join(dir, "collector.freeze"),
-      XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
-      XMONITOR_HEALTH_FILE: path.join(dir, "health.json"),
-      XMONITOR_COLLECTOR_NAME: "cli-box",
+  const result = spawnSync(
+    path.join(projectRoot, "bin", "xmonitor-collector.js"),
+    ["--db", path.join(dir, "x.db"), ...args],
+    {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: dir,
+        NODE_ENV: "production",
+        XMONITOR_FREEZE_FILE: path.join(dir, "collector.freeze"),
+        XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
+        XMONITOR_HEALTH_FILE: path.join(dir, "health.json"),
+        XMONITOR_COLLECTOR_NAME: "cli-box",
+      },
+      encoding: "utf8",
+      timeout: 60_000,
     },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+  );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 describe("xmonitor-collector", () => {
   it("manages the watch list", () => {
-    expect(collector("accounts", "add", "@Macro_Desk", "--tier", "priority").stdout.trim()).toBe("added @macro_desk (priority)");
+    expect(collector("accounts", "add", "@Macro_Desk", "--tier", "priority").stdout.trim()).toBe(
+      "added @macro_desk (priority)",
+    );
     collector("accounts", "add", "chipwatch", "--tier", "discovery");
     expect(collector("accounts", "set-tier", "chipwatch", "priority").stdout.trim()).toBe("@chipwatch is now priority");
     const listed = JSON.parse(collector("--json", "accounts", "list").stdout) as { handle: string; tier: string }[];
-    expect(listed.map((a) => [a.handle, a.tier])).toEqual([["chipwatch", "priority"], ["macro_desk", "priority"]]);
+    expect(listed.map((a) => [a.handle, a.tier])).toEqual([
+      ["chipwatch", "priority"],
+      ["macro_desk", "priority"],
+    ]);
   });
 
   it("freezes and unfreezes, and status says so", () => {
     expect(collector("freeze", "--reason", "cutover").stdout).toContain("frozen");
-    const frozen = JSON.parse(collector("--json", "status").stdout) as { frozen: { reason: string } | null; collector: string };
+    const frozen = JSON.parse(collector("--json", "status").stdout) as {
+      frozen: { reason: string } | null;
+      collector: string;
+    };
     expect(frozen).toMatchObject({ collector: "cli-box", frozen: { reason: "cutover" } });
     expect(collector("unfreeze").stdout.trim()).toBe("unfrozen: scheduled jobs run again");
     expect((JSON.parse(collector("--json", "status").stdout) as { frozen: unknown }).frozen).toBeNull();
@@ -51,8 +63,14 @@ describe("xmonitor-collector", () => {
     const noKey = collector("reconcile");
     expect(noKey.status).not.toBe(0);
     expect(noKey.stdout + noKey.stderr).toContain("XMONITOR_API_KEY is not set");
-    const badEnv = spawnSync(path.join(projectRoot, "bin", "xmonitor-collector.js"), ["status"], { cwd: dir, env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", XMONITOR_INGEST_MAX_ATTEMPTS: "many" }, encoding: "utf8" });
+    const badEnv = spawnSync(path.join(projectRoot, "bin", "xmonitor-collector.js"), ["status"], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", XMONITOR_INGEST_MAX_ATTEMPTS: "many" },
+      encoding: "utf8",
+    });
     expect(badEnv.status).toBe(1);
-    expect(badEnv.stderr.trim()).toMatch(/^Invalid collector environment: XMONITOR_INGEST_MAX_ATTEMPTS: .*\(got "many"\)$/);
+    expect(badEnv.stderr.trim()).toMatch(
+      /^Invalid collector environment: XMONITOR_INGEST_MAX_ATTEMPTS: .*\(got "many"\)$/,
+    );
   });
 });

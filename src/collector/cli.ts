@@ -8,12 +8,28 @@ import { accountsAdd, accountsList, accountsRemove, accountsSetTier } from "./co
 import { catchUpCommand } from "./commands/catch-up";
 import { reconcileCommand } from "./commands/reconcile";
 import { runCommand } from "./commands/run";
-import { cutoverAll, cutoverExport, cutoverFreeze, cutoverImport, cutoverRestore, cutoverSnapshot, cutoverValidate, type CutoverOptions } from "./commands/cutover";
+import {
+  cutoverAll,
+  cutoverExport,
+  cutoverFreeze,
+  cutoverImport,
+  cutoverRestore,
+  cutoverSnapshot,
+  cutoverValidate,
+  type CutoverOptions,
+} from "./commands/cutover";
 import { createCollectorScheduler } from "./commands/schedule";
 import { freezeCommand, statusCommand, unfreezeCommand } from "./commands/status";
 import { isoTime } from "~/shared/schemas/primitives";
 
-type GlobalOptions = { db?: string; apiBaseUrl?: string; apiKey?: string; healthFile?: string; collector?: string; json?: boolean };
+type GlobalOptions = {
+  db?: string;
+  apiBaseUrl?: string;
+  apiKey?: string;
+  healthFile?: string;
+  collector?: string;
+  json?: boolean;
+};
 
 function contextFrom(command: Command): CollectorContext {
   const g = command.optsWithGlobals<GlobalOptions>();
@@ -49,7 +65,9 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 function interruptSignal(ctx: CollectorContext): AbortSignal {
   const controller = new AbortController();
   process.once("SIGINT", () => {
-    ctx.log.warn("interrupt: finishing the batches in flight and writing the checkpoint (Ctrl-C again to stop at once)");
+    ctx.log.warn(
+      "interrupt: finishing the batches in flight and writing the checkpoint (Ctrl-C again to stop at once)",
+    );
     controller.abort();
   });
   return controller.signal;
@@ -58,20 +76,28 @@ function interruptSignal(ctx: CollectorContext): AbortSignal {
 function cutoverGroup(program: Command): void {
   const cutover = program
     .command("cutover")
-    .description("move this machine's SQLite state into the central PostgreSQL: freeze, snapshot, export, import, validate, restore (or all)")
+    .description(
+      "move this machine's SQLite state into the central PostgreSQL: freeze, snapshot, export, import, validate, restore (or all)",
+    )
     .option("--data-dir <dir>", "where snapshots, exports, reject logs and reports go (default: the database's folder)")
     .option("--label <name>", "name of a new cutover (default: the collector's name)")
     .option("--operator <name>", "who runs it (default: the OS user)");
   const base = (command: Command): CutoverOptions => {
     const g = command.optsWithGlobals<CutoverOptions>();
-    return { ...(g.dataDir ? { dataDir: g.dataDir } : {}), ...(g.label ? { label: g.label } : {}), ...(g.operator ? { operator: g.operator } : {}) };
+    return {
+      ...(g.dataDir ? { dataDir: g.dataDir } : {}),
+      ...(g.label ? { label: g.label } : {}),
+      ...(g.operator ? { operator: g.operator } : {}),
+    };
   };
   cutover
     .command("freeze")
     .description("set the freeze flag and wait until no collector run is in progress")
     .option("--timeout <seconds>", "how long to wait for runs in progress", positiveInt, 600)
     .action(async (options: { timeout: number }, command: Command) => {
-      process.exitCode = (await cutoverFreeze(contextFrom(command), { ...base(command), timeoutSeconds: options.timeout })).exitCode;
+      process.exitCode = (
+        await cutoverFreeze(contextFrom(command), { ...base(command), timeoutSeconds: options.timeout })
+      ).exitCode;
     });
   cutover
     .command("snapshot")
@@ -87,30 +113,45 @@ function cutoverGroup(program: Command): void {
     .option("--out <dir>", "export directory (default: data/export_cutover_<stamp>)")
     .action(async (options: { snapshot?: string; out?: string }, command: Command) => {
       const { out, ...rest } = options;
-      process.exitCode = (await cutoverExport(contextFrom(command), { ...base(command), ...rest, ...(out ? { outDir: out } : {}) })).exitCode;
+      process.exitCode = (
+        await cutoverExport(contextFrom(command), { ...base(command), ...rest, ...(out ? { outDir: out } : {}) })
+      ).exitCode;
     });
   cutover
     .command("import")
-    .description("push the export through the ingest API with the key given; resumable (Ctrl-C keeps the checkpoint); rejects go to an NDJSON log (exit 1 when any)")
+    .description(
+      "push the export through the ingest API with the key given; resumable (Ctrl-C keeps the checkpoint); rejects go to an NDJSON log (exit 1 when any)",
+    )
     .option("--export-dir <dir>", "export to import (default: this cutover's)")
     .option("--dry-run", "validate and count what would be inserted/updated, write nothing")
     .option("--batch-size <n>", "items per batch (XMONITOR_INGEST_BATCH_SIZE)", positiveInt)
     .action(async (options: { exportDir?: string; dryRun?: boolean; batchSize?: number }, command: Command) => {
       const ctx = contextFrom(command);
-      process.exitCode = (await cutoverImport(ctx, { ...base(command), ...options, signal: interruptSignal(ctx) })).exitCode;
+      process.exitCode = (
+        await cutoverImport(ctx, { ...base(command), ...options, signal: interruptSignal(ctx) })
+      ).exitCode;
     });
   cutover
     .command("validate")
-    .description("snapshot vs server row counts per table and a field-by-field spot check; exit 1 when anything differs")
+    .description(
+      "snapshot vs server row counts per table and a field-by-field spot check; exit 1 when anything differs",
+    )
     .option("--snapshot <file>", "snapshot to compare with (default: this cutover's)")
     .option("--sample <n>", "rows spot-checked per table", positiveInt, 50)
     .option("--seed <text>", "seed of the sample (same seed, same rows)", "cutover")
     .option("--ignore-run <run_id>", "leave this run out of the comparison (repeatable)", collect)
     .option("--report <file>", "report path (default: data/validate_cutover_<stamp>.json)")
-    .action(async (options: { snapshot?: string; sample: number; seed: string; ignoreRun?: string[]; report?: string }, command: Command) => {
-      const { ignoreRun, ...rest } = options;
-      process.exitCode = (await cutoverValidate(contextFrom(command), { ...base(command), ...rest, ignoreRuns: ignoreRun ?? [] })).exitCode;
-    });
+    .action(
+      async (
+        options: { snapshot?: string; sample: number; seed: string; ignoreRun?: string[]; report?: string },
+        command: Command,
+      ) => {
+        const { ignoreRun, ...rest } = options;
+        process.exitCode = (
+          await cutoverValidate(contextFrom(command), { ...base(command), ...rest, ignoreRuns: ignoreRun ?? [] })
+        ).exitCode;
+      },
+    );
   cutover
     .command("restore")
     .description("clear the freeze flag; with --canary run one cycle per mode and report api ingest ok")
@@ -127,16 +168,38 @@ function cutoverGroup(program: Command): void {
     .option("--seed <text>", "validate: seed of the sample", "cutover")
     .option("--ignore-run <run_id>", "validate: leave this run out (repeatable)", collect)
     .option("--canary", "restore: run one cycle per mode")
-    .action(async (options: { timeout: number; batchSize?: number; sample: number; seed: string; ignoreRun?: string[]; canary?: boolean }, command: Command) => {
-      const ctx = contextFrom(command);
-      const { timeout, ignoreRun, ...rest } = options;
-      process.exitCode = (await cutoverAll(ctx, { ...base(command), ...rest, timeoutSeconds: timeout, ignoreRuns: ignoreRun ?? [], signal: interruptSignal(ctx) })).exitCode;
-    });
+    .action(
+      async (
+        options: {
+          timeout: number;
+          batchSize?: number;
+          sample: number;
+          seed: string;
+          ignoreRun?: string[];
+          canary?: boolean;
+        },
+        command: Command,
+      ) => {
+        const ctx = contextFrom(command);
+        const { timeout, ignoreRun, ...rest } = options;
+        process.exitCode = (
+          await cutoverAll(ctx, {
+            ...base(command),
+            ...rest,
+            timeoutSeconds: timeout,
+            ignoreRuns: ignoreRun ?? [],
+            signal: interruptSignal(ctx),
+          })
+        ).exitCode;
+      },
+    );
 }
 
 export function buildCli(): Command {
   const program = new Command("collector")
-    .description("xmonitor collector: watch X accounts and searches, keep local SQLite state, push every run to the server")
+    .description(
+      "xmonitor collector: watch X accounts and searches, keep local SQLite state, push every run to the server",
+    )
     .option("--db <path>", "local SQLite file (XMONITOR_DB_PATH, default data/x_monitor.db)")
     .option("--api-base-url <url>", "server base URL (XMONITOR_API_BASE_URL)")
     .option("--api-key <key>", "ingest-role API key (XMONITOR_API_KEY)")
@@ -148,14 +211,34 @@ export function buildCli(): Command {
   program
     .command("run")
     .description("one run: fetch, score, store, embed, summarise, then push what changed")
-    .addOption(new Option("--mode <mode>", "priority | discovery | refresh-24h").choices(["priority", "discovery", "refresh-24h"]).makeOptionMandatory())
-    .option("--since <iso>", "push rows changed since this time minus the lookback (default: the run's start)", isoOption)
-    .option("--lookback-seconds <n>", "lookback before --since (XMONITOR_INGEST_LOOKBACK_SECONDS, default 900)", (v) => Number(v))
+    .addOption(
+      new Option("--mode <mode>", "priority | discovery | refresh-24h")
+        .choices(["priority", "discovery", "refresh-24h"])
+        .makeOptionMandatory(),
+    )
+    .option(
+      "--since <iso>",
+      "push rows changed since this time minus the lookback (default: the run's start)",
+      isoOption,
+    )
+    .option("--lookback-seconds <n>", "lookback before --since (XMONITOR_INGEST_LOOKBACK_SECONDS, default 900)", (v) =>
+      Number(v),
+    )
     .option("--no-ingest", "collect locally only")
-    .action(async (options: { mode: "priority" | "discovery" | "refresh-24h"; since?: string; lookbackSeconds?: number; ingest: boolean }, command: Command) => {
-      const ctx = contextFrom(command);
-      process.exitCode = (await runCommand(ctx, options)).exitCode;
-    });
+    .action(
+      async (
+        options: {
+          mode: "priority" | "discovery" | "refresh-24h";
+          since?: string;
+          lookbackSeconds?: number;
+          ingest: boolean;
+        },
+        command: Command,
+      ) => {
+        const ctx = contextFrom(command);
+        process.exitCode = (await runCommand(ctx, options)).exitCode;
+      },
+    );
 
   program
     .command("catch-up")
@@ -171,7 +254,9 @@ export function buildCli(): Command {
     .option("--since <iso>", "count rows from this time (default: 24 h ago)", isoOption)
     .action(async (options: { since?: string }, command: Command) => {
       const ctx = contextFrom(command);
-      process.exitCode = (await reconcileCommand(ctx, { ...options, json: command.optsWithGlobals<GlobalOptions>().json ?? false })).exitCode;
+      process.exitCode = (
+        await reconcileCommand(ctx, { ...options, json: command.optsWithGlobals<GlobalOptions>().json ?? false })
+      ).exitCode;
     });
 
   program
@@ -181,7 +266,8 @@ export function buildCli(): Command {
       const ctx = contextFrom(command);
       const scheduler = createCollectorScheduler(ctx);
       scheduler.start();
-      for (const { name, next } of scheduler.nextRuns()) ctx.log.info(`scheduled ${name}: next at ${next?.toISOString() ?? "never"}`);
+      for (const { name, next } of scheduler.nextRuns())
+        ctx.log.info(`scheduled ${name}: next at ${next?.toISOString() ?? "never"}`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           ctx.log.info("stopping: waiting for running jobs to finish");
@@ -198,11 +284,17 @@ export function buildCli(): Command {
     .description("pause scheduled jobs (used by the cutover)")
     .option("--reason <text>", "why", "manual freeze")
     .action((options: { reason: string }, command: Command) => void freezeCommand(contextFrom(command), options));
-  program.command("unfreeze").description("resume scheduled jobs").action((_o: unknown, command: Command) => void unfreezeCommand(contextFrom(command)));
+  program
+    .command("unfreeze")
+    .description("resume scheduled jobs")
+    .action((_o: unknown, command: Command) => void unfreezeCommand(contextFrom(command)));
   program
     .command("status")
     .description("freeze state, runs in progress, last runs and ingest health")
-    .action((_o: unknown, command: Command) => void statusCommand(contextFrom(command), { json: command.optsWithGlobals<GlobalOptions>().json ?? false }));
+    .action(
+      (_o: unknown, command: Command) =>
+        void statusCommand(contextFrom(command), { json: command.optsWithGlobals<GlobalOptions>().json ?? false }),
+    );
 
   cutoverGroup(program);
 
@@ -211,21 +303,29 @@ export function buildCli(): Command {
     .command("add <handle>")
     .addOption(new Option("--tier <tier>").choices(tiers).default("priority"))
     .option("--note <text>")
-    .action((handle: string, options: { tier: "priority" | "discovery"; note?: string }, command: Command) => void accountsAdd(contextFrom(command), { handle, ...options }));
+    .action(
+      (handle: string, options: { tier: "priority" | "discovery"; note?: string }, command: Command) =>
+        void accountsAdd(contextFrom(command), { handle, ...options }),
+    );
   accounts
     .command("list")
     .addOption(new Option("--tier <tier>").choices(tiers))
     .option("--all", "include removed accounts")
-    .action((options: { tier?: "priority" | "discovery"; all?: boolean }, command: Command) =>
-      void accountsList(contextFrom(command), { ...options, json: command.optsWithGlobals<GlobalOptions>().json ?? false }),
+    .action(
+      (options: { tier?: "priority" | "discovery"; all?: boolean }, command: Command) =>
+        void accountsList(contextFrom(command), {
+          ...options,
+          json: command.optsWithGlobals<GlobalOptions>().json ?? false,
+        }),
     );
-  accounts.command("remove <handle>").action((handle: string, _o: unknown, command: Command) => void accountsRemove(contextFrom(command), { handle }));
   accounts
-    .command("set-tier <handle> <tier>")
-    .action((handle: string, tier: string, _o: unknown, command: Command) => {
-      if (tier !== "priority" && tier !== "discovery") throw new Error(`tier must be priority or discovery (got ${tier})`);
-      accountsSetTier(contextFrom(command), { handle, tier });
-    });
+    .command("remove <handle>")
+    .action((handle: string, _o: unknown, command: Command) => void accountsRemove(contextFrom(command), { handle }));
+  accounts.command("set-tier <handle> <tier>").action((handle: string, tier: string, _o: unknown, command: Command) => {
+    if (tier !== "priority" && tier !== "discovery")
+      throw new Error(`tier must be priority or discovery (got ${tier})`);
+    accountsSetTier(contextFrom(command), { handle, tier });
+  });
   return program;
 }
 

@@ -36,7 +36,13 @@ beforeAll(async () => {
   adminKey = (await principalFor(t.db, "admin")).key;
   app = await startAppServer({ databaseUrl: t.url });
   dir = mkdtempSync(path.join(tmpdir(), "xm-collector-"));
-  await writeReplayFile({ file: path.join(dir, "replay.jsonl"), seed: 7, count: 400, start: "2026-11-20T00:00:00Z", end: "2026-11-22T12:00:00Z" });
+  await writeReplayFile({
+    file: path.join(dir, "replay.jsonl"),
+    seed: 7,
+    count: 400,
+    start: "2026-11-20T00:00:00Z",
+    end: "2026-11-22T12:00:00Z",
+  });
   writeFileSync(path.join(dir, "queries.txt"), '# discovery\n"export controls" OR chips\nlang:en -is:retweet grid\n');
 }, 180_000);
 
@@ -71,15 +77,22 @@ async function serverCount(table: string): Promise<number> {
 describe("collector against the real server", () => {
   it("lands a run's rows on the server", async () => {
     const { ctx, log } = context();
-    for (const handle of ["macro_desk", "policywonk", "ai_lab_notes", "chipwatch"]) accountsAdd(ctx, { handle, tier: "priority" });
+    for (const handle of ["macro_desk", "policywonk", "ai_lab_notes", "chipwatch"])
+      accountsAdd(ctx, { handle, tier: "priority" });
     const result = await runCommand(ctx, { mode: "priority" });
     expect(result.exitCode, log.lines.join("\n")).toBe(0);
     expect(result.collected.newPosts).toBeGreaterThan(10);
     expect(log.lines.some((l) => /^api ingest ok mode=priority batches=\d+ posts=\d+\/0\/0\/0/.test(l))).toBe(true);
     const localIds = ctx.store.db.prepare("select status_id from tweets order by 1").pluck().all();
-    const serverIds = (await t.db.post.findMany({ select: { statusId: true }, orderBy: { statusId: "asc" } })).map((p) => p.statusId);
+    const serverIds = (await t.db.post.findMany({ select: { statusId: true }, orderBy: { statusId: "asc" } })).map(
+      (p) => p.statusId,
+    );
     expect(serverIds).toEqual(localIds);
-    for (const [sqlite, server] of [["runs", "pipeline_runs"], ["reports", "reports"], ["window_summaries", "window_summaries"]] as const) {
+    for (const [sqlite, server] of [
+      ["runs", "pipeline_runs"],
+      ["reports", "reports"],
+      ["window_summaries", "window_summaries"],
+    ] as const) {
       const local = ctx.store.db.prepare(`select count(*) from ${sqlite}`).pluck().get();
       expect({ table: server, n: await serverCount(server) }).toEqual({ table: server, n: local });
     }
@@ -98,10 +111,17 @@ describe("collector against the real server", () => {
       expect(result.exitCode).toBe(1);
       expect(result.collected.error).toBeUndefined();
       expect(sleeps, log.lines.join("\n")).toEqual([1000, 2000]);
-      expect(log.lines).toContainEqual(expect.stringMatching(new RegExp(`^api ingest failed mode=priority consecutive_failures=${attempt}: .*127\\.0\\.0\\.1:9`)));
+      expect(log.lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^api ingest failed mode=priority consecutive_failures=${attempt}: .*127\\.0\\.0\\.1:9`),
+        ),
+      );
       const alert = log.lines.find((l) => l.startsWith("ALERT:"));
       if (attempt === 1) expect(alert).toBeUndefined();
-      else expect(alert).toMatch(/^ALERT: ingest failures threshold reached mode=priority consecutive_failures=2 threshold=2 last_error=.*127\.0\.0\.1:9/);
+      else
+        expect(alert).toMatch(
+          /^ALERT: ingest failures threshold reached mode=priority consecutive_failures=2 threshold=2 last_error=.*127\.0\.0\.1:9/,
+        );
       expect(ctx.health.get("priority").consecutive_failures).toBe(attempt);
       ctx.store.close();
     }
@@ -113,12 +133,18 @@ describe("collector against the real server", () => {
     const result = await runCommand(ctx, { mode: "priority" });
     expect(result.exitCode, log.lines.join("\n")).toBe(0);
     expect(log.lines).toContainEqual(expect.stringMatching(/catching up after 2 failed ingest cycle\(s\)/));
-    expect(log.lines).toContainEqual(expect.stringMatching(/^RECOVERED: ingest failures reset mode=priority previous_consecutive_failures=2/));
+    expect(log.lines).toContainEqual(
+      expect.stringMatching(/^RECOVERED: ingest failures reset mode=priority previous_consecutive_failures=2/),
+    );
     expect(ctx.health.get("priority").consecutive_failures).toBe(0);
     const localIds = ctx.store.db.prepare("select status_id from tweets order by 1").pluck().all();
-    const serverIds = (await t.db.post.findMany({ select: { statusId: true }, orderBy: { statusId: "asc" } })).map((p) => p.statusId);
+    const serverIds = (await t.db.post.findMany({ select: { statusId: true }, orderBy: { statusId: "asc" } })).map(
+      (p) => p.statusId,
+    );
     expect(serverIds).toEqual(localIds);
-    const health = await t.db.collectorHealth.findUniqueOrThrow({ where: { collector_mode: { collector: "test-box", mode: "priority" } } });
+    const health = await t.db.collectorHealth.findUniqueOrThrow({
+      where: { collector_mode: { collector: "test-box", mode: "priority" } },
+    });
     expect(health.consecutiveFailures).toBe(0);
     expect(health.lastFailureAt).not.toBeNull();
     ctx.store.close();
@@ -148,7 +174,10 @@ describe("collector against the real server", () => {
     const stored = await t.db.post.findMany({ select: { statusId: true }, take: 10 });
     expect(stored.length).toBeGreaterThan(0);
     // 1,000 ids of 19 digits: about 27 KB URL-encoded, past Node's 16 KB header limit as a GET.
-    const keys = [...stored.map((p) => p.statusId), ...Array.from({ length: 1000 - stored.length }, (_, i) => String(1_800_000_000_000_000_000n + BigInt(i)))];
+    const keys = [
+      ...stored.map((p) => p.statusId),
+      ...Array.from({ length: 1000 - stored.length }, (_, i) => String(1_800_000_000_000_000_000n + BigInt(i))),
+    ];
     const rows = await api.rowsByKeys({ table: "posts", keys });
     expect(rows.map((r) => r.status_id).sort()).toEqual(stored.map((p) => p.statusId).sort());
   });
@@ -163,7 +192,9 @@ describe("collector against the real server", () => {
     log.lines.length = 0;
     const result = await reconcileCommand(ctx, { since: "2026-11-01T00:00:00Z" });
     expect(result.exitCode, log.lines.join("\n")).toBe(0);
-    expect(result.rows.map((r) => [r.table, r.synced, r.delta])).toEqual(syncTableNames.map((tname) => [tname, true, 0]));
+    expect(result.rows.map((r) => [r.table, r.synced, r.delta])).toEqual(
+      syncTableNames.map((tname) => [tname, true, 0]),
+    );
     expect(result.rows.find((r) => r.table === "embeddings")!.local).toBeGreaterThan(0);
     ctx.store.close();
   });

@@ -39,7 +39,12 @@ describe("parseCollectorEnv", () => {
       XMONITOR_ALERT_WEBHOOK_URL: "",
       DATABASE_URL: "postgresql://should-not-matter",
     });
-    expect(config).toMatchObject({ XMONITOR_API_BASE_URL: "https://xmonitor.example.org", XMONITOR_INGEST_BATCH_SIZE: 1000, XMONITOR_INGEST_INITIAL_BACKOFF_SECONDS: 0.5, XMONITOR_SOURCE: "x-api" });
+    expect(config).toMatchObject({
+      XMONITOR_API_BASE_URL: "https://xmonitor.example.org",
+      XMONITOR_INGEST_BATCH_SIZE: 1000,
+      XMONITOR_INGEST_INITIAL_BACKOFF_SECONDS: 0.5,
+      XMONITOR_SOURCE: "x-api",
+    });
     expect(config).not.toHaveProperty("XMONITOR_ALERT_WEBHOOK_URL");
     expect(config).not.toHaveProperty("DATABASE_URL");
   });
@@ -58,9 +63,15 @@ describe("parseCollectorEnv", () => {
     expect(message.split("\n")).toHaveLength(1);
     expect(message).toMatch(/^Invalid collector environment: .*XMONITOR_INGEST_MAX_ATTEMPTS: .*\(got "zero"\)/);
     expect(message).toMatch(/XMONITOR_SOURCE: .*\(got "firehose"\)/);
-    expect(attempt({ XMONITOR_SOURCE: "x-api" })).toBe("Invalid collector environment: X_BEARER_TOKEN: is required when XMONITOR_SOURCE=x-api");
-    expect(attempt({ XMONITOR_API_BASE_URL: "localhost:3000" })).toMatch(/XMONITOR_API_BASE_URL: must be an http\(s\) URL/);
-    expect(attempt({ XMONITOR_CRON_PRIORITY: "*/61 * * * *" })).toMatch(/XMONITOR_CRON_PRIORITY: job priority: invalid cron line/);
+    expect(attempt({ XMONITOR_SOURCE: "x-api" })).toBe(
+      "Invalid collector environment: X_BEARER_TOKEN: is required when XMONITOR_SOURCE=x-api",
+    );
+    expect(attempt({ XMONITOR_API_BASE_URL: "localhost:3000" })).toMatch(
+      /XMONITOR_API_BASE_URL: must be an http\(s\) URL/,
+    );
+    expect(attempt({ XMONITOR_CRON_PRIORITY: "*/61 * * * *" })).toMatch(
+      /XMONITOR_CRON_PRIORITY: job priority: invalid cron line/,
+    );
     expect(attempt({ XMONITOR_TIMEZONE: "Eastern" })).toMatch(/XMONITOR_TIMEZONE: must be an IANA timezone/);
     expect(attempt({ XMONITOR_INGEST_BATCH_SIZE: "50000" })).toMatch(/XMONITOR_INGEST_BATCH_SIZE/);
   });

@@ -86,7 +86,9 @@ export class CollectorConfigError extends Error {
 export function parseCollectorEnv(source: Record<string, string | undefined> = process.env): CollectorConfig {
   // Empty strings mean "unset": shells and .env files produce them often.
   const names = Object.keys(collectorEnvSchema.shape);
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([k, v]) => names.includes(k) && v !== undefined && v.trim() !== ""));
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([k, v]) => names.includes(k) && v !== undefined && v.trim() !== ""),
+  );
   const result = collectorEnvSchema.safeParse(cleaned);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {

@@ -55,7 +55,10 @@ export function keywordsFromQueries(queries: readonly string[]): string[] {
   return [...found];
 }
 
-export function createCollectorContext(config: CollectorConfig, options: { json?: boolean; log?: CollectorLog; now?: () => Date } = {}): CollectorContext {
+export function createCollectorContext(
+  config: CollectorConfig,
+  options: { json?: boolean; log?: CollectorLog; now?: () => Date } = {},
+): CollectorContext {
   const now = options.now ?? (() => new Date());
   const log = options.log ?? createLog({ json: options.json ?? false });
   const queries = readQueries(config.XMONITOR_DISCOVERY_QUERIES_FILE);
@@ -64,14 +67,20 @@ export function createCollectorContext(config: CollectorConfig, options: { json?
       ? createXApiSource({ bearerToken: config.X_BEARER_TOKEN!, log: (m: string) => log.warn(m) })
       : createReplaySource({ file: config.XMONITOR_REPLAY_FILE, clock: now });
   const embedder = config.XMONITOR_EMBEDDINGS_BASE_URL
-    ? createHttpEmbedder({ baseUrl: config.XMONITOR_EMBEDDINGS_BASE_URL, model: config.XMONITOR_EMBEDDINGS_MODEL, ...(config.XMONITOR_EMBEDDINGS_API_KEY ? { apiKey: config.XMONITOR_EMBEDDINGS_API_KEY } : {}) })
+    ? createHttpEmbedder({
+        baseUrl: config.XMONITOR_EMBEDDINGS_BASE_URL,
+        model: config.XMONITOR_EMBEDDINGS_MODEL,
+        ...(config.XMONITOR_EMBEDDINGS_API_KEY ? { apiKey: config.XMONITOR_EMBEDDINGS_API_KEY } : {}),
+      })
     : createHashedEmbedder({ dims: config.XMONITOR_EMBEDDING_DIMS });
   const apiKey = config.XMONITOR_API_KEY;
   const api: IngestApi = apiKey
     ? createIngestApi({ baseUrl: config.XMONITOR_API_BASE_URL, apiKey })
     : new Proxy({} as IngestApi, {
         get() {
-          throw new MissingApiKeyError("XMONITOR_API_KEY is not set: create an ingest key on the server (npm run keys -- create --name <this machine> --role ingest) and set it, or pass --api-key.");
+          throw new MissingApiKeyError(
+            "XMONITOR_API_KEY is not set: create an ingest key on the server (npm run keys -- create --name <this machine> --role ingest) and set it, or pass --api-key.",
+          );
         },
       });
   return {
@@ -80,11 +89,18 @@ export function createCollectorContext(config: CollectorConfig, options: { json?
     source,
     embedder,
     api,
-    health: new IngestHealthStore({ file: config.XMONITOR_HEALTH_FILE, threshold: config.XMONITOR_INGEST_ALERT_THRESHOLD, clock: now }),
+    health: new IngestHealthStore({
+      file: config.XMONITOR_HEALTH_FILE,
+      threshold: config.XMONITOR_INGEST_ALERT_THRESHOLD,
+      clock: now,
+    }),
     log,
     queries,
     keywords: keywordsFromQueries(queries),
-    retry: { maxAttempts: config.XMONITOR_INGEST_MAX_ATTEMPTS, initialBackoffSeconds: config.XMONITOR_INGEST_INITIAL_BACKOFF_SECONDS },
+    retry: {
+      maxAttempts: config.XMONITOR_INGEST_MAX_ATTEMPTS,
+      initialBackoffSeconds: config.XMONITOR_INGEST_INITIAL_BACKOFF_SECONDS,
+    },
     now,
   };
 }

@@ -33,30 +33,63 @@ export function createHttpEmbedder(options: {
   async function embedBatch(texts: readonly string[]): Promise<number[][]> {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
-    const body = { model: options.model, input: texts, encoding_format: "float", ...(options.dimensions ? { dimensions: options.dimensions } : {}) };
-    const response = await doFetch(url, { method: "POST", headers, body: JSON.stringify(body), signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
+    const body = {
+      model: options.model,
+      input: texts,
+      encoding_format: "float",
+      ...(options.dimensions ? { dimensions: options.dimensions } : {}),
+    };
+    const response = await doFetch(url, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+    });
     if (!response.ok) {
       const retryAfter = Number(response.headers.get("retry-after") ?? Number.NaN);
       const detail = (await response.text()).slice(0, 500);
-      throw new EmbeddingHttpError(`embeddings endpoint ${url} answered ${response.status}: ${detail}`, response.status, Number.isFinite(retryAfter) ? retryAfter : undefined);
+      throw new EmbeddingHttpError(
+        `embeddings endpoint ${url} answered ${response.status}: ${detail}`,
+        response.status,
+        Number.isFinite(retryAfter) ? retryAfter : undefined,
+      );
     }
     const payload = (await response.json()) as EmbeddingsResponse;
     const data = payload.data ?? [];
-    if (data.length !== texts.length) throw new EmbeddingHttpError(`embeddings endpoint returned ${data.length} vectors for ${texts.length} texts`, response.status, undefined);
+    if (data.length !== texts.length)
+      throw new EmbeddingHttpError(
+        `embeddings endpoint returned ${data.length} vectors for ${texts.length} texts`,
+        response.status,
+        undefined,
+      );
     // The API may answer out of order; `index` says which input each vector is for.
     const vectors = new Array<number[]>(texts.length);
     data.forEach((entry, position) => {
       const index = entry.index ?? position;
       const embedding = entry.embedding;
       if (!Array.isArray(embedding) || !embedding.every((v) => typeof v === "number" && Number.isFinite(v))) {
-        throw new EmbeddingHttpError(`embeddings endpoint returned a non-numeric vector at index ${index}`, response.status, undefined);
+        throw new EmbeddingHttpError(
+          `embeddings endpoint returned a non-numeric vector at index ${index}`,
+          response.status,
+          undefined,
+        );
       }
-      if (!Number.isInteger(index) || index < 0 || index >= texts.length) throw new EmbeddingHttpError(`embeddings endpoint returned an unknown index ${index}`, response.status, undefined);
+      if (!Number.isInteger(index) || index < 0 || index >= texts.length)
+        throw new EmbeddingHttpError(
+          `embeddings endpoint returned an unknown index ${index}`,
+          response.status,
+          undefined,
+        );
       vectors[index] = embedding as number[];
     });
     // A loop, not .some(): array methods skip the holes we are looking for.
     for (let i = 0; i < vectors.length; i++) {
-      if (vectors[i] === undefined) throw new EmbeddingHttpError(`embeddings endpoint left input ${i} without a vector`, response.status, undefined);
+      if (vectors[i] === undefined)
+        throw new EmbeddingHttpError(
+          `embeddings endpoint left input ${i} without a vector`,
+          response.status,
+          undefined,
+        );
     }
     return vectors;
   }

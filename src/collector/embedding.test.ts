@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { centroid, cosineSimilarity, createHashedEmbedder, decodeVector, encodeVector, hashedNgramVector } from "./embedding";
+import {
+  centroid,
+  cosineSimilarity,
+  createHashedEmbedder,
+  decodeVector,
+  encodeVector,
+  hashedNgramVector,
+} from "./embedding";
 import { createHttpEmbedder, EmbeddingHttpError } from "./embedding-http";
 import { startFakeHttpServer, type FakeHttpServer } from "./testing/fake-http-server";
 
@@ -49,7 +56,12 @@ describe("vector helpers", () => {
     expect(cosineSimilarity([1, 0], [0, 1])).toBe(0);
     expect(cosineSimilarity([1, 1], [2, 2])).toBeCloseTo(1, 12);
     expect(cosineSimilarity([0, 0], [1, 0])).toBe(0);
-    expect(centroid([[1, 0], [0, 1]])).toEqual([0.5, 0.5]);
+    expect(
+      centroid([
+        [1, 0],
+        [0, 1],
+      ]),
+    ).toEqual([0.5, 0.5]);
     expect(centroid([])).toBeUndefined();
     expect(() => cosineSimilarity([1], [1, 2])).toThrow(/differ in length/);
   });
@@ -67,26 +79,72 @@ describe("OpenAI-compatible HTTP embedder", () => {
     server.handle((req) => {
       const input = (JSON.parse(req.body) as { input: string[] }).input;
       // Answer in reverse order, as the API is allowed to.
-      return { json: { object: "list", model: "text-embedding-3-small", data: input.map((text, index) => ({ object: "embedding", index, embedding: [text.length, index] })).reverse(), usage: { prompt_tokens: 3, total_tokens: 3 } } };
+      return {
+        json: {
+          object: "list",
+          model: "text-embedding-3-small",
+          data: input.map((text, index) => ({ object: "embedding", index, embedding: [text.length, index] })).reverse(),
+          usage: { prompt_tokens: 3, total_tokens: 3 },
+        },
+      };
     });
-    const embedder = createHttpEmbedder({ baseUrl: `${server.baseUrl}/v1/`, model: "text-embedding-3-small", apiKey: "sk-test", dimensions: 2, batchSize: 2 });
-    expect(await embedder.embed(["a", "bb", "ccc"])).toEqual([[1, 0], [2, 1], [3, 0]]);
-    expect(server.requests.map((r) => [r.method, r.url.pathname])).toEqual([["POST", "/v1/embeddings"], ["POST", "/v1/embeddings"]]);
+    const embedder = createHttpEmbedder({
+      baseUrl: `${server.baseUrl}/v1/`,
+      model: "text-embedding-3-small",
+      apiKey: "sk-test",
+      dimensions: 2,
+      batchSize: 2,
+    });
+    expect(await embedder.embed(["a", "bb", "ccc"])).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 0],
+    ]);
+    expect(server.requests.map((r) => [r.method, r.url.pathname])).toEqual([
+      ["POST", "/v1/embeddings"],
+      ["POST", "/v1/embeddings"],
+    ]);
     expect(server.requests[0]!.headers.authorization).toBe("Bearer sk-test");
-    expect(JSON.parse(server.requests[0]!.body)).toEqual({ model: "text-embedding-3-small", input: ["a", "bb"], encoding_format: "float", dimensions: 2 });
+    expect(JSON.parse(server.requests[0]!.body)).toEqual({
+      model: "text-embedding-3-small",
+      input: ["a", "bb"],
+      encoding_format: "float",
+      dimensions: 2,
+    });
   });
 
   it("raises an error carrying the status and Retry-After", async () => {
-    server.handle(() => ({ status: 429, headers: { "retry-after": "7" }, json: { error: { message: "Rate limit reached", type: "requests" } } }));
-    const error = await createHttpEmbedder({ baseUrl: server.baseUrl, model: "m" }).embed(["a"]).catch((e: unknown) => e);
+    server.handle(() => ({
+      status: 429,
+      headers: { "retry-after": "7" },
+      json: { error: { message: "Rate limit reached", type: "requests" } },
+    }));
+    const error = await createHttpEmbedder({ baseUrl: server.baseUrl, model: "m" })
+      .embed(["a"])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EmbeddingHttpError);
-    expect(error).toMatchObject({ status: 429, retryAfterSeconds: 7, message: expect.stringContaining("Rate limit reached") });
+    expect(error).toMatchObject({
+      status: 429,
+      retryAfterSeconds: 7,
+      message: expect.stringContaining("Rate limit reached"),
+    });
   });
 
   it("rejects answers that do not cover every input", async () => {
-    server.handle(() => ({ json: { data: [{ index: 1, embedding: [1] }, { index: 1, embedding: [2] }] } }));
-    await expect(createHttpEmbedder({ baseUrl: server.baseUrl, model: "m" }).embed(["a", "b"])).rejects.toThrow(/input 0 without a vector/);
+    server.handle(() => ({
+      json: {
+        data: [
+          { index: 1, embedding: [1] },
+          { index: 1, embedding: [2] },
+        ],
+      },
+    }));
+    await expect(createHttpEmbedder({ baseUrl: server.baseUrl, model: "m" }).embed(["a", "b"])).rejects.toThrow(
+      /input 0 without a vector/,
+    );
     server.handle(() => ({ json: { data: [{ index: 0, embedding: ["x"] }] } }));
-    await expect(createHttpEmbedder({ baseUrl: server.baseUrl, model: "m" }).embed(["a"])).rejects.toThrow(/non-numeric/);
+    await expect(createHttpEmbedder({ baseUrl: server.baseUrl, model: "m" }).embed(["a"])).rejects.toThrow(
+      /non-numeric/,
+    );
   });
 });

@@ -58,7 +58,8 @@ export function hashedNgramVector(text: string, options: { dims: number; minN?: 
 
 export function createHashedEmbedder(options: { dims?: number } = {}): Embedder {
   const dims = options.dims ?? 256;
-  if (!Number.isInteger(dims) || dims < 1 || dims > 8192) throw new RangeError(`embedding dims must be an integer in 1..8192, got ${dims}`);
+  if (!Number.isInteger(dims) || dims < 1 || dims > 8192)
+    throw new RangeError(`embedding dims must be an integer in 1..8192, got ${dims}`);
   return {
     model: `local-char-ngram-3-5-d${dims}`,
     embed: async (texts) => texts.map((text) => hashedNgramVector(text, { dims })),
@@ -103,7 +104,8 @@ export function encodeVector(vector: ArrayLike<number>): Buffer {
 }
 
 export function decodeVector(blob: Uint8Array): number[] {
-  if (blob.byteLength % 4 !== 0) throw new RangeError(`embedding BLOB of ${blob.byteLength} bytes is not a whole number of float32 values`);
+  if (blob.byteLength % 4 !== 0)
+    throw new RangeError(`embedding BLOB of ${blob.byteLength} bytes is not a whole number of float32 values`);
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const out = new Array<number>(blob.byteLength / 4);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);

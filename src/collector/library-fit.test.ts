@@ -42,7 +42,16 @@ it("turns replayed posts into stored rows, windows, shifts and a report that syn
     ...p,
     mode: "discovery",
     run_id: run.run_id,
-    score: scorePost({ likes: p.like_count, reposts: p.repost_count, replies: p.reply_count, quotes: p.quote_count, views: p.view_count, createdAt: p.created_at, now, keywordHits: countKeywordHits(p.body, keywords) }),
+    score: scorePost({
+      likes: p.like_count,
+      reposts: p.repost_count,
+      replies: p.reply_count,
+      quotes: p.quote_count,
+      views: p.view_count,
+      createdAt: p.created_at,
+      now,
+      keywordHits: countKeywordHits(p.body, keywords),
+    }),
   }));
   const vectors = await embedder.embed(posts.map((p) => p.body));
 
@@ -51,17 +60,33 @@ it("turns replayed posts into stored rows, windows, shifts and a report that syn
   const previous = previousWindow(current);
   store.transaction(() => {
     const result = store.upsertTweets(posts);
-    store.upsertEmbeddings(posts.map((p, i) => ({ status_id: p.status_id, model: embedder.model, vector: vectors[i]! })));
+    store.upsertEmbeddings(
+      posts.map((p, i) => ({ status_id: p.status_id, model: embedder.model, vector: vectors[i]! })),
+    );
     const sample = (w: typeof current) => {
       const inWindow = store.listTweetsPublishedBetween({ from: w.window_start, to: w.window_end, mode: "discovery" });
-      return { window: w, posts: inWindow, vectors: store.getEmbeddings({ statusIds: inWindow.map((p) => p.status_id), model: embedder.model }) };
+      return {
+        window: w,
+        posts: inWindow,
+        vectors: store.getEmbeddings({ statusIds: inWindow.map((p) => p.status_id), model: embedder.model }),
+      };
     };
     const windows = [summariseWindow(sample(previous)), summariseWindow(sample(current))];
     store.upsertWindowSummaries(windows);
-    const shifts = detectNarrativeShifts({ previous: sample(previous), current: sample(current), now, termThreshold: 0.15 });
+    const shifts = detectNarrativeShifts({
+      previous: sample(previous),
+      current: sample(current),
+      now,
+      termThreshold: 0.15,
+    });
     store.insertNarrativeShifts(shifts);
     store.insertReport(buildDigestReport({ runId: run.run_id, mode: "discovery", posts, shifts, windows, now }));
-    store.finishRun({ runId: run.run_id, status: "success", fetchedCount: found.length, newCount: result.inserted.length });
+    store.finishRun({
+      runId: run.run_id,
+      status: "success",
+      fetchedCount: found.length,
+      newCount: result.inserted.length,
+    });
   });
 
   for (const table of syncTableNames) {

@@ -6,7 +6,14 @@ export type CollectorLog = {
   error(message: string, fields?: Record<string, unknown>): void;
 };
 
-export function createLog(options: { json?: boolean; write?: (line: string) => void; writeError?: (line: string) => void; now?: () => Date } = {}): CollectorLog {
+export function createLog(
+  options: {
+    json?: boolean;
+    write?: (line: string) => void;
+    writeError?: (line: string) => void;
+    now?: () => Date;
+  } = {},
+): CollectorLog {
   const out = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const err = options.writeError ?? ((line: string) => process.stderr.write(`${line}\n`));
   const now = options.now ?? (() => new Date());

@@ -19,7 +19,11 @@ import { compareStatusIds, stableUuid } from "./util/ids";
 import { toIsoMs } from "./util/time";
 import { rankPosts, type WindowBounds, type WindowPost } from "./windows";
 
-export type WindowSample = { window: WindowBounds; posts: readonly WindowPost[]; vectors?: ReadonlyMap<string, readonly number[]> };
+export type WindowSample = {
+  window: WindowBounds;
+  posts: readonly WindowPost[];
+  vectors?: ReadonlyMap<string, readonly number[]>;
+};
 
 export type ShiftOptions = {
   previous: WindowSample;
@@ -61,12 +65,16 @@ export function detectNarrativeShifts(options: ShiftOptions): NarrativeShiftInpu
   const windowId = options.current.window.window_id;
   // Reposts duplicate their original's text and would count it twice. A fixed
   // order makes floating-point sums, and so magnitudes, independent of input order.
-  const canonical = (posts: readonly WindowPost[]) => posts.filter((p) => !p.is_repost).sort((a, b) => compareStatusIds(a.status_id, b.status_id));
+  const canonical = (posts: readonly WindowPost[]) =>
+    posts.filter((p) => !p.is_repost).sort((a, b) => compareStatusIds(a.status_id, b.status_id));
   const prev = canonical(options.previous.posts);
   const cur = canonical(options.current.posts);
   if (prev.length < minPosts || cur.length < minPosts) return [];
   const byId = new Map(cur.map((p) => [p.status_id, p]));
-  const evidence = (ids: Iterable<string>) => rankPosts([...ids].map((id) => byId.get(id)!)).slice(0, maxEvidence).map((p) => p.status_id);
+  const evidence = (ids: Iterable<string>) =>
+    rankPosts([...ids].map((id) => byId.get(id)!))
+      .slice(0, maxEvidence)
+      .map((p) => p.status_id);
 
   const shifts: NarrativeShiftInput[] = [];
 
@@ -79,7 +87,9 @@ export function detectNarrativeShifts(options: ShiftOptions): NarrativeShiftInpu
     })
     .filter((c) => c.ids.size >= minPosts && c.rise >= termThreshold)
     // Strongest rise first; on a tie the word pair, being more specific, names the shift.
-    .sort((a, b) => b.rise - a.rise || b.term.split(" ").length - a.term.split(" ").length || a.term.localeCompare(b.term));
+    .sort(
+      (a, b) => b.rise - a.rise || b.term.split(" ").length - a.term.split(" ").length || a.term.localeCompare(b.term),
+    );
   const chosen: typeof candidates = [];
   for (const c of candidates) {
     if (chosen.some((k) => overlap(k.ids, c.ids) >= 0.6)) continue;
@@ -112,15 +122,24 @@ export function detectNarrativeShifts(options: ShiftOptions): NarrativeShiftInpu
     });
   }
 
-  return shifts.sort((a, b) => b.magnitude - a.magnitude || a.shift_id.localeCompare(b.shift_id)).slice(0, options.maxShifts ?? 5);
+  return shifts
+    .sort((a, b) => b.magnitude - a.magnitude || a.shift_id.localeCompare(b.shift_id))
+    .slice(0, options.maxShifts ?? 5);
 }
 
-function detectCentroidShift(input: { prev: readonly WindowPost[]; cur: readonly WindowPost[]; options: ShiftOptions; minPosts: number }) {
+function detectCentroidShift(input: {
+  prev: readonly WindowPost[];
+  cur: readonly WindowPost[];
+  options: ShiftOptions;
+  minPosts: number;
+}) {
   const pv = input.options.previous.vectors;
   const cv = input.options.current.vectors;
   if (!pv || !cv) return undefined;
   const prevVectors = input.prev.flatMap((p) => (pv.get(p.status_id) ? [pv.get(p.status_id)!] : []));
-  const curEntries = input.cur.flatMap((p) => (cv.get(p.status_id) ? [[p.status_id, cv.get(p.status_id)!] as const] : []));
+  const curEntries = input.cur.flatMap((p) =>
+    cv.get(p.status_id) ? [[p.status_id, cv.get(p.status_id)!] as const] : [],
+  );
   if (prevVectors.length < input.minPosts || curEntries.length < input.minPosts) return undefined;
   const a = centroid(prevVectors)!;
   const b = centroid(curEntries.map(([, v]) => v))!;

@@ -23,11 +23,41 @@ describe("buildDigestReport", () => {
       mode: "priority",
       now: "2026-02-25T20:00:00Z",
       topN: 2,
-      posts: [post("1", 0.4, { like_count: 1, repost_count: 2, reply_count: 1 }), post("2", 0.9, { author_handle: "policywonk" }), post("3", 0.1), post("4", 0.99, { is_repost: true })],
-      shifts: [{ shift_id: "s", topic: "export controls", detected_at: "2026-02-25T20:00:00Z", window_id: "w", magnitude: 0.5, description: "rose", status_ids: ["3", "2"] }],
-      windows: [{ window_id: "priority:2026-02-25T18:00:00Z/PT6H", mode: "priority", window_start: "", window_end: "", post_count: 4, summary_md: "", top_status_ids: [] }],
+      posts: [
+        post("1", 0.4, { like_count: 1, repost_count: 2, reply_count: 1 }),
+        post("2", 0.9, { author_handle: "policywonk" }),
+        post("3", 0.1),
+        post("4", 0.99, { is_repost: true }),
+      ],
+      shifts: [
+        {
+          shift_id: "s",
+          topic: "export controls",
+          detected_at: "2026-02-25T20:00:00Z",
+          window_id: "w",
+          magnitude: 0.5,
+          description: "rose",
+          status_ids: ["3", "2"],
+        },
+      ],
+      windows: [
+        {
+          window_id: "priority:2026-02-25T18:00:00Z/PT6H",
+          mode: "priority",
+          window_start: "",
+          window_end: "",
+          post_count: 4,
+          summary_md: "",
+          top_status_ids: [],
+        },
+      ],
     });
-    expect(report).toMatchObject({ run_id: "run-1", kind: "priority-digest", title: "Priority digest, 2026-02-25 20:00 UTC: 4 posts", status_ids: ["2", "1", "3"] });
+    expect(report).toMatchObject({
+      run_id: "run-1",
+      kind: "priority-digest",
+      title: "Priority digest, 2026-02-25 20:00 UTC: 4 posts",
+      status_ids: ["2", "1", "3"],
+    });
     expect(report.body_md).toBe(
       [
         "# Priority digest",
@@ -56,7 +86,9 @@ describe("buildDigestReport", () => {
     const a = buildDigestReport({ runId: "run-2", mode: "discovery", posts: [], now: "2026-02-25T20:00:00Z" });
     const b = buildDigestReport({ runId: "run-2", mode: "discovery", posts: [], now: "2026-02-25T21:00:00Z" });
     expect(a.report_id).toBe(b.report_id);
-    expect(buildDigestReport({ runId: "run-2", mode: "priority", posts: [], now: "2026-02-25T20:00:00Z" }).report_id).not.toBe(a.report_id);
+    expect(
+      buildDigestReport({ runId: "run-2", mode: "priority", posts: [], now: "2026-02-25T20:00:00Z" }).report_id,
+    ).not.toBe(a.report_id);
     expect(a.body_md).toContain("No new posts in this run.");
     expect(a).toMatchObject({ kind: "discovery-digest", status_ids: [] });
   });

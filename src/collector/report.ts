@@ -40,24 +40,36 @@ export function buildDigestReport(options: {
   const at = toIsoMs(options.now);
   const originals = options.posts.filter((p) => !p.is_repost);
   const top = rankPosts(originals).slice(0, options.topN ?? 10);
-  const shifts = [...(options.shifts ?? [])].sort((a, b) => b.magnitude - a.magnitude || a.shift_id.localeCompare(b.shift_id));
+  const shifts = [...(options.shifts ?? [])].sort(
+    (a, b) => b.magnitude - a.magnitude || a.shift_id.localeCompare(b.shift_id),
+  );
   const authors = new Set(options.posts.map((p) => p.author_handle)).size;
   const name = options.mode.charAt(0).toUpperCase() + options.mode.slice(1);
 
-  const lines = [`# ${name} digest`, "", `Run ${options.runId} at ${utc(at)}: ${plural(options.posts.length, "post")} from ${plural(authors, "account")}.`];
+  const lines = [
+    `# ${name} digest`,
+    "",
+    `Run ${options.runId} at ${utc(at)}: ${plural(options.posts.length, "post")} from ${plural(authors, "account")}.`,
+  ];
   if (top.length) {
     lines.push("", "## Top posts", "");
     top.forEach((p, i) => {
       const score = p.score == null ? "" : ` · score ${p.score.toFixed(2)}`;
       const link = p.url ? ` · [post](${p.url})` : "";
-      lines.push(`${i + 1}. **@${p.author_handle}**${score}${engagement(p)}${link}`, `   > ${escapeMarkdown(firstSentence(p.body, 280))}`);
+      lines.push(
+        `${i + 1}. **@${p.author_handle}**${score}${engagement(p)}${link}`,
+        `   > ${escapeMarkdown(firstSentence(p.body, 280))}`,
+      );
     });
   } else {
     lines.push("", "No new posts in this run.");
   }
   if (shifts.length) {
     lines.push("", "## Narrative shifts", "");
-    for (const s of shifts) lines.push(`- **${escapeMarkdown(s.topic)}** (magnitude ${s.magnitude.toFixed(2)}): ${escapeMarkdown(s.description)}`);
+    for (const s of shifts)
+      lines.push(
+        `- **${escapeMarkdown(s.topic)}** (magnitude ${s.magnitude.toFixed(2)}): ${escapeMarkdown(s.description)}`,
+      );
   }
   if (options.windows?.length) {
     lines.push("", "## Windows", "");
@@ -66,5 +78,12 @@ export function buildDigestReport(options: {
 
   const cited = [...new Set([...top.map((p) => p.status_id), ...shifts.flatMap((s) => s.status_ids)])];
   const title = `${name} digest, ${utc(at)}: ${plural(options.posts.length, "post")}`;
-  return { report_id: stableUuid("report", options.runId, kind), run_id: options.runId, kind, title, body_md: lines.join("\n"), status_ids: cited };
+  return {
+    report_id: stableUuid("report", options.runId, kind),
+    run_id: options.runId,
+    kind,
+    title,
+    body_md: lines.join("\n"),
+    status_ids: cited,
+  };
 }

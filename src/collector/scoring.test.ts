@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { countKeywordHits, engagementTerm, recencyTerm, scorePost, type ScoreInput } from "./scoring";
 
-const base: ScoreInput = { likes: 100, reposts: 10, replies: 5, quotes: 2, views: 5000, createdAt: "2026-02-25T18:00:00Z", now: "2026-02-25T20:00:00Z", tier: "discovery", keywordHits: 1 };
+const base: ScoreInput = {
+  likes: 100,
+  reposts: 10,
+  replies: 5,
+  quotes: 2,
+  views: 5000,
+  createdAt: "2026-02-25T18:00:00Z",
+  now: "2026-02-25T20:00:00Z",
+  tier: "discovery",
+  keywordHits: 1,
+};
 
 describe("scorePost", () => {
   it("is deterministic and matches the documented formula", () => {
@@ -14,10 +24,22 @@ describe("scorePost", () => {
 
   it("stays within 0..1 at the extremes", () => {
     expect(scorePost({ createdAt: "2020-01-01T00:00:00Z", now: "2026-02-25T00:00:00Z" })).toBe(0);
-    const max = scorePost({ likes: 1e12, reposts: 1e12, replies: 1e12, quotes: 1e12, views: 1e15, createdAt: "2026-02-25T00:00:00Z", now: "2026-02-25T00:00:00Z", tier: "priority", keywordHits: 1000 });
+    const max = scorePost({
+      likes: 1e12,
+      reposts: 1e12,
+      replies: 1e12,
+      quotes: 1e12,
+      views: 1e15,
+      createdAt: "2026-02-25T00:00:00Z",
+      now: "2026-02-25T00:00:00Z",
+      tier: "priority",
+      keywordHits: 1000,
+    });
     expect(max).toBeLessThanOrEqual(1);
     expect(max).toBeGreaterThan(0.999);
-    expect(scorePost({ likes: -5, createdAt: "2026-02-25T00:00:00Z", now: "2026-02-25T00:00:00Z" })).toBeGreaterThanOrEqual(0);
+    expect(
+      scorePost({ likes: -5, createdAt: "2026-02-25T00:00:00Z", now: "2026-02-25T00:00:00Z" }),
+    ).toBeGreaterThanOrEqual(0);
   });
 
   it.each([
@@ -43,7 +65,10 @@ describe("scorePost", () => {
     for (let i = 1; i < ages.length; i++) expect(at(ages[i]!)).toBeLessThan(at(ages[i - 1]!));
     expect(recencyTerm({ createdAt: base.createdAt, now: "2026-02-26T06:00:00Z" })).toBeCloseTo(0.25, 12);
     expect(recencyTerm({ createdAt: base.createdAt, now: "2026-02-25T12:00:00Z" })).toBe(1);
-    expect(recencyTerm({ createdAt: base.createdAt, now: "2026-02-25T19:00:00Z", halfLifeHours: 1 })).toBeCloseTo(0.5, 12);
+    expect(recencyTerm({ createdAt: base.createdAt, now: "2026-02-25T19:00:00Z", halfLifeHours: 1 })).toBeCloseTo(
+      0.5,
+      12,
+    );
   });
 
   it("boosts priority accounts", () => {

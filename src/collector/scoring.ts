@@ -55,7 +55,8 @@ export function recencyTerm(options: { createdAt: string; now: string | Date; ha
   if (!(halfLife > 0)) throw new RangeError(`half-life must be positive, got ${halfLife}`);
   const created = Date.parse(options.createdAt);
   const now = options.now instanceof Date ? options.now.getTime() : Date.parse(options.now);
-  if (!Number.isFinite(created) || !Number.isFinite(now)) throw new RangeError(`cannot score times "${options.createdAt}" / "${String(options.now)}"`);
+  if (!Number.isFinite(created) || !Number.isFinite(now))
+    throw new RangeError(`cannot score times "${options.createdAt}" / "${String(options.now)}"`);
   const ageHours = Math.max(0, now - created) / 3_600_000;
   return Math.pow(0.5, ageHours / halfLife);
 }
@@ -65,7 +66,8 @@ export function scorePost(input: ScoreInput): number {
   const R = recencyTerm(input);
   const T = input.tier === "priority" ? 1 : 0;
   const K = 1 - Math.pow(0.5, Math.max(0, input.keywordHits ?? 0));
-  const score = SCORE_WEIGHTS.engagement * E + SCORE_WEIGHTS.recency * R + SCORE_WEIGHTS.tier * T + SCORE_WEIGHTS.keywords * K;
+  const score =
+    SCORE_WEIGHTS.engagement * E + SCORE_WEIGHTS.recency * R + SCORE_WEIGHTS.tier * T + SCORE_WEIGHTS.keywords * K;
   return Math.min(1, Math.max(0, score));
 }
 

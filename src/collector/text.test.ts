@@ -3,8 +3,23 @@ import { contentTerms, documentFrequencies, escapeMarkdown, firstSentence, topTe
 
 describe("text helpers", () => {
   it("extracts content words and adjacent pairs, without links, mentions and numbers", () => {
-    expect(words("@policywonk The #AI rule's $NWSM cut 12% https://t.co/x")).toEqual(["the", "ai", "rule's", "nwsm", "cut", "12"]);
-    expect([...contentTerms("@x Export controls on inference chips, 800 TOPS https://t.co/abc")]).toEqual(["export", "export controls", "controls", "inference", "inference chips", "chips", "tops"]);
+    expect(words("@policywonk The #AI rule's $NWSM cut 12% https://t.co/x")).toEqual([
+      "the",
+      "ai",
+      "rule's",
+      "nwsm",
+      "cut",
+      "12",
+    ]);
+    expect([...contentTerms("@x Export controls on inference chips, 800 TOPS https://t.co/abc")]).toEqual([
+      "export",
+      "export controls",
+      "controls",
+      "inference",
+      "inference chips",
+      "chips",
+      "tops",
+    ]);
   });
 
   it("counts each term once per post", () => {
@@ -13,7 +28,10 @@ describe("text helpers", () => {
 
   it("drops words covered by an equally frequent pair from the top terms", () => {
     const df = documentFrequencies(["export controls bite", "export controls again", "export rally"]);
-    expect(topTerms(df, { n: 5 })).toEqual([["export", 3], ["export controls", 2]]);
+    expect(topTerms(df, { n: 5 })).toEqual([
+      ["export", 3],
+      ["export controls", 2],
+    ]);
     const even = documentFrequencies(["export controls bite", "export controls again"]);
     expect(topTerms(even, { n: 5 })).toEqual([["export controls", 2]]);
   });

@@ -18,7 +18,9 @@ export function words(body: string): string[] {
     .toLowerCase()
     .replace(/https?:\/\/\S+/g, " ")
     .replace(/(^|\s)@\w+/g, " ");
-  return (cleaned.match(/[#$]?[\p{L}\p{N}][\p{L}\p{N}_'’-]*/gu) ?? []).map((w) => w.replace(/^[#$]/, "").replace(/['’-]+$/, ""));
+  return (cleaned.match(/[#$]?[\p{L}\p{N}][\p{L}\p{N}_'’-]*/gu) ?? []).map((w) =>
+    w.replace(/^[#$]/, "").replace(/['’-]+$/, ""),
+  );
 }
 
 function isContent(word: string): boolean {
@@ -46,7 +48,10 @@ export function documentFrequencies(bodies: readonly string[]): Map<string, numb
 
 /** The first sentence, cut to `max` characters on a word boundary. */
 export function firstSentence(body: string, max = 200): string {
-  const flat = body.replace(/https?:\/\/\S+/g, "").replace(/\s+/g, " ").trim();
+  const flat = body
+    .replace(/https?:\/\/\S+/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
   const sentence = /^(.+?[.!?])(\s|$)/.exec(flat)?.[1] ?? flat;
   if (sentence.length <= max) return sentence;
   const cut = sentence.slice(0, max - 1);
@@ -63,7 +68,10 @@ export function escapeMarkdown(text: string): string {
  * out when a pair containing it is as frequent ("export controls (14)" makes
  * "export (14)" and "controls (14)" redundant).
  */
-export function topTerms(df: ReadonlyMap<string, number>, options: { n: number; minCount?: number }): [string, number][] {
+export function topTerms(
+  df: ReadonlyMap<string, number>,
+  options: { n: number; minCount?: number },
+): [string, number][] {
   const covered = new Set<string>();
   for (const [term, count] of df) {
     if (!term.includes(" ")) continue;

@@ -19,20 +19,33 @@ describe("windows", () => {
       window_start: "2026-02-25T18:00:00.000Z",
       window_end: "2026-02-26T00:00:00.000Z",
     });
-    expect(windowFor({ mode: "priority", time: "2026-02-25T18:00:00.000Z" }).window_id).toBe("priority:2026-02-25T18:00:00Z/PT6H");
-    expect(windowFor({ mode: "priority", time: "2026-02-25T17:59:59.999Z" }).window_id).toBe("priority:2026-02-25T12:00:00Z/PT6H");
+    expect(windowFor({ mode: "priority", time: "2026-02-25T18:00:00.000Z" }).window_id).toBe(
+      "priority:2026-02-25T18:00:00Z/PT6H",
+    );
+    expect(windowFor({ mode: "priority", time: "2026-02-25T17:59:59.999Z" }).window_id).toBe(
+      "priority:2026-02-25T12:00:00Z/PT6H",
+    );
     // Other zones are converted, not misread.
-    expect(windowFor({ mode: "priority", time: "2026-02-25T13:00:00-05:00" }).window_id).toBe("priority:2026-02-25T18:00:00Z/PT6H");
-    expect(windowFor({ mode: "priority", time: "2026-02-25T13:00:00Z", hours: 1 }).window_id).toBe("priority:2026-02-25T13:00:00Z/PT1H");
+    expect(windowFor({ mode: "priority", time: "2026-02-25T13:00:00-05:00" }).window_id).toBe(
+      "priority:2026-02-25T18:00:00Z/PT6H",
+    );
+    expect(windowFor({ mode: "priority", time: "2026-02-25T13:00:00Z", hours: 1 }).window_id).toBe(
+      "priority:2026-02-25T13:00:00Z/PT1H",
+    );
     expect(() => windowFor({ mode: "priority", time: "2026-02-25T13:00:00Z", hours: 5 })).toThrow(/divide 24/);
   });
 
   it("steps to the previous window across midnight", () => {
-    expect(previousWindow(windowFor({ mode: "discovery", time: "2026-02-26T01:00:00Z" })).window_id).toBe("discovery:2026-02-25T18:00:00Z/PT6H");
+    expect(previousWindow(windowFor({ mode: "discovery", time: "2026-02-26T01:00:00Z" })).window_id).toBe(
+      "discovery:2026-02-25T18:00:00Z/PT6H",
+    );
   });
 
   it("groups posts by window, oldest first", () => {
-    const groups = groupByWindow({ mode: "discovery", posts: [post("3", "2026-02-25T19:00:00Z"), post("1", "2026-02-25T07:00:00Z"), post("2", "2026-02-25T19:30:00Z")] });
+    const groups = groupByWindow({
+      mode: "discovery",
+      posts: [post("3", "2026-02-25T19:00:00Z"), post("1", "2026-02-25T07:00:00Z"), post("2", "2026-02-25T19:30:00Z")],
+    });
     expect(groups.map((g) => [g.window.window_id, g.posts.map((p) => p.status_id)])).toEqual([
       ["discovery:2026-02-25T06:00:00Z/PT6H", ["1"]],
       ["discovery:2026-02-25T18:00:00Z/PT6H", ["3", "2"]],
@@ -40,7 +53,12 @@ describe("windows", () => {
   });
 
   it("ranks by score, then likes, then status id", () => {
-    const ranked = rankPosts([post("10", "", { score: 0.5, like_count: 1 }), post("9", "", { score: 0.5, like_count: 1 }), post("8", "", { score: 0.5, like_count: 5 }), post("7", "", { score: 0.9 })]);
+    const ranked = rankPosts([
+      post("10", "", { score: 0.5, like_count: 1 }),
+      post("9", "", { score: 0.5, like_count: 1 }),
+      post("8", "", { score: 0.5, like_count: 5 }),
+      post("7", "", { score: 0.9 }),
+    ]);
     expect(ranked.map((p) => p.status_id)).toEqual(["7", "8", "9", "10"]);
   });
 });
@@ -50,8 +68,15 @@ describe("summariseWindow", () => {
 
   it("counts the window's posts and lists the top originals with an extractive summary", () => {
     const posts = [
-      post("1", "2026-02-25T18:05:00Z", { score: 0.9, body: "Commerce extends export controls to inference chips. More later." }),
-      post("2", "2026-02-25T19:00:00Z", { score: 0.3, author_handle: "policywonk", body: "Export controls reach *inference* chips, again." }),
+      post("1", "2026-02-25T18:05:00Z", {
+        score: 0.9,
+        body: "Commerce extends export controls to inference chips. More later.",
+      }),
+      post("2", "2026-02-25T19:00:00Z", {
+        score: 0.3,
+        author_handle: "policywonk",
+        body: "Export controls reach *inference* chips, again.",
+      }),
       post("3", "2026-02-25T20:00:00Z", { score: 0.99, is_repost: true, body: "RT @x: Export controls" }),
       post("4", "2026-02-25T12:00:00Z", { score: 1 }),
     ];
@@ -71,6 +96,10 @@ describe("summariseWindow", () => {
   });
 
   it("says so when the window is empty", () => {
-    expect(summariseWindow({ window, posts: [] })).toMatchObject({ post_count: 0, top_status_ids: [], summary_md: "No posts in 2026-02-25 18:00–00:00 UTC." });
+    expect(summariseWindow({ window, posts: [] })).toMatchObject({
+      post_count: 0,
+      top_status_ids: [],
+      summary_md: "No posts in 2026-02-25 18:00–00:00 UTC.",
+    });
   });
 });

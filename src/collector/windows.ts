@@ -23,12 +23,18 @@ export type WindowPost = {
 };
 
 function windowMs(hours: number): number {
-  if (!Number.isInteger(hours) || hours < 1 || 24 % hours !== 0) throw new RangeError(`window hours must divide 24, got ${hours}`);
+  if (!Number.isInteger(hours) || hours < 1 || 24 % hours !== 0)
+    throw new RangeError(`window hours must divide 24, got ${hours}`);
   return hours * 3_600_000;
 }
 
 function boundsAt(mode: string, startMs: number, hours: number): WindowBounds {
-  return { window_id: `${mode}:${toIsoSeconds(startMs)}/PT${hours}H`, mode, window_start: toIsoMs(startMs), window_end: toIsoMs(startMs + windowMs(hours)) };
+  return {
+    window_id: `${mode}:${toIsoSeconds(startMs)}/PT${hours}H`,
+    mode,
+    window_start: toIsoMs(startMs),
+    window_end: toIsoMs(startMs + windowMs(hours)),
+  };
 }
 
 /** The window of `mode` containing `time`. */
@@ -47,7 +53,11 @@ export function previousWindow(window: WindowBounds): WindowBounds {
 }
 
 /** Groups posts into their windows, oldest window first. */
-export function groupByWindow<P extends WindowPost>(options: { mode: string; posts: readonly P[]; hours?: number }): { window: WindowBounds; posts: P[] }[] {
+export function groupByWindow<P extends WindowPost>(options: {
+  mode: string;
+  posts: readonly P[];
+  hours?: number;
+}): { window: WindowBounds; posts: P[] }[] {
   const groups = new Map<string, { window: WindowBounds; posts: P[] }>();
   for (const post of options.posts) {
     const window = windowFor({ mode: options.mode, time: post.created_at, hours: options.hours });
@@ -64,11 +74,17 @@ export function rankPosts<P extends WindowPost>(posts: readonly P[]): P[] {
     (a, b) =>
       (b.score ?? 0) - (a.score ?? 0) ||
       (b.like_count ?? 0) - (a.like_count ?? 0) ||
-      (a.status_id.length - b.status_id.length || a.status_id.localeCompare(b.status_id)),
+      a.status_id.length - b.status_id.length ||
+      a.status_id.localeCompare(b.status_id),
   );
 }
 
-export function summariseWindow(options: { window: WindowBounds; posts: readonly WindowPost[]; topN?: number; topTerms?: number }): WindowSummaryInput {
+export function summariseWindow(options: {
+  window: WindowBounds;
+  posts: readonly WindowPost[];
+  topN?: number;
+  topTerms?: number;
+}): WindowSummaryInput {
   const { window } = options;
   const start = Date.parse(window.window_start);
   const end = Date.parse(window.window_end);
@@ -86,7 +102,9 @@ export function summariseWindow(options: { window: WindowBounds; posts: readonly
     lines.push(`No posts in ${range}.`);
   } else {
     const authors = new Set(posts.map((p) => p.author_handle)).size;
-    lines.push(`**${posts.length} post${posts.length === 1 ? "" : "s"}** from ${authors} account${authors === 1 ? "" : "s"}, ${range}.`);
+    lines.push(
+      `**${posts.length} post${posts.length === 1 ? "" : "s"}** from ${authors} account${authors === 1 ? "" : "s"}, ${range}.`,
+    );
     const terms = topTerms(documentFrequencies(originals.map((p) => p.body)), { n: options.topTerms ?? 6 });
     if (terms.length) lines.push("", `Top terms: ${terms.map(([t, n]) => `${t} (${n})`).join(", ")}.`);
     if (top.length) {
@@ -98,5 +116,10 @@ export function summariseWindow(options: { window: WindowBounds; posts: readonly
       }
     }
   }
-  return { ...window, post_count: posts.length, summary_md: lines.join("\n"), top_status_ids: top.map((p) => p.status_id) };
+  return {
+    ...window,
+    post_count: posts.length,
+    summary_md: lines.join("\n"),
+    top_status_ids: top.map((p) => p.status_id),
+  };
 }

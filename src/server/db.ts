@@ -32,7 +32,8 @@ export function createDb(url: string, options: { max?: number } = {}): Db {
  */
 export function sqlPool(db: Db): pg.Pool {
   const pool = (db as DbWithPool)[SQL_POOL];
-  if (!pool) throw new Error("This Prisma client was not made by createDb(): it has no pg pool to run raw statements on.");
+  if (!pool)
+    throw new Error("This Prisma client was not made by createDb(): it has no pg pool to run raw statements on.");
   return pool;
 }
 
@@ -54,7 +55,9 @@ export function getDb(): Db {
   if (!globalForDb.xmonitorDb) {
     const url = env().DATABASE_URL;
     if (!url) {
-      throw new Error("DATABASE_URL is not set: start the app with `npm start`, which provides it, or set it to your PostgreSQL URL.");
+      throw new Error(
+        "DATABASE_URL is not set: start the app with `npm start`, which provides it, or set it to your PostgreSQL URL.",
+      );
     }
     globalForDb.xmonitorDb = createDb(url);
   }

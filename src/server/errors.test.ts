@@ -12,14 +12,20 @@ describe("isDatabaseUnavailable", () => {
       "terminating connection due to administrator command",
     ]) {
       expect(isDatabaseUnavailable(new Error(message)), message).toBe(true);
-      expect(isDatabaseUnavailable(new Error("wrapped", { cause: new Error(message) })), `cause: ${message}`).toBe(true);
+      expect(isDatabaseUnavailable(new Error("wrapped", { cause: new Error(message) })), `cause: ${message}`).toBe(
+        true,
+      );
     }
     expect(isDatabaseUnavailable(Object.assign(new Error("x"), { code: "57P01" }))).toBe(true);
     expect(isDatabaseUnavailable(Object.assign(new Error("connect"), { code: "ECONNREFUSED" }))).toBe(true);
   });
 
   it("does not excuse real errors", () => {
-    expect(isDatabaseUnavailable(Object.assign(new Error("duplicate key value violates unique constraint"), { code: "23505" }))).toBe(false);
+    expect(
+      isDatabaseUnavailable(
+        Object.assign(new Error("duplicate key value violates unique constraint"), { code: "23505" }),
+      ),
+    ).toBe(false);
     expect(isDatabaseUnavailable(new Error('column "nope" does not exist'))).toBe(false);
     expect(isDatabaseUnavailable(null)).toBe(false);
   });

@@ -51,7 +51,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     const candidate = e as { code?: unknown; cause?: unknown; message?: unknown; originalCode?: unknown };
     if (typeof candidate.code === "string" && connectionErrorCodes.has(candidate.code)) return true;
     if (typeof candidate.originalCode === "string" && connectionErrorCodes.has(candidate.originalCode)) return true;
-    if (typeof candidate.message === "string" && /Connection terminated|is not queryable|connect ECONNREFUSED|terminating connection|Can't reach database|Server has closed the connection|Connection closed|Transaction not found|database system is (shutting down|starting up)/i.test(candidate.message)) {
+    if (
+      typeof candidate.message === "string" &&
+      /Connection terminated|is not queryable|connect ECONNREFUSED|terminating connection|Can't reach database|Server has closed the connection|Connection closed|Transaction not found|database system is (shutting down|starting up)/i.test(
+        candidate.message,
+      )
+    ) {
       return true;
     }
     e = candidate.cause;

@@ -7,7 +7,15 @@ export const logger = pino({
   level: env().LOG_LEVEL,
   base: { service: "xmonitor-ops" },
   redact: {
-    paths: ["authorization", "headers.authorization", "req.headers.authorization", "apiKey", "key", "*.apiKey", "*.key"],
+    paths: [
+      "authorization",
+      "headers.authorization",
+      "req.headers.authorization",
+      "apiKey",
+      "key",
+      "*.apiKey",
+      "*.key",
+    ],
     censor: "[redacted]",
   },
 });

@@ -23,7 +23,10 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [
-        loggerLink({ enabled: (op) => process.env.NODE_ENV === "development" && op.direction === "down" && op.result instanceof Error }),
+        loggerLink({
+          enabled: (op) =>
+            process.env.NODE_ENV === "development" && op.direction === "down" && op.result instanceof Error,
+        }),
         // The session cookie rides along by itself; this header is what proves to the
         // server that a cookie-authenticated change comes from our own pages (CSRF).
         httpBatchLink({ url: "/api/trpc", transformer: superjson, headers: () => ({ "x-xmonitor-csrf": "1" }) }),
@@ -37,8 +40,13 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
       queryClient.getQueryCache().subscribe((event) => {
         if (event.type !== "updated" || event.action.type !== "error") return;
         const error: unknown = event.action.error;
-        if (error instanceof TRPCClientError && (error.data as { httpStatus?: number } | undefined)?.httpStatus === 401) {
-          window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+        if (
+          error instanceof TRPCClientError &&
+          (error.data as { httpStatus?: number } | undefined)?.httpStatus === 401
+        ) {
+          window.location.assign(
+            `/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`,
+          );
         }
       }),
     [queryClient],

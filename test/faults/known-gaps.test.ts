@@ -45,7 +45,9 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Records what is pushed; `push` behaves as the test says. */
-function fakeApi(push: (batch: IngestBatch, call: number) => Promise<void>): IngestApi & { received: Map<SyncTable, Set<string>> } {
+function fakeApi(
+  push: (batch: IngestBatch, call: number) => Promise<void>,
+): IngestApi & { received: Map<SyncTable, Set<string>> } {
   const received = new Map<SyncTable, Set<string>>(syncTableNames.map((t) => [t, new Set<string>()]));
   let calls = 0;
   const unused = () => {
@@ -58,10 +60,35 @@ function fakeApi(push: (batch: IngestBatch, call: number) => Promise<void>): Ing
       const tables = {} as IngestResult["tables"];
       for (const table of syncTableNames) {
         const items = (batch[table] ?? []) as Record<string, unknown>[];
-        for (const item of items) received.get(table)!.add(String(item[{ posts: "status_id", embeddings: "status_id", reports: "report_id", pipelineRuns: "run_id", watchAccounts: "handle", windowSummaries: "window_id", narrativeShifts: "shift_id" }[table]]));
+        for (const item of items)
+          received
+            .get(table)!
+            .add(
+              String(
+                item[
+                  {
+                    posts: "status_id",
+                    embeddings: "status_id",
+                    reports: "report_id",
+                    pipelineRuns: "run_id",
+                    watchAccounts: "handle",
+                    windowSummaries: "window_id",
+                    narrativeShifts: "shift_id",
+                  }[table]
+                ],
+              ),
+            );
         tables[table] = { inserted: items.length, updated: 0, unchanged: 0, rejected: 0 };
       }
-      return { batchId: String(calls), idempotencyKey: batch.idempotencyKey, replayed: false, status: "succeeded", receivedAt: new Date().toISOString(), tables, rejects: [] };
+      return {
+        batchId: String(calls),
+        idempotencyKey: batch.idempotencyKey,
+        replayed: false,
+        status: "succeeded",
+        receivedAt: new Date().toISOString(),
+        tables,
+        rejects: [],
+      };
     },
     writableTables: async () => [...syncTableNames],
     reportFailure: async () => undefined,
@@ -145,7 +172,13 @@ it("known gap 2: another job may write the store while a push is in flight", asy
 
 it("known gap 3: rows of a run killed after its local commit reach the server with the next run, however much later it starts", async () => {
   const start = Date.parse("2026-11-20T00:00:00Z");
-  await writeReplayFile({ file: path.join(dir, "replay.jsonl"), seed: 5, count: 120, start: new Date(start).toISOString(), end: new Date(start + 6 * 3_600_000).toISOString() });
+  await writeReplayFile({
+    file: path.join(dir, "replay.jsonl"),
+    seed: 5,
+    count: 120,
+    start: new Date(start).toISOString(),
+    end: new Date(start + 6 * 3_600_000).toISOString(),
+  });
   let clock = new Date(start + 2 * 3_600_000);
   const api = fakeApi(async () => undefined);
   const ctx = context(api, () => clock);

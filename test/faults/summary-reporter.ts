@@ -20,7 +20,9 @@ export default class FaultSummaryReporter implements Reporter {
       "",
       `Fault injection summary (${form}, ${figures.length} scenario${figures.length === 1 ? "" : "s"}, wall time ${wall} s):`,
       "",
-      figures.length ? formatFaultTable(figures) : `(no scenario recorded its figures${dir ? "" : `: ${SUMMARY_DIR_VARIABLE} is not set`})`,
+      figures.length
+        ? formatFaultTable(figures)
+        : `(no scenario recorded its figures${dir ? "" : `: ${SUMMARY_DIR_VARIABLE} is not set`})`,
       "",
     ];
     process.stdout.write(`${lines.join("\n")}\n`);

@@ -37,7 +37,10 @@ export function recordFaultFigures(figures: FaultFigures): void {
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
   const name = figures.scenario.replace(/[^A-Za-z0-9]+/g, "-").toLowerCase();
-  writeFileSync(path.join(dir, `${String(figures.order).padStart(2, "0")}-${name}.json`), `${JSON.stringify(figures, null, 2)}\n`);
+  writeFileSync(
+    path.join(dir, `${String(figures.order).padStart(2, "0")}-${name}.json`),
+    `${JSON.stringify(figures, null, 2)}\n`,
+  );
 }
 
 const FILE_NAME = /^\d{2}-[a-z0-9-]+\.json$/;
@@ -65,12 +68,21 @@ export function clearFaultFigures(dir: string): void {
 }
 
 const n = (v: number) => v.toLocaleString("en-US");
-const fiveXxCell = (total: number, fiveOhThree: number) => (fiveOhThree > 0 ? `${n(total)} (${n(fiveOhThree)} × 503)` : n(total));
+const fiveXxCell = (total: number, fiveOhThree: number) =>
+  fiveOhThree > 0 ? `${n(total)} (${n(fiveOhThree)} × 503)` : n(total);
 
 /** The summary as a Markdown table: one row per scenario and a total. */
 export function formatFaultTable(rows: readonly FaultFigures[]): string {
   const header = ["scenario", "faults injected", "runs", "rows", "lost", "duplicated", "5xx seen"];
-  const body = rows.map((r) => [r.scenario, `${n(r.faults)} (${r.faultDetail})`, n(r.runs), n(r.rows), n(r.lost), n(r.duplicated), fiveXxCell(r.fiveXx, r.fiveOhThree)]);
+  const body = rows.map((r) => [
+    r.scenario,
+    `${n(r.faults)} (${r.faultDetail})`,
+    n(r.runs),
+    n(r.rows),
+    n(r.lost),
+    n(r.duplicated),
+    fiveXxCell(r.fiveXx, r.fiveOhThree),
+  ]);
   const sum = (f: (r: FaultFigures) => number) => rows.reduce((acc, r) => acc + f(r), 0);
   body.push([
     "**total**",
@@ -79,7 +91,10 @@ export function formatFaultTable(rows: readonly FaultFigures[]): string {
     n(sum((r) => r.rows)),
     n(sum((r) => r.lost)),
     n(sum((r) => r.duplicated)),
-    fiveXxCell(sum((r) => r.fiveXx), sum((r) => r.fiveOhThree)),
+    fiveXxCell(
+      sum((r) => r.fiveXx),
+      sum((r) => r.fiveOhThree),
+    ),
   ]);
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...body.map(line)].join("\n");

@@ -39,22 +39,37 @@ type Expectation = {
 };
 
 const fullTables = Object.fromEntries(
-  ["posts", "reports", "pipelineRuns", "watchAccounts", "embeddings", "windowSummaries", "narrativeShifts"].map((t) => [t, { local: 0, server: 0, delta: 0 }]),
+  ["posts", "reports", "pipelineRuns", "watchAccounts", "embeddings", "windowSummaries", "narrativeShifts"].map((t) => [
+    t,
+    { local: 0, server: 0, delta: 0 },
+  ]),
 );
 
 /** Every tRPC procedure and who may call it. */
 const PROCEDURES: Record<string, Expectation> = {
-  "cutover.start": { allowed: INGEST, input: (f) => ({ label: "matrix", collector: "matrix-box", operator: "matrix", startedAt: f.at }) },
-  "cutover.recordStep": { allowed: INGEST, input: (f) => ({ cutoverId: f.cutoverId, step: { step: "freeze", status: "succeeded", startedAt: f.at } }) },
+  "cutover.start": {
+    allowed: INGEST,
+    input: (f) => ({ label: "matrix", collector: "matrix-box", operator: "matrix", startedAt: f.at }),
+  },
+  "cutover.recordStep": {
+    allowed: INGEST,
+    input: (f) => ({ cutoverId: f.cutoverId, step: { step: "freeze", status: "succeeded", startedAt: f.at } }),
+  },
   "cutover.list": { allowed: EVERY_ROLE, input: () => ({}) },
   "cutover.byId": { allowed: EVERY_ROLE, input: (f) => ({ id: f.cutoverId }) },
   "cutover.rowsByKeys": { allowed: EVERY_ROLE, input: (f) => ({ table: "posts", keys: [f.canaryStatusId] }) },
   "health.ping": { allowed: "public" },
   "health.byCollector": { allowed: EVERY_ROLE },
   "health.timeline": { allowed: EVERY_ROLE, input: () => ({}) },
-  "ingest.push": { allowed: INGEST, input: (_f, n) => ({ idempotencyKey: `matrix-${n}`, collector: "matrix-box", mode: "priority", posts: [] }) },
+  "ingest.push": {
+    allowed: INGEST,
+    input: (_f, n) => ({ idempotencyKey: `matrix-${n}`, collector: "matrix-box", mode: "priority", posts: [] }),
+  },
   "ingest.access": { allowed: INGEST },
-  "ingest.reportFailure": { allowed: INGEST, input: () => ({ collector: "matrix-box", mode: "priority", error: "matrix", attempts: 1 }) },
+  "ingest.reportFailure": {
+    allowed: INGEST,
+    input: () => ({ collector: "matrix-box", mode: "priority", error: "matrix", attempts: 1 }),
+  },
   "keys.list": { allowed: ADMIN },
   "keys.create": { allowed: ADMIN, input: () => ({ name: "matrix-created", role: "reader" }) },
   "keys.revoke": { allowed: ADMIN, input: (f) => ({ prefix: f.spareKeyPrefix }) },
@@ -63,7 +78,10 @@ const PROCEDURES: Record<string, Expectation> = {
   "posts.list": { allowed: EVERY_ROLE, input: () => ({}) },
   "posts.spotCheck": { allowed: EVERY_ROLE, input: (f) => ({ statusId: f.canaryStatusId }) },
   "reconcile.counts": { allowed: EVERY_ROLE, input: () => ({}) },
-  "reconcile.record": { allowed: INGEST, input: (f) => ({ collector: "matrix-box", checkedAt: f.at, passed: true, tables: fullTables }) },
+  "reconcile.record": {
+    allowed: INGEST,
+    input: (f) => ({ collector: "matrix-box", checkedAt: f.at, passed: true, tables: fullTables }),
+  },
   "reconcile.history": { allowed: EVERY_ROLE, input: () => ({}) },
   "reconcile.collectors": { allowed: EVERY_ROLE },
   "runs.list": { allowed: EVERY_ROLE, input: () => ({}) },
@@ -77,7 +95,11 @@ const ROUTES: Record<string, RouteExpectation | "trpc"> = {
   "GET /api/openapi.json": { allowed: "public" },
   "GET /api/trpc/[trpc]": "trpc",
   "POST /api/trpc/[trpc]": "trpc",
-  "POST /api/v1/ingest": { allowed: INGEST, body: (_f, n) => JSON.stringify({ idempotencyKey: `matrix-rest-${n}`, collector: "matrix-box", mode: "priority", posts: [] }) },
+  "POST /api/v1/ingest": {
+    allowed: INGEST,
+    body: (_f, n) =>
+      JSON.stringify({ idempotencyKey: `matrix-rest-${n}`, collector: "matrix-box", mode: "priority", posts: [] }),
+  },
   "GET /api/v1/ops/reconcile-counts": { allowed: EVERY_ROLE },
   "GET /api/v1/posts/[statusId]": { allowed: EVERY_ROLE, url: (f) => `/api/v1/posts/${f.canaryStatusId}` },
 };
@@ -99,7 +121,10 @@ async function discoverRoutes(): Promise<string[]> {
 
 function procedureTypes(): Record<string, "query" | "mutation" | "subscription"> {
   // At run time tRPC 11 keeps every procedure flat under its dotted path ("keys.list").
-  const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: "query" | "mutation" | "subscription" } }>;
+  const procedures = appRouter._def.procedures as unknown as Record<
+    string,
+    { _def: { type: "query" | "mutation" | "subscription" } }
+  >;
   return Object.fromEntries(Object.entries(procedures).map(([name, p]) => [name, p._def.type]));
 }
 
@@ -107,16 +132,28 @@ describe("the policy table covers the whole surface", () => {
   it("lists every procedure of the app router, and nothing else", () => {
     const actual = Object.keys(procedureTypes()).sort();
     expect(actual.length).toBeGreaterThan(20);
-    expect(actual.filter((p) => !(p in PROCEDURES)), "procedures without an entry in PROCEDURES: classify them").toEqual([]);
-    expect(Object.keys(PROCEDURES).filter((p) => !actual.includes(p)), "entries in PROCEDURES for procedures that no longer exist").toEqual([]);
+    expect(
+      actual.filter((p) => !(p in PROCEDURES)),
+      "procedures without an entry in PROCEDURES: classify them",
+    ).toEqual([]);
+    expect(
+      Object.keys(PROCEDURES).filter((p) => !actual.includes(p)),
+      "entries in PROCEDURES for procedures that no longer exist",
+    ).toEqual([]);
     expect(Object.values(procedureTypes()).filter((t) => t === "subscription")).toEqual([]);
   });
 
   it("lists every route handler under src/app/api, and nothing else", async () => {
     const actual = await discoverRoutes();
     expect(actual.length).toBeGreaterThanOrEqual(6);
-    expect(actual.filter((r) => !(r in ROUTES)), "route handlers without an entry in ROUTES: classify them").toEqual([]);
-    expect(Object.keys(ROUTES).filter((r) => !actual.includes(r)), "entries in ROUTES for handlers that no longer exist").toEqual([]);
+    expect(
+      actual.filter((r) => !(r in ROUTES)),
+      "route handlers without an entry in ROUTES: classify them",
+    ).toEqual([]);
+    expect(
+      Object.keys(ROUTES).filter((r) => !actual.includes(r)),
+      "entries in ROUTES for handlers that no longer exist",
+    ).toEqual([]);
   });
 });
 
@@ -128,7 +165,13 @@ const keys = {} as Record<Role | "revoked", string>;
 const fixtures = {} as Fixtures;
 const CANARY = "zq-canary-row-9d1f";
 const UNKNOWN_KEY = "xmk_0000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-const MALFORMED = ["Basic dXNlcjpwYXNz", "Bearer", "xmk_0000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "Bearer two tokens", "Bearer xmk_short"];
+const MALFORMED = [
+  "Basic dXNlcjpwYXNz",
+  "Bearer",
+  "xmk_0000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+  "Bearer two tokens",
+  "Bearer xmk_short",
+];
 /** Everything secret this test ever held: no error body may contain any of it. */
 const secrets: string[] = [];
 /** The secret part of a key (after `xmk_<10-char prefix>_`; it may itself contain `_`). */
@@ -159,7 +202,12 @@ beforeAll(async () => {
     posts: [{ ...post!, body: `${CANARY} body`, run_id: runId }],
     pipelineRuns: [{ run_id: runId, mode: "priority", run_at: at, status: "success", updated_at: at }],
   });
-  const cutover = await seed.cutover.start({ label: `${CANARY}-label`, collector: `${CANARY}-box`, operator: "matrix", startedAt: at });
+  const cutover = await seed.cutover.start({
+    label: `${CANARY}-label`,
+    collector: `${CANARY}-box`,
+    operator: "matrix",
+    startedAt: at,
+  });
   Object.assign(fixtures, { canaryStatusId: post!.status_id, runId, cutoverId: cutover.id, at });
 
   app = await startAppServer({ databaseUrl: t.url });
@@ -177,7 +225,13 @@ type Answer = { status: number; text: string; json: unknown };
 
 let counter = 0;
 
-async function send(method: string, urlPath: string, credential: Credential, body?: string, extra: Record<string, string> = {}): Promise<Answer> {
+async function send(
+  method: string,
+  urlPath: string,
+  credential: Credential,
+  body?: string,
+  extra: Record<string, string> = {},
+): Promise<Answer> {
   const response = await fetch(`${app.baseUrl}${urlPath}`, {
     method,
     headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...credential.headers, ...extra },
@@ -200,7 +254,13 @@ function callProcedure(name: string, credential: Credential, extra: Record<strin
   const input = spec.input?.(fixtures, ++counter);
   const serialized = input === undefined ? undefined : JSON.stringify(superjson.serialize(input));
   if (type === "query") {
-    return send("GET", `/api/trpc/${name}${serialized === undefined ? "" : `?input=${encodeURIComponent(serialized)}`}`, credential, undefined, extra);
+    return send(
+      "GET",
+      `/api/trpc/${name}${serialized === undefined ? "" : `?input=${encodeURIComponent(serialized)}`}`,
+      credential,
+      undefined,
+      extra,
+    );
   }
   return send("POST", `/api/trpc/${name}`, credential, serialized ?? "{}", extra);
 }
@@ -226,7 +286,10 @@ function expectBareError(answer: Answer, context: string, shape: "trpc" | "rest"
   if (shape === "trpc") {
     const error = (body.error as { json: Record<string, unknown> }).json;
     expect(Object.keys(error).sort(), context).toEqual(["code", "data", "message"]);
-    expect(Object.keys(error.data as object).filter((k) => !["code", "httpStatus", "path"].includes(k)), context).toEqual([]);
+    expect(
+      Object.keys(error.data as object).filter((k) => !["code", "httpStatus", "path"].includes(k)),
+      context,
+    ).toEqual([]);
   } else {
     expect(Object.keys(body.error as object).sort(), context).toEqual(["code", "message"]);
   }
@@ -241,7 +304,10 @@ function expectAnswer(answer: Answer, expected: number, context: string, shape: 
   expect(answer.status, `${context}: status`).toBe(expected);
   if (expected === 401 || expected === 403) {
     expectBareError(answer, context, shape);
-    const code = shape === "trpc" ? (answer.json as { error: { json: { data: { code: string } } } }).error.json.data.code : (answer.json as { error: { code: string } }).error.code;
+    const code =
+      shape === "trpc"
+        ? (answer.json as { error: { json: { data: { code: string } } } }).error.json.data.code
+        : (answer.json as { error: { code: string } }).error.code;
     expect(code, context).toBe(errorCode ?? (expected === 401 ? "UNAUTHORIZED" : "FORBIDDEN"));
   } else if (shape === "trpc") {
     expect(answer.json, context).toHaveProperty("result.data");
@@ -300,11 +366,23 @@ async function signIn(apiKey: string): Promise<{ status: number; cookie: string 
   const html = await page.text();
   const form = html.slice(html.indexOf("<form"), html.indexOf("</form>"));
   const data = new FormData();
-  const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-  for (const m of form.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?/g)) data.append(unescape(m[1]!), unescape(m[2] ?? ""));
+  const unescape = (s: string) =>
+    s
+      .replace(/&quot;/g, '"')
+      .replace(/&#x27;/g, "'")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&");
+  for (const m of form.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?/g))
+    data.append(unescape(m[1]!), unescape(m[2] ?? ""));
   expect([...data.keys()]).toContain("next");
   data.append("apiKey", apiKey);
-  const response = await fetch(`${app.baseUrl}/login`, { method: "POST", body: data, redirect: "manual", headers: { origin: app.baseUrl } });
+  const response = await fetch(`${app.baseUrl}/login`, {
+    method: "POST",
+    body: data,
+    redirect: "manual",
+    headers: { origin: app.baseUrl },
+  });
   const cookie = /xm_session=([^;]+)/.exec(response.headers.get("set-cookie") ?? "")?.[1] ?? null;
   return { status: response.status, cookie, text: await response.text() };
 }
@@ -333,7 +411,11 @@ describe("console session cookie", () => {
   });
 
   it("refuses to sign in with a revoked or unknown key, and sets no cookie", async () => {
-    for (const [key, reason] of [[keys.revoked, "was revoked"], [UNKNOWN_KEY, "Invalid API key"], ["not a key", "That is not an API key"]] as const) {
+    for (const [key, reason] of [
+      [keys.revoked, "was revoked"],
+      [UNKNOWN_KEY, "Invalid API key"],
+      ["not a key", "That is not an API key"],
+    ] as const) {
       const answer = await signIn(key);
       expect(answer.status, key).toBe(200);
       expect(answer.cookie, key).toBeNull();
@@ -346,15 +428,21 @@ describe("console session cookie", () => {
     for (const [name, spec] of Object.entries(PROCEDURES)) {
       const extra = procedureTypes()[name] === "mutation" ? CSRF : {};
       const answers = await Promise.all(WHO.map((who) => callProcedure(name, sessions[who], extra)));
-      WHO.forEach((who, i) => expectAnswer(answers[i]!, expectedStatus(spec, who), `${name} as ${who} session`, "trpc"));
+      WHO.forEach((who, i) =>
+        expectAnswer(answers[i]!, expectedStatus(spec, who), `${name} as ${who} session`, "trpc"),
+      );
     }
   });
 
   it("every route handler answers each session as the table says", async () => {
     for (const [route, spec] of Object.entries(ROUTES)) {
       if (spec === "trpc") continue;
-      const answers = await Promise.all(WHO.map((who) => callRoute(route, sessions[who], route.startsWith("POST") ? CSRF : {})));
-      WHO.forEach((who, i) => expectAnswer(answers[i]!, expectedStatus(spec, who), `${route} as ${who} session`, "rest"));
+      const answers = await Promise.all(
+        WHO.map((who) => callRoute(route, sessions[who], route.startsWith("POST") ? CSRF : {})),
+      );
+      WHO.forEach((who, i) =>
+        expectAnswer(answers[i]!, expectedStatus(spec, who), `${route} as ${who} session`, "rest"),
+      );
     }
   });
 

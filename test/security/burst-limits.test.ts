@@ -19,13 +19,25 @@ const WINDOW_MS = 60_000;
 
 let t: TestDatabase;
 let app: AppServer;
-const [seedPost] = makePosts(1, { seed: 21, firstId: 1_766_000_000_000_000_001n, at: Date.parse("2026-11-27T12:00:00Z") });
+const [seedPost] = makePosts(1, {
+  seed: 21,
+  firstId: 1_766_000_000_000_000_001n,
+  at: Date.parse("2026-11-27T12:00:00Z"),
+});
 
 beforeAll(async () => {
   t = await createTestDatabase();
   const admin = await principalFor(t.db, "admin");
-  await callerFor(t.db, admin).ingest.push({ idempotencyKey: "burst-seed", collector: "burst", mode: "priority", posts: [seedPost!] });
-  app = await startAppServer({ databaseUrl: t.url, env: { RATE_LIMIT_PER_MINUTE: String(LIMIT), INGEST_MAX_BODY_BYTES: String(MAX_BODY) } });
+  await callerFor(t.db, admin).ingest.push({
+    idempotencyKey: "burst-seed",
+    collector: "burst",
+    mode: "priority",
+    posts: [seedPost!],
+  });
+  app = await startAppServer({
+    databaseUrl: t.url,
+    env: { RATE_LIMIT_PER_MINUTE: String(LIMIT), INGEST_MAX_BODY_BYTES: String(MAX_BODY) },
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -37,7 +49,14 @@ type Seen = { status: number; retryAfter: string | undefined; body: string };
 type Burst = { result: autocannon.Result; seen: Seen[] };
 
 /** One bounded autocannon run: `amount` requests over `connections`, every answer kept. */
-async function burst(options: { path: string; method?: "GET" | "POST"; headers?: Record<string, string>; body?: (n: number) => string; amount: number; connections: number }): Promise<Burst> {
+async function burst(options: {
+  path: string;
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: (n: number) => string;
+  amount: number;
+  connections: number;
+}): Promise<Burst> {
   const seen: Seen[] = [];
   let n = 0;
   const result = await autocannon({
@@ -75,22 +94,42 @@ async function awayFromWindowEdge(marginMs: number): Promise<void> {
 
 describe("rate limit under a burst", () => {
   it("gives each key exactly its allowance per window, 429 with Retry-After for the rest, no 5xx", async () => {
-    const keys = { reader: await principalFor(t.db, "reader"), ingest: await principalFor(t.db, "ingest"), admin: await principalFor(t.db, "admin") };
+    const keys = {
+      reader: await principalFor(t.db, "reader"),
+      ingest: await principalFor(t.db, "ingest"),
+      admin: await principalFor(t.db, "admin"),
+    };
     const auth = (key: string) => ({ authorization: `Bearer ${key}` });
     const batchesBefore = await t.db.ingestBatch.count();
     await awayFromWindowEdge(10_000);
     const started = Date.now();
     const [reader, ingest, admin] = await Promise.all([
-      burst({ path: `/api/v1/posts/${seedPost!.status_id}`, headers: auth(keys.reader.key), amount: PER_KEY, connections: 6 }),
+      burst({
+        path: `/api/v1/posts/${seedPost!.status_id}`,
+        headers: auth(keys.reader.key),
+        amount: PER_KEY,
+        connections: 6,
+      }),
       burst({
         path: "/api/v1/ingest",
         method: "POST",
         headers: auth(keys.ingest.key),
-        body: (n) => JSON.stringify({ idempotencyKey: `burst-${n}`, collector: "burst", mode: "priority", posts: [{ ...seedPost!, like_count: n }] }),
+        body: (n) =>
+          JSON.stringify({
+            idempotencyKey: `burst-${n}`,
+            collector: "burst",
+            mode: "priority",
+            posts: [{ ...seedPost!, like_count: n }],
+          }),
         amount: PER_KEY,
         connections: 6,
       }),
-      burst({ path: `/api/trpc/runs.list?input=${encodeURIComponent(JSON.stringify(superjson.serialize({})))}`, headers: auth(keys.admin.key), amount: PER_KEY, connections: 6 }),
+      burst({
+        path: `/api/trpc/runs.list?input=${encodeURIComponent(JSON.stringify(superjson.serialize({})))}`,
+        headers: auth(keys.admin.key),
+        amount: PER_KEY,
+        connections: 6,
+      }),
     ]);
     const elapsed = Date.now() - started;
 
@@ -101,7 +140,10 @@ describe("rate limit under a burst", () => {
       expect(statusCounts(run.seen), name).toEqual({ 200: LIMIT, 429: PER_KEY - LIMIT });
       for (const s of run.seen.filter((x) => x.status === 429)) {
         const retryAfter = Number(s.retryAfter);
-        expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `${name}: Retry-After ${s.retryAfter}`).toBe(true);
+        expect(
+          Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60,
+          `${name}: Retry-After ${s.retryAfter}`,
+        ).toBe(true);
         expect(s.body).toContain("TOO_MANY_REQUESTS");
         expect(s.body).toContain(`${LIMIT} requests per minute`);
       }
@@ -121,15 +163,38 @@ describe("body limit under a burst", () => {
   it("answers every oversized body 413, writes nothing, and stays healthy", async () => {
     const key = await principalFor(t.db, "admin");
     const auth = { authorization: `Bearer ${key.key}` };
-    const counts = async () => ({ posts: await t.db.post.count(), batches: await t.db.ingestBatch.count(), rejects: await t.db.ingestReject.count() });
+    const counts = async () => ({
+      posts: await t.db.post.count(),
+      batches: await t.db.ingestBatch.count(),
+      rejects: await t.db.ingestReject.count(),
+    });
     const before = await counts();
     const oversized = (n: number) =>
-      JSON.stringify({ idempotencyKey: `huge-${n}`, collector: "burst", mode: "priority", posts: [{ ...seedPost!, status_id: String(1_766_000_000_000_100_000n + BigInt(n)), body: "x".repeat(MAX_BODY + 1024) }] });
-    const trpcOversized = (n: number) => JSON.stringify(superjson.serialize(JSON.parse(oversized(n + 1000)) as unknown));
+      JSON.stringify({
+        idempotencyKey: `huge-${n}`,
+        collector: "burst",
+        mode: "priority",
+        posts: [
+          {
+            ...seedPost!,
+            status_id: String(1_766_000_000_000_100_000n + BigInt(n)),
+            body: "x".repeat(MAX_BODY + 1024),
+          },
+        ],
+      });
+    const trpcOversized = (n: number) =>
+      JSON.stringify(superjson.serialize(JSON.parse(oversized(n + 1000)) as unknown));
 
     const [rest, trpc, chunked] = await Promise.all([
       burst({ path: "/api/v1/ingest", method: "POST", headers: auth, body: oversized, amount: 40, connections: 8 }),
-      burst({ path: "/api/trpc/ingest.push", method: "POST", headers: auth, body: trpcOversized, amount: 40, connections: 8 }),
+      burst({
+        path: "/api/trpc/ingest.push",
+        method: "POST",
+        headers: auth,
+        body: trpcOversized,
+        amount: 40,
+        connections: 8,
+      }),
       // Without a Content-Length (chunked): the limit is enforced while reading.
       Promise.all(
         Array.from({ length: 6 }, async (_, i) => {
@@ -140,7 +205,12 @@ describe("body limit under a burst", () => {
               controller.close();
             },
           });
-          const response = await fetch(`${app.baseUrl}/api/v1/ingest`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body, duplex: "half" } as RequestInit);
+          const response = await fetch(`${app.baseUrl}/api/v1/ingest`, {
+            method: "POST",
+            headers: { ...auth, "content-type": "application/json" },
+            body,
+            duplex: "half",
+          } as RequestInit);
           return { status: response.status, text: await response.text() };
         }),
       ),
@@ -162,7 +232,12 @@ describe("body limit under a burst", () => {
     const ok = await fetch(`${app.baseUrl}/api/v1/ingest`, {
       method: "POST",
       headers: { authorization: `Bearer ${fresh.key}`, "content-type": "application/json" },
-      body: JSON.stringify({ idempotencyKey: "after-burst", collector: "burst", mode: "priority", posts: [{ ...seedPost!, status_id: "1766000000000000999" }] }),
+      body: JSON.stringify({
+        idempotencyKey: "after-burst",
+        collector: "burst",
+        mode: "priority",
+        posts: [{ ...seedPost!, status_id: "1766000000000000999" }],
+      }),
     });
     expect(ok.status).toBe(200);
     expect(await t.db.post.count()).toBe(before.posts + 1);
@@ -174,7 +249,9 @@ describe("body limit, as clients see it", () => {
     const key = await principalFor(t.db, "ingest");
     const api = createIngestApi({ baseUrl: app.baseUrl, apiKey: key.key });
     const big = { ...seedPost!, status_id: "1766000000000001234", body: "x".repeat(MAX_BODY + 1024) };
-    await expect(api.push({ idempotencyKey: "too-big", collector: "burst", mode: "priority", posts: [big] })).rejects.toMatchObject({
+    await expect(
+      api.push({ idempotencyKey: "too-big", collector: "burst", mode: "priority", posts: [big] }),
+    ).rejects.toMatchObject({
       status: 413,
       message: expect.stringContaining("INGEST_MAX_BODY_BYTES"),
     });
@@ -186,13 +263,19 @@ describe("body limit, as clients see it", () => {
     });
     expect(batched.status).toBe(413);
     const entries = (await batched.json()) as { error: { json: { data: { code: string; path: string } } } }[];
-    expect(entries.map((e) => [e.error.json.data.path, e.error.json.data.code])).toEqual([["ingest.push", "PAYLOAD_TOO_LARGE"], ["ingest.access", "PAYLOAD_TOO_LARGE"]]);
+    expect(entries.map((e) => [e.error.json.data.path, e.error.json.data.code])).toEqual([
+      ["ingest.push", "PAYLOAD_TOO_LARGE"],
+      ["ingest.access", "PAYLOAD_TOO_LARGE"],
+    ]);
   });
 
   it("refuses an anonymous ingest with 401 before reading its body", async () => {
-    const response = await fetch(`${app.baseUrl}/api/v1/ingest`, { method: "POST", headers: { "content-type": "application/json" }, body: "x".repeat(MAX_BODY * 2) });
+    const response = await fetch(`${app.baseUrl}/api/v1/ingest`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "x".repeat(MAX_BODY * 2),
+    });
     expect(response.status).toBe(401);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("UNAUTHORIZED");
   });
 });
-

@@ -12,7 +12,11 @@ const secrets: string[] = [];
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  app = await startAppServer({ databaseUrl: t.url, captureOutput: true, env: { LOG_LEVEL: "debug", RATE_LIMIT_PER_MINUTE: "3" } });
+  app = await startAppServer({
+    databaseUrl: t.url,
+    captureOutput: true,
+    env: { LOG_LEVEL: "debug", RATE_LIMIT_PER_MINUTE: "3" },
+  });
 }, 180_000);
 afterAll(async () => {
   await app?.stop();
@@ -29,19 +33,32 @@ it("never writes a key to the logs or an error body", async () => {
   for (const secret of secrets) expect(secret.length).toBeGreaterThanOrEqual(32);
   const bodies: string[] = [];
   const call = async (path: string, key: string, init: RequestInit = {}) => {
-    const response = await fetch(`${app.baseUrl}${path}`, { ...init, headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...(init.headers as Record<string, string>) } });
+    const response = await fetch(`${app.baseUrl}${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${key}`,
+        "content-type": "application/json",
+        ...(init.headers as Record<string, string>),
+      },
+    });
     bodies.push(await response.text());
     return response.status;
   };
   const statuses = [
-    await call("/api/v1/ingest", ingest.key, { method: "POST", body: JSON.stringify({ idempotencyKey: "k1", collector: "c", mode: "priority", posts: [{ status_id: "x" }] }) }),
+    await call("/api/v1/ingest", ingest.key, {
+      method: "POST",
+      body: JSON.stringify({ idempotencyKey: "k1", collector: "c", mode: "priority", posts: [{ status_id: "x" }] }),
+    }),
     await call("/api/v1/ingest", reader.key, { method: "POST", body: "{}" }),
     await call("/api/v1/posts/1", revoked.key),
     await call("/api/v1/posts/abc", ingest.key),
     await call("/api/v1/ingest", ingest.key, { method: "POST", body: "{broken" }),
     await call("/api/trpc/keys.list", ingest.key),
     await call("/api/v1/posts/1", `${ingest.key}x`),
-    await call("/api/v1/ingest", ingest.key, { method: "POST", body: JSON.stringify({ idempotencyKey: "k1", collector: "c", mode: "priority" }) }),
+    await call("/api/v1/ingest", ingest.key, {
+      method: "POST",
+      body: JSON.stringify({ idempotencyKey: "k1", collector: "c", mode: "priority" }),
+    }),
   ];
   expect(statuses).toEqual([200, 403, 401, 400, 400, 403, 401, 429]);
   const everything = `${app.output()}\n${bodies.join("\n")}`;

@@ -20,15 +20,25 @@ export async function freePort(): Promise<number> {
 
 export function ensureBuild(): void {
   if (buildIsCurrent(projectRoot)) return;
-  const result = spawnSync(process.execPath, [path.join(projectRoot, "node_modules", "next", "dist", "bin", "next"), "build"], {
-    cwd: projectRoot,
-    stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(projectRoot, "node_modules", "next", "dist", "bin", "next"), "build"],
+    {
+      cwd: projectRoot,
+      stdio: "inherit",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    },
+  );
   if (result.status !== 0) throw new Error("next build failed");
 }
 
-export type AppServer = { baseUrl: string; port: number; child: ChildProcess; stop: () => Promise<void>; output: () => string };
+export type AppServer = {
+  baseUrl: string;
+  port: number;
+  child: ChildProcess;
+  stop: () => Promise<void>;
+  output: () => string;
+};
 
 export async function startAppServer(options: {
   databaseUrl: string;
@@ -41,11 +51,29 @@ export async function startAppServer(options: {
   // Restarts (fault injection) skip the check: a rebuild mid-test would change what is being tested.
   if (!options.assumeBuilt) ensureBuild();
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, [path.join(projectRoot, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: projectRoot,
-    stdio: ["ignore", options.captureOutput ? "pipe" : "ignore", options.captureOutput ? "pipe" : "inherit"],
-    env: { ...process.env, DATABASE_URL: options.databaseUrl, NODE_ENV: "production", LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1", ...options.env },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(projectRoot, "node_modules", "next", "dist", "bin", "next"),
+      "start",
+      "-p",
+      String(port),
+      "-H",
+      "127.0.0.1",
+    ],
+    {
+      cwd: projectRoot,
+      stdio: ["ignore", options.captureOutput ? "pipe" : "ignore", options.captureOutput ? "pipe" : "inherit"],
+      env: {
+        ...process.env,
+        DATABASE_URL: options.databaseUrl,
+        NODE_ENV: "production",
+        LOG_LEVEL: "warn",
+        NEXT_TELEMETRY_DISABLED: "1",
+        ...options.env,
+      },
+    },
+  );
   let captured = "";
   child.stdout?.on("data", (chunk: Buffer) => (captured += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (captured += chunk.toString()));

@@ -31,25 +31,40 @@ export type FaultProxy = {
   close: () => Promise<void>;
 };
 
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade", "te", "trailer", "content-length"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "proxy-connection",
+  "upgrade",
+  "te",
+  "trailer",
+  "content-length",
+]);
 
 function forward(port: number, method: string, url: string, headers: http.IncomingHttpHeaders, body: Buffer) {
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
     const outgoing: http.OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) outgoing[name] = value;
+    for (const [name, value] of Object.entries(headers))
+      if (!HOP_BY_HOP.has(name) && value !== undefined) outgoing[name] = value;
     outgoing.host = `127.0.0.1:${port}`;
     // Plain answers: the proxy reads them (a compressed one would be relayed as is anyway).
     delete outgoing["accept-encoding"];
     outgoing["content-length"] = String(body.length);
-    const request = http.request({ host: "127.0.0.1", port, method, path: url, headers: outgoing, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
-      response.on("error", reject);
-      response.on("close", () => {
-        if (!response.complete) reject(new Error("the app closed the connection mid-answer"));
-      });
-    });
+    const request = http.request(
+      { host: "127.0.0.1", port, method, path: url, headers: outgoing, agent: false },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+        );
+        response.on("error", reject);
+        response.on("close", () => {
+          if (!response.complete) reject(new Error("the app closed the connection mid-answer"));
+        });
+      },
+    );
     request.on("error", reject);
     request.end(body);
   });
@@ -74,7 +89,9 @@ export async function startFaultProxy(options: {
       const exchange: Exchange = {
         seq: exchanges.length,
         method: req.method ?? "GET",
-        procedure: pathname.startsWith("/api/trpc/") ? decodeURIComponent(pathname.slice("/api/trpc/".length)) : pathname,
+        procedure: pathname.startsWith("/api/trpc/")
+          ? decodeURIComponent(pathname.slice("/api/trpc/".length))
+          : pathname,
         requestBody: body.toString("utf8"),
         status: null,
         responseBody: null,
@@ -95,7 +112,8 @@ export async function startFaultProxy(options: {
         const delay = options.delayMs?.(exchange) ?? 0;
         if (delay > 0) await new Promise((r) => setTimeout(r, delay));
         const headers: http.OutgoingHttpHeaders = {};
-        for (const [name, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+        for (const [name, value] of Object.entries(answer.headers))
+          if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
         headers["content-length"] = String(answer.body.length);
         res.writeHead(answer.status, headers);
         res.end(answer.body);

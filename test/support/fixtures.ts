@@ -9,19 +9,36 @@ import type { PostItem } from "../../src/shared/schemas/items";
 
 export async function principalFor(db: Db, role: Role): Promise<Principal & { key: string }> {
   const created = await createApiKey(db, { name: `test-${role}`, role });
-  return { kind: "api-key", apiKeyId: created.id, keyPrefix: created.keyPrefix, name: created.name, role, key: created.key };
+  return {
+    kind: "api-key",
+    apiKeyId: created.id,
+    keyPrefix: created.keyPrefix,
+    name: created.name,
+    role,
+    key: created.key,
+  };
 }
 
 export function callerFor(db: Db, principal: Principal | null) {
   return createCaller(createInnerContext({ db, principal }));
 }
 
-export function makePosts(count: number, options: { seed?: number; firstId?: bigint; at?: number; mode?: string } = {}): PostItem[] {
+export function makePosts(
+  count: number,
+  options: { seed?: number; firstId?: bigint; at?: number; mode?: string } = {},
+): PostItem[] {
   const r = createRandom(options.seed ?? 1);
   const first = options.firstId ?? 1_900_000_000_000_000_000n;
   const at = options.at ?? Date.parse("2026-11-20T10:00:00Z");
   return Array.from({ length: count }, (_, i) =>
-    buildPost(r, { statusId: String(first + BigInt(i)), handle: "fedwatcher", createdAt: at - 60_000, collectedAt: at + i, mode: options.mode ?? "priority", runId: null }),
+    buildPost(r, {
+      statusId: String(first + BigInt(i)),
+      handle: "fedwatcher",
+      createdAt: at - 60_000,
+      collectedAt: at + i,
+      mode: options.mode ?? "priority",
+      runId: null,
+    }),
   );
 }
 

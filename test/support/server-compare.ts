@@ -10,14 +10,23 @@ import { rowToItem } from "../../src/collector/store/items";
 
 export type Comparison = { rows: number; missing: number; mismatched: number; examples: string[] };
 
-const normalise = (v: unknown) => (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v).toISOString() : v);
+const normalise = (v: unknown) =>
+  typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v).toISOString() : v;
 
-export async function compareWithServer(api: IngestApi, table: SyncTable, expected: Iterable<Record<string, unknown>>): Promise<Comparison> {
+export async function compareWithServer(
+  api: IngestApi,
+  table: SyncTable,
+  expected: Iterable<Record<string, unknown>>,
+): Promise<Comparison> {
   const keyField = syncTables[table].key;
   const items = [...expected];
   const out: Comparison = { rows: items.length, missing: 0, mismatched: 0, examples: [] };
   // Chunked by encoded length as the cutover's own checks do: the keys travel in the URL.
-  const byKey = await fetchServerRows(api, table, items.map((r) => String(r[keyField])));
+  const byKey = await fetchServerRows(
+    api,
+    table,
+    items.map((r) => String(r[keyField])),
+  );
   for (const item of items) {
     const key = String(item[keyField]);
     const parsed = syncTables[table].schema.parse(item) as Record<string, unknown>;
@@ -27,7 +36,9 @@ export async function compareWithServer(api: IngestApi, table: SyncTable, expect
       if (out.examples.length < 5) out.examples.push(`${table} ${key}: missing`);
       continue;
     }
-    const differing = Object.keys(server).filter((f) => JSON.stringify(normalise(server[f])) !== JSON.stringify(normalise(parsed[f] ?? null)));
+    const differing = Object.keys(server).filter(
+      (f) => JSON.stringify(normalise(server[f])) !== JSON.stringify(normalise(parsed[f] ?? null)),
+    );
     if (differing.length > 0) {
       out.mismatched++;
       if (out.examples.length < 5) out.examples.push(`${table} ${key}: ${differing.join(", ")} differ`);
@@ -39,11 +50,18 @@ export async function compareWithServer(api: IngestApi, table: SyncTable, expect
 /** Every row of one mirrored table of a collector's SQLite file, as ingest items, in key order. */
 export function readItems(db: Database.Database, table: SyncTable): Record<string, unknown>[] {
   const { sqlite, key } = syncTables[table];
-  return (db.prepare(`select * from ${sqlite} order by ${key}`).all() as Record<string, unknown>[]).map((row) => rowToItem(table, row) as Record<string, unknown>);
+  return (db.prepare(`select * from ${sqlite} order by ${key}`).all() as Record<string, unknown>[]).map(
+    (row) => rowToItem(table, row) as Record<string, unknown>,
+  );
 }
 
 /** Rows per server table, straight from PostgreSQL. */
-export async function serverCount(db: { $queryRawUnsafe: <T>(sql: string) => Promise<T> }, table: SyncTable): Promise<number> {
-  const rows = await db.$queryRawUnsafe<{ n: number }[]>(`select count(*)::int as n from "${syncTables[table].server}"`);
+export async function serverCount(
+  db: { $queryRawUnsafe: <T>(sql: string) => Promise<T> },
+  table: SyncTable,
+): Promise<number> {
+  const rows = await db.$queryRawUnsafe<{ n: number }[]>(
+    `select count(*)::int as n from "${syncTables[table].server}"`,
+  );
   return rows[0]!.n;
 }

@@ -11,7 +11,10 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   if (!principal) return redirectToLogin();
   return (
     <div className="min-h-screen">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow"
+      >
         Skip to content
       </a>
       <header className="border-b border-slate-200 bg-white">
@@ -19,7 +22,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           <ConsoleNav isAdmin={principal.role === "admin"} />
           <div className="ml-auto flex items-center gap-3 text-xs text-slate-600">
             <span>
-              <span className="font-medium text-slate-800" data-testid="signed-in-as">{principal.name}</span>{" "}
+              <span className="font-medium text-slate-800" data-testid="signed-in-as">
+                {principal.name}
+              </span>{" "}
               <span className="rounded bg-slate-100 px-1.5 py-0.5 font-mono">{principal.role}</span>
             </span>
             <SignOutButton />

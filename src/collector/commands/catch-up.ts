@@ -5,7 +5,10 @@ import type { CollectorContext } from "../context";
 import { describeTotals, pushChanges, type PushTotals } from "../ingest/push-changes";
 import { retry } from "../ingest/retry";
 
-export async function catchUpCommand(ctx: CollectorContext, options: { since: string }): Promise<{ exitCode: number; totals?: PushTotals }> {
+export async function catchUpCommand(
+  ctx: CollectorContext,
+  options: { since: string },
+): Promise<{ exitCode: number; totals?: PushTotals }> {
   const { log, config } = ctx;
   const started = Date.now();
   try {
@@ -21,11 +24,19 @@ export async function catchUpCommand(ctx: CollectorContext, options: { since: st
       concurrency: config.XMONITOR_INGEST_CONCURRENCY,
       retry: {
         ...ctx.retry,
-        onRetry: ({ attempt, delayMs, error }) => log.warn(`catch-up retry attempt=${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}`),
+        onRetry: ({ attempt, delayMs, error }) =>
+          log.warn(`catch-up retry attempt=${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}`),
       },
-      onBatch: (progress, table) => log.info(`catch-up: batch ${progress.batches} (${table}), ${progress.items} rows sent`, { event: "progress", ...progress }),
+      onBatch: (progress, table) =>
+        log.info(`catch-up: batch ${progress.batches} (${table}), ${progress.items} rows sent`, {
+          event: "progress",
+          ...progress,
+        }),
     });
-    log.info(`api ingest ok mode=catch-up since=${options.since} batches=${totals.batches} ${describeTotals(totals.tables)} in ${((Date.now() - started) / 1000).toFixed(1)} s`, { event: "ingest_ok", totals: totals.tables });
+    log.info(
+      `api ingest ok mode=catch-up since=${options.since} batches=${totals.batches} ${describeTotals(totals.tables)} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      { event: "ingest_ok", totals: totals.tables },
+    );
     for (const [mode, state] of Object.entries(ctx.health.read())) {
       if (state.consecutive_failures > 0) {
         const reset = ctx.health.recordSuccess(mode);
@@ -34,7 +45,9 @@ export async function catchUpCommand(ctx: CollectorContext, options: { since: st
     }
     return { exitCode: totals.rejects.length ? 1 : 0, totals };
   } catch (error) {
-    log.error(`catch-up failed: ${(error as Error).message}. Nothing is lost: run catch-up again with the same --since once the server answers.`);
+    log.error(
+      `catch-up failed: ${(error as Error).message}. Nothing is lost: run catch-up again with the same --since once the server answers.`,
+    );
     return { exitCode: 1 };
   }
 }

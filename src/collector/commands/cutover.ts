@@ -10,7 +10,15 @@ import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tab
 import type { CollectorContext } from "../context";
 import { exportSnapshot } from "../cutover/export";
 import { importExport, type ImportProgress, type ImportResult } from "../cutover/import";
-import { cutoverStamp, exportDirPath, rejectLogPath, stampOfSnapshot, unusedPath, validateReportPath, type ExportManifest } from "../cutover/paths";
+import {
+  cutoverStamp,
+  exportDirPath,
+  rejectLogPath,
+  stampOfSnapshot,
+  unusedPath,
+  validateReportPath,
+  type ExportManifest,
+} from "../cutover/paths";
 import { CutoverSession, type CutoverStepName } from "../cutover/session";
 import { snapshotDatabase, verifyIntegrity, type IntegrityResult, type SnapshotResult } from "../cutover/snapshot";
 import { DELTA_CONVENTION, validateCutover, type ValidateResult } from "../cutover/validate";
@@ -34,7 +42,10 @@ function dataDirOf(ctx: CollectorContext, options: CutoverOptions): string {
   return path.resolve(options.dataDir ?? path.dirname(ctx.config.XMONITOR_DB_PATH));
 }
 
-async function openSession(ctx: CollectorContext, options: CutoverOptions & { fresh?: boolean }): Promise<CutoverSession> {
+async function openSession(
+  ctx: CollectorContext,
+  options: CutoverOptions & { fresh?: boolean },
+): Promise<CutoverSession> {
   return CutoverSession.open({
     dataDir: dataDirOf(ctx, options),
     api: ctx.api,
@@ -72,13 +83,37 @@ async function runStep<T>(
   } catch (error) {
     const message = (error as Error).message;
     ctx.log.error(`cutover ${step} failed: ${message}`, { event: "step_failed", step });
-    await session.record({ step, ...pass, status: "failed", startedAt, finishedAt: ctx.now().toISOString(), message: message.slice(0, 10_000), figures: {} }, "failed");
+    await session.record(
+      {
+        step,
+        ...pass,
+        status: "failed",
+        startedAt,
+        finishedAt: ctx.now().toISOString(),
+        message: message.slice(0, 10_000),
+        figures: {},
+      },
+      "failed",
+    );
     return { exitCode: 1, ok: false, message };
   }
   const status = outcome.ok ? "succeeded" : "failed";
-  if (!outcome.ok) ctx.log.error(`cutover ${step} failed: ${outcome.message}`, { event: "step_failed", step, figures: outcome.figures });
+  if (!outcome.ok)
+    ctx.log.error(`cutover ${step} failed: ${outcome.message}`, {
+      event: "step_failed",
+      step,
+      figures: outcome.figures,
+    });
   await session.record(
-    { step, ...pass, status, startedAt, finishedAt: ctx.now().toISOString(), message: outcome.message.slice(0, 10_000), figures: outcome.figures },
+    {
+      step,
+      ...pass,
+      status,
+      startedAt,
+      finishedAt: ctx.now().toISOString(),
+      message: outcome.message.slice(0, 10_000),
+      figures: outcome.figures,
+    },
     outcome.ok ? (options.last ? "succeeded" : "running") : "failed",
   );
   return { exitCode: outcome.ok ? 0 : 1, ok: outcome.ok, message: outcome.message, value: outcome.value };
@@ -96,23 +131,43 @@ function throttle(): (done: boolean) => boolean {
 
 // ---- 1. freeze --------------------------------------------------------------
 
-export async function cutoverFreeze(ctx: CollectorContext, options: CutoverOptions & { timeoutSeconds?: number }, session?: CutoverSession) {
+export async function cutoverFreeze(
+  ctx: CollectorContext,
+  options: CutoverOptions & { timeoutSeconds?: number },
+  session?: CutoverSession,
+) {
   const s = session ?? (await openSession(ctx, options));
   const timeoutSeconds = options.timeoutSeconds ?? 600;
   return runStep(ctx, s, "freeze", async () => {
     const state = freeze({ reason: `cutover ${s.state.label}`, file: ctx.config.XMONITOR_FREEZE_FILE, clock: ctx.now });
-    ctx.log.info(`freeze: scheduler frozen since ${state.since}; waiting up to ${timeoutSeconds} s for runs in progress to finish`, { event: "frozen", since: state.since });
+    ctx.log.info(
+      `freeze: scheduler frozen since ${state.since}; waiting up to ${timeoutSeconds} s for runs in progress to finish`,
+      { event: "frozen", since: state.since },
+    );
     const started = Date.now();
     try {
       await waitUntilIdle(timeoutSeconds * 1000, { dir: ctx.config.XMONITOR_RUN_LOCK_DIR });
     } catch (error) {
       if (!(error instanceof IdleTimeoutError)) throw error;
       const message = `collector runs still in progress after ${timeoutSeconds} s: ${error.running.map(describeRun).join("; ")}. The freeze flag stays set: wait and run "collector cutover freeze" again (or "collector cutover restore" to give up).`;
-      return { ok: false, message, figures: { frozenSince: state.since, stillRunning: error.running }, value: { since: state.since } };
+      return {
+        ok: false,
+        message,
+        figures: { frozenSince: state.since, stillRunning: error.running },
+        value: { since: state.since },
+      };
     }
     const waitedMs = Date.now() - started;
-    ctx.log.info(`freeze ok: no collector run in progress (waited ${(waitedMs / 1000).toFixed(1)} s)`, { event: "freeze_ok", waitedMs });
-    return { ok: true, message: "frozen, no run in progress", figures: { frozenSince: state.since, reason: state.reason, waitedMs }, value: { since: state.since } };
+    ctx.log.info(`freeze ok: no collector run in progress (waited ${(waitedMs / 1000).toFixed(1)} s)`, {
+      event: "freeze_ok",
+      waitedMs,
+    });
+    return {
+      ok: true,
+      message: "frozen, no run in progress",
+      figures: { frozenSince: state.since, reason: state.reason, waitedMs },
+      value: { since: state.since },
+    };
   });
 }
 
@@ -132,14 +187,24 @@ export async function cutoverSnapshot(
       dataDir: dataDirOf(ctx, options),
       now: ctx.now,
       onProgress: (done, total) => {
-        if (tick(done === total)) ctx.log.info(`snapshot: ${done}/${total} pages copied`, { event: "progress", step: "snapshot", done, total });
+        if (tick(done === total))
+          ctx.log.info(`snapshot: ${done}/${total} pages copied`, { event: "progress", step: "snapshot", done, total });
       },
     });
     s.state.snapshot = snapshot.path;
     s.save();
-    ctx.log.info(`snapshot: ${source} copied to ${snapshot.path} (${snapshot.pages} pages, ${snapshot.bytes} bytes) with the online backup API`, { event: "snapshot", ...snapshot });
+    ctx.log.info(
+      `snapshot: ${source} copied to ${snapshot.path} (${snapshot.pages} pages, ${snapshot.bytes} bytes) with the online backup API`,
+      { event: "snapshot", ...snapshot },
+    );
     const integrity = (options.verify ?? verifyIntegrity)(snapshot.path);
-    const figures = { path: snapshot.path, source: path.resolve(source), bytes: snapshot.bytes, pages: snapshot.pages, integrityCheck: integrity.ok ? "ok" : integrity.lines.slice(0, 20) };
+    const figures = {
+      path: snapshot.path,
+      source: path.resolve(source),
+      bytes: snapshot.bytes,
+      pages: snapshot.pages,
+      integrityCheck: integrity.ok ? "ok" : integrity.lines.slice(0, 20),
+    };
     if (!integrity.ok) {
       const message = `PRAGMA integrity_check on ${snapshot.path} did not say ok: ${integrity.lines.slice(0, 5).join(" | ")}. Stopped before export: nothing was sent to the server. Repair or restore the live database, then start again.`;
       return { ok: false, message, figures, value: { snapshot, integrity } };
@@ -151,11 +216,16 @@ export async function cutoverSnapshot(
 
 // ---- 3. export --------------------------------------------------------------
 
-export async function cutoverExport(ctx: CollectorContext, options: CutoverOptions & { snapshot?: string; outDir?: string }, session?: CutoverSession): Promise<StepResult<ExportManifest>> {
+export async function cutoverExport(
+  ctx: CollectorContext,
+  options: CutoverOptions & { snapshot?: string; outDir?: string },
+  session?: CutoverSession,
+): Promise<StepResult<ExportManifest>> {
   const s = session ?? (await openSession(ctx, options));
   return runStep(ctx, s, "export", async () => {
     const snapshot = options.snapshot ?? s.state.snapshot;
-    if (!snapshot) throw new Error("no snapshot to export: run collector cutover snapshot first, or pass --snapshot <file>");
+    if (!snapshot)
+      throw new Error("no snapshot to export: run collector cutover snapshot first, or pass --snapshot <file>");
     const stamp = stampOfSnapshot(snapshot) ?? cutoverStamp(ctx.now());
     const outDir = path.resolve(options.outDir ?? exportDirPath(dataDirOf(ctx, options), stamp));
     const tick = throttle();
@@ -164,13 +234,24 @@ export async function cutoverExport(ctx: CollectorContext, options: CutoverOptio
       outDir,
       now: ctx.now,
       onProgress: (p) => {
-        if (tick(p.done)) ctx.log.info(`export ${p.sqlite}: ${p.rows}/${p.total} rows${p.done ? " done" : ""}`, { event: "progress", step: "export", ...p });
+        if (tick(p.done))
+          ctx.log.info(`export ${p.sqlite}: ${p.rows}/${p.total} rows${p.done ? " done" : ""}`, {
+            event: "progress",
+            step: "export",
+            ...p,
+          });
       },
     });
     s.state.exportDir = outDir;
     s.save();
-    const tables = Object.fromEntries(manifest.files.map((f) => [f.sqlite, { rows: f.rows, bytes: f.bytes, sha256: f.sha256 }]));
-    ctx.log.info(`export ok: ${manifest.files.map((f) => `${f.sqlite}=${f.rows}`).join(" ")} in ${outDir}`, { event: "export_ok", outDir, tables });
+    const tables = Object.fromEntries(
+      manifest.files.map((f) => [f.sqlite, { rows: f.rows, bytes: f.bytes, sha256: f.sha256 }]),
+    );
+    ctx.log.info(`export ok: ${manifest.files.map((f) => `${f.sqlite}=${f.rows}`).join(" ")} in ${outDir}`, {
+      event: "export_ok",
+      outDir,
+      tables,
+    });
     return { ok: true, message: `exported to ${outDir}`, figures: { dir: outDir, snapshot, tables }, value: manifest };
   });
 }
@@ -183,7 +264,13 @@ function serverTables(tables: Record<SyncTable, TableResult>) {
 
 export async function cutoverImport(
   ctx: CollectorContext,
-  options: CutoverOptions & { exportDir?: string; dryRun?: boolean; batchSize?: number; concurrency?: number; signal?: AbortSignal },
+  options: CutoverOptions & {
+    exportDir?: string;
+    dryRun?: boolean;
+    batchSize?: number;
+    concurrency?: number;
+    signal?: AbortSignal;
+  },
   session?: CutoverSession,
 ): Promise<StepResult<ImportResult>> {
   const s = session ?? (await openSession(ctx, options));
@@ -191,7 +278,8 @@ export async function cutoverImport(
   const dataDir = dataDirOf(ctx, options);
   const verb = options.dryRun ? "would be " : "";
   const work = async (recordRunning: (pass?: number) => Promise<void>): Promise<StepOutcome<ImportResult>> => {
-    if (!exportDir) throw new Error("no export to import: run collector cutover export first, or pass --export-dir <dir>");
+    if (!exportDir)
+      throw new Error("no export to import: run collector cutover export first, or pass --export-dir <dir>");
     const tick = throttle();
     const result = await importExport({
       exportDir,
@@ -202,13 +290,22 @@ export async function cutoverImport(
       batchSize: options.batchSize ?? ctx.config.XMONITOR_INGEST_BATCH_SIZE,
       concurrency: options.concurrency ?? ctx.config.XMONITOR_INGEST_CONCURRENCY,
       dryRun: options.dryRun ?? false,
-      retry: { ...ctx.retry, onRetry: ({ attempt, delayMs, error }) => ctx.log.warn(`import retry attempt=${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}`) },
+      retry: {
+        ...ctx.retry,
+        onRetry: ({ attempt, delayMs, error }) =>
+          ctx.log.warn(`import retry attempt=${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}`),
+      },
       now: ctx.now,
       ...(options.signal ? { signal: options.signal } : {}),
       onPassStart: async (p) => {
         await recordRunning(p.pass || undefined);
-        const what = options.dryRun ? "dry run (nothing is written)" : `pass ${p.pass}${p.resumed ? " (resumed from the checkpoint)" : ""}`;
-        ctx.log.info(`import ${what} with key ${p.keyPrefix} (role ${p.role}) from ${exportDir}${p.rejectLog ? `; rejects go to ${p.rejectLog}` : ""}`, { event: "import_started", ...p });
+        const what = options.dryRun
+          ? "dry run (nothing is written)"
+          : `pass ${p.pass}${p.resumed ? " (resumed from the checkpoint)" : ""}`;
+        ctx.log.info(
+          `import ${what} with key ${p.keyPrefix} (role ${p.role}) from ${exportDir}${p.rejectLog ? `; rejects go to ${p.rejectLog}` : ""}`,
+          { event: "import_started", ...p },
+        );
         if (p.rejectLog && !s.state.rejectLogs.includes(p.rejectLog)) {
           s.state.rejectLogs.push(p.rejectLog);
           s.save();
@@ -236,12 +333,19 @@ export async function cutoverImport(
       replayedBatches: result.replayedBatches,
     };
     if (result.interrupted) {
-      return { ok: false, message: `interrupted: the checkpoint in ${exportDir} holds the last committed batch; run collector cutover import again with the same key to resume`, figures, value: result };
+      return {
+        ok: false,
+        message: `interrupted: the checkpoint in ${exportDir} holds the last committed batch; run collector cutover import again with the same key to resume`,
+        figures,
+        value: result,
+      };
     }
-    const lines = syncTableNames.filter((t) => result.tables[t]).map((t) => {
-      const r = result.tables[t];
-      return `${syncTables[t].server}: ${verb}inserted=${r.inserted} ${verb}updated=${r.updated} unchanged=${r.unchanged} ${verb}rejected=${r.rejected}`;
-    });
+    const lines = syncTableNames
+      .filter((t) => result.tables[t])
+      .map((t) => {
+        const r = result.tables[t];
+        return `${syncTables[t].server}: ${verb}inserted=${r.inserted} ${verb}updated=${r.updated} unchanged=${r.unchanged} ${verb}rejected=${r.rejected}`;
+      });
     for (const line of lines) ctx.log.info(`import ${line}`);
     const summary = options.dryRun
       ? `dry run: ${result.rejected} rows would be rejected with key ${result.keyPrefix} (role ${result.role})`
@@ -251,20 +355,32 @@ export async function cutoverImport(
   };
   const result = await runStep(ctx, s, "import", work, { deferRunning: true });
   // Rejected rows are accounted for (in the reject log) but not on the server: exit 1, as catch-up does.
-  return { ...result, exitCode: result.ok && !options.dryRun && (result.value?.rejected ?? 0) > 0 ? 1 : result.exitCode };
+  return {
+    ...result,
+    exitCode: result.ok && !options.dryRun && (result.value?.rejected ?? 0) > 0 ? 1 : result.exitCode,
+  };
 }
 
 // ---- 5. validate ------------------------------------------------------------
 
 export async function cutoverValidate(
   ctx: CollectorContext,
-  options: CutoverOptions & { snapshot?: string; sample?: number; seed?: string; ignoreRuns?: string[]; report?: string },
+  options: CutoverOptions & {
+    snapshot?: string;
+    sample?: number;
+    seed?: string;
+    ignoreRuns?: string[];
+    report?: string;
+  },
   session?: CutoverSession,
 ): Promise<StepResult<ValidateResult & { report: string }>> {
   const s = session ?? (await openSession(ctx, options));
   return runStep(ctx, s, "validate", async () => {
     const snapshot = options.snapshot ?? s.state.snapshot;
-    if (!snapshot) throw new Error("no snapshot to validate against: run collector cutover snapshot first, or pass --snapshot <file>");
+    if (!snapshot)
+      throw new Error(
+        "no snapshot to validate against: run collector cutover snapshot first, or pass --snapshot <file>",
+      );
     const apiKey = ctx.config.XMONITOR_API_KEY;
     if (!apiKey) throw new Error("XMONITOR_API_KEY is not set (or pass --api-key)");
     const sample = options.sample ?? 50;
@@ -279,7 +395,9 @@ export async function cutoverValidate(
       retry: ctx.retry,
     });
     const { log } = ctx;
-    log.info(`validate ${snapshot} against ${ctx.config.XMONITOR_API_BASE_URL} (${DELTA_CONVENTION}: positive means rows on the server that the snapshot lacks)`);
+    log.info(
+      `validate ${snapshot} against ${ctx.config.XMONITOR_API_BASE_URL} (${DELTA_CONVENTION}: positive means rows on the server that the snapshot lacks)`,
+    );
     for (const ignored of result.ignoredRuns) {
       log.info(
         `ignoring run ${ignored.runId}: ${ignored.onServer ? "on the server" : "not on the server"}, ${ignored.inSnapshot ? "in the snapshot" : "not in the snapshot"}${ignored.serverOnlyReports ? `, with ${ignored.serverOnlyReports} server-only report(s) citing it` : ""}`,
@@ -290,12 +408,24 @@ export async function cutoverValidate(
     log.info(`${"table".padEnd(width)}${"snapshot".padStart(10)}${"server".padStart(10)}${"delta".padStart(8)}`);
     for (const c of result.counts) {
       const delta = c.delta > 0 ? `+${c.delta}` : String(c.delta);
-      log.info(`${c.sqlite.padEnd(width)}${String(c.snapshot).padStart(10)}${String(c.serverCount).padStart(10)}${delta.padStart(8)}${c.ignored ? `  (${c.ignored} ignored row${c.ignored > 1 ? "s" : ""})` : ""}`, { event: "count", ...c });
+      log.info(
+        `${c.sqlite.padEnd(width)}${String(c.snapshot).padStart(10)}${String(c.serverCount).padStart(10)}${delta.padStart(8)}${c.ignored ? `  (${c.ignored} ignored row${c.ignored > 1 ? "s" : ""})` : ""}`,
+        { event: "count", ...c },
+      );
     }
     for (const t of result.spotCheck.tables) {
-      log.info(`spot check ${syncTables[t.table].sqlite}: ${t.checked} checked, ${t.missing} missing, ${t.mismatches} mismatches`, { event: "spot_check", ...t });
-      for (const m of t.differing.slice(0, 10)) log.warn(`  ${t.table} ${m.key} differs via ${m.via}: ${m.fields.map((f) => `${f.field} (snapshot ${JSON.stringify(f.local)}, server ${JSON.stringify(f.server)})`).join(", ")}`);
-      if (t.missingKeys.length) log.warn(`  ${t.table} missing on the server: ${t.missingKeys.slice(0, 10).join(", ")}${t.missing > 10 ? " …" : ""}`);
+      log.info(
+        `spot check ${syncTables[t.table].sqlite}: ${t.checked} checked, ${t.missing} missing, ${t.mismatches} mismatches`,
+        { event: "spot_check", ...t },
+      );
+      for (const m of t.differing.slice(0, 10))
+        log.warn(
+          `  ${t.table} ${m.key} differs via ${m.via}: ${m.fields.map((f) => `${f.field} (snapshot ${JSON.stringify(f.local)}, server ${JSON.stringify(f.server)})`).join(", ")}`,
+        );
+      if (t.missingKeys.length)
+        log.warn(
+          `  ${t.table} missing on the server: ${t.missingKeys.slice(0, 10).join(", ")}${t.missing > 10 ? " …" : ""}`,
+        );
     }
     const report = unusedPath(options.report ?? validateReportPath(dataDirOf(ctx, options), cutoverStamp(ctx.now())));
     mkdirSync(path.dirname(report), { recursive: true });
@@ -303,12 +433,32 @@ export async function cutoverValidate(
     s.state.validateReport = path.resolve(report);
     s.save();
     const deltas = Object.fromEntries(result.counts.map((c) => [c.sqlite, c.delta]));
-    const spot = Object.fromEntries(result.spotCheck.tables.map((t) => [t.table, { checked: t.checked, missing: t.missing, mismatches: t.mismatches, differing: t.differing.slice(0, 5) }]));
-    const figures = { convention: DELTA_CONVENTION, deltas, ignoredRuns: result.ignoredRuns, spotCheck: { sample, tables: spot }, report: path.resolve(report) };
-    const differing = result.counts.filter((c) => c.delta !== 0).map((c) => `${c.sqlite} ${c.delta > 0 ? "+" : ""}${c.delta}`);
-    const spotBad = result.spotCheck.tables.filter((t) => t.missing || t.mismatches).map((t) => `${syncTables[t.table].sqlite} ${t.missing} missing/${t.mismatches} mismatches`);
+    const spot = Object.fromEntries(
+      result.spotCheck.tables.map((t) => [
+        t.table,
+        { checked: t.checked, missing: t.missing, mismatches: t.mismatches, differing: t.differing.slice(0, 5) },
+      ]),
+    );
+    const figures = {
+      convention: DELTA_CONVENTION,
+      deltas,
+      ignoredRuns: result.ignoredRuns,
+      spotCheck: { sample, tables: spot },
+      report: path.resolve(report),
+    };
+    const differing = result.counts
+      .filter((c) => c.delta !== 0)
+      .map((c) => `${c.sqlite} ${c.delta > 0 ? "+" : ""}${c.delta}`);
+    const spotBad = result.spotCheck.tables
+      .filter((t) => t.missing || t.mismatches)
+      .map((t) => `${syncTables[t.table].sqlite} ${t.missing} missing/${t.mismatches} mismatches`);
     if (!result.passed) {
-      return { ok: false, message: `validate FAIL: ${[...differing, ...spotBad].join(", ")} (report ${report})`, figures, value: { ...result, report } };
+      return {
+        ok: false,
+        message: `validate FAIL: ${[...differing, ...spotBad].join(", ")} (report ${report})`,
+        figures,
+        value: { ...result, report },
+      };
     }
     log.info(`validate PASS: every delta 0, spot check clean (report ${report})`, { event: "validate_ok", report });
     return { ok: true, message: "every delta 0, spot check clean", figures, value: { ...result, report } };
@@ -317,7 +467,11 @@ export async function cutoverValidate(
 
 // ---- 6. restore -------------------------------------------------------------
 
-export async function cutoverRestore(ctx: CollectorContext, options: CutoverOptions & { canary?: boolean }, session?: CutoverSession) {
+export async function cutoverRestore(
+  ctx: CollectorContext,
+  options: CutoverOptions & { canary?: boolean },
+  session?: CutoverSession,
+) {
   const s = session ?? (await openSession(ctx, options));
   return runStep(
     ctx,
@@ -326,19 +480,32 @@ export async function cutoverRestore(ctx: CollectorContext, options: CutoverOpti
     async () => {
       const was = isFrozen(ctx.config.XMONITOR_FREEZE_FILE);
       unfreeze(ctx.config.XMONITOR_FREEZE_FILE);
-      ctx.log.info(was ? `restore: freeze flag cleared (frozen since ${was.since}); scheduled jobs run again` : "restore: the collector was not frozen", { event: "unfrozen" });
+      ctx.log.info(
+        was
+          ? `restore: freeze flag cleared (frozen since ${was.since}); scheduled jobs run again`
+          : "restore: the collector was not frozen",
+        { event: "unfrozen" },
+      );
       const canary: Record<string, string> = {};
       if (options.canary) {
         for (const mode of ["priority", "discovery"] as const) {
           const run = await runCommand(ctx, { mode });
           const ingestError = run.ingest && !run.ingest.ok ? run.ingest.error : undefined;
-          canary[mode] = run.exitCode === 0 && run.ingest?.ok ? "api ingest ok" : `failed: ${run.collected.error ?? ingestError ?? "see the lines above"}`;
-          if (canary[mode] === "api ingest ok") ctx.log.info(`restore canary mode=${mode}: api ingest ok`, { event: "canary_ok", mode });
+          canary[mode] =
+            run.exitCode === 0 && run.ingest?.ok
+              ? "api ingest ok"
+              : `failed: ${run.collected.error ?? ingestError ?? "see the lines above"}`;
+          if (canary[mode] === "api ingest ok")
+            ctx.log.info(`restore canary mode=${mode}: api ingest ok`, { event: "canary_ok", mode });
           else ctx.log.error(`restore canary mode=${mode} ${canary[mode]}`, { event: "canary_failed", mode });
         }
       }
       const failed = Object.entries(canary).filter(([, v]) => v !== "api ingest ok");
-      const message = failed.length ? `canary failed for ${failed.map(([m]) => m).join(", ")}` : options.canary ? "unfrozen; canary api ingest ok for priority and discovery" : "unfrozen";
+      const message = failed.length
+        ? `canary failed for ${failed.map(([m]) => m).join(", ")}`
+        : options.canary
+          ? "unfrozen; canary api ingest ok for priority and discovery"
+          : "unfrozen";
       return { ok: failed.length === 0, message, figures: { unfrozen: true, canary }, value: { canary } };
     },
     { last: true },
@@ -359,7 +526,10 @@ export type CutoverAllOptions = CutoverOptions & {
   verify?: (file: string) => IntegrityResult;
 };
 
-export async function cutoverAll(ctx: CollectorContext, options: CutoverAllOptions): Promise<{ exitCode: number; cutoverId: string; stoppedAt: CutoverStepName | null; message: string }> {
+export async function cutoverAll(
+  ctx: CollectorContext,
+  options: CutoverAllOptions,
+): Promise<{ exitCode: number; cutoverId: string; stoppedAt: CutoverStepName | null; message: string }> {
   const session = await openSession(ctx, { ...options, fresh: true });
   const steps: [CutoverStepName, () => Promise<StepResult<unknown>>][] = [
     ["freeze", () => cutoverFreeze(ctx, options, session)],
@@ -378,6 +548,9 @@ export async function cutoverAll(ctx: CollectorContext, options: CutoverAllOptio
       return { exitCode: 1, cutoverId: session.state.cutoverId, stoppedAt: name, message };
     }
   }
-  ctx.log.info(`cutover ${session.state.label} done: record ${session.state.cutoverId}`, { event: "cutover_done", cutoverId: session.state.cutoverId });
+  ctx.log.info(`cutover ${session.state.label} done: record ${session.state.cutoverId}`, {
+    event: "cutover_done",
+    cutoverId: session.state.cutoverId,
+  });
   return { exitCode: 0, cutoverId: session.state.cutoverId, stoppedAt: null, message: "done" };
 }

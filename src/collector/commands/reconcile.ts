@@ -4,10 +4,27 @@ import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tab
 import type { CollectorContext } from "../context";
 
 /** `synced` is false for tables this collector's key may not write: shown, not judged. */
-export type ReconcileRow = { table: SyncTable; sqlite: string; server: string; local: number; serverCount: number; delta: number; synced: boolean };
-export type ReconcileOutcome = { exitCode: number; passed: boolean; since: string; rows: ReconcileRow[]; error?: string };
+export type ReconcileRow = {
+  table: SyncTable;
+  sqlite: string;
+  server: string;
+  local: number;
+  serverCount: number;
+  delta: number;
+  synced: boolean;
+};
+export type ReconcileOutcome = {
+  exitCode: number;
+  passed: boolean;
+  since: string;
+  rows: ReconcileRow[];
+  error?: string;
+};
 
-export async function reconcileCommand(ctx: CollectorContext, options: { since?: string | undefined; json?: boolean; record?: boolean }): Promise<ReconcileOutcome> {
+export async function reconcileCommand(
+  ctx: CollectorContext,
+  options: { since?: string | undefined; json?: boolean; record?: boolean },
+): Promise<ReconcileOutcome> {
   const since = options.since ?? new Date(ctx.now().getTime() - 86_400_000).toISOString();
   let server;
   let writable: SyncTable[];
@@ -21,11 +38,21 @@ export async function reconcileCommand(ctx: CollectorContext, options: { since?:
   const rows = syncTableNames.map((table) => {
     const local = ctx.store.countSince(table, since);
     const serverCount = server.tables[table].since;
-    return { table, sqlite: syncTables[table].sqlite, server: syncTables[table].server, local, serverCount, delta: local - serverCount, synced: writable.includes(table) };
+    return {
+      table,
+      sqlite: syncTables[table].sqlite,
+      server: syncTables[table].server,
+      local,
+      serverCount,
+      delta: local - serverCount,
+      synced: writable.includes(table),
+    };
   });
   const passed = rows.every((r) => !r.synced || r.delta === 0);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ result: passed ? "PASS" : "FAIL", since, serverTakenAt: server.takenAt, tables: rows })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ result: passed ? "PASS" : "FAIL", since, serverTakenAt: server.takenAt, tables: rows })}\n`,
+    );
   } else {
     const width = Math.max(...rows.map((r) => r.sqlite.length)) + 2;
     ctx.log.info(`reconcile since ${since} (server counted at ${server.takenAt})`);
@@ -33,11 +60,18 @@ export async function reconcileCommand(ctx: CollectorContext, options: { since?:
     for (const r of rows) {
       const delta = r.delta > 0 ? `+${r.delta}` : String(r.delta);
       const note = r.synced ? "" : "  (not pushed with this key's role: not judged)";
-      ctx.log.info(`${r.sqlite.padEnd(width)}${String(r.local).padStart(10)}${String(r.serverCount).padStart(10)}${delta.padStart(8)}${note}`);
+      ctx.log.info(
+        `${r.sqlite.padEnd(width)}${String(r.local).padStart(10)}${String(r.serverCount).padStart(10)}${delta.padStart(8)}${note}`,
+      );
     }
-    const differing = rows.filter((r) => r.synced && r.delta !== 0).map((r) => `${r.sqlite} ${r.delta > 0 ? "+" : ""}${r.delta}`);
+    const differing = rows
+      .filter((r) => r.synced && r.delta !== 0)
+      .map((r) => `${r.sqlite} ${r.delta > 0 ? "+" : ""}${r.delta}`);
     if (passed) ctx.log.info("reconcile PASS");
-    else ctx.log.error(`reconcile FAIL: ${differing.join(", ")} (positive: rows missing on the server; run catch-up --since ${since})`);
+    else
+      ctx.log.error(
+        `reconcile FAIL: ${differing.join(", ")} (positive: rows missing on the server; run catch-up --since ${since})`,
+      );
   }
   if (options.record !== false) {
     try {
@@ -46,7 +80,9 @@ export async function reconcileCommand(ctx: CollectorContext, options: { since?:
         since,
         checkedAt: ctx.now().toISOString(),
         passed,
-        tables: Object.fromEntries(rows.map((r) => [r.table, { local: r.local, server: r.serverCount, delta: r.delta }])) as never,
+        tables: Object.fromEntries(
+          rows.map((r) => [r.table, { local: r.local, server: r.serverCount, delta: r.delta }]),
+        ) as never,
       });
     } catch (error) {
       ctx.log.warn(`reconcile result not stored on the server: ${(error as Error).message}`);

@@ -14,7 +14,8 @@ export async function runCommand(
   const { store, log, config } = ctx;
   // A 'running' row no live process owns was left by a crash: close it first.
   if (listRunsInProgress({ dir: config.XMONITOR_RUN_LOCK_DIR }).length === 0) {
-    for (const runId of store.markStaleRunsFailed()) log.warn(`run ${runId} was left running by a process that ended mid-run: marked failed`);
+    for (const runId of store.markStaleRunsFailed())
+      log.warn(`run ${runId} was left running by a process that ended mid-run: marked failed`);
   }
   const release = new RunLock({ dir: config.XMONITOR_RUN_LOCK_DIR }).begin(`run:${options.mode}`);
   try {
@@ -22,10 +23,26 @@ export async function runCommand(
     // push is confirmed, the next run still reaches back to here.
     const startedAt = ctx.now().toISOString();
     ctx.health.markPending(options.mode, startedAt);
-    const collected = await collectRun({ mode: options.mode, store, source: ctx.source, embedder: ctx.embedder, queries: ctx.queries, keywords: ctx.keywords, now: ctx.now });
+    const collected = await collectRun({
+      mode: options.mode,
+      store,
+      source: ctx.source,
+      embedder: ctx.embedder,
+      queries: ctx.queries,
+      keywords: ctx.keywords,
+      now: ctx.now,
+    });
     const r = collected.run;
-    if (collected.error) log.error(`run ${r.run_id} mode=${options.mode} failed: ${collected.error}`, { event: "run_failed", runId: r.run_id });
-    else log.info(`run ${r.run_id} mode=${options.mode} ok fetched=${collected.fetched} new=${collected.newPosts} updated=${collected.updatedPosts} shifts=${collected.shifts}`, { event: "run_ok", runId: r.run_id });
+    if (collected.error)
+      log.error(`run ${r.run_id} mode=${options.mode} failed: ${collected.error}`, {
+        event: "run_failed",
+        runId: r.run_id,
+      });
+    else
+      log.info(
+        `run ${r.run_id} mode=${options.mode} ok fetched=${collected.fetched} new=${collected.newPosts} updated=${collected.updatedPosts} shifts=${collected.shifts}`,
+        { event: "run_ok", runId: r.run_id },
+      );
     if (options.ingest === false) return { exitCode: collected.error ? 1 : 0, collected, ingest: null };
 
     const lookback = (options.lookbackSeconds ?? config.XMONITOR_INGEST_LOOKBACK_SECONDS) * 1000;
@@ -35,10 +52,18 @@ export async function runCommand(
     let from: string | undefined = options.since ?? r.run_at;
     if (!options.since && health.consecutive_failures > 0) {
       from = health.last_success_at ?? undefined;
-      log.info(`catching up after ${health.consecutive_failures} failed ingest cycle(s): pushing changes since ${from ? `the last success (${from})` : "the beginning"}`);
-    } else if (!options.since && health.pending_since !== null && Date.parse(health.pending_since) < Date.parse(startedAt)) {
+      log.info(
+        `catching up after ${health.consecutive_failures} failed ingest cycle(s): pushing changes since ${from ? `the last success (${from})` : "the beginning"}`,
+      );
+    } else if (
+      !options.since &&
+      health.pending_since !== null &&
+      Date.parse(health.pending_since) < Date.parse(startedAt)
+    ) {
       from = health.pending_since;
-      log.info(`catching up an earlier run whose push was never confirmed (killed, or run without ingest): pushing changes since ${from}`);
+      log.info(
+        `catching up an earlier run whose push was never confirmed (killed, or run without ingest): pushing changes since ${from}`,
+      );
     }
     const since = from === undefined ? undefined : new Date(Date.parse(from) - lookback).toISOString();
     const ingest = await runIngestCycle({

@@ -7,15 +7,28 @@ import { runCommand } from "./run";
 
 export function createCollectorScheduler(ctx: CollectorContext): Scheduler {
   const { config } = ctx;
-  for (const runId of ctx.store.markStaleRunsFailed()) ctx.log.warn(`run ${runId} was left running by a process that ended mid-run: marked failed`);
+  for (const runId of ctx.store.markStaleRunsFailed())
+    ctx.log.warn(`run ${runId} was left running by a process that ended mid-run: marked failed`);
   return createScheduler({
     timezone: config.XMONITOR_TIMEZONE,
     freezeFile: config.XMONITOR_FREEZE_FILE,
     log: ctx.log,
     jobs: [
-      { name: "priority", cron: config.XMONITOR_CRON_PRIORITY, run: async () => void (await runCommand(ctx, { mode: "priority" })) },
-      { name: "discovery", cron: config.XMONITOR_CRON_DISCOVERY, run: async () => void (await runCommand(ctx, { mode: "discovery" })) },
-      { name: "reconcile", cron: config.XMONITOR_CRON_RECONCILE, run: async () => void (await reconcileCommand(ctx, {})) },
+      {
+        name: "priority",
+        cron: config.XMONITOR_CRON_PRIORITY,
+        run: async () => void (await runCommand(ctx, { mode: "priority" })),
+      },
+      {
+        name: "discovery",
+        cron: config.XMONITOR_CRON_DISCOVERY,
+        run: async () => void (await runCommand(ctx, { mode: "discovery" })),
+      },
+      {
+        name: "reconcile",
+        cron: config.XMONITOR_CRON_RECONCILE,
+        run: async () => void (await reconcileCommand(ctx, {})),
+      },
     ],
   });
 }

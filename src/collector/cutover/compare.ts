@@ -32,7 +32,10 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 /** The local item as the server would store it (schema-parsed), or the raw item when it does not parse. */
-export function parseLocalItem(table: SyncTable, item: unknown): { ok: true; item: Record<string, unknown> } | { ok: false; item: Record<string, unknown>; reason: string } {
+export function parseLocalItem(
+  table: SyncTable,
+  item: unknown,
+): { ok: true; item: Record<string, unknown> } | { ok: false; item: Record<string, unknown>; reason: string } {
   const parsed = syncTables[table].schema.safeParse(item);
   if (parsed.success) return { ok: true, item: parsed.data };
   const reason = parsed.error.issues

@@ -29,7 +29,15 @@ import type { CutoverState } from "./session";
 import { sampleIndexes } from "./validate";
 import { collectorFiles } from "../../../test/support/collector-env";
 
-const COUNTS: LegacyCounts = { tweets: 707, reports: 441, watchAccounts: 44, runs: 460, embeddings: 705, summaries: 12, shifts: 9 };
+const COUNTS: LegacyCounts = {
+  tweets: 707,
+  reports: 441,
+  watchAccounts: 44,
+  runs: 460,
+  embeddings: 705,
+  summaries: 12,
+  shifts: 9,
+};
 const SYNTHETIC_RUN = "99999999-0000-4000-8000-000000000001";
 
 let t: TestDatabase;
@@ -46,7 +54,13 @@ beforeAll(async () => {
   app = await startAppServer({ databaseUrl: t.url });
   dir = mkdtempSync(path.join(tmpdir(), "xm-cutover-"));
   buildLegacyDatabase(path.join(dir, "x_monitor.db"), COUNTS, { seed: 11 });
-  await writeReplayFile({ file: path.join(dir, "replay.jsonl"), seed: 3, count: 60, start: "2026-11-20T00:00:00Z", end: "2026-11-22T00:00:00Z" });
+  await writeReplayFile({
+    file: path.join(dir, "replay.jsonl"),
+    seed: 3,
+    count: 60,
+    start: "2026-11-20T00:00:00Z",
+    end: "2026-11-22T00:00:00Z",
+  });
   await preloadOlderVersion(createIngestApi({ baseUrl: app.baseUrl, apiKey: adminKey }));
 }, 600_000);
 
@@ -76,7 +90,9 @@ function legacyItems(table: SyncTable): Record<string, unknown>[] {
   const db = new Database(path.join(dir, "x_monitor.db"), { readonly: true });
   try {
     const { sqlite, key } = syncTables[table];
-    return (db.prepare(`select * from ${sqlite} order by ${key}`).all() as Record<string, unknown>[]).map((row) => rowToItem(table, row) as Record<string, unknown>);
+    return (db.prepare(`select * from ${sqlite} order by ${key}`).all() as Record<string, unknown>[]).map(
+      (row) => rowToItem(table, row) as Record<string, unknown>,
+    );
   } finally {
     db.close();
   }
@@ -87,26 +103,60 @@ const dayEarlier = (iso: unknown) => new Date(Date.parse(String(iso)) - 86_400_0
 /** The server already holds part of the data, in an older version with one field changed. */
 async function preloadOlderVersion(api: IngestApi) {
   const older: Partial<Record<SyncTable, Record<string, unknown>[]>> = {
-    posts: legacyItems("posts").map((p) => ({ ...p, like_count: Number(p.like_count) + 1, updated_at: dayEarlier(p.updated_at) })),
-    reports: legacyItems("reports").map((r) => ({ ...r, title: `${String(r.title)} (draft)`, updated_at: dayEarlier(r.updated_at) })),
-    pipelineRuns: legacyItems("pipelineRuns").map((r) => ({ ...r, fetched_count: Number(r.fetched_count) + 1, updated_at: dayEarlier(r.updated_at) })),
-    watchAccounts: legacyItems("watchAccounts").slice(0, 43).map((a) => ({ ...a, note: "old note", updated_at: dayEarlier(a.updated_at) })),
-    embeddings: legacyItems("embeddings").slice(0, 576).map((e) => ({ ...e, vector: (e.vector as number[]).map((v) => v / 2), updated_at: dayEarlier(e.updated_at) })),
+    posts: legacyItems("posts").map((p) => ({
+      ...p,
+      like_count: Number(p.like_count) + 1,
+      updated_at: dayEarlier(p.updated_at),
+    })),
+    reports: legacyItems("reports").map((r) => ({
+      ...r,
+      title: `${String(r.title)} (draft)`,
+      updated_at: dayEarlier(r.updated_at),
+    })),
+    pipelineRuns: legacyItems("pipelineRuns").map((r) => ({
+      ...r,
+      fetched_count: Number(r.fetched_count) + 1,
+      updated_at: dayEarlier(r.updated_at),
+    })),
+    watchAccounts: legacyItems("watchAccounts")
+      .slice(0, 43)
+      .map((a) => ({ ...a, note: "old note", updated_at: dayEarlier(a.updated_at) })),
+    embeddings: legacyItems("embeddings")
+      .slice(0, 576)
+      .map((e) => ({ ...e, vector: (e.vector as number[]).map((v) => v / 2), updated_at: dayEarlier(e.updated_at) })),
   };
   for (const [table, items] of Object.entries(older)) {
-    const result = await api.push({ idempotencyKey: `preload:${table}`, collector: "old-server", mode: "priority", [table]: items });
+    const result = await api.push({
+      idempotencyKey: `preload:${table}`,
+      collector: "old-server",
+      mode: "priority",
+      [table]: items,
+    });
     expect(result.rejects, table).toEqual([]);
   }
   // A run someone created by hand on the server: not in any snapshot.
-  const synthetic = { run_id: SYNTHETIC_RUN, mode: "manual", run_at: "2026-11-20T12:00:00Z", status: "success", updated_at: "2026-11-20T12:00:00Z" };
-  const result = await api.push({ idempotencyKey: "preload:synthetic-run", collector: "operator", mode: "manual", pipelineRuns: [synthetic] });
+  const synthetic = {
+    run_id: SYNTHETIC_RUN,
+    mode: "manual",
+    run_at: "2026-11-20T12:00:00Z",
+    status: "success",
+    updated_at: "2026-11-20T12:00:00Z",
+  };
+  const result = await api.push({
+    idempotencyKey: "preload:synthetic-run",
+    collector: "operator",
+    mode: "manual",
+    pipelineRuns: [synthetic],
+  });
   expect(result.tables.pipelineRuns.inserted).toBe(1);
 }
 
 async function serverCounts(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const table of syncTableNames) {
-    const rows = await t.db.$queryRawUnsafe<{ n: number }[]>(`select count(*)::int as n from "${syncTables[table].server}"`);
+    const rows = await t.db.$queryRawUnsafe<{ n: number }[]>(
+      `select count(*)::int as n from "${syncTables[table].server}"`,
+    );
     out[syncTables[table].server] = rows[0]!.n;
   }
   return out;
@@ -119,12 +169,17 @@ const cutoverBatches = () => t.db.ingestBatch.count({ where: { mode: "cutover" }
 describe("cutover against the real server", () => {
   it("freeze times out naming the run still in progress, and leaves the flag set", async () => {
     const freezeDir = path.join(dir, "freeze-timeout");
-    const { ctx } = context({ XMONITOR_FREEZE_FILE: path.join(freezeDir, "freeze"), XMONITOR_RUN_LOCK_DIR: path.join(freezeDir, "running") });
+    const { ctx } = context({
+      XMONITOR_FREEZE_FILE: path.join(freezeDir, "freeze"),
+      XMONITOR_RUN_LOCK_DIR: path.join(freezeDir, "running"),
+    });
     const release = new RunLock({ dir: ctx.config.XMONITOR_RUN_LOCK_DIR }).begin("run:priority", "fetching");
     try {
       const result = await cutoverFreeze(ctx, { dataDir: freezeDir, timeoutSeconds: 1 });
       expect(result.exitCode).toBe(1);
-      expect(result.message).toMatch(/^collector runs still in progress after 1 s: run:priority \(fetching\) in pid \d+ on \S+, since .*The freeze flag stays set/);
+      expect(result.message).toMatch(
+        /^collector runs still in progress after 1 s: run:priority \(fetching\) in pid \d+ on \S+, since .*The freeze flag stays set/,
+      );
       expect(isFrozen(ctx.config.XMONITOR_FREEZE_FILE)).toMatchObject({ reason: "cutover legacy-box" });
     } finally {
       release();
@@ -147,7 +202,9 @@ describe("cutover against the real server", () => {
     const result = await cutoverAll(ctx, { dataDir: corruptDir, source, label: "corrupt-box", timeoutSeconds: 5 });
     expect(result.exitCode).toBe(1);
     expect(result.stoppedAt).toBe("snapshot");
-    expect(result.message).toMatch(/^cutover stopped at snapshot: PRAGMA integrity_check on .*x_monitor\.cutover\.\d{8}_\d{6}\.db did not say ok: .+ Stopped before export: nothing was sent to the server/);
+    expect(result.message).toMatch(
+      /^cutover stopped at snapshot: PRAGMA integrity_check on .*x_monitor\.cutover\.\d{8}_\d{6}\.db did not say ok: .+ Stopped before export: nothing was sent to the server/,
+    );
     expect(log.lines).toContainEqual(expect.stringMatching(/^cutover snapshot failed: PRAGMA integrity_check/));
     expect(readdirSync(corruptDir).filter((n) => n.startsWith("export_cutover_"))).toEqual([]);
     expect(await serverCounts()).toEqual(before);
@@ -157,7 +214,11 @@ describe("cutover against the real server", () => {
     expect(record.steps).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ step: "freeze", status: "succeeded" }),
-        expect.objectContaining({ step: "snapshot", status: "failed", figures: expect.objectContaining({ integrityCheck: expect.any(Array) }) }),
+        expect.objectContaining({
+          step: "snapshot",
+          status: "failed",
+          figures: expect.objectContaining({ integrityCheck: expect.any(Array) }),
+        }),
       ]),
     );
     ctx.store.close();
@@ -184,9 +245,15 @@ describe("cutover against the real server", () => {
     };
     const result = await cutoverAll(ctx, { label: "legacy-box", timeoutSeconds: 5, signal: controller.signal });
     expect(result.stoppedAt, log.lines.join("\n")).toBe("import");
-    expect(result.message).toMatch(/interrupted: the checkpoint in .* holds the last committed batch; run collector cutover import again/);
-    expect(log.lines).toContainEqual(expect.stringMatching(/^snapshot ok: integrity_check ok on .*x_monitor\.cutover\.\d{8}_\d{6}\.db$/));
-    expect(log.lines).toContain(`export ok: tweets=707 reports=441 runs=460 watch_accounts=44 tweet_embeddings=705 window_summaries=12 narrative_shifts=9 in ${state().exportDir}`);
+    expect(result.message).toMatch(
+      /interrupted: the checkpoint in .* holds the last committed batch; run collector cutover import again/,
+    );
+    expect(log.lines).toContainEqual(
+      expect.stringMatching(/^snapshot ok: integrity_check ok on .*x_monitor\.cutover\.\d{8}_\d{6}\.db$/),
+    );
+    expect(log.lines).toContain(
+      `export ok: tweets=707 reports=441 runs=460 watch_accounts=44 tweet_embeddings=705 window_summaries=12 narrative_shifts=9 in ${state().exportDir}`,
+    );
     expect(isFrozen(ctx.config.XMONITOR_FREEZE_FILE)).toBeDefined();
     const manifest = JSON.parse(readFileSync(path.join(state().exportDir!, "manifest.json"), "utf8")) as ExportManifest;
     expect(manifest.files.map((f) => [f.file, f.rows, f.sha256.length])).toEqual([
@@ -224,11 +291,22 @@ describe("cutover against the real server", () => {
     expect(log.lines).toContain("import watch_accounts: inserted=0 updated=0 unchanged=0 rejected=44");
     expect(log.lines).toContain("import embeddings: inserted=0 updated=0 unchanged=0 rejected=705");
     expect(path.basename(v.rejectLog!)).toMatch(/^import_rejects_cutover_legacy-box_\d{8}_\d{6}\.ndjson$/);
-    const rejects = readFileSync(v.rejectLog!, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as { table: string; key: string; reason: string; row: Record<string, unknown> });
+    const rejects = readFileSync(v.rejectLog!, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { table: string; key: string; reason: string; row: Record<string, unknown> });
     expect(rejects).toHaveLength(749);
     expect(new Set(rejects.map((r) => `${r.table}:${r.key}`)).size).toBe(749);
-    expect(rejects.filter((r) => r.table === "watch_accounts").every((r) => r.reason === "permission denied for table watch_accounts")).toBe(true);
-    expect(rejects.filter((r) => r.table === "tweet_embeddings").every((r) => r.reason === "permission denied for table embeddings" && Array.isArray(r.row.vector))).toBe(true);
+    expect(
+      rejects
+        .filter((r) => r.table === "watch_accounts")
+        .every((r) => r.reason === "permission denied for table watch_accounts"),
+    ).toBe(true);
+    expect(
+      rejects
+        .filter((r) => r.table === "tweet_embeddings")
+        .every((r) => r.reason === "permission denied for table embeddings" && Array.isArray(r.row.vector)),
+    ).toBe(true);
     expect(rejects.filter((r) => r.table === "tweet_embeddings")).toHaveLength(705);
     ctx.store.close();
   });
@@ -243,7 +321,9 @@ describe("cutover against the real server", () => {
     expect(v.tables.watchAccounts).toMatchObject({ inserted: 1, updated: 43, unchanged: 0, rejected: 0 });
     expect(v.tables.embeddings).toMatchObject({ inserted: 129, updated: 576, unchanged: 0, rejected: 0 });
     expect(v.tables.posts).toMatchObject({ inserted: 0, updated: 0, unchanged: 707 });
-    expect(log.lines).toContain("import watch_accounts: would be inserted=1 would be updated=43 unchanged=0 would be rejected=0");
+    expect(log.lines).toContain(
+      "import watch_accounts: would be inserted=1 would be updated=43 unchanged=0 would be rejected=0",
+    );
     expect(await cutoverBatches()).toBe(before);
     ctx.store.close();
   });
@@ -271,19 +351,56 @@ describe("cutover against the real server", () => {
     const result = await cutoverValidate(ctx, {});
     expect(result.exitCode).toBe(1);
     const v = result.value!;
-    expect(Object.fromEntries(v.counts.map((c) => [c.sqlite, c.delta]))).toEqual({ tweets: 0, reports: 0, runs: 1, watch_accounts: 0, tweet_embeddings: 0, window_summaries: 0, narrative_shifts: 0 });
-    expect(log.lines).toContainEqual(expect.stringMatching(/\(delta = server − snapshot: positive means rows on the server that the snapshot lacks\)$/));
+    expect(Object.fromEntries(v.counts.map((c) => [c.sqlite, c.delta]))).toEqual({
+      tweets: 0,
+      reports: 0,
+      runs: 1,
+      watch_accounts: 0,
+      tweet_embeddings: 0,
+      window_summaries: 0,
+      narrative_shifts: 0,
+    });
+    expect(log.lines).toContainEqual(
+      expect.stringMatching(
+        /\(delta = server − snapshot: positive means rows on the server that the snapshot lacks\)$/,
+      ),
+    );
     expect(log.lines).toContainEqual(expect.stringMatching(/^runs\s+460\s+461\s+\+1$/));
-    expect(log.lines).toContainEqual(expect.stringMatching(/^cutover validate failed: validate FAIL: runs \+1 \(report .*validate_cutover_\d{8}_\d{6}\.json\)$/));
-    expect(JSON.parse(readFileSync(v.report, "utf8"))).toMatchObject({ convention: "delta = server − snapshot", passed: false });
+    expect(log.lines).toContainEqual(
+      expect.stringMatching(
+        /^cutover validate failed: validate FAIL: runs \+1 \(report .*validate_cutover_\d{8}_\d{6}\.json\)$/,
+      ),
+    );
+    expect(JSON.parse(readFileSync(v.report, "utf8"))).toMatchObject({
+      convention: "delta = server − snapshot",
+      passed: false,
+    });
     ctx.store.close();
   });
 
   it("validate --ignore-run: every delta 0, spot check 50 checked, 0 missing, 0 mismatches", async () => {
     // A server-only report citing the synthetic run is one of its dependants: ignored with it.
     const admin = createIngestApi({ baseUrl: app.baseUrl, apiKey: adminKey });
-    const report = { report_id: "synthetic-report-1", run_id: SYNTHETIC_RUN, kind: "alert", title: "by hand", body_md: "x", status_ids: [], created_at: "2026-11-20T12:00:00Z", updated_at: "2026-11-20T12:00:00Z" };
-    expect((await admin.push({ idempotencyKey: "synthetic-report", collector: "operator", mode: "manual", reports: [report] })).tables.reports.inserted).toBe(1);
+    const report = {
+      report_id: "synthetic-report-1",
+      run_id: SYNTHETIC_RUN,
+      kind: "alert",
+      title: "by hand",
+      body_md: "x",
+      status_ids: [],
+      created_at: "2026-11-20T12:00:00Z",
+      updated_at: "2026-11-20T12:00:00Z",
+    };
+    expect(
+      (
+        await admin.push({
+          idempotencyKey: "synthetic-report",
+          collector: "operator",
+          mode: "manual",
+          reports: [report],
+        })
+      ).tables.reports.inserted,
+    ).toBe(1);
     const { ctx, log } = context();
     const result = await cutoverValidate(ctx, { ignoreRuns: [SYNTHETIC_RUN] });
     expect(result.exitCode, log.lines.join("\n")).toBe(0);
@@ -295,7 +412,27 @@ describe("cutover against the real server", () => {
     const posts = v.spotCheck.tables.find((x) => x.table === "posts")!;
     expect(posts).toMatchObject({ checked: 50, missing: 0, mismatches: 0 });
     expect(log.lines).toContain("spot check tweets: 50 checked, 0 missing, 0 mismatches");
-    for (const table of v.spotCheck.tables) expect(table, table.table).toMatchObject({ checked: Math.min(50, COUNTS[({ posts: "tweets", reports: "reports", pipelineRuns: "runs", watchAccounts: "watchAccounts", embeddings: "embeddings", windowSummaries: "summaries", narrativeShifts: "shifts" } as const)[table.table]]), missing: 0, mismatches: 0 });
+    for (const table of v.spotCheck.tables)
+      expect(table, table.table).toMatchObject({
+        checked: Math.min(
+          50,
+          COUNTS[
+            (
+              {
+                posts: "tweets",
+                reports: "reports",
+                pipelineRuns: "runs",
+                watchAccounts: "watchAccounts",
+                embeddings: "embeddings",
+                windowSummaries: "summaries",
+                narrativeShifts: "shifts",
+              } as const
+            )[table.table]
+          ],
+        ),
+        missing: 0,
+        mismatches: 0,
+      });
     expect(existsSync(v.report)).toBe(true);
     ctx.store.close();
   });
@@ -303,7 +440,9 @@ describe("cutover against the real server", () => {
   it("spot check names the differing field when the server's copy changed", async () => {
     const { ctx } = context();
     // A post the seeded sample picks (status ids share one length, so key order is index order).
-    const victim = await t.db.post.findUniqueOrThrow({ where: { statusId: legacyStatusId(sampleIndexes(707, 50, "cutover:posts")[0]!) } });
+    const victim = await t.db.post.findUniqueOrThrow({
+      where: { statusId: legacyStatusId(sampleIndexes(707, 50, "cutover:posts")[0]!) },
+    });
     await t.db.post.update({ where: { statusId: victim.statusId }, data: { body: "edited on the server" } });
     const result = await cutoverValidate(ctx, { ignoreRuns: [SYNTHETIC_RUN] });
     const posts = result.value!.spotCheck.tables.find((x) => x.table === "posts")!;
@@ -324,21 +463,43 @@ describe("cutover against the real server", () => {
     expect(isFrozen(ctx.config.XMONITOR_FREEZE_FILE)).toBeUndefined();
     expect(log.lines).toContain("restore canary mode=priority: api ingest ok");
     expect(log.lines).toContain("restore canary mode=discovery: api ingest ok");
-    const state = JSON.parse(readFileSync(path.join(dir, "cutover.state.json"), "utf8")) as { cutoverId: string; finished: boolean };
+    const state = JSON.parse(readFileSync(path.join(dir, "cutover.state.json"), "utf8")) as {
+      cutoverId: string;
+      finished: boolean;
+    };
     expect(state.finished).toBe(true);
     const record = await t.db.cutoverRun.findUniqueOrThrow({ where: { id: state.cutoverId } });
     expect(record.status).toBe("succeeded");
     const steps = record.steps as { step: string; pass?: number; status: string; figures: Record<string, unknown> }[];
     const pick = (step: string, pass?: number) => steps.find((s) => s.step === step && s.pass === pass);
     expect(pick("snapshot")).toMatchObject({ status: "succeeded", figures: { integrityCheck: "ok" } });
-    expect(pick("export")).toMatchObject({ status: "succeeded", figures: { tables: { tweets: { rows: 707 }, tweet_embeddings: { rows: 705 } } } });
-    expect(pick("import", 1)).toMatchObject({ status: "succeeded", figures: { role: "ingest", rejected: 749, tables: { posts: { updated: 707 } } } });
-    expect(pick("import", 2)).toMatchObject({ status: "succeeded", figures: { role: "admin", rejected: 0, tables: { embeddings: { inserted: 129, updated: 576 } } } });
+    expect(pick("export")).toMatchObject({
+      status: "succeeded",
+      figures: { tables: { tweets: { rows: 707 }, tweet_embeddings: { rows: 705 } } },
+    });
+    expect(pick("import", 1)).toMatchObject({
+      status: "succeeded",
+      figures: { role: "ingest", rejected: 749, tables: { posts: { updated: 707 } } },
+    });
+    expect(pick("import", 2)).toMatchObject({
+      status: "succeeded",
+      figures: { role: "admin", rejected: 0, tables: { embeddings: { inserted: 129, updated: 576 } } },
+    });
     expect(pick("validate")).toMatchObject({ figures: { deltas: { runs: 0 } } });
-    expect(pick("restore")).toMatchObject({ status: "succeeded", figures: { canary: { priority: "api ingest ok", discovery: "api ingest ok" } } });
-    const artifacts = record.artifacts as { snapshot: string; exportDir: string; rejectLogs: string[]; validateReport: string };
+    expect(pick("restore")).toMatchObject({
+      status: "succeeded",
+      figures: { canary: { priority: "api ingest ok", discovery: "api ingest ok" } },
+    });
+    const artifacts = record.artifacts as {
+      snapshot: string;
+      exportDir: string;
+      rejectLogs: string[];
+      validateReport: string;
+    };
     expect(artifacts.rejectLogs).toHaveLength(2);
-    expect(existsSync(artifacts.snapshot) && existsSync(artifacts.exportDir) && existsSync(artifacts.validateReport)).toBe(true);
+    expect(
+      existsSync(artifacts.snapshot) && existsSync(artifacts.exportDir) && existsSync(artifacts.validateReport),
+    ).toBe(true);
     ctx.store.close();
   });
 
@@ -348,7 +509,9 @@ describe("cutover against the real server", () => {
     const result = await cutoverImport(ctx, { exportDir, label: "legacy-box-again" });
     const v = result.value!;
     expect(v.pass).toBe(3);
-    expect(syncTableNames.map((tname) => [tname, v.tables[tname].inserted + v.tables[tname].updated])).toEqual(syncTableNames.map((tname) => [tname, 0]));
+    expect(syncTableNames.map((tname) => [tname, v.tables[tname].inserted + v.tables[tname].updated])).toEqual(
+      syncTableNames.map((tname) => [tname, 0]),
+    );
     expect(v.tables.posts.unchanged).toBe(707);
     ctx.store.close();
   });

@@ -25,7 +25,15 @@ const now = () => new Date("2026-11-21T08:09:10.123Z");
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "xm-cutover-unit-"));
   live = path.join(dir, "x_monitor.db");
-  buildLegacyDatabase(live, { tweets: 300, reports: 40, watchAccounts: 12, runs: 30, embeddings: 250, summaries: 6, shifts: 4 });
+  buildLegacyDatabase(live, {
+    tweets: 300,
+    reports: 40,
+    watchAccounts: 12,
+    runs: 30,
+    embeddings: 250,
+    summaries: 6,
+    shifts: 4,
+  });
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,7 +78,9 @@ describe("snapshot", () => {
   });
 
   it("refuses a source that does not exist", async () => {
-    await expect(snapshotDatabase({ source: path.join(dir, "nope.db"), dataDir: dir, now })).rejects.toThrow(/cannot open the live database/);
+    await expect(snapshotDatabase({ source: path.join(dir, "nope.db"), dataDir: dir, now })).rejects.toThrow(
+      /cannot open the live database/,
+    );
   });
 });
 
@@ -79,7 +89,12 @@ describe("export", () => {
     const snap = await snapshotDatabase({ source: live, dataDir: path.join(dir, "export"), now });
     const outDir = path.join(dir, "export", "export_cutover_x");
     const seen: string[] = [];
-    const manifest = await exportSnapshot({ snapshot: snap.path, outDir, now, onProgress: (p) => p.done && seen.push(p.sqlite) });
+    const manifest = await exportSnapshot({
+      snapshot: snap.path,
+      outDir,
+      now,
+      onProgress: (p) => p.done && seen.push(p.sqlite),
+    });
     expect(manifest.files.map((f) => [f.file, f.rows])).toEqual([
       ["tweets.jsonl", 300],
       ["reports.jsonl", 40],
@@ -105,7 +120,10 @@ describe("export", () => {
     const lines = readFileSync(path.join(outDir, "tweet_embeddings.jsonl"), "utf8").trimEnd().split("\n");
     expect(JSON.parse(lines[3]!)).toEqual(rowToItem("embeddings", rows[3]!));
     expect(parseLocalItem("embeddings", JSON.parse(lines[3]!)).ok).toBe(true);
-    const tweet = JSON.parse(readFileSync(path.join(outDir, "tweets.jsonl"), "utf8").split("\n")[0]!) as Record<string, unknown>;
+    const tweet = JSON.parse(readFileSync(path.join(outDir, "tweets.jsonl"), "utf8").split("\n")[0]!) as Record<
+      string,
+      unknown
+    >;
     expect(typeof tweet.is_reply).toBe("boolean");
 
     await expect(exportSnapshot({ snapshot: snap.path, outDir, now })).rejects.toBeInstanceOf(ExportExistsError);
@@ -120,7 +138,9 @@ describe("export", () => {
     const fd = openSync(file, "w");
     writeSync(fd, text.replace("Digest 1", "Digest 9"));
     closeSync(fd);
-    await expect(verifyExport(outDir, manifest)).rejects.toThrow(/reports\.jsonl: SHA-256 .* differs from the manifest/);
+    await expect(verifyExport(outDir, manifest)).rejects.toThrow(
+      /reports\.jsonl: SHA-256 .* differs from the manifest/,
+    );
     expect(existsSync(path.join(outDir, "manifest.json"))).toBe(true);
   });
 });
@@ -149,14 +169,36 @@ describe("sample and comparison", () => {
       updated_at: "2026-02-25T19:39:12Z",
     });
     expect(local.ok).toBe(true);
-    const server = { report_id: "r1", run_id: null, kind: "alert", title: "T", body_md: "b", status_ids: ["1", "2"], created_at: "2026-02-25T19:39:12.000Z", updated_at: "2026-02-25T19:39:12.000Z" };
+    const server = {
+      report_id: "r1",
+      run_id: null,
+      kind: "alert",
+      title: "T",
+      body_md: "b",
+      status_ids: ["1", "2"],
+      created_at: "2026-02-25T19:39:12.000Z",
+      updated_at: "2026-02-25T19:39:12.000Z",
+    };
     expect(diffFields(local.item, server)).toEqual([]);
-    expect(diffFields(local.item, { ...server, title: "U", status_ids: ["1"] }).map((d) => d.field)).toEqual(["title", "status_ids"]);
+    expect(diffFields(local.item, { ...server, title: "U", status_ids: ["1"] }).map((d) => d.field)).toEqual([
+      "title",
+      "status_ids",
+    ]);
     expect(wouldUpdate(local.item, { ...server, title: "U" })).toBe(true);
     expect(wouldUpdate(local.item, { ...server, title: "U", updated_at: "2026-02-26T00:00:00.000Z" })).toBe(false);
     expect(wouldUpdate(local.item, server)).toBe(false);
 
-    const post = parseLocalItem("posts", { status_id: "5", author_handle: "a", body: "x", created_at: "2026-02-25T19:39:12Z", collected_at: "2026-02-25T19:39:12Z", mode: "priority", is_reply: 1, is_repost: 0, updated_at: "2026-02-25T19:39:12Z" });
+    const post = parseLocalItem("posts", {
+      status_id: "5",
+      author_handle: "a",
+      body: "x",
+      created_at: "2026-02-25T19:39:12Z",
+      collected_at: "2026-02-25T19:39:12Z",
+      mode: "priority",
+      is_reply: 1,
+      is_repost: 0,
+      updated_at: "2026-02-25T19:39:12Z",
+    });
     const view = {
       status_id: "5",
       author: { handle: "a", id: null },
@@ -176,8 +218,13 @@ describe("sample and comparison", () => {
       source_updated_at: "2026-02-25T19:39:12.000Z",
     };
     expect(diffFields(post.item, postViewToItem(view))).toEqual([]);
-    expect(diffFields(post.item, postViewToItem({ ...view, is_reply: false }))).toEqual([{ field: "is_reply", local: true, server: false }]);
-    expect(parseLocalItem("posts", { status_id: "x" })).toMatchObject({ ok: false, reason: expect.stringMatching(/^invalid posts item: /) });
+    expect(diffFields(post.item, postViewToItem({ ...view, is_reply: false }))).toEqual([
+      { field: "is_reply", local: true, server: false },
+    ]);
+    expect(parseLocalItem("posts", { status_id: "x" })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^invalid posts item: /),
+    });
   });
 });
 
@@ -195,9 +242,23 @@ describe("rowsByKeys chunks", () => {
 describe("cli", () => {
   it("has one cutover subcommand per step, and all", () => {
     const cutover = buildCli().commands.find((c) => c.name() === "cutover")!;
-    expect(cutover.commands.map((c) => c.name())).toEqual(["freeze", "snapshot", "export", "import", "validate", "restore", "all"]);
+    expect(cutover.commands.map((c) => c.name())).toEqual([
+      "freeze",
+      "snapshot",
+      "export",
+      "import",
+      "validate",
+      "restore",
+      "all",
+    ]);
     const validate = cutover.commands.find((c) => c.name() === "validate")!;
-    expect(validate.options.map((o) => o.long)).toEqual(["--snapshot", "--sample", "--seed", "--ignore-run", "--report"]);
+    expect(validate.options.map((o) => o.long)).toEqual([
+      "--snapshot",
+      "--sample",
+      "--seed",
+      "--ignore-run",
+      "--report",
+    ]);
     const importCommand = cutover.commands.find((c) => c.name() === "import")!;
     expect(importCommand.options.map((o) => o.long)).toContain("--dry-run");
   });

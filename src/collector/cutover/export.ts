@@ -44,7 +44,9 @@ export async function exportSnapshot(options: {
   onProgress?: (progress: { table: SyncTable; sqlite: string; rows: number; total: number; done: boolean }) => void;
 }): Promise<ExportManifest> {
   if (existsSync(path.join(options.outDir, MANIFEST_FILE))) {
-    throw new ExportExistsError(`${options.outDir} already holds a finished export (manifest.json): import it, or export to a new directory`);
+    throw new ExportExistsError(
+      `${options.outDir} already holds a finished export (manifest.json): import it, or export to a new directory`,
+    );
   }
   await mkdir(options.outDir, { recursive: true });
   const snapshot = openSnapshot(options.snapshot);
@@ -68,7 +70,9 @@ export async function exportSnapshot(options: {
       try {
         if (snapshot.has(sqlite)) {
           // Key order: the same snapshot always exports the same bytes.
-          for (const row of snapshot.db.prepare(`select * from ${sqlite} order by ${key}`).iterate() as IterableIterator<Record<string, unknown>>) {
+          for (const row of snapshot.db
+            .prepare(`select * from ${sqlite} order by ${key}`)
+            .iterate() as IterableIterator<Record<string, unknown>>) {
             pending += `${JSON.stringify(rowToItem(table, row))}\n`;
             rows++;
             if (pending.length >= FLUSH_BYTES) {
@@ -88,7 +92,13 @@ export async function exportSnapshot(options: {
   } finally {
     snapshot.db.close();
   }
-  const manifest: ExportManifest = { version: 1, format: EXPORT_FORMAT, snapshot: path.resolve(options.snapshot), exportedAt: options.now().toISOString(), files };
+  const manifest: ExportManifest = {
+    version: 1,
+    format: EXPORT_FORMAT,
+    snapshot: path.resolve(options.snapshot),
+    exportedAt: options.now().toISOString(),
+    files,
+  };
   writeJsonAtomic(path.join(options.outDir, MANIFEST_FILE), manifest);
   return manifest;
 }

@@ -22,7 +22,17 @@
 // like an item the server refuses; lines are split on "\n" only, as the
 // manifest counts them, and a line is never read whole past the limit.
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, openSync, closeSync, readFileSync, statSync, truncateSync, writeSync, fsyncSync } from "node:fs";
+import {
+  createReadStream,
+  existsSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeSync,
+  fsyncSync,
+} from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { contentKey } from "~/shared/canonical-json";
@@ -75,7 +85,14 @@ type PassCheckpoint = {
 };
 type Checkpoint = { version: 1; passes: PassCheckpoint[] };
 
-export type ImportProgress = { table: SyncTable; sqlite: string; rows: number; total: number; totals: TableResult; done: boolean };
+export type ImportProgress = {
+  table: SyncTable;
+  sqlite: string;
+  rows: number;
+  total: number;
+  totals: TableResult;
+  done: boolean;
+};
 
 export class ExportVerificationError extends Error {
   override name = "ExportVerificationError";
@@ -99,12 +116,17 @@ const manifestSchema = z.looseObject({
 /** Reads manifest.json and checks that it describes a whole export: one entry per table, under the name the export gives it. */
 export function readManifest(exportDir: string): ExportManifest {
   const file = path.join(exportDir, MANIFEST_FILE);
-  if (!existsSync(file)) throw new ExportVerificationError(`${exportDir} has no manifest.json: the export did not finish (run collector cutover export again)`);
+  if (!existsSync(file))
+    throw new ExportVerificationError(
+      `${exportDir} has no manifest.json: the export did not finish (run collector cutover export again)`,
+    );
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new ExportVerificationError(`${file} is not valid JSON (${(error as Error).message}): the export was damaged, export again`);
+    throw new ExportVerificationError(
+      `${file} is not valid JSON (${(error as Error).message}): the export was damaged, export again`,
+    );
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
@@ -114,17 +136,23 @@ export function readManifest(exportDir: string): ExportManifest {
   const manifest = parsed.data as ExportManifest;
   const listed = new Set<SyncTable>();
   for (const entry of manifest.files) {
-    if (listed.has(entry.table)) throw new ExportVerificationError(`${file} lists ${entry.table} twice: the export was damaged, export again`);
+    if (listed.has(entry.table))
+      throw new ExportVerificationError(`${file} lists ${entry.table} twice: the export was damaged, export again`);
     listed.add(entry.table);
     const { sqlite, server } = syncTables[entry.table];
     const name = exportFileName(sqlite);
     // Only the export's own file names: a manifest never sends the import to read anything else.
     if (entry.file !== name || entry.sqlite !== sqlite || entry.server !== server) {
-      throw new ExportVerificationError(`${file} names ${entry.file} for ${entry.table}; an export names it ${name} (SQLite ${sqlite}, server ${server}): the export was damaged, export again`);
+      throw new ExportVerificationError(
+        `${file} names ${entry.file} for ${entry.table}; an export names it ${name} (SQLite ${sqlite}, server ${server}): the export was damaged, export again`,
+      );
     }
   }
   const missing = syncTableNames.filter((t) => !listed.has(t));
-  if (missing.length > 0) throw new ExportVerificationError(`${file} lists no file for ${missing.join(", ")}: the export is incomplete, export again`);
+  if (missing.length > 0)
+    throw new ExportVerificationError(
+      `${file} lists no file for ${missing.join(", ")}: the export is incomplete, export again`,
+    );
   return manifest;
 }
 
@@ -146,11 +174,21 @@ export async function verifyExport(exportDir: string, manifest: ExportManifest):
       afterLastNewline = last === -1 ? afterLastNewline + buffer.length : buffer.length - last - 1;
     }
     const sha = hash.digest("hex");
-    if (sha !== entry.sha256) throw new ExportVerificationError(`${entry.file}: SHA-256 ${sha} differs from the manifest's ${entry.sha256}: the export was changed or damaged, export again`);
-    if (bytes !== entry.bytes) throw new ExportVerificationError(`${entry.file}: ${bytes} bytes, the manifest says ${entry.bytes}: the export was changed or damaged, export again`);
+    if (sha !== entry.sha256)
+      throw new ExportVerificationError(
+        `${entry.file}: SHA-256 ${sha} differs from the manifest's ${entry.sha256}: the export was changed or damaged, export again`,
+      );
+    if (bytes !== entry.bytes)
+      throw new ExportVerificationError(
+        `${entry.file}: ${bytes} bytes, the manifest says ${entry.bytes}: the export was changed or damaged, export again`,
+      );
     // Every line the export writes ends with a newline: bytes after the last one are a line cut short.
-    if (afterLastNewline > 0) throw new ExportVerificationError(`${entry.file} ends with ${afterLastNewline} bytes after its last newline: the file was cut short, export again`);
-    if (lines !== entry.rows) throw new ExportVerificationError(`${entry.file}: ${lines} rows, the manifest says ${entry.rows}`);
+    if (afterLastNewline > 0)
+      throw new ExportVerificationError(
+        `${entry.file} ends with ${afterLastNewline} bytes after its last newline: the file was cut short, export again`,
+      );
+    if (lines !== entry.rows)
+      throw new ExportVerificationError(`${entry.file}: ${lines} rows, the manifest says ${entry.rows}`);
   }
 }
 
@@ -211,9 +249,17 @@ async function* readRawLines(file: string, maxLineBytes: number): AsyncGenerator
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-function parseLine(raw: RawLine, maxLineBytes: number): { ok: true; item: unknown; size: number } | { ok: false; reason: string; text: string } {
+function parseLine(
+  raw: RawLine,
+  maxLineBytes: number,
+): { ok: true; item: unknown; size: number } | { ok: false; reason: string; text: string } {
   const text = raw.head.toString("utf8");
-  if (!raw.bytes) return { ok: false, reason: `unreadable line: ${raw.length} bytes, over the ${maxLineBytes}-byte line limit (not read whole, not sent)`, text };
+  if (!raw.bytes)
+    return {
+      ok: false,
+      reason: `unreadable line: ${raw.length} bytes, over the ${maxLineBytes}-byte line limit (not read whole, not sent)`,
+      text,
+    };
   let decoded: string;
   try {
     decoded = strictUtf8.decode(raw.bytes);
@@ -233,7 +279,10 @@ function parseLine(raw: RawLine, maxLineBytes: number): { ok: true; item: unknow
  * by count and bytes; unreadable lines ride with the batch whose range they
  * fall in. The same file always gives the same batches from the same line.
  */
-async function* readBatches(file: string, options: { skipLines: number; maxItems: number; maxBytes: number; maxLineBytes: number }): AsyncGenerator<Batch> {
+async function* readBatches(
+  file: string,
+  options: { skipLines: number; maxItems: number; maxBytes: number; maxLineBytes: number },
+): AsyncGenerator<Batch> {
   let line = 0;
   let items: unknown[] = [];
   let lines: number[] = [];
@@ -253,7 +302,10 @@ async function* readBatches(file: string, options: { skipLines: number; maxItems
     line++;
     if (line <= options.skipLines) continue;
     const parsed = parseLine(raw, options.maxLineBytes);
-    const full = items.length >= options.maxItems || unreadable.length >= options.maxItems || (parsed.ok && items.length > 0 && bytes + parsed.size > options.maxBytes);
+    const full =
+      items.length >= options.maxItems ||
+      unreadable.length >= options.maxItems ||
+      (parsed.ok && items.length > 0 && bytes + parsed.size > options.maxBytes);
     if (full && (items.length > 0 || unreadable.length > 0)) yield cut(line - 1);
     if (parsed.ok) {
       items.push(parsed.item);
@@ -283,9 +335,12 @@ function readCheckpoint(file: string): Checkpoint {
   try {
     checkpoint = JSON.parse(readFileSync(file, "utf8")) as Checkpoint;
   } catch (error) {
-    throw new ExportVerificationError(`${file} is damaged (${(error as Error).message}): remove it to import again as a new pass (the server keeps what earlier passes wrote)`);
+    throw new ExportVerificationError(
+      `${file} is damaged (${(error as Error).message}): remove it to import again as a new pass (the server keeps what earlier passes wrote)`,
+    );
   }
-  if (!checkpoint || !Array.isArray(checkpoint.passes)) throw new ExportVerificationError(`${file} is not an import checkpoint: remove it to import again as a new pass`);
+  if (!checkpoint || !Array.isArray(checkpoint.passes))
+    throw new ExportVerificationError(`${file} is not an import checkpoint: remove it to import again as a new pass`);
   return checkpoint;
 }
 
@@ -320,7 +375,13 @@ export type ImportOptions = {
   signal?: AbortSignal;
   onProgress?: (progress: ImportProgress) => void;
   /** Called once the pass is known (before any batch), e.g. to record it as running. */
-  onPassStart?: (pass: { pass: number; role: string; keyPrefix: string; resumed: boolean; rejectLog: string | null }) => void | Promise<void>;
+  onPassStart?: (pass: {
+    pass: number;
+    role: string;
+    keyPrefix: string;
+    resumed: boolean;
+    rejectLog: string | null;
+  }) => void | Promise<void>;
 };
 
 export async function importExport(options: ImportOptions): Promise<ImportResult> {
@@ -352,7 +413,13 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
     writeJsonAtomic(checkpointFile, checkpoint);
   }
   const current = pass;
-  await options.onPassStart?.({ pass: current.pass, role: current.role, keyPrefix: current.keyPrefix, resumed, rejectLog: current.rejectLog });
+  await options.onPassStart?.({
+    pass: current.pass,
+    role: current.role,
+    keyPrefix: current.keyPrefix,
+    resumed,
+    rejectLog: current.rejectLog,
+  });
 
   const result: ImportResult = {
     pass: current.pass,
@@ -369,12 +436,18 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
   };
   // Lines after the last recorded batch were never counted: cut them.
   const recordedBytes = Math.max(0, ...Object.values(current.tables).map((t) => t.rejectLogBytes));
-  if (existsSync(current.rejectLog) && statSync(current.rejectLog).size > recordedBytes) truncateSync(current.rejectLog, recordedBytes);
+  if (existsSync(current.rejectLog) && statSync(current.rejectLog).size > recordedBytes)
+    truncateSync(current.rejectLog, recordedBytes);
 
   const save = () => writeJsonAtomic(checkpointFile, checkpoint);
   for (const entry of manifest.files) {
     const table = entry.table;
-    const state: TableCheckpoint = (current.tables[table] ??= { line: 0, totals: zeroTotals(), rejectLogBytes: recordedBytes, done: false });
+    const state: TableCheckpoint = (current.tables[table] ??= {
+      line: 0,
+      totals: zeroTotals(),
+      rejectLogBytes: recordedBytes,
+      done: false,
+    });
     if (!state.done && !result.interrupted) {
       const outcome = await pushTable(options, entry, current, state, save);
       result.batches += outcome.batches;
@@ -393,7 +466,11 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
 
 /** The HTTP status behind a failed push (through RetryError causes), if the server answered. */
 function answeredStatus(error: unknown): number | undefined {
-  for (let e = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e = error, depth = 0;
+    e && typeof e === "object" && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const status = (e as { status?: unknown }).status;
     if (typeof status === "number") return status;
   }
@@ -402,7 +479,13 @@ function answeredStatus(error: unknown): number | undefined {
 
 type Settled = { ok: true; result: IngestResult | null } | { ok: false; error: unknown };
 
-async function pushTable(options: ImportOptions, entry: ManifestFile, pass: PassCheckpoint, state: TableCheckpoint, save: () => void) {
+async function pushTable(
+  options: ImportOptions,
+  entry: ManifestFile,
+  pass: PassCheckpoint,
+  state: TableCheckpoint,
+  save: () => void,
+) {
   const table = entry.table;
   const concurrency = Math.max(1, options.concurrency ?? 2);
   const inflight: { batch: Batch; settled: Promise<Settled> }[] = [];
@@ -412,7 +495,13 @@ async function pushTable(options: ImportOptions, entry: ManifestFile, pass: Pass
   const send = (batch: Batch): Promise<Settled> => {
     // A range of unreadable lines only: nothing to send, only rejects to log.
     if (batch.items.length === 0) return Promise.resolve({ ok: true, result: null });
-    const body: Omit<IngestBatch, "idempotencyKey"> = { collector: options.collector, mode: IMPORT_MODE, runId: null, since: null, [table]: batch.items };
+    const body: Omit<IngestBatch, "idempotencyKey"> = {
+      collector: options.collector,
+      mode: IMPORT_MODE,
+      runId: null,
+      since: null,
+      [table]: batch.items,
+    };
     // Deterministic: the same pass sends the same batch under the same key (a
     // resumed pass is answered from the server's record). Well under 200 chars.
     const idempotencyKey = `cutover:${pass.label.slice(0, 60)}:p${pass.pass}:${pass.role.slice(0, 20)}-${pass.keyPrefix.slice(0, 40)}:${table}:${contentKey(body).slice(0, 32)}`;
@@ -428,18 +517,31 @@ async function pushTable(options: ImportOptions, entry: ManifestFile, pass: Pass
     const { batch, settled } = inflight.shift()!;
     const outcome = await settled;
     type Entry = { line: number; key: string | null; reason: string; row: unknown; text?: string };
-    const entries: Entry[] = batch.unreadable.map((u) => ({ line: u.line, key: null, reason: u.reason, row: null, text: u.text }));
+    const entries: Entry[] = batch.unreadable.map((u) => ({
+      line: u.line,
+      key: null,
+      reason: u.reason,
+      row: null,
+      text: u.text,
+    }));
     const counts = { ...zeroTotals(), rejected: batch.unreadable.length };
     if (outcome.ok && outcome.result) {
       addTotals(counts, outcome.result.tables[table]);
       for (const r of outcome.result.rejects) {
-        if (r.table === table) entries.push({ line: batch.lines[r.index] ?? batch.firstLine, key: r.key, reason: r.reason, row: batch.items[r.index] ?? null });
+        if (r.table === table)
+          entries.push({
+            line: batch.lines[r.index] ?? batch.firstLine,
+            key: r.key,
+            reason: r.reason,
+            row: batch.items[r.index] ?? null,
+          });
       }
       if (outcome.result.replayed) replayed++;
     } else if (!outcome.ok && batch.items.length === 1 && answeredStatus(outcome.error) === 413) {
       // One row alone is over the server's body limit: no batch can carry it. A reject, not a stop.
       const item = batch.items[0];
-      const key = item && typeof item === "object" ? (item as Record<string, unknown>)[syncTables[table].key] : undefined;
+      const key =
+        item && typeof item === "object" ? (item as Record<string, unknown>)[syncTables[table].key] : undefined;
       entries.push({
         line: batch.lines[0]!,
         key: typeof key === "string" ? key.slice(0, 200) : null,
@@ -454,19 +556,34 @@ async function pushTable(options: ImportOptions, entry: ManifestFile, pass: Pass
     }
     const lines = entries
       .sort((a, b) => a.line - b.line)
-      .map((e) => `${JSON.stringify({ table: entry.sqlite, server_table: entry.server, line: e.line, key: e.key, reason: e.reason, row: e.row, ...(e.text !== undefined ? { text: e.text } : {}) })}\n`)
+      .map(
+        (e) =>
+          `${JSON.stringify({ table: entry.sqlite, server_table: entry.server, line: e.line, key: e.key, reason: e.reason, row: e.row, ...(e.text !== undefined ? { text: e.text } : {}) })}\n`,
+      )
       .join("");
     state.rejectLogBytes = appendDurably(pass.rejectLog, lines);
     addTotals(state.totals, counts);
     state.line = batch.endLine;
     if (batch.items.length > 0) batches++;
     save();
-    options.onProgress?.({ table, sqlite: entry.sqlite, rows: state.line, total: entry.rows, totals: { ...state.totals }, done: false });
+    options.onProgress?.({
+      table,
+      sqlite: entry.sqlite,
+      rows: state.line,
+      total: entry.rows,
+      totals: { ...state.totals },
+      done: false,
+    });
   };
 
   let interrupted = false;
   const file = path.join(options.exportDir, entry.file);
-  const limits = { skipLines: state.line, maxItems: pass.batchSize, maxBytes: pass.maxBytes, maxLineBytes: pass.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES };
+  const limits = {
+    skipLines: state.line,
+    maxItems: pass.batchSize,
+    maxBytes: pass.maxBytes,
+    maxLineBytes: pass.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+  };
   for await (const batch of readBatches(file, limits)) {
     if (options.signal?.aborted) {
       interrupted = true;
@@ -480,7 +597,14 @@ async function pushTable(options: ImportOptions, entry: ManifestFile, pass: Pass
     state.done = true;
     save();
   }
-  options.onProgress?.({ table, sqlite: entry.sqlite, rows: state.line, total: entry.rows, totals: { ...state.totals }, done: !interrupted });
+  options.onProgress?.({
+    table,
+    sqlite: entry.sqlite,
+    rows: state.line,
+    total: entry.rows,
+    totals: { ...state.totals },
+    done: !interrupted,
+  });
   return { batches, replayed, interrupted };
 }
 
@@ -489,7 +613,11 @@ async function pushTable(options: ImportOptions, entry: ManifestFile, pass: Pass
  * holds for those keys: counts what a real pass would insert, update, leave
  * unchanged or reject. Writes nothing, on the server or in the export.
  */
-async function dryRunImport(options: ImportOptions, manifest: ExportManifest, access: IngestAccess): Promise<ImportResult> {
+async function dryRunImport(
+  options: ImportOptions,
+  manifest: ExportManifest,
+  access: IngestAccess,
+): Promise<ImportResult> {
   const result: ImportResult = {
     pass: 0,
     role: access.role,
@@ -503,13 +631,24 @@ async function dryRunImport(options: ImportOptions, manifest: ExportManifest, ac
     batches: 0,
     replayedBatches: 0,
   };
-  await options.onPassStart?.({ pass: 0, role: access.role, keyPrefix: access.keyPrefix, resumed: false, rejectLog: null });
+  await options.onPassStart?.({
+    pass: 0,
+    role: access.role,
+    keyPrefix: access.keyPrefix,
+    resumed: false,
+    rejectLog: null,
+  });
   for (const entry of manifest.files) {
     const table = entry.table;
     const totals = zeroTotals();
     let rows = 0;
     const writable = access.writableTables.includes(table);
-    const limits = { skipLines: 0, maxItems: ROWS_BY_KEYS_LIMIT, maxBytes: Number.MAX_SAFE_INTEGER, maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES };
+    const limits = {
+      skipLines: 0,
+      maxItems: ROWS_BY_KEYS_LIMIT,
+      maxBytes: Number.MAX_SAFE_INTEGER,
+      maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    };
     for await (const batch of readBatches(path.join(options.exportDir, entry.file), limits)) {
       if (options.signal?.aborted) {
         result.interrupted = true;
@@ -536,7 +675,14 @@ async function dryRunImport(options: ImportOptions, manifest: ExportManifest, ac
         else totals.unchanged++;
       }
       result.batches++;
-      options.onProgress?.({ table, sqlite: entry.sqlite, rows, total: entry.rows, totals: { ...totals }, done: false });
+      options.onProgress?.({
+        table,
+        sqlite: entry.sqlite,
+        rows,
+        total: entry.rows,
+        totals: { ...totals },
+        done: false,
+      });
     }
     options.onProgress?.({ table, sqlite: entry.sqlite, rows, total: entry.rows, totals: { ...totals }, done: true });
     result.tables[table] = { ...totals, rows };

@@ -14,7 +14,17 @@
 // manifest at all, and files cut short: refused up front with a clear message
 // before anything is sent.
 import { createHash } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
@@ -42,7 +52,10 @@ let dir: string;
 beforeAll(async () => {
   t = await createTestDatabase();
   const admin = await principalFor(t.db, "admin");
-  app = await startAppServer({ databaseUrl: t.url, env: { INGEST_MAX_BODY_BYTES: String(SERVER_MAX_BODY), RATE_LIMIT_PER_MINUTE: "100000" } });
+  app = await startAppServer({
+    databaseUrl: t.url,
+    env: { INGEST_MAX_BODY_BYTES: String(SERVER_MAX_BODY), RATE_LIMIT_PER_MINUTE: "100000" },
+  });
   api = createIngestApi({ baseUrl: app.baseUrl, apiKey: admin.key });
   dir = mkdtempSync(path.join(tmpdir(), "xm-jsonl-fuzz-"));
 }, 180_000);
@@ -69,7 +82,13 @@ function writeExport(exportDir: string, postLines: Buffer[]): ExportManifest {
     writeFileSync(path.join(exportDir, file), bytes);
     return { table, sqlite, server, file, rows: lines.length, bytes: bytes.length, sha256: sha256(bytes) };
   });
-  const manifest: ExportManifest = { version: 1, format: "test", snapshot: "none", exportedAt: new Date().toISOString(), files };
+  const manifest: ExportManifest = {
+    version: 1,
+    format: "test",
+    snapshot: "none",
+    exportedAt: new Date().toISOString(),
+    files,
+  };
   writeFileSync(path.join(exportDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
   return manifest;
 }
@@ -93,12 +112,24 @@ function runImport(exportDir: string, extra: Partial<ImportOptions> = {}): Promi
   });
 }
 
-type RejectEntry = { table: string; server_table: string; line: number; key: string | null; reason: string; row: unknown };
+type RejectEntry = {
+  table: string;
+  server_table: string;
+  line: number;
+  key: string | null;
+  reason: string;
+  row: unknown;
+};
 function readRejectLog(exportDir: string): RejectEntry[] {
   const file = rejectLogOf(exportDir);
   if (!existsSync(file)) return [];
   const text = readFileSync(file, "utf8");
-  return text === "" ? [] : text.trimEnd().split("\n").map((l) => JSON.parse(l) as RejectEntry);
+  return text === ""
+    ? []
+    : text
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l) as RejectEntry);
 }
 
 async function serverPosts(ids: string[]): Promise<Map<string, Record<string, unknown>>> {
@@ -111,14 +142,19 @@ async function serverPosts(ids: string[]): Promise<Map<string, Record<string, un
 type Post = Record<string, unknown>;
 type Line = { kind: string; bytes: Buffer; valid: boolean };
 
-const instant = fc.integer({ min: Date.parse("2020-01-01T00:00:00Z"), max: Date.parse("2030-01-01T00:00:00Z") }).map((ms) => new Date(ms).toISOString());
+const instant = fc
+  .integer({ min: Date.parse("2020-01-01T00:00:00Z"), max: Date.parse("2030-01-01T00:00:00Z") })
+  .map((ms) => new Date(ms).toISOString());
 const basePost = fc.record({
   author_handle: fc.stringMatching(/^[A-Za-z0-9_]{1,15}$/),
   body: fc.string({ unit: "grapheme", maxLength: 60 }).filter((s) => !s.includes("\u0000")),
   created_at: instant,
   like_count: fc.option(fc.nat({ max: 1_000_000 }), { nil: null }),
   is_reply: fc.constantFrom(true, false, 0, 1),
-  score: fc.option(fc.integer({ min: 0, max: 1000 }).map((n) => n / 1000), { nil: null }),
+  score: fc.option(
+    fc.integer({ min: 0, max: 1000 }).map((n) => n / 1000),
+    { nil: null },
+  ),
   lang: fc.option(fc.constantFrom("en", "fr", "ja"), { nil: undefined }),
 });
 
@@ -154,8 +190,16 @@ const lineKind: fc.Arbitrary<(post: Post) => Line> = fc.oneof(
   { weight: 6, arbitrary: fc.constant((p: Post) => ({ kind: "valid", bytes: json(p), valid: true })) },
   fc.constant((p: Post) => ({ kind: "extra field", bytes: json({ ...p, extra_column: [1, "two"] }), valid: true })),
   fc.constant((p: Post) => ({ kind: "CRLF", bytes: Buffer.concat([json(p), text("\r")]), valid: true })),
-  fc.constant((p: Post) => ({ kind: "CR inside the line", bytes: text(`{\r${JSON.stringify(p).slice(1)}`), valid: true })),
-  fc.constant((p: Post) => ({ kind: "large, within the server's limit", bytes: json({ ...p, raw_json: "r".repeat(MAX_BATCH_BYTES + 500) }), valid: true })),
+  fc.constant((p: Post) => ({
+    kind: "CR inside the line",
+    bytes: text(`{\r${JSON.stringify(p).slice(1)}`),
+    valid: true,
+  })),
+  fc.constant((p: Post) => ({
+    kind: "large, within the server's limit",
+    bytes: json({ ...p, raw_json: "r".repeat(MAX_BATCH_BYTES + 500) }),
+    valid: true,
+  })),
   fc.nat().map((n) => (p: Post) => {
     const full = json(p);
     return { kind: "truncated", bytes: full.subarray(0, 1 + (n % (full.length - 1))), valid: false };
@@ -165,20 +209,65 @@ const lineKind: fc.Arbitrary<(post: Post) => Line> = fc.oneof(
     delete copy[field];
     return { kind: `missing ${field}`, bytes: json(copy), valid: false };
   }),
-  fc.constantFrom(...WRONG_VALUES).map(([field, value]) => (p: Post) => ({ kind: `wrong ${field}`, bytes: json({ ...p, [field]: value }), valid: false })),
-  fc.constant((p: Post) => ({ kind: "wrong columns (a report)", bytes: json({ report_id: p.status_id, kind: "alert", title: "t", body_md: "b", created_at: p.created_at, updated_at: p.updated_at }), valid: false })),
-  fc.constantFrom("null", "[]", "42", '"text"', "true", "{}").map((s) => () => ({ kind: `not an object: ${s}`, bytes: text(s), valid: false })),
-  fc.constantFrom("", "   ", "\t", "\r").map((s) => () => ({ kind: `blank ${JSON.stringify(s)}`, bytes: text(s), valid: false })),
+  fc
+    .constantFrom(...WRONG_VALUES)
+    .map(([field, value]) => (p: Post) => ({
+      kind: `wrong ${field}`,
+      bytes: json({ ...p, [field]: value }),
+      valid: false,
+    })),
+  fc.constant((p: Post) => ({
+    kind: "wrong columns (a report)",
+    bytes: json({
+      report_id: p.status_id,
+      kind: "alert",
+      title: "t",
+      body_md: "b",
+      created_at: p.created_at,
+      updated_at: p.updated_at,
+    }),
+    valid: false,
+  })),
+  fc
+    .constantFrom("null", "[]", "42", '"text"', "true", "{}")
+    .map((s) => () => ({ kind: `not an object: ${s}`, bytes: text(s), valid: false })),
+  fc
+    .constantFrom("", "   ", "\t", "\r")
+    .map((s) => () => ({ kind: `blank ${JSON.stringify(s)}`, bytes: text(s), valid: false })),
   fc.constant((p: Post) => ({ kind: "raw NUL", bytes: withRawBytes(p, [0]), valid: false })),
   fc.constant((p: Post) => ({ kind: "escaped NUL", bytes: json({ ...p, body: "a\u0000b" }), valid: false })),
-  fc.constant((p: Post) => ({ kind: "escaped lone surrogate", bytes: text(JSON.stringify({ ...p, body: "x" }).replace('"body":"x"', '"body":"\\ud800"')), valid: false })),
+  fc.constant((p: Post) => ({
+    kind: "escaped lone surrogate",
+    bytes: text(JSON.stringify({ ...p, body: "x" }).replace('"body":"x"', '"body":"\\ud800"')),
+    valid: false,
+  })),
   fc
     .constantFrom([0xff], [0xc3], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82])
-    .map((bad) => (p: Post) => ({ kind: `invalid UTF-8 ${Buffer.from(bad).toString("hex")}`, bytes: withRawBytes(p, [...bad]), valid: false })),
-  fc.constant((p: Post) => ({ kind: "byte order mark", bytes: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json(p)]), valid: false })),
-  fc.constant((p: Post) => ({ kind: "too large for the server", bytes: json({ ...p, raw_json: "s".repeat(SERVER_MAX_BODY + 100) }), valid: false })),
-  fc.constant((p: Post) => ({ kind: "too large to read (valid JSON)", bytes: json({ ...p, raw_json: "h".repeat(MAX_LINE_BYTES + 100) }), valid: false })),
-  fc.constant(() => ({ kind: "too large to read (garbage)", bytes: Buffer.alloc(MAX_LINE_BYTES * 3, 0x7a), valid: false })),
+    .map((bad) => (p: Post) => ({
+      kind: `invalid UTF-8 ${Buffer.from(bad).toString("hex")}`,
+      bytes: withRawBytes(p, [...bad]),
+      valid: false,
+    })),
+  fc.constant((p: Post) => ({
+    kind: "byte order mark",
+    bytes: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json(p)]),
+    valid: false,
+  })),
+  fc.constant((p: Post) => ({
+    kind: "too large for the server",
+    bytes: json({ ...p, raw_json: "s".repeat(SERVER_MAX_BODY + 100) }),
+    valid: false,
+  })),
+  fc.constant((p: Post) => ({
+    kind: "too large to read (valid JSON)",
+    bytes: json({ ...p, raw_json: "h".repeat(MAX_LINE_BYTES + 100) }),
+    valid: false,
+  })),
+  fc.constant(() => ({
+    kind: "too large to read (garbage)",
+    bytes: Buffer.alloc(MAX_LINE_BYTES * 3, 0x7a),
+    valid: false,
+  })),
 );
 
 let runs = 0;
@@ -193,9 +282,18 @@ describe("JSONL lines under fuzzing", () => {
         const lines = specs.map(([make, base]) => {
           const id = String(nextId++);
           ids.push(id);
-          return make({ status_id: id, ...base, collected_at: base.created_at, mode: "priority", updated_at: base.created_at });
+          return make({
+            status_id: id,
+            ...base,
+            collected_at: base.created_at,
+            mode: "priority",
+            updated_at: base.created_at,
+          });
         });
-        writeExport(exportDir, lines.map((l) => l.bytes));
+        writeExport(
+          exportDir,
+          lines.map((l) => l.bytes),
+        );
         const describeLines = lines.map((l, i) => `${i + 1}: ${l.kind}`).join("\n");
 
         let result: ImportResult;
@@ -207,11 +305,18 @@ describe("JSONL lines under fuzzing", () => {
         const invalid = lines.flatMap((l, i) => (l.valid ? [] : [i + 1]));
         const valid = lines.flatMap((l, i) => (l.valid ? [i] : []));
         expect(result.interrupted).toBe(false);
-        expect(result.tables.posts, describeLines).toMatchObject({ rows: lines.length, inserted: valid.length, rejected: invalid.length });
+        expect(result.tables.posts, describeLines).toMatchObject({
+          rows: lines.length,
+          inserted: valid.length,
+          rejected: invalid.length,
+        });
         expect(result.rejected).toBe(invalid.length);
 
         const rejects = readRejectLog(exportDir);
-        expect(rejects.map((r) => r.line).sort((a, b) => a - b), describeLines).toEqual(invalid);
+        expect(
+          rejects.map((r) => r.line).sort((a, b) => a - b),
+          describeLines,
+        ).toEqual(invalid);
         for (const r of rejects) {
           expect(r).toMatchObject({ table: "tweets", server_table: "posts", reason: expect.any(String) });
           expect(r.reason.length).toBeGreaterThan(5);
@@ -231,10 +336,25 @@ describe("JSONL lines under fuzzing", () => {
 
   it("a dry run counts the same lines as rejected, and writes nothing", async () => {
     const exportDir = path.join(dir, "dry-run");
-    const post = (id: bigint) => ({ status_id: String(id), author_handle: "a", body: "b", created_at: "2026-01-01T00:00:00.000Z", collected_at: "2026-01-01T00:00:00.000Z", mode: "priority", updated_at: "2026-01-01T00:00:00.000Z" });
+    const post = (id: bigint) => ({
+      status_id: String(id),
+      author_handle: "a",
+      body: "b",
+      created_at: "2026-01-01T00:00:00.000Z",
+      collected_at: "2026-01-01T00:00:00.000Z",
+      mode: "priority",
+      updated_at: "2026-01-01T00:00:00.000Z",
+    });
     const first = nextId;
     nextId += 10n;
-    writeExport(exportDir, [json(post(first)), text("{not json"), withRawBytes(post(first + 1n), [0xff]), Buffer.alloc(MAX_LINE_BYTES + 1, 0x41), text(""), json(post(first + 2n))]);
+    writeExport(exportDir, [
+      json(post(first)),
+      text("{not json"),
+      withRawBytes(post(first + 1n), [0xff]),
+      Buffer.alloc(MAX_LINE_BYTES + 1, 0x41),
+      text(""),
+      json(post(first + 2n)),
+    ]);
     const batches = await t.db.ingestBatch.count();
     const result = await runImport(exportDir, { dryRun: true });
     expect(result.tables.posts).toMatchObject({ rows: 6, inserted: 2, rejected: 4 });
@@ -250,9 +370,33 @@ describe("JSONL lines under fuzzing", () => {
       const id = String(nextId++);
       if (i % 3 === 1) {
         bad.add(i + 1);
-        lines.push(i % 2 ? text(`{"status_id":"${id}"`) : withRawBytes({ status_id: id, author_handle: "a", created_at: "2026-01-01T00:00:00Z", collected_at: "2026-01-01T00:00:00Z", mode: "priority", updated_at: "2026-01-01T00:00:00Z" }, [0xfe]));
+        lines.push(
+          i % 2
+            ? text(`{"status_id":"${id}"`)
+            : withRawBytes(
+                {
+                  status_id: id,
+                  author_handle: "a",
+                  created_at: "2026-01-01T00:00:00Z",
+                  collected_at: "2026-01-01T00:00:00Z",
+                  mode: "priority",
+                  updated_at: "2026-01-01T00:00:00Z",
+                },
+                [0xfe],
+              ),
+        );
       } else {
-        lines.push(json({ status_id: id, author_handle: "a", body: `line ${i + 1}`, created_at: "2026-01-01T00:00:00Z", collected_at: "2026-01-01T00:00:00Z", mode: "priority", updated_at: "2026-01-01T00:00:00Z" }));
+        lines.push(
+          json({
+            status_id: id,
+            author_handle: "a",
+            body: `line ${i + 1}`,
+            created_at: "2026-01-01T00:00:00Z",
+            collected_at: "2026-01-01T00:00:00Z",
+            mode: "priority",
+            updated_at: "2026-01-01T00:00:00Z",
+          }),
+        );
       }
     }
     writeExport(exportDir, lines);
@@ -278,37 +422,131 @@ describe("JSONL lines under fuzzing", () => {
 // ---- manifests and files that disagree ---------------------------------------------
 
 type Damage = { name: string; apply: (exportDir: string, manifest: ExportManifest) => void; message: RegExp };
-const rewrite = (exportDir: string, manifest: unknown) => writeFileSync(path.join(exportDir, MANIFEST_FILE), typeof manifest === "string" ? manifest : JSON.stringify(manifest));
+const rewrite = (exportDir: string, manifest: unknown) =>
+  writeFileSync(
+    path.join(exportDir, MANIFEST_FILE),
+    typeof manifest === "string" ? manifest : JSON.stringify(manifest),
+  );
 const postsEntry = (m: ExportManifest) => m.files.find((f) => f.table === "posts")!;
 
 const DAMAGES: Damage[] = [
-  { name: "a row count one too high", apply: (d, m) => rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, rows: f.rows + 1 } : f)) }), message: /tweets\.jsonl: 3 rows, the manifest says 4/ },
-  { name: "a row count one too low", apply: (d, m) => rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, rows: f.rows - 1 } : f)) }), message: /tweets\.jsonl: 3 rows, the manifest says 2/ },
-  { name: "another file's SHA-256", apply: (d, m) => rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, sha256: m.files[1]!.sha256 } : f)) }), message: /tweets\.jsonl: SHA-256 \w+ differs from the manifest's/ },
-  { name: "a wrong size", apply: (d, m) => rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, bytes: f.bytes + 7 } : f)) }), message: /tweets\.jsonl: \d+ bytes, the manifest says \d+/ },
-  { name: "a line changed after the export", apply: (d) => writeFileSync(path.join(d, POSTS_FILE), readFileSync(path.join(d, POSTS_FILE), "utf8").replace('"body":"one"', '"body":"0ne"')), message: /tweets\.jsonl: SHA-256 .* differs from the manifest's/ },
-  { name: "a line appended after the export", apply: (d) => appendFileSync(path.join(d, POSTS_FILE), '{"status_id":"1"}\n'), message: /tweets\.jsonl: SHA-256 .* differs/ },
-  { name: "the file cut short mid-line", apply: (d) => truncateSync(path.join(d, POSTS_FILE), 50), message: /tweets\.jsonl: SHA-256 .* differs/ },
+  {
+    name: "a row count one too high",
+    apply: (d, m) =>
+      rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, rows: f.rows + 1 } : f)) }),
+    message: /tweets\.jsonl: 3 rows, the manifest says 4/,
+  },
+  {
+    name: "a row count one too low",
+    apply: (d, m) =>
+      rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, rows: f.rows - 1 } : f)) }),
+    message: /tweets\.jsonl: 3 rows, the manifest says 2/,
+  },
+  {
+    name: "another file's SHA-256",
+    apply: (d, m) =>
+      rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, sha256: m.files[1]!.sha256 } : f)) }),
+    message: /tweets\.jsonl: SHA-256 \w+ differs from the manifest's/,
+  },
+  {
+    name: "a wrong size",
+    apply: (d, m) =>
+      rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, bytes: f.bytes + 7 } : f)) }),
+    message: /tweets\.jsonl: \d+ bytes, the manifest says \d+/,
+  },
+  {
+    name: "a line changed after the export",
+    apply: (d) =>
+      writeFileSync(
+        path.join(d, POSTS_FILE),
+        readFileSync(path.join(d, POSTS_FILE), "utf8").replace('"body":"one"', '"body":"0ne"'),
+      ),
+    message: /tweets\.jsonl: SHA-256 .* differs from the manifest's/,
+  },
+  {
+    name: "a line appended after the export",
+    apply: (d) => appendFileSync(path.join(d, POSTS_FILE), '{"status_id":"1"}\n'),
+    message: /tweets\.jsonl: SHA-256 .* differs/,
+  },
+  {
+    name: "the file cut short mid-line",
+    apply: (d) => truncateSync(path.join(d, POSTS_FILE), 50),
+    message: /tweets\.jsonl: SHA-256 .* differs/,
+  },
   {
     name: "the file cut short mid-line, with a manifest made to match",
     apply: (d, m) => {
       truncateSync(path.join(d, POSTS_FILE), 50);
       const bytes = readFileSync(path.join(d, POSTS_FILE));
-      rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, rows: 0, bytes: bytes.length, sha256: sha256(bytes) } : f)) });
+      rewrite(d, {
+        ...m,
+        files: m.files.map((f) =>
+          f.table === "posts" ? { ...f, rows: 0, bytes: bytes.length, sha256: sha256(bytes) } : f,
+        ),
+      });
     },
     message: /tweets\.jsonl ends with 50 bytes after its last newline: the file was cut short/,
   },
-  { name: "the file missing", apply: (d) => unlinkSync(path.join(d, POSTS_FILE)), message: /tweets\.jsonl is missing from/ },
-  { name: "a table left out of the manifest", apply: (d, m) => rewrite(d, { ...m, files: m.files.filter((f) => f.table !== "posts") }), message: /manifest\.json lists no file for posts/ },
-  { name: "a table listed twice", apply: (d, m) => rewrite(d, { ...m, files: [...m.files, postsEntry(m)] }), message: /manifest\.json lists posts twice/ },
-  { name: "an unknown table", apply: (d, m) => rewrite(d, { ...m, files: [...m.files, { ...postsEntry(m), table: "secrets" }] }), message: /manifest\.json is not an export manifest: files\.7\.table/ },
-  { name: "a file outside the export", apply: (d, m) => rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, file: "../outside/tweets.jsonl" } : f)) }), message: /manifest\.json names \.\.\/outside\/tweets\.jsonl for posts; an export names it tweets\.jsonl/ },
-  { name: "another table's file", apply: (d, m) => rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, file: "reports.jsonl" } : f)) }), message: /names reports\.jsonl for posts/ },
-  { name: "a negative row count", apply: (d, m) => rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, rows: -3 } : f)) }), message: /not an export manifest: files\.0\.rows/ },
-  { name: "rows as a string", apply: (d, m) => rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, rows: "3" } : f)) }), message: /not an export manifest: files\.0\.rows/ },
-  { name: "another version", apply: (d, m) => rewrite(d, { ...m, version: 2 }), message: /not an export manifest: version/ },
-  { name: "files not a list", apply: (d, m) => rewrite(d, { ...m, files: { posts: postsEntry(m) } }), message: /not an export manifest: files/ },
-  { name: "a manifest cut short", apply: (d) => truncateSync(path.join(d, MANIFEST_FILE), 40), message: /manifest\.json is not valid JSON/ },
+  {
+    name: "the file missing",
+    apply: (d) => unlinkSync(path.join(d, POSTS_FILE)),
+    message: /tweets\.jsonl is missing from/,
+  },
+  {
+    name: "a table left out of the manifest",
+    apply: (d, m) => rewrite(d, { ...m, files: m.files.filter((f) => f.table !== "posts") }),
+    message: /manifest\.json lists no file for posts/,
+  },
+  {
+    name: "a table listed twice",
+    apply: (d, m) => rewrite(d, { ...m, files: [...m.files, postsEntry(m)] }),
+    message: /manifest\.json lists posts twice/,
+  },
+  {
+    name: "an unknown table",
+    apply: (d, m) => rewrite(d, { ...m, files: [...m.files, { ...postsEntry(m), table: "secrets" }] }),
+    message: /manifest\.json is not an export manifest: files\.7\.table/,
+  },
+  {
+    name: "a file outside the export",
+    apply: (d, m) =>
+      rewrite(d, {
+        ...m,
+        files: m.files.map((f) => (f.table === "posts" ? { ...f, file: "../outside/tweets.jsonl" } : f)),
+      }),
+    message: /manifest\.json names \.\.\/outside\/tweets\.jsonl for posts; an export names it tweets\.jsonl/,
+  },
+  {
+    name: "another table's file",
+    apply: (d, m) =>
+      rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, file: "reports.jsonl" } : f)) }),
+    message: /names reports\.jsonl for posts/,
+  },
+  {
+    name: "a negative row count",
+    apply: (d, m) => rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, rows: -3 } : f)) }),
+    message: /not an export manifest: files\.0\.rows/,
+  },
+  {
+    name: "rows as a string",
+    apply: (d, m) => rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, rows: "3" } : f)) }),
+    message: /not an export manifest: files\.0\.rows/,
+  },
+  {
+    name: "another version",
+    apply: (d, m) => rewrite(d, { ...m, version: 2 }),
+    message: /not an export manifest: version/,
+  },
+  {
+    name: "files not a list",
+    apply: (d, m) => rewrite(d, { ...m, files: { posts: postsEntry(m) } }),
+    message: /not an export manifest: files/,
+  },
+  {
+    name: "a manifest cut short",
+    apply: (d) => truncateSync(path.join(d, MANIFEST_FILE), 40),
+    message: /manifest\.json is not valid JSON/,
+  },
   { name: "an empty manifest", apply: (d) => rewrite(d, ""), message: /manifest\.json is not valid JSON/ },
   { name: "a manifest that is an array", apply: (d) => rewrite(d, "[]"), message: /not an export manifest/ },
   { name: "no manifest", apply: (d) => unlinkSync(path.join(d, MANIFEST_FILE)), message: /has no manifest\.json/ },
@@ -317,7 +555,15 @@ const DAMAGES: Damage[] = [
 describe("a manifest that disagrees with the files", () => {
   it.each(DAMAGES.map((d) => [d.name, d] as const))("refuses %s up front, sending nothing", async (_name, damage) => {
     const exportDir = path.join(dir, `damaged-${DAMAGES.indexOf(damage)}`);
-    const post = (body: string) => ({ status_id: String(nextId++), author_handle: "a", body, created_at: "2026-01-01T00:00:00Z", collected_at: "2026-01-01T00:00:00Z", mode: "priority", updated_at: "2026-01-01T00:00:00Z" });
+    const post = (body: string) => ({
+      status_id: String(nextId++),
+      author_handle: "a",
+      body,
+      created_at: "2026-01-01T00:00:00Z",
+      collected_at: "2026-01-01T00:00:00Z",
+      mode: "priority",
+      updated_at: "2026-01-01T00:00:00Z",
+    });
     const manifest = writeExport(exportDir, [json(post("one")), json(post("two")), json(post("three"))]);
     damage.apply(exportDir, manifest);
     const batches = await t.db.ingestBatch.count();
@@ -335,10 +581,22 @@ describe("a manifest that disagrees with the files", () => {
   it("refuses a damaged checkpoint with a clear message, sending nothing", async () => {
     for (const [i, content] of ['{"version":1,"passes":[{"pass":1', "null", '{"version":1}'].entries()) {
       const exportDir = path.join(dir, `checkpoint-${i}`);
-      writeExport(exportDir, [json({ status_id: String(nextId++), author_handle: "a", body: "b", created_at: "2026-01-01T00:00:00Z", collected_at: "2026-01-01T00:00:00Z", mode: "priority", updated_at: "2026-01-01T00:00:00Z" })]);
+      writeExport(exportDir, [
+        json({
+          status_id: String(nextId++),
+          author_handle: "a",
+          body: "b",
+          created_at: "2026-01-01T00:00:00Z",
+          collected_at: "2026-01-01T00:00:00Z",
+          mode: "priority",
+          updated_at: "2026-01-01T00:00:00Z",
+        }),
+      ]);
       writeFileSync(path.join(exportDir, CHECKPOINT_FILE), content);
       const batches = await t.db.ingestBatch.count();
-      await expect(runImport(exportDir)).rejects.toThrow(/import\.checkpoint\.json (is damaged|is not an import checkpoint).*remove it to import again as a new pass/);
+      await expect(runImport(exportDir)).rejects.toThrow(
+        /import\.checkpoint\.json (is damaged|is not an import checkpoint).*remove it to import again as a new pass/,
+      );
       expect(await t.db.ingestBatch.count()).toBe(batches);
     }
   });
@@ -348,6 +606,7 @@ describe("a manifest that disagrees with the files", () => {
     writeExport(exportDir, []);
     const result = await runImport(exportDir);
     expect(result).toMatchObject({ rejected: 0, interrupted: false });
-    for (const table of syncTableNames) expect(result.tables[table]).toMatchObject({ rows: 0, inserted: 0, rejected: 0 });
+    for (const table of syncTableNames)
+      expect(result.tables[table]).toMatchObject({ rows: 0, inserted: 0, rejected: 0 });
   });
 });

@@ -9,15 +9,28 @@ import { encodeVector } from "../embedding";
 import { SQLITE_SCHEMA } from "../store/schema";
 import { seededRandom } from "~/shared/random";
 
-export type LegacyCounts = { tweets: number; reports: number; watchAccounts: number; runs: number; embeddings: number; summaries: number; shifts: number };
+export type LegacyCounts = {
+  tweets: number;
+  reports: number;
+  watchAccounts: number;
+  runs: number;
+  embeddings: number;
+  summaries: number;
+  shifts: number;
+};
 
 const BASE = Date.parse("2026-02-20T00:00:00Z");
 const secondsIso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
-const uuid = (kind: number, i: number) => `${kind.toString(16).padStart(8, "0")}-0000-4000-8000-${i.toString(16).padStart(12, "0")}`;
+const uuid = (kind: number, i: number) =>
+  `${kind.toString(16).padStart(8, "0")}-0000-4000-8000-${i.toString(16).padStart(12, "0")}`;
 export const legacyStatusId = (i: number) => String(1_890_000_000_000_000_000n + BigInt(i));
 export const legacyRunId = (i: number) => uuid(1, i);
 
-export function buildLegacyDatabase(file: string, counts: LegacyCounts, options: { seed?: number; dims?: number; onProgress?: (table: string, rows: number) => void } = {}): void {
+export function buildLegacyDatabase(
+  file: string,
+  counts: LegacyCounts,
+  options: { seed?: number; dims?: number; onProgress?: (table: string, rows: number) => void } = {},
+): void {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const r = seededRandom(options.seed ?? 1);
   const dims = options.dims ?? 8;
@@ -35,17 +48,39 @@ export function buildLegacyDatabase(file: string, counts: LegacyCounts, options:
     };
     const handles = Array.from({ length: Math.max(1, counts.watchAccounts) }, (_, i) => `legacy_acct_${i}`);
 
-    const account = db.prepare("INSERT INTO watch_accounts (handle, user_id, tier, active, note, added_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    const account = db.prepare(
+      "INSERT INTO watch_accounts (handle, user_id, tier, active, note, added_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
     chunked("watch_accounts", counts.watchAccounts, (i) => {
       const at = BASE + i * 3_600_000;
-      account.run(handles[i], String(10_000 + i), i % 3 === 0 ? "discovery" : "priority", i % 11 === 0 ? 0 : 1, i % 2 ? `note ${i}` : null, secondsIso(at), secondsIso(at + 60_000));
+      account.run(
+        handles[i],
+        String(10_000 + i),
+        i % 3 === 0 ? "discovery" : "priority",
+        i % 11 === 0 ? 0 : 1,
+        i % 2 ? `note ${i}` : null,
+        secondsIso(at),
+        secondsIso(at + 60_000),
+      );
     });
 
-    const run = db.prepare("INSERT INTO runs (run_id, mode, run_at, finished_at, status, fetched_count, new_count, error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    const run = db.prepare(
+      "INSERT INTO runs (run_id, mode, run_at, finished_at, status, fetched_count, new_count, error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
     chunked("runs", counts.runs, (i) => {
       const at = BASE + i * 600_000;
       const failed = i % 17 === 0;
-      run.run(legacyRunId(i), i % 4 === 0 ? "discovery" : "priority", secondsIso(at), secondsIso(at + 45_000), failed ? "failed" : "success", r.int(0, 80), r.int(0, 20), failed ? "x api answered 503" : null, secondsIso(at + 45_000));
+      run.run(
+        legacyRunId(i),
+        i % 4 === 0 ? "discovery" : "priority",
+        secondsIso(at),
+        secondsIso(at + 45_000),
+        failed ? "failed" : "success",
+        r.int(0, 80),
+        r.int(0, 20),
+        failed ? "x api answered 503" : null,
+        secondsIso(at + 45_000),
+      );
     });
 
     const tweet = db.prepare(
@@ -58,25 +93,61 @@ export function buildLegacyDatabase(file: string, counts: LegacyCounts, options:
       const created = BASE + i * 37_000;
       const body = `legacy post ${i}: rates, chips and the grid ${r.int(0, 1_000_000)} ✓`;
       tweet.run(
-        id, handle, String(10_000 + (i % handles.length)), body, i % 5 ? "en" : null, `https://x.com/${handle}/status/${id}`,
-        secondsIso(created), secondsIso(created + 90_000), i % 4 === 0 ? "discovery" : "priority", counts.runs ? legacyRunId(i % counts.runs) : null,
-        r.int(0, 5000), r.int(0, 900), r.int(0, 300), i % 7 ? r.int(0, 50) : null, i % 3 ? r.int(0, 3_000_000_000) : null,
-        i % 6 === 0 ? 1 : 0, i % 9 === 0 ? 1 : 0, i % 6 === 0 ? legacyStatusId(Math.max(0, i - 1)) : null,
-        Math.round(r.next() * 1000) / 1000, JSON.stringify({ id, text: body }), secondsIso(created + 120_000),
+        id,
+        handle,
+        String(10_000 + (i % handles.length)),
+        body,
+        i % 5 ? "en" : null,
+        `https://x.com/${handle}/status/${id}`,
+        secondsIso(created),
+        secondsIso(created + 90_000),
+        i % 4 === 0 ? "discovery" : "priority",
+        counts.runs ? legacyRunId(i % counts.runs) : null,
+        r.int(0, 5000),
+        r.int(0, 900),
+        r.int(0, 300),
+        i % 7 ? r.int(0, 50) : null,
+        i % 3 ? r.int(0, 3_000_000_000) : null,
+        i % 6 === 0 ? 1 : 0,
+        i % 9 === 0 ? 1 : 0,
+        i % 6 === 0 ? legacyStatusId(Math.max(0, i - 1)) : null,
+        Math.round(r.next() * 1000) / 1000,
+        JSON.stringify({ id, text: body }),
+        secondsIso(created + 120_000),
       );
     });
 
-    const embedding = db.prepare("INSERT INTO tweet_embeddings (status_id, model, dims, vector, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
+    const embedding = db.prepare(
+      "INSERT INTO tweet_embeddings (status_id, model, dims, vector, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+    );
     chunked("tweet_embeddings", counts.embeddings, (i) => {
       const at = secondsIso(BASE + i * 37_000 + 150_000);
-      embedding.run(legacyStatusId(i), "hashed-ngram-v1", dims, encodeVector(Array.from({ length: dims }, () => r.next() * 2 - 1)), at, at);
+      embedding.run(
+        legacyStatusId(i),
+        "hashed-ngram-v1",
+        dims,
+        encodeVector(Array.from({ length: dims }, () => r.next() * 2 - 1)),
+        at,
+        at,
+      );
     });
 
-    const report = db.prepare("INSERT INTO reports (report_id, run_id, kind, title, body_md, status_ids, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    const report = db.prepare(
+      "INSERT INTO reports (report_id, run_id, kind, title, body_md, status_ids, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    );
     chunked("reports", counts.reports, (i) => {
       const at = secondsIso(BASE + i * 900_000);
       const cited = Array.from({ length: r.int(0, 4) }, () => legacyStatusId(r.int(0, Math.max(0, counts.tweets - 1))));
-      report.run(uuid(2, i), counts.runs ? legacyRunId(i % counts.runs) : null, i % 2 ? "priority-digest" : "discovery-digest", `Digest ${i}`, `## Digest ${i}\n\n- item`, JSON.stringify(cited), at, at);
+      report.run(
+        uuid(2, i),
+        counts.runs ? legacyRunId(i % counts.runs) : null,
+        i % 2 ? "priority-digest" : "discovery-digest",
+        `Digest ${i}`,
+        `## Digest ${i}\n\n- item`,
+        JSON.stringify(cited),
+        at,
+        at,
+      );
     });
 
     const summary = db.prepare(
@@ -85,7 +156,17 @@ export function buildLegacyDatabase(file: string, counts: LegacyCounts, options:
     chunked("window_summaries", counts.summaries, (i) => {
       const start = BASE + i * 6 * 3_600_000;
       const at = secondsIso(start + 6 * 3_600_000);
-      summary.run(`discovery:${secondsIso(start)}/PT6H`, "discovery", secondsIso(start), at, r.int(0, 40), `summary ${i}`, JSON.stringify([legacyStatusId(i)]), at, at);
+      summary.run(
+        `discovery:${secondsIso(start)}/PT6H`,
+        "discovery",
+        secondsIso(start),
+        at,
+        r.int(0, 40),
+        `summary ${i}`,
+        JSON.stringify([legacyStatusId(i)]),
+        at,
+        at,
+      );
     });
 
     const shift = db.prepare(
@@ -93,7 +174,17 @@ export function buildLegacyDatabase(file: string, counts: LegacyCounts, options:
     );
     chunked("narrative_shifts", counts.shifts, (i) => {
       const at = secondsIso(BASE + i * 6 * 3_600_000 + 6 * 3_600_000);
-      shift.run(uuid(3, i), `topic ${i}`, at, i < counts.summaries ? `discovery:${secondsIso(BASE + i * 6 * 3_600_000)}/PT6H` : null, Math.round(r.next() * 100) / 100, `shift ${i}`, JSON.stringify([legacyStatusId(i)]), at, at);
+      shift.run(
+        uuid(3, i),
+        `topic ${i}`,
+        at,
+        i < counts.summaries ? `discovery:${secondsIso(BASE + i * 6 * 3_600_000)}/PT6H` : null,
+        Math.round(r.next() * 100) / 100,
+        `shift ${i}`,
+        JSON.stringify([legacyStatusId(i)]),
+        at,
+        at,
+      );
     });
   } finally {
     db.close();

@@ -18,8 +18,10 @@ export function fileSafe(label: string): string {
 
 export const snapshotPath = (dataDir: string, stamp: string) => path.join(dataDir, `x_monitor.cutover.${stamp}.db`);
 export const exportDirPath = (dataDir: string, stamp: string) => path.join(dataDir, `export_cutover_${stamp}`);
-export const validateReportPath = (dataDir: string, stamp: string) => path.join(dataDir, `validate_cutover_${stamp}.json`);
-export const rejectLogPath = (dataDir: string, label: string, stamp: string) => path.join(dataDir, `import_rejects_cutover_${fileSafe(label)}_${stamp}.ndjson`);
+export const validateReportPath = (dataDir: string, stamp: string) =>
+  path.join(dataDir, `validate_cutover_${stamp}.json`);
+export const rejectLogPath = (dataDir: string, label: string, stamp: string) =>
+  path.join(dataDir, `import_rejects_cutover_${fileSafe(label)}_${stamp}.ndjson`);
 export const stateFilePath = (dataDir: string) => path.join(dataDir, "cutover.state.json");
 export const MANIFEST_FILE = "manifest.json";
 export const CHECKPOINT_FILE = "import.checkpoint.json";
@@ -43,7 +45,15 @@ export function unusedPath(file: string): string {
 /** The export's file per table, named after the SQLite table it came from. */
 export const exportFileName = (sqliteTable: string) => `${sqliteTable}.jsonl`;
 
-export type ManifestFile = { table: SyncTable; sqlite: string; server: string; file: string; rows: number; bytes: number; sha256: string };
+export type ManifestFile = {
+  table: SyncTable;
+  sqlite: string;
+  server: string;
+  file: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+};
 export type ExportManifest = {
   version: 1;
   format: string;

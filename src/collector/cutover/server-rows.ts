@@ -14,7 +14,12 @@ export function keyChunks(keys: readonly string[], maxKeys = MAX_KEYS): string[]
   return chunks;
 }
 
-export async function fetchServerRows(api: IngestApi, table: SyncTable, keys: readonly string[], retryOptions?: RetryOptions): Promise<Map<string, Record<string, unknown>>> {
+export async function fetchServerRows(
+  api: IngestApi,
+  table: SyncTable,
+  keys: readonly string[],
+  retryOptions?: RetryOptions,
+): Promise<Map<string, Record<string, unknown>>> {
   const byKey = new Map<string, Record<string, unknown>>();
   for (const chunk of keyChunks(keys)) {
     const rows = await retry(() => api.rowsByKeys({ table, keys: chunk }), retryOptions);

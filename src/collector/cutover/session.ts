@@ -74,14 +74,30 @@ export class CutoverSession {
     const operator = options.operator ?? defaultOperator();
     let id: string;
     try {
-      ({ id } = await retry(() => options.api.cutoverStart({ label, collector: options.collector, operator, startedAt }), options.retry));
+      ({ id } = await retry(
+        () => options.api.cutoverStart({ label, collector: options.collector, operator, startedAt }),
+        options.retry,
+      ));
     } catch (error) {
       throw new Error(`cannot open the cutover record on the server: ${(error as Error).message}`);
     }
-    const state: CutoverState = { cutoverId: id, label, operator, collector: options.collector, startedAt, finished: false, rejectLogs: [], steps: {} };
+    const state: CutoverState = {
+      cutoverId: id,
+      label,
+      operator,
+      collector: options.collector,
+      startedAt,
+      finished: false,
+      rejectLogs: [],
+      steps: {},
+    };
     const session = new CutoverSession(options.dataDir, state, options.api, options.log);
     session.save();
-    options.log.info(`cutover ${label} started: record ${id} on the server (operator ${operator})`, { event: "cutover_started", cutoverId: id, label });
+    options.log.info(`cutover ${label} started: record ${id} on the server (operator ${operator})`, {
+      event: "cutover_started",
+      cutoverId: id,
+      label,
+    });
     return session;
   }
 
@@ -106,9 +122,16 @@ export class CutoverSession {
     if (overall === "succeeded" || overall === "failed") this.state.finished = overall === "succeeded";
     this.save();
     try {
-      await this.api.cutoverRecordStep({ cutoverId: this.state.cutoverId, step, ...(overall ? { status: overall } : {}), artifacts: this.artifacts() });
+      await this.api.cutoverRecordStep({
+        cutoverId: this.state.cutoverId,
+        step,
+        ...(overall ? { status: overall } : {}),
+        artifacts: this.artifacts(),
+      });
     } catch (error) {
-      this.log.warn(`cutover ${step.step}: could not record the step on the server (${(error as Error).message}); the local record is ${this.file}`);
+      this.log.warn(
+        `cutover ${step.step}: could not record the step on the server (${(error as Error).message}); the local record is ${this.file}`,
+      );
     }
   }
 }

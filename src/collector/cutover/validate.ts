@@ -15,9 +15,25 @@ import { fetchServerRows } from "./server-rows";
 export const DELTA_CONVENTION = "delta = server − snapshot";
 const MAX_MISMATCHES_LISTED = 50;
 
-export type CountRow = { table: SyncTable; sqlite: string; server: string; snapshot: number; serverCount: number; ignored: number; delta: number };
+export type CountRow = {
+  table: SyncTable;
+  sqlite: string;
+  server: string;
+  snapshot: number;
+  serverCount: number;
+  ignored: number;
+  delta: number;
+};
 export type Mismatch = { key: string; via: "trpc" | "rest"; fields: FieldDiff[] };
-export type SpotCheckTable = { table: SyncTable; sampled: number; checked: number; missing: number; missingKeys: string[]; mismatches: number; differing: Mismatch[] };
+export type SpotCheckTable = {
+  table: SyncTable;
+  sampled: number;
+  checked: number;
+  missing: number;
+  missingKeys: string[];
+  mismatches: number;
+  differing: Mismatch[];
+};
 export type ValidateResult = {
   convention: typeof DELTA_CONVENTION;
   snapshot: string;
@@ -42,17 +58,26 @@ export function sampleIndexes(total: number, n: number, seed: string): number[] 
 }
 
 /** GET /api/v1/posts/{statusId}: the post in the item shape, or null on 404. */
-async function fetchPostRest(options: { baseUrl: string; apiKey: string; fetch?: typeof fetch; retry?: RetryOptions }, statusId: string) {
+async function fetchPostRest(
+  options: { baseUrl: string; apiKey: string; fetch?: typeof fetch; retry?: RetryOptions },
+  statusId: string,
+) {
   const url = `${options.baseUrl.replace(/\/$/, "")}/api/v1/posts/${encodeURIComponent(statusId)}`;
   return retry(async () => {
-    const response = await (options.fetch ?? fetch)(url, { headers: { authorization: `Bearer ${options.apiKey}` }, signal: AbortSignal.timeout(30_000) });
+    const response = await (options.fetch ?? fetch)(url, {
+      headers: { authorization: `Bearer ${options.apiKey}` },
+      signal: AbortSignal.timeout(30_000),
+    });
     if (response.status === 404) return null;
     if (!response.ok) {
       const header = response.headers.get("retry-after");
-      throw Object.assign(new Error(`GET ${url} answered ${response.status}: ${(await response.text()).slice(0, 300)}`), {
-        status: response.status,
-        retryAfterSeconds: header ? Number(header) : undefined,
-      });
+      throw Object.assign(
+        new Error(`GET ${url} answered ${response.status}: ${(await response.text()).slice(0, 300)}`),
+        {
+          status: response.status,
+          retryAfterSeconds: header ? Number(header) : undefined,
+        },
+      );
     }
     return postViewToItem((await response.json()) as Record<string, unknown>);
   }, options.retry);
@@ -76,8 +101,11 @@ export async function validateCutover(options: {
     // A run the operator names is taken out of both sides of the comparison.
     const ignoredRuns: ValidateResult["ignoredRuns"] = [];
     const ignoreIds = [...new Set(options.ignoreRuns ?? [])];
-    const serverRuns = ignoreIds.length ? await fetchServerRows(options.api, "pipelineRuns", ignoreIds, options.retry) : new Map<string, Record<string, unknown>>();
-    const inSnapshot = (sqlite: string, key: string, value: string) => snapshot.has(sqlite) && snapshot.db.prepare(`select 1 from ${sqlite} where ${key} = ?`).get(value) !== undefined;
+    const serverRuns = ignoreIds.length
+      ? await fetchServerRows(options.api, "pipelineRuns", ignoreIds, options.retry)
+      : new Map<string, Record<string, unknown>>();
+    const inSnapshot = (sqlite: string, key: string, value: string) =>
+      snapshot.has(sqlite) && snapshot.db.prepare(`select 1 from ${sqlite} where ${key} = ?`).get(value) !== undefined;
     for (const runId of ignoreIds) {
       const onServer = serverRuns.has(runId);
       // Its dependants: reports citing it that exist only on the server.
@@ -85,13 +113,19 @@ export async function validateCutover(options: {
       const serverOnlyReports = reports.filter((id) => !inSnapshot("reports", "report_id", id)).length;
       ignoredRuns.push({ runId, inSnapshot: inSnapshot("runs", "run_id", runId), onServer, serverOnlyReports });
     }
-    const notes = ignoreIds.length ? ["posts citing an ignored run stay counted: the server API lists no posts by run_id"] : [];
+    const notes = ignoreIds.length
+      ? ["posts citing an ignored run stay counted: the server API lists no posts by run_id"]
+      : [];
 
     const counts: CountRow[] = syncTableNames.map((table) => {
       const local = snapshotCount(snapshot, table);
       const serverCount = server.tables[table].total;
       const ignoredServer =
-        table === "pipelineRuns" ? ignoredRuns.filter((r) => r.onServer).length : table === "reports" ? ignoredRuns.reduce((n, r) => n + r.serverOnlyReports, 0) : 0;
+        table === "pipelineRuns"
+          ? ignoredRuns.filter((r) => r.onServer).length
+          : table === "reports"
+            ? ignoredRuns.reduce((n, r) => n + r.serverOnlyReports, 0)
+            : 0;
       const ignoredLocal = table === "pipelineRuns" ? ignoredRuns.filter((r) => r.inSnapshot).length : 0;
       return {
         table,
@@ -108,7 +142,9 @@ export async function validateCutover(options: {
     for (const table of syncTableNames) {
       const { sqlite, key } = syncTables[table];
       const total = snapshotCount(snapshot, table);
-      const pick = snapshot.has(sqlite) ? snapshot.db.prepare(`select * from ${sqlite} order by ${key} limit 1 offset ?`) : undefined;
+      const pick = snapshot.has(sqlite)
+        ? snapshot.db.prepare(`select * from ${sqlite} order by ${key} limit 1 offset ?`)
+        : undefined;
       const locals = new Map<string, Record<string, unknown>>();
       for (const index of sampleIndexes(total, options.sample, `${options.seed}:${table}`)) {
         const row = pick?.get(index) as Record<string, unknown> | undefined;
@@ -118,10 +154,21 @@ export async function validateCutover(options: {
         locals.set(k, parseLocalItem(table, rowToItem(table, row)).item);
       }
       const serverRows = await fetchServerRows(options.api, table, [...locals.keys()], options.retry);
-      const check: SpotCheckTable = { table, sampled: locals.size, checked: 0, missing: 0, missingKeys: [], mismatches: 0, differing: [] };
+      const check: SpotCheckTable = {
+        table,
+        sampled: locals.size,
+        checked: 0,
+        missing: 0,
+        missingKeys: [],
+        mismatches: 0,
+        differing: [],
+      };
       for (const [k, local] of locals) {
         const viaTrpc = serverRows.get(k);
-        const viaRest = table === "posts" ? await fetchPostRest({ ...options.rest, ...(options.retry ? { retry: options.retry } : {}) }, k) : undefined;
+        const viaRest =
+          table === "posts"
+            ? await fetchPostRest({ ...options.rest, ...(options.retry ? { retry: options.retry } : {}) }, k)
+            : undefined;
         check.checked++;
         if (!viaTrpc || viaRest === null) {
           check.missing++;

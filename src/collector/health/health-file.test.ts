@@ -18,14 +18,25 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("IngestHealthStore", () => {
   it("starts empty without a file", () => {
-    expect(store().get("priority")).toEqual({ consecutive_failures: 0, last_success_at: null, last_failure_at: null, last_error: null, pending_since: null });
+    expect(store().get("priority")).toEqual({
+      consecutive_failures: 0,
+      last_success_at: null,
+      last_failure_at: null,
+      last_error: null,
+      pending_since: null,
+    });
     expect(existsSync(file)).toBe(false);
   });
 
   it("counts failures, alerts from the threshold on, and resets on success", () => {
     const health = store();
     const first = health.recordFailure("priority", new Error("cannot reach http://localhost:3000 (ECONNREFUSED)"));
-    expect(first).toEqual({ consecutiveFailures: 1, thresholdReached: false, newlyReached: false, alertLine: undefined });
+    expect(first).toEqual({
+      consecutiveFailures: 1,
+      thresholdReached: false,
+      newlyReached: false,
+      alertLine: undefined,
+    });
 
     now = new Date("2026-02-25T20:10:00Z");
     const second = health.recordFailure("priority", new Error("server answered 503:\n  maintenance"));
@@ -33,25 +44,49 @@ describe("IngestHealthStore", () => {
       consecutiveFailures: 2,
       thresholdReached: true,
       newlyReached: true,
-      alertLine: "ALERT: ingest failures threshold reached mode=priority consecutive_failures=2 threshold=2 last_error=server answered 503: maintenance",
+      alertLine:
+        "ALERT: ingest failures threshold reached mode=priority consecutive_failures=2 threshold=2 last_error=server answered 503: maintenance",
     });
     const third = health.recordFailure("priority", "still down");
     expect(third).toMatchObject({ consecutiveFailures: 3, thresholdReached: true, newlyReached: false });
-    expect(third.alertLine).toBe("ALERT: ingest failures threshold reached mode=priority consecutive_failures=3 threshold=2 last_error=still down");
+    expect(third.alertLine).toBe(
+      "ALERT: ingest failures threshold reached mode=priority consecutive_failures=3 threshold=2 last_error=still down",
+    );
 
     // Modes are counted separately.
     expect(health.get("discovery").consecutive_failures).toBe(0);
 
     now = new Date("2026-02-25T20:30:00Z");
-    expect(health.recordSuccess("priority")).toEqual({ previousFailures: 3, resetLine: "RECOVERED: ingest failures reset mode=priority previous_consecutive_failures=3 threshold=2" });
-    expect(health.get("priority")).toEqual({ consecutive_failures: 0, last_success_at: "2026-02-25T20:30:00.000Z", last_failure_at: "2026-02-25T20:10:00.000Z", last_error: "still down", pending_since: null });
+    expect(health.recordSuccess("priority")).toEqual({
+      previousFailures: 3,
+      resetLine: "RECOVERED: ingest failures reset mode=priority previous_consecutive_failures=3 threshold=2",
+    });
+    expect(health.get("priority")).toEqual({
+      consecutive_failures: 0,
+      last_success_at: "2026-02-25T20:30:00.000Z",
+      last_failure_at: "2026-02-25T20:10:00.000Z",
+      last_error: "still down",
+      pending_since: null,
+    });
     expect(health.recordSuccess("priority")).toEqual({ previousFailures: 0, resetLine: undefined });
   });
 
   it("persists across instances (processes) and writes atomically, leaving no temporary files", () => {
     store().recordFailure("discovery", "x");
-    expect(store(1).recordFailure("discovery", "y")).toMatchObject({ consecutiveFailures: 2, thresholdReached: true, newlyReached: false });
-    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ discovery: { consecutive_failures: 2, last_success_at: null, last_failure_at: "2026-02-25T20:00:00.000Z", last_error: "y", pending_since: null } });
+    expect(store(1).recordFailure("discovery", "y")).toMatchObject({
+      consecutiveFailures: 2,
+      thresholdReached: true,
+      newlyReached: false,
+    });
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({
+      discovery: {
+        consecutive_failures: 2,
+        last_success_at: null,
+        last_failure_at: "2026-02-25T20:00:00.000Z",
+        last_error: "y",
+        pending_since: null,
+      },
+    });
     expect(readdirSync(path.dirname(file))).toEqual(["ingest_health.json"]);
   });
 
@@ -63,9 +98,13 @@ describe("IngestHealthStore", () => {
 
   it("fails clearly on a damaged file and refuses a bad threshold", () => {
     writeFileSync(path.join(dir, "bad.json"), "{ not json");
-    expect(() => new IngestHealthStore({ file: path.join(dir, "bad.json") }).read()).toThrow(/cannot read ingest health file .*bad.json/);
+    expect(() => new IngestHealthStore({ file: path.join(dir, "bad.json") }).read()).toThrow(
+      /cannot read ingest health file .*bad.json/,
+    );
     writeFileSync(path.join(dir, "shape.json"), JSON.stringify({ priority: { consecutive_failures: -1 } }));
-    expect(() => new IngestHealthStore({ file: path.join(dir, "shape.json") }).read()).toThrow(/not in the expected shape/);
+    expect(() => new IngestHealthStore({ file: path.join(dir, "shape.json") }).read()).toThrow(
+      /not in the expected shape/,
+    );
     expect(() => store(0)).toThrow(/positive integer/);
   });
 
@@ -78,7 +117,12 @@ describe("IngestHealthStore", () => {
     expect(health.get("priority").pending_since).toBe("2026-02-25T20:00:00.000Z");
     health.recordSuccess("priority");
     expect(health.get("priority").pending_since).toBeNull();
-    writeFileSync(file, JSON.stringify({ discovery: { consecutive_failures: 1, last_success_at: null, last_failure_at: null, last_error: "x" } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        discovery: { consecutive_failures: 1, last_success_at: null, last_failure_at: null, last_error: "x" },
+      }),
+    );
     expect(health.get("discovery").pending_since).toBeNull();
   });
 });

@@ -40,7 +40,13 @@ export type SuccessOutcome = {
   resetLine: string | undefined;
 };
 
-const EMPTY: ModeHealth = { consecutive_failures: 0, last_success_at: null, last_failure_at: null, last_error: null, pending_since: null };
+const EMPTY: ModeHealth = {
+  consecutive_failures: 0,
+  last_success_at: null,
+  last_failure_at: null,
+  last_error: null,
+  pending_since: null,
+};
 
 /** One line, bounded: error texts can hold stack traces or whole HTML pages. */
 function oneLine(text: string, max = 500): string {
@@ -56,7 +62,8 @@ export class IngestHealthStore {
   constructor(options: { file?: string; threshold?: number; clock?: Clock } = {}) {
     this.file = options.file ?? DEFAULT_HEALTH_FILE;
     this.threshold = options.threshold ?? 2;
-    if (!Number.isInteger(this.threshold) || this.threshold < 1) throw new RangeError(`alert threshold must be a positive integer, got ${this.threshold}`);
+    if (!Number.isInteger(this.threshold) || this.threshold < 1)
+      throw new RangeError(`alert threshold must be a positive integer, got ${this.threshold}`);
     this.clock = options.clock ?? systemClock;
   }
 
@@ -70,7 +77,10 @@ export class IngestHealthStore {
       throw new Error(`cannot read ingest health file ${this.file}: ${(error as Error).message}`);
     }
     const parsed = healthFileSchema.safeParse(raw);
-    if (!parsed.success) throw new Error(`ingest health file ${this.file} is not in the expected shape: ${parsed.error.issues[0]?.message ?? "invalid"} at ${parsed.error.issues[0]?.path.join(".")}`);
+    if (!parsed.success)
+      throw new Error(
+        `ingest health file ${this.file} is not in the expected shape: ${parsed.error.issues[0]?.message ?? "invalid"} at ${parsed.error.issues[0]?.path.join(".")}`,
+      );
     return parsed.data;
   }
 
@@ -90,7 +100,12 @@ export class IngestHealthStore {
     const all = this.read();
     const previous = all[mode] ?? EMPTY;
     const message = oneLine(error instanceof Error ? error.message : String(error));
-    const next: ModeHealth = { ...previous, consecutive_failures: previous.consecutive_failures + 1, last_failure_at: toIsoMs(this.clock()), last_error: message };
+    const next: ModeHealth = {
+      ...previous,
+      consecutive_failures: previous.consecutive_failures + 1,
+      last_failure_at: toIsoMs(this.clock()),
+      last_error: message,
+    };
     writeJsonAtomic(this.file, { ...all, [mode]: next });
     const n = next.consecutive_failures;
     const reached = n >= this.threshold;
@@ -98,19 +113,29 @@ export class IngestHealthStore {
       consecutiveFailures: n,
       thresholdReached: reached,
       newlyReached: n === this.threshold,
-      alertLine: reached ? `ALERT: ingest failures threshold reached mode=${mode} consecutive_failures=${n} threshold=${this.threshold} last_error=${message}` : undefined,
+      alertLine: reached
+        ? `ALERT: ingest failures threshold reached mode=${mode} consecutive_failures=${n} threshold=${this.threshold} last_error=${message}`
+        : undefined,
     };
   }
 
   recordSuccess(mode: string): SuccessOutcome {
     const all = this.read();
     const previous = all[mode] ?? EMPTY;
-    const next: ModeHealth = { ...previous, consecutive_failures: 0, last_success_at: toIsoMs(this.clock()), pending_since: null };
+    const next: ModeHealth = {
+      ...previous,
+      consecutive_failures: 0,
+      last_success_at: toIsoMs(this.clock()),
+      pending_since: null,
+    };
     writeJsonAtomic(this.file, { ...all, [mode]: next });
     const n = previous.consecutive_failures;
     return {
       previousFailures: n,
-      resetLine: n > 0 ? `RECOVERED: ingest failures reset mode=${mode} previous_consecutive_failures=${n} threshold=${this.threshold}` : undefined,
+      resetLine:
+        n > 0
+          ? `RECOVERED: ingest failures reset mode=${mode} previous_consecutive_failures=${n} threshold=${this.threshold}`
+          : undefined,
     };
   }
 }

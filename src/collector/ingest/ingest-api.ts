@@ -33,7 +33,8 @@ function createTrpc(options: { baseUrl: string; apiKey: string; fetch?: typeof f
         // Queries go as POST too: a spot check's 1,000 status ids would not fit in a URL.
         methodOverride: "POST",
         headers: { authorization: `Bearer ${options.apiKey}` },
-        fetch: (url, init) => (options.fetch ?? fetch)(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }),
+        fetch: (url, init) =>
+          (options.fetch ?? fetch)(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }),
       }),
     ],
   });
@@ -47,11 +48,19 @@ function toCallError(error: unknown, baseUrl: string): IngestCallError {
     if (status !== undefined) {
       const header = response?.headers.get("retry-after");
       const retryAfter = data?.retryAfterSeconds ?? (header ? Number(header) : undefined);
-      return new IngestCallError(`server answered ${status}: ${error.message}`, status, Number.isFinite(retryAfter) ? retryAfter : undefined);
+      return new IngestCallError(
+        `server answered ${status}: ${error.message}`,
+        status,
+        Number.isFinite(retryAfter) ? retryAfter : undefined,
+      );
     }
     const cause = error.cause as (Error & { cause?: { code?: string } }) | undefined;
     const code = cause?.cause?.code ?? cause?.name ?? "network error";
-    return new IngestCallError(`cannot reach ${baseUrl} (${code}): ${cause?.message ?? error.message}`, undefined, undefined);
+    return new IngestCallError(
+      `cannot reach ${baseUrl} (${code}): ${cause?.message ?? error.message}`,
+      undefined,
+      undefined,
+    );
   }
   return new IngestCallError(`cannot reach ${baseUrl}: ${(error as Error).message}`, undefined, undefined);
 }
@@ -80,7 +89,12 @@ export type CutoverStepRecordInput = z.input<typeof cutoverStepRecordSchema>;
 
 export type IngestAccess = { role: string; keyPrefix: string; writableTables: SyncTable[] };
 
-export function createIngestApi(options: { baseUrl: string; apiKey: string; fetch?: typeof fetch; timeoutMs?: number }): IngestApi {
+export function createIngestApi(options: {
+  baseUrl: string;
+  apiKey: string;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}): IngestApi {
   const trpc = createTrpc(options);
   const call = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {

@@ -31,17 +31,40 @@ afterAll(async () => {
 
 it("alerts at the threshold and posts the ALERT line to the webhook once", async () => {
   const health = new IngestHealthStore({ file: path.join(dir, "health.json"), threshold: 2 });
-  const api = createIngestApi({ baseUrl: "http://127.0.0.1:9", apiKey: "xmk_0123456789_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" });
+  const api = createIngestApi({
+    baseUrl: "http://127.0.0.1:9",
+    apiKey: "xmk_0123456789_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+  });
   const outcomes = [];
   for (let i = 0; i < 3; i++) {
     const log = createMemoryLog();
     outcomes.push(
-      await runIngestCycle({ store, api, health, log, collector: "box", mode: "discovery", since: undefined, batchSize: 100, retry: { maxAttempts: 1 }, webhookUrl: webhook.baseUrl }),
+      await runIngestCycle({
+        store,
+        api,
+        health,
+        log,
+        collector: "box",
+        mode: "discovery",
+        since: undefined,
+        batchSize: 100,
+        retry: { maxAttempts: 1 },
+        webhookUrl: webhook.baseUrl,
+      }),
     );
   }
-  expect(outcomes.map((o) => (o.ok ? "ok" : `${o.consecutiveFailures}:${o.alert}`))).toEqual(["1:false", "2:true", "3:true"]);
+  expect(outcomes.map((o) => (o.ok ? "ok" : `${o.consecutiveFailures}:${o.alert}`))).toEqual([
+    "1:false",
+    "2:true",
+    "3:true",
+  ]);
   expect(webhook.requests).toHaveLength(1);
   const body = JSON.parse(webhook.requests[0]!.body) as { text: string };
-  expect(body.text).toMatch(/^ALERT: ingest failures threshold reached mode=discovery consecutive_failures=2 threshold=2 last_error=cannot reach http:\/\/127\.0\.0\.1:9/);
-  expect(health.get("discovery")).toMatchObject({ consecutive_failures: 3, last_error: expect.stringContaining("127.0.0.1:9") });
+  expect(body.text).toMatch(
+    /^ALERT: ingest failures threshold reached mode=discovery consecutive_failures=2 threshold=2 last_error=cannot reach http:\/\/127\.0\.0\.1:9/,
+  );
+  expect(health.get("discovery")).toMatchObject({
+    consecutive_failures: 3,
+    last_error: expect.stringContaining("127.0.0.1:9"),
+  });
 });

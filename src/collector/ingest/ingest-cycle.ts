@@ -9,7 +9,8 @@ import type { IngestApi } from "./ingest-api";
 import { describeTotals, pushChanges, type PushTotals } from "./push-changes";
 import { retry, type RetryOptions } from "./retry";
 
-export type IngestCycleResult = { ok: true; totals: PushTotals } | { ok: false; error: string; consecutiveFailures: number; alert: boolean };
+export type IngestCycleResult =
+  { ok: true; totals: PushTotals } | { ok: false; error: string; consecutiveFailures: number; alert: boolean };
 
 export async function runIngestCycle(options: {
   store: SqliteStore;
@@ -34,44 +35,75 @@ export async function runIngestCycle(options: {
     if (before.consecutive_failures > 0 && lastError) {
       // The server saw none of these failures: report them first, so its
       // health view shows the outage the collector survived.
-      await retry(() => options.api.reportFailure({
-        collector: options.collector,
-        mode,
-        error: lastError,
-        attempts: before.consecutive_failures,
-        ...(before.last_failure_at ? { occurredAt: before.last_failure_at } : {}),
-      }), options.retry);
+      await retry(
+        () =>
+          options.api.reportFailure({
+            collector: options.collector,
+            mode,
+            error: lastError,
+            attempts: before.consecutive_failures,
+            ...(before.last_failure_at ? { occurredAt: before.last_failure_at } : {}),
+          }),
+        options.retry,
+      );
     }
     const totals = await pushChanges({
       ...options,
       tables,
       retry: {
         ...options.retry,
-        onRetry: ({ attempt, delayMs, error }) => log.warn(`api ingest retry mode=${mode} attempt=${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}`),
+        onRetry: ({ attempt, delayMs, error }) =>
+          log.warn(
+            `api ingest retry mode=${mode} attempt=${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}`,
+          ),
       },
     });
-    log.info(`api ingest ok mode=${mode} batches=${totals.batches} ${describeTotals(totals.tables)}`, { event: "ingest_ok", mode, totals: totals.tables, batches: totals.batches });
+    log.info(`api ingest ok mode=${mode} batches=${totals.batches} ${describeTotals(totals.tables)}`, {
+      event: "ingest_ok",
+      mode,
+      totals: totals.tables,
+      batches: totals.batches,
+    });
     if (totals.splits > 0) {
-      log.warn(`api ingest: ${totals.splits} batch(es) were over the server's body limit and went as halves; lower XMONITOR_INGEST_BATCH_SIZE, or raise INGEST_MAX_BODY_BYTES on the server`, { event: "ingest_split", mode, splits: totals.splits });
+      log.warn(
+        `api ingest: ${totals.splits} batch(es) were over the server's body limit and went as halves; lower XMONITOR_INGEST_BATCH_SIZE, or raise INGEST_MAX_BODY_BYTES on the server`,
+        { event: "ingest_split", mode, splits: totals.splits },
+      );
     }
-    for (const reject of totals.rejects.slice(0, 20)) log.warn(`api ingest reject mode=${mode} table=${reject.table} key=${reject.key ?? "-"}: ${reject.reason}`);
-    if (totals.rejects.length > 20) log.warn(`api ingest: ${totals.rejects.length - 20} more rejects (see the run on the console)`);
+    for (const reject of totals.rejects.slice(0, 20))
+      log.warn(`api ingest reject mode=${mode} table=${reject.table} key=${reject.key ?? "-"}: ${reject.reason}`);
+    if (totals.rejects.length > 20)
+      log.warn(`api ingest: ${totals.rejects.length - 20} more rejects (see the run on the console)`);
     const success = health.recordSuccess(mode);
     if (success.resetLine) log.info(success.resetLine, { event: "alert_reset", mode });
     return { ok: true, totals };
   } catch (error) {
     const message = (error as Error).message;
     const failure = health.recordFailure(mode, message);
-    log.error(`api ingest failed mode=${mode} consecutive_failures=${failure.consecutiveFailures}: ${message}`, { event: "ingest_failed", mode });
+    log.error(`api ingest failed mode=${mode} consecutive_failures=${failure.consecutiveFailures}: ${message}`, {
+      event: "ingest_failed",
+      mode,
+    });
     if (failure.alertLine) {
       log.error(failure.alertLine, { event: "alert", mode, consecutiveFailures: failure.consecutiveFailures });
-      if (failure.newlyReached && options.webhookUrl) await postWebhook(options.webhookUrl, failure.alertLine, options.fetch, log);
+      if (failure.newlyReached && options.webhookUrl)
+        await postWebhook(options.webhookUrl, failure.alertLine, options.fetch, log);
     }
-    return { ok: false, error: message, consecutiveFailures: failure.consecutiveFailures, alert: failure.thresholdReached };
+    return {
+      ok: false,
+      error: message,
+      consecutiveFailures: failure.consecutiveFailures,
+      alert: failure.thresholdReached,
+    };
   }
 }
 
-async function postWebhook(url: string, text: string, fetchImpl: typeof fetch | undefined, log: CollectorLog): Promise<void> {
+async function postWebhook(
+  url: string,
+  text: string,
+  fetchImpl: typeof fetch | undefined,
+  log: CollectorLog,
+): Promise<void> {
   try {
     const response = await (fetchImpl ?? fetch)(url, {
       method: "POST",

@@ -16,7 +16,8 @@ let store: SqliteStore;
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "xm-push-"));
   store = openStore({ path: path.join(dir, "x_monitor.db"), clock: () => new Date("2026-11-20T10:00:00Z") });
-  for (let i = 0; i < 40; i++) store.watchAccounts.add({ handle: `watched_${String(i).padStart(2, "0")}`, tier: "priority" });
+  for (let i = 0; i < 40; i++)
+    store.watchAccounts.add({ handle: `watched_${String(i).padStart(2, "0")}`, tier: "priority" });
 });
 afterEach(() => {
   store.close();
@@ -32,11 +33,29 @@ function limitedApi(maxItems: number) {
     push: async (batch: IngestBatch): Promise<IngestResult> => {
       const items = (batch.watchAccounts ?? []) as { handle: string }[];
       sizes.push(items.length);
-      if (items.length > maxItems) throw new IngestCallError("server answered 413: Request body is larger than the limit (INGEST_MAX_BODY_BYTES)", 413, undefined);
+      if (items.length > maxItems)
+        throw new IngestCallError(
+          "server answered 413: Request body is larger than the limit (INGEST_MAX_BODY_BYTES)",
+          413,
+          undefined,
+        );
       keys.add(batch.idempotencyKey);
       received.push(...items.map((a) => a.handle));
-      const tables = Object.fromEntries(syncTableNames.map((t) => [t, { inserted: t === "watchAccounts" ? items.length : 0, updated: 0, unchanged: 0, rejected: 0 }])) as IngestResult["tables"];
-      return { batchId: batch.idempotencyKey, idempotencyKey: batch.idempotencyKey, replayed: false, status: "succeeded", receivedAt: new Date().toISOString(), tables, rejects: [] };
+      const tables = Object.fromEntries(
+        syncTableNames.map((t) => [
+          t,
+          { inserted: t === "watchAccounts" ? items.length : 0, updated: 0, unchanged: 0, rejected: 0 },
+        ]),
+      ) as IngestResult["tables"];
+      return {
+        batchId: batch.idempotencyKey,
+        idempotencyKey: batch.idempotencyKey,
+        replayed: false,
+        status: "succeeded",
+        receivedAt: new Date().toISOString(),
+        tables,
+        rejects: [],
+      };
     },
   } as unknown as IngestApi;
   return { api, received, keys, sizes };
@@ -45,7 +64,16 @@ function limitedApi(maxItems: number) {
 describe("pushChanges under a small server body limit", () => {
   it("halves refused batches until they fit, and delivers every row once under distinct keys", async () => {
     const server = limitedApi(6);
-    const totals = await pushChanges({ store, api: server.api, collector: "box", mode: "priority", since: undefined, batchSize: 25, tables: ["watchAccounts"], retry: { maxAttempts: 1 } });
+    const totals = await pushChanges({
+      store,
+      api: server.api,
+      collector: "box",
+      mode: "priority",
+      since: undefined,
+      batchSize: 25,
+      tables: ["watchAccounts"],
+      retry: { maxAttempts: 1 },
+    });
     expect(server.received).toHaveLength(40);
     expect(new Set(server.received).size).toBe(40);
     expect(totals.tables.watchAccounts.inserted).toBe(40);
@@ -58,7 +86,18 @@ describe("pushChanges under a small server body limit", () => {
 
   it("still fails when one row alone is over the limit", async () => {
     const server = limitedApi(0);
-    await expect(pushChanges({ store, api: server.api, collector: "box", mode: "priority", since: undefined, batchSize: 25, tables: ["watchAccounts"], retry: { maxAttempts: 1 } })).rejects.toThrow(/413/);
+    await expect(
+      pushChanges({
+        store,
+        api: server.api,
+        collector: "box",
+        mode: "priority",
+        since: undefined,
+        batchSize: 25,
+        tables: ["watchAccounts"],
+        retry: { maxAttempts: 1 },
+      }),
+    ).rejects.toThrow(/413/);
     expect(server.received).toEqual([]);
   });
 });

@@ -23,12 +23,20 @@ export type PushTotals = {
 export type PushProgress = { batches: number; items: number };
 
 function emptyTotals(): PushTotals {
-  const tables = Object.fromEntries(syncTableNames.map((t) => [t, { inserted: 0, updated: 0, unchanged: 0, rejected: 0 }])) as Record<SyncTable, TableResult>;
+  const tables = Object.fromEntries(
+    syncTableNames.map((t) => [t, { inserted: 0, updated: 0, unchanged: 0, rejected: 0 }]),
+  ) as Record<SyncTable, TableResult>;
   return { tables, rejects: [], batches: 0, retries: 0, splits: 0 };
 }
 
 /** Batches of changed rows, streamed from the store (memory stays bounded). */
-export function* changedBatches(options: { store: SqliteStore; since: string | undefined; maxItems: number; maxBytes?: number; tables?: readonly SyncTable[] }) {
+export function* changedBatches(options: {
+  store: SqliteStore;
+  since: string | undefined;
+  maxItems: number;
+  maxBytes?: number;
+  tables?: readonly SyncTable[];
+}) {
   const maxBytes = options.maxBytes ?? MAX_BATCH_BYTES;
   for (const table of options.tables ?? syncTableNames) {
     let items: unknown[] = [];
@@ -64,7 +72,12 @@ export async function pushChanges(options: {
 }): Promise<PushTotals> {
   const totals = emptyTotals();
   let items = 0;
-  const batches = changedBatches({ store: options.store, since: options.since, maxItems: options.batchSize, ...(options.tables ? { tables: options.tables } : {}) });
+  const batches = changedBatches({
+    store: options.store,
+    since: options.since,
+    maxItems: options.batchSize,
+    ...(options.tables ? { tables: options.tables } : {}),
+  });
   const pushOne = async (chunk: { table: SyncTable; items: unknown[] }): Promise<void> => {
     try {
       await pushBatch(chunk);

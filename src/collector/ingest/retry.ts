@@ -61,7 +61,16 @@ const NETWORK_CODES = new Set([
   "UND_ERR_CLOSED",
 ]);
 
-type ErrorLike = { status?: unknown; statusCode?: unknown; code?: unknown; name?: unknown; message?: unknown; cause?: unknown; retryAfterSeconds?: unknown; retryAfter?: unknown };
+type ErrorLike = {
+  status?: unknown;
+  statusCode?: unknown;
+  code?: unknown;
+  name?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  retryAfterSeconds?: unknown;
+  retryAfter?: unknown;
+};
 
 function isNetworkError(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 5) return false;
@@ -97,7 +106,14 @@ export function retryAfterSecondsOf(error: unknown, now: number = Date.now()): n
 }
 
 /** The jittered backoff before retry number `retry` (1 for the first). */
-export function backoffMs(options: { retry: number; previousMs: number; initialMs: number; maxMs: number; jitter: Jitter; random: () => number }): number {
+export function backoffMs(options: {
+  retry: number;
+  previousMs: number;
+  initialMs: number;
+  maxMs: number;
+  jitter: Jitter;
+  random: () => number;
+}): number {
   const { retry, previousMs, initialMs, maxMs, jitter, random } = options;
   if (jitter === "full") return random() * Math.min(maxMs, initialMs * 2 ** (retry - 1));
   return Math.min(maxMs, initialMs + random() * (Math.max(initialMs, previousMs) * 3 - initialMs));
@@ -107,7 +123,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const maxAttempts = options.maxAttempts ?? 4;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be a positive integer, got ${maxAttempts}`);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new RangeError(`maxAttempts must be a positive integer, got ${maxAttempts}`);
   const initialMs = (options.initialBackoffSeconds ?? 1) * 1000;
   const maxMs = (options.maxBackoffSeconds ?? 60) * 1000;
   const maxRetryAfterMs = (options.maxRetryAfterSeconds ?? 300) * 1000;
@@ -123,14 +140,22 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
       return await fn(attempt);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (!retryable(error)) throw new RetryError(`${message} (not retryable, attempt ${attempt})`, attempt, false, error);
-      if (attempt >= maxAttempts) throw new RetryError(`${message} (gave up after ${attempt} attempts)`, attempt, true, error);
+      if (!retryable(error))
+        throw new RetryError(`${message} (not retryable, attempt ${attempt})`, attempt, false, error);
+      if (attempt >= maxAttempts)
+        throw new RetryError(`${message} (gave up after ${attempt} attempts)`, attempt, true, error);
       let delayMs = backoffMs({ retry: attempt, previousMs, initialMs, maxMs, jitter, random });
       previousMs = delayMs;
       const retryAfter = retryAfterSecondsOf(error, now());
       if (retryAfter !== undefined) {
         // The server said when it will take us again: never come back sooner.
-        if (retryAfter * 1000 > maxRetryAfterMs) throw new RetryError(`${message} (server asks to retry after ${retryAfter} s, more than the ${maxRetryAfterMs / 1000} s allowed)`, attempt, true, error);
+        if (retryAfter * 1000 > maxRetryAfterMs)
+          throw new RetryError(
+            `${message} (server asks to retry after ${retryAfter} s, more than the ${maxRetryAfterMs / 1000} s allowed)`,
+            attempt,
+            true,
+            error,
+          );
         delayMs = Math.max(delayMs, retryAfter * 1000);
       }
       options.onRetry?.({ attempt, delayMs, error });

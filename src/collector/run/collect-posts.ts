@@ -30,7 +30,8 @@ export async function collectPosts(options: {
   if (options.mode === "priority") {
     await timelines("priority", true);
   } else if (options.mode === "discovery") {
-    for (const query of options.queries) add(await source.searchRecent(query, store.newestStatusId({ mode: "discovery" })), null);
+    for (const query of options.queries)
+      add(await source.searchRecent(query, store.newestStatusId({ mode: "discovery" })), null);
     await timelines("discovery", true);
   } else {
     const dayAgo = options.now.getTime() - 86_400_000;

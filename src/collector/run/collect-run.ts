@@ -12,7 +12,14 @@ import { detectNarrativeShifts } from "../narrative-shifts";
 import { previousWindow, summariseWindow, windowFor, type WindowBounds } from "../windows";
 import { collectPosts, type CollectMode } from "./collect-posts";
 
-export type CollectRunResult = { run: RunRow; fetched: number; newPosts: number; updatedPosts: number; shifts: number; error?: string };
+export type CollectRunResult = {
+  run: RunRow;
+  fetched: number;
+  newPosts: number;
+  updatedPosts: number;
+  shifts: number;
+  error?: string;
+};
 
 export async function collectRun(options: {
   mode: CollectMode;
@@ -51,10 +58,20 @@ export async function collectRun(options: {
     return store.transaction(() => {
       const result = store.upsertTweets(posts);
       const fresh = new Set(result.inserted);
-      store.upsertEmbeddings(posts.flatMap((p, i) => (fresh.has(p.status_id) ? [{ status_id: p.status_id, model: options.embedder.model, vector: vectors[i]! }] : [])));
+      store.upsertEmbeddings(
+        posts.flatMap((p, i) =>
+          fresh.has(p.status_id)
+            ? [{ status_id: p.status_id, model: options.embedder.model, vector: vectors[i]! }]
+            : [],
+        ),
+      );
       const sample = (w: WindowBounds) => {
         const inWindow = store.listTweetsPublishedBetween({ from: w.window_start, to: w.window_end, mode: windowMode });
-        return { window: w, posts: inWindow, vectors: store.getEmbeddings({ statusIds: inWindow.map((p) => p.status_id), model: options.embedder.model }) };
+        return {
+          window: w,
+          posts: inWindow,
+          vectors: store.getEmbeddings({ statusIds: inWindow.map((p) => p.status_id), model: options.embedder.model }),
+        };
       };
       const [before, after] = [sample(previous), sample(current)];
       const windows = [summariseWindow(before), summariseWindow(after)];
@@ -63,8 +80,19 @@ export async function collectRun(options: {
       store.insertNarrativeShifts(shifts);
       const stored = posts.map((p) => ({ ...p, score: p.score ?? null }));
       store.insertReport(buildDigestReport({ runId: run.run_id, mode, posts: stored, shifts, windows, now }));
-      const finished = store.finishRun({ runId: run.run_id, status: "success", fetchedCount: found.length, newCount: result.inserted.length });
-      return { run: finished, fetched: found.length, newPosts: result.inserted.length, updatedPosts: result.updated.length, shifts: shifts.length };
+      const finished = store.finishRun({
+        runId: run.run_id,
+        status: "success",
+        fetchedCount: found.length,
+        newCount: result.inserted.length,
+      });
+      return {
+        run: finished,
+        fetched: found.length,
+        newPosts: result.inserted.length,
+        updatedPosts: result.updated.length,
+        shifts: shifts.length,
+      };
     });
   } catch (error) {
     const message = (error as Error).message;

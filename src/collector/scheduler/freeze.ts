@@ -40,7 +40,10 @@ export function isFrozen(file: string = DEFAULT_FREEZE_FILE): FreezeState | unde
   }
   try {
     const value = JSON.parse(text) as Partial<FreezeState>;
-    return { reason: typeof value.reason === "string" ? value.reason : "no reason given", since: typeof value.since === "string" ? value.since : "unknown" };
+    return {
+      reason: typeof value.reason === "string" ? value.reason : "no reason given",
+      since: typeof value.since === "string" ? value.since : "unknown",
+    };
   } catch {
     return { reason: `freeze file ${file} is not JSON: ${text.trim().slice(0, 200)}`, since: "unknown" };
   }

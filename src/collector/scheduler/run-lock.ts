@@ -123,9 +123,11 @@ export async function waitUntilIdle(
     if (running.length === 0) return;
     const left = deadline - now();
     if (left <= 0) {
-      throw new IdleTimeoutError(`still running after ${Math.round(timeoutMs / 1000)} s: ${running.map(describeRun).join("; ")}`, running);
+      throw new IdleTimeoutError(
+        `still running after ${Math.round(timeoutMs / 1000)} s: ${running.map(describeRun).join("; ")}`,
+        running,
+      );
     }
     await sleep(Math.min(options.pollMs ?? 500, left));
   }
 }
-

@@ -10,7 +10,11 @@ let dir: string;
 let freezeFile: string;
 let lockDir: string;
 let lines: string[];
-const log: SchedulerLog = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+const log: SchedulerLog = {
+  info: (m) => lines.push(`info ${m}`),
+  warn: (m) => lines.push(`warn ${m}`),
+  error: (m) => lines.push(`error ${m}`),
+};
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "xmon-sched-"));
@@ -39,8 +43,12 @@ const scheduler = (run: () => Promise<void>, cron: string = DEFAULT_SCHEDULE.pri
 describe("freeze flag", () => {
   it("freezes with a reason, keeps the first since, and unfreezes", () => {
     expect(isFrozen(freezeFile)).toBeUndefined();
-    expect(freeze({ file: freezeFile, reason: "cutover to server", clock: () => new Date("2026-02-25T20:00:00Z") })).toEqual({ reason: "cutover to server", since: "2026-02-25T20:00:00.000Z" });
-    expect(freeze({ file: freezeFile, reason: "cutover, step 2", clock: () => new Date("2026-02-25T21:00:00Z") })).toEqual({ reason: "cutover, step 2", since: "2026-02-25T20:00:00.000Z" });
+    expect(
+      freeze({ file: freezeFile, reason: "cutover to server", clock: () => new Date("2026-02-25T20:00:00Z") }),
+    ).toEqual({ reason: "cutover to server", since: "2026-02-25T20:00:00.000Z" });
+    expect(
+      freeze({ file: freezeFile, reason: "cutover, step 2", clock: () => new Date("2026-02-25T21:00:00Z") }),
+    ).toEqual({ reason: "cutover, step 2", since: "2026-02-25T20:00:00.000Z" });
     expect(isFrozen(freezeFile)).toEqual({ reason: "cutover, step 2", since: "2026-02-25T20:00:00.000Z" });
     expect(unfreeze(freezeFile)).toBe(true);
     expect(unfreeze(freezeFile)).toBe(false);
@@ -64,7 +72,9 @@ describe("scheduler", () => {
     const first = s.trigger("priority");
     expect(s.runningJobs()).toEqual(["priority"]);
     expect(await s.trigger("priority")).toBe("skipped-running");
-    expect(lines.at(-1)).toMatch(/^warn scheduler: skipped priority: the previous run, started .*, is still in progress$/);
+    expect(lines.at(-1)).toMatch(
+      /^warn scheduler: skipped priority: the previous run, started .*, is still in progress$/,
+    );
     gate.resolve();
     expect(await first).toBe("ran");
     expect(s.runningJobs()).toEqual([]);
@@ -81,7 +91,9 @@ describe("scheduler", () => {
     });
     freeze({ file: freezeFile, reason: "cutover", clock: () => new Date("2026-02-25T20:00:00Z") });
     expect(await s.trigger("priority")).toBe("skipped-frozen");
-    expect(lines.at(-1)).toBe("warn scheduler: skipped priority: collector frozen since 2026-02-25T20:00:00.000Z (cutover)");
+    expect(lines.at(-1)).toBe(
+      "warn scheduler: skipped priority: collector frozen since 2026-02-25T20:00:00.000Z (cutover)",
+    );
     unfreeze(freezeFile);
     expect(await s.trigger("priority")).toBe("ran");
     expect(runs).toBe(1);
@@ -130,14 +142,23 @@ describe("scheduler", () => {
   it("runs the daily reconcile at 05:10 New York time", () => {
     vi.useFakeTimers();
     vi.setSystemTime(new Date("2026-02-25T12:00:00Z"));
-    const s = createScheduler({ jobs: [{ name: "reconcile", cron: DEFAULT_SCHEDULE.reconcile, run: async () => undefined }], freezeFile, runLock: new RunLock({ dir: lockDir }), log });
+    const s = createScheduler({
+      jobs: [{ name: "reconcile", cron: DEFAULT_SCHEDULE.reconcile, run: async () => undefined }],
+      freezeFile,
+      runLock: new RunLock({ dir: lockDir }),
+      log,
+    });
     // 05:10 EST is 10:10 UTC; the next one after 12:00 UTC is tomorrow's.
     expect(s.nextRuns()[0]!.next).toEqual(new Date("2026-02-26T10:10:00Z"));
   });
 
   it("refuses bad cron lines, timezones, duplicate and unknown jobs", async () => {
-    expect(() => validateSchedule({ name: "priority", cron: "every ten minutes" })).toThrow(/job priority: invalid cron line "every ten minutes"/);
-    expect(() => validateSchedule({ name: "priority", cron: "* * * * *", timezone: "Mars/Olympus" })).toThrow(/unknown timezone "Mars\/Olympus"/);
+    expect(() => validateSchedule({ name: "priority", cron: "every ten minutes" })).toThrow(
+      /job priority: invalid cron line "every ten minutes"/,
+    );
+    expect(() => validateSchedule({ name: "priority", cron: "* * * * *", timezone: "Mars/Olympus" })).toThrow(
+      /unknown timezone "Mars\/Olympus"/,
+    );
     const job = { name: "a", cron: "* * * * *", run: async () => undefined };
     expect(() => createScheduler({ jobs: [job, job], freezeFile, log })).toThrow(/scheduled twice/);
     await expect(scheduler(async () => undefined).trigger("nope")).rejects.toThrow(/no job named nope/);
@@ -148,9 +169,16 @@ describe("run markers and waitUntilIdle", () => {
   it("lists the runs of every process sharing the directory", () => {
     const a = new RunLock({ dir: lockDir, clock: () => new Date("2026-02-25T20:00:00Z") });
     const releaseA = a.begin("priority", "run 1");
-    const releaseB = new RunLock({ dir: lockDir, pid: process.ppid, clock: () => new Date("2026-02-25T20:01:00Z") }).begin("discovery");
+    const releaseB = new RunLock({
+      dir: lockDir,
+      pid: process.ppid,
+      clock: () => new Date("2026-02-25T20:01:00Z"),
+    }).begin("discovery");
     expect(listRunsInProgress({ dir: lockDir }).map((r) => [r.job, r.detail, r.pid])).toEqual(
-      [["priority", "run 1", process.pid], ["discovery", null, process.ppid]].sort((x, y) => `${x[2]}`.localeCompare(`${y[2]}`)),
+      [
+        ["priority", "run 1", process.pid],
+        ["discovery", null, process.ppid],
+      ].sort((x, y) => `${x[2]}`.localeCompare(`${y[2]}`)),
     );
     releaseA();
     releaseA();
@@ -171,15 +199,25 @@ describe("run markers and waitUntilIdle", () => {
       now += ms;
       if (now >= 1500) release();
     };
-    const release = new RunLock({ dir: lockDir, clock: () => new Date("2026-02-25T20:00:00Z") }).begin("discovery", "run 7");
+    const release = new RunLock({ dir: lockDir, clock: () => new Date("2026-02-25T20:00:00Z") }).begin(
+      "discovery",
+      "run 7",
+    );
     await expect(waitUntilIdle(5000, { dir: lockDir, pollMs: 500, sleep, now: () => now })).resolves.toBeUndefined();
     expect(now).toBe(1500);
 
     now = 0;
     new RunLock({ dir: lockDir, clock: () => new Date("2026-02-25T20:00:00Z") }).begin("priority");
-    const error = await waitUntilIdle(2000, { dir: lockDir, pollMs: 500, sleep: async (ms) => void (now += ms), now: () => now }).catch((e: unknown) => e);
+    const error = await waitUntilIdle(2000, {
+      dir: lockDir,
+      pollMs: 500,
+      sleep: async (ms) => void (now += ms),
+      now: () => now,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IdleTimeoutError);
-    expect((error as Error).message).toMatch(new RegExp(`^still running after 2 s: priority in pid ${process.pid} on .+, since 2026-02-25T20:00:00.000Z$`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`^still running after 2 s: priority in pid ${process.pid} on .+, since 2026-02-25T20:00:00.000Z$`),
+    );
     expect(now).toBe(2000);
   });
 

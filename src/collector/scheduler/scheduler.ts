@@ -75,7 +75,9 @@ export class Scheduler {
         }),
       );
     }
-    this.log.info(`scheduler: started (${this.timezone}): ${[...this.jobs.values()].map((j) => `${j.name} "${j.cron}"`).join(", ")}`);
+    this.log.info(
+      `scheduler: started (${this.timezone}): ${[...this.jobs.values()].map((j) => `${j.name} "${j.cron}"`).join(", ")}`,
+    );
   }
 
   /** Stops the timers; runs in progress continue (see idle()). */
@@ -95,7 +97,10 @@ export class Scheduler {
   }
 
   nextRuns(): { name: string; next: Date | null }[] {
-    return [...this.jobs.values()].map((job) => ({ name: job.name, next: new Cron(job.cron, { paused: true, timezone: this.timezone, mode: "5-or-6-parts" }).nextRun() }));
+    return [...this.jobs.values()].map((job) => ({
+      name: job.name,
+      next: new Cron(job.cron, { paused: true, timezone: this.timezone, mode: "5-or-6-parts" }).nextRun(),
+    }));
   }
 
   /** Runs a job now unless frozen or already running: what a cron tick does. */
@@ -109,7 +114,9 @@ export class Scheduler {
     }
     const current = this.running.get(name);
     if (current) {
-      this.log.warn(`scheduler: skipped ${name}: the previous run, started ${current.since.toISOString()}, is still in progress`);
+      this.log.warn(
+        `scheduler: skipped ${name}: the previous run, started ${current.since.toISOString()}, is still in progress`,
+      );
       return "skipped-running";
     }
     // Registered before the job starts: a job that fails synchronously

@@ -37,7 +37,14 @@ describe("normalise", () => {
       { id: "2026743803171545537", text: "cut…", author_id: macroDesk.id, note_tweet: { text: "the whole long post" } },
       { usersById: new Map([[macroDesk.id, macroDesk]]) },
     );
-    expect(post).toMatchObject({ body: "the whole long post", created_at: "2026-02-25T19:39:12.412Z", like_count: null, view_count: null, lang: null, is_reply: false });
+    expect(post).toMatchObject({
+      body: "the whole long post",
+      created_at: "2026-02-25T19:39:12.412Z",
+      like_count: null,
+      view_count: null,
+      lang: null,
+      is_reply: false,
+    });
   });
 
   it("reports tweets whose author is not included, unless a fallback handle is given", () => {

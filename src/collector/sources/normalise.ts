@@ -15,7 +15,10 @@ export function snowflakeTime(statusId: string): string {
 const countOrNull = (v: number | undefined) => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : null);
 
 /** undefined when the author cannot be resolved from `users` (nor a fallback handle). */
-export function normaliseTweet(tweet: XTweet, options: { usersById: ReadonlyMap<string, XUser>; fallbackHandle?: string }): SourcePost | undefined {
+export function normaliseTweet(
+  tweet: XTweet,
+  options: { usersById: ReadonlyMap<string, XUser>; fallbackHandle?: string },
+): SourcePost | undefined {
   const user = tweet.author_id ? options.usersById.get(tweet.author_id) : undefined;
   const handle = (user?.username ?? options.fallbackHandle)?.replace(/^@/, "").toLowerCase();
   if (!handle) return undefined;
@@ -42,7 +45,10 @@ export function normaliseTweet(tweet: XTweet, options: { usersById: ReadonlyMap<
 }
 
 /** One response page → posts, plus the ids of tweets whose author was not included. */
-export function normalisePage(page: XPage, options: { fallbackHandle?: string } = {}): { posts: SourcePost[]; unresolved: string[] } {
+export function normalisePage(
+  page: XPage,
+  options: { fallbackHandle?: string } = {},
+): { posts: SourcePost[]; unresolved: string[] } {
   const usersById = new Map((page.includes?.users ?? []).map((u) => [u.id, u]));
   const posts: SourcePost[] = [];
   const unresolved: string[] = [];

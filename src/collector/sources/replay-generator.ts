@@ -42,26 +42,48 @@ const SLOTS: Record<string, (r: Random) => string> = {
   dealer: (r) => String(r.int(9, 24)),
   cuts: (r) => String(r.int(1, 4)),
   cuts2: (r) => String(r.int(0, 3)),
-  fedcomment: (r) => r.pick(["The dots will not save anyone.", "Powell's presser did more than the statement.", "Labour data is doing the talking."]),
+  fedcomment: (r) =>
+    r.pick([
+      "The dots will not save anyone.",
+      "Powell's presser did more than the statement.",
+      "Labour data is doing the talking.",
+    ]),
   company: (r) => r.pick(["Northwind Semi", "Helio Compute", "Atlas Cloud", "Veridian Labs", "Kestrel Systems"]),
   dir: (r) => r.pick(["above consensus", "below consensus", "in line"]),
   metric: (r) => r.pick(["data-centre revenue", "gross margin", "capex", "free cash flow"]),
   smallpct: (r) => (0.1 + r.next() * 1.1).toFixed(2),
   bigpct: (r) => String(r.int(15, 60)),
   fxquote: (r) => {
-    const [pair, mid, digits] = r.pick([["EUR/USD", 1.08, 4], ["USD/JPY", 151, 2], ["GBP/USD", 1.27, 4]] as const);
+    const [pair, mid, digits] = r.pick([
+      ["EUR/USD", 1.08, 4],
+      ["USD/JPY", 151, 2],
+      ["GBP/USD", 1.27, 4],
+    ] as const);
     return `${pair} at ${(mid * (0.98 + r.next() * 0.04)).toFixed(digits)}`;
   },
   cpi: (r) => (0.1 + r.next() * 0.4).toFixed(1),
   cpi2: (r) => (0.1 + r.next() * 0.4).toFixed(1),
-  take: (r) => r.pick(["Shelter is still the whole story.", "Goods deflation is fading.", "Supercore cooled, finally."]),
+  take: (r) =>
+    r.pick(["Shelter is still the whole story.", "Goods deflation is fading.", "Supercore cooled, finally."]),
   model: (r) => r.pick(["frontier", "open-weights", "small", "reasoning"]),
   score: (r) => String(r.int(55, 92)),
   score2: (r) => String(r.int(40, 70)),
   benchmark: (r) => r.pick(["SWE-bench Verified", "GPQA Diamond", "MMLU-Pro", "ARC-AGI"]),
-  caveat: (r) => r.pick(["Contamination checks pending.", "Single run, no error bars.", "Same harness as last time, so comparable."]),
-  paper_topic: (r) => r.pick(["sparse attention at long context", "test-time compute scaling", "distilling reasoning traces", "KV-cache quantisation"]),
-  result: (r) => r.pick(["2x throughput at equal quality", "small models close most of the gap", "gains vanish past 32k tokens"]),
+  caveat: (r) =>
+    r.pick([
+      "Contamination checks pending.",
+      "Single run, no error bars.",
+      "Same harness as last time, so comparable.",
+    ]),
+  paper_topic: (r) =>
+    r.pick([
+      "sparse attention at long context",
+      "test-time compute scaling",
+      "distilling reasoning traces",
+      "KV-cache quantisation",
+    ]),
+  result: (r) =>
+    r.pick(["2x throughput at equal quality", "small models close most of the gap", "gains vanish past 32k tokens"]),
   release: (r) => r.pick(["out today", "promised for next month", "not released"]),
   size: (r) => r.pick(["7", "14", "32", "70", "120"]),
   license: (r) => r.pick(["Apache-2.0", "a custom licence", "MIT"]),
@@ -71,7 +93,13 @@ const SLOTS: Record<string, (r: Random) => string> = {
   reason: (r) => r.pick(["batching and speculative decoding", "cheaper HBM", "better kernels"]),
   need: (r) => r.pick(["agents over days", "real software maintenance", "calibration"]),
   agency: (r) => r.pick(["Commerce", "the FTC", "the SEC", "the European Commission", "the FCC"]),
-  policy_topic: (r) => r.pick(["AI model reporting", "data-centre grid interconnection", "stablecoin reserves", "open-weights disclosure"]),
+  policy_topic: (r) =>
+    r.pick([
+      "AI model reporting",
+      "data-centre grid interconnection",
+      "stablecoin reserves",
+      "open-weights disclosure",
+    ]),
   days: (r) => r.pick(["30", "45", "60"]),
   committee: (r) => r.pick(["Commerce", "Banking", "Judiciary", "Energy"]),
   bill: (r) => r.pick(["AI transparency bill", "permitting reform package", "chip subsidy extension"]),
@@ -81,7 +109,12 @@ const SLOTS: Record<string, (r: Random) => string> = {
   response: (r) => r.pick(["a WTO filing", "matching tariffs", "a quota on imports", "a request for talks"]),
   doc: (r) => r.pick(["draft guidance", "final rule", "committee report"]),
   sec: (r) => String(r.int(2, 9)),
-  change: (r) => r.pick(["reporting moves from voluntary to mandatory", "the threshold drops by 10x", "enforcement shifts to the states"]),
+  change: (r) =>
+    r.pick([
+      "reporting moves from voluntary to mandatory",
+      "the threshold drops by 10x",
+      "enforcement shifts to the states",
+    ]),
   fab: (r) => r.pick(["Northwind Semi", "Kestrel Foundry"]),
   node: (r) => r.pick(["2nm", "3nm", "18A-class"]),
   yieldstate: (r) => r.pick(["ahead of plan", "behind plan", "on plan"]),
@@ -144,7 +177,14 @@ const TEMPLATES: Record<Topic | "story", string[]> = {
   ],
 };
 
-const REPLIES = ["Agreed, and the second-order effects are bigger.", "Not sure that holds once you adjust for seasonality.", "Source?", "This is the key chart of the week.", "Worth reading the footnotes on this one.", "Strong disagree, the base rate says otherwise."];
+const REPLIES = [
+  "Agreed, and the second-order effects are bigger.",
+  "Not sure that holds once you adjust for seasonality.",
+  "Source?",
+  "This is the key chart of the week.",
+  "Worth reading the footnotes on this one.",
+  "Strong disagree, the base rate says otherwise.",
+];
 
 const TWITTER_EPOCH_MS = 1288834974657n;
 
@@ -174,21 +214,42 @@ function metrics(r: Random, reach: number) {
   };
 }
 
-export function generateReplayLines(options: { seed: string | number; count: number; start: string; end: string }): ReplayLine[] {
+export function generateReplayLines(options: {
+  seed: string | number;
+  count: number;
+  start: string;
+  end: string;
+}): ReplayLine[] {
   const r = seededRandom(options.seed);
   const start = Date.parse(toIsoMs(options.start));
   const end = Date.parse(toIsoMs(options.end));
   if (!(end > start)) throw new RangeError("replay end must be after start");
   const storyStart = start + (end - start) * (0.5 + 0.2 * r.next());
-  const users = new Map(REPLAY_ACCOUNTS.map((a) => [a.username, { id: userIdFor(a.username), name: a.name, username: a.username } satisfies XUser]));
+  const users = new Map(
+    REPLAY_ACCOUNTS.map((a) => [
+      a.username,
+      { id: userIdFor(a.username), name: a.name, username: a.username } satisfies XUser,
+    ]),
+  );
 
-  const times = Array.from({ length: options.count }, () => start + Math.floor(r.next() * (end - start))).sort((a, b) => a - b);
+  const times = Array.from({ length: options.count }, () => start + Math.floor(r.next() * (end - start))).sort(
+    (a, b) => a - b,
+  );
   const lines: ReplayLine[] = [];
   times.forEach((ms, i) => {
     const account = r.pick(REPLAY_ACCOUNTS);
     const user = users.get(account.username)!;
     const id = ((BigInt(ms) - TWITTER_EPOCH_MS) << 22n) | (BigInt(r.int(0, 1023)) << 12n) | BigInt(i % 4096);
-    const tweet: XTweet = { edit_history_tweet_ids: [String(id)], conversation_id: String(id), author_id: user.id, id: String(id), created_at: toIsoMs(ms), lang: "en", public_metrics: metrics(r, account.reach), text: "" };
+    const tweet: XTweet = {
+      edit_history_tweet_ids: [String(id)],
+      conversation_id: String(id),
+      author_id: user.id,
+      id: String(id),
+      created_at: toIsoMs(ms),
+      lang: "en",
+      public_metrics: metrics(r, account.reach),
+      text: "",
+    };
     const parent = lines.length > 5 ? lines[r.int(Math.max(0, lines.length - 40), lines.length - 1)]! : undefined;
     const roll = r.next();
     if (parent && parent.user.username !== user.username && roll < 0.12) {
@@ -200,7 +261,14 @@ export function generateReplayLines(options: { seed: string | number; count: num
       // A repost's own metrics are zero; its retweet_count mirrors the original's.
       tweet.text = `RT @${parent.user.username}: ${parent.tweet.text}`.slice(0, 140);
       tweet.referenced_tweets = [{ type: "retweeted", id: parent.tweet.id }];
-      tweet.public_metrics = { retweet_count: parent.tweet.public_metrics?.retweet_count ?? 0, reply_count: 0, like_count: 0, quote_count: 0, bookmark_count: 0, impression_count: 0 };
+      tweet.public_metrics = {
+        retweet_count: parent.tweet.public_metrics?.retweet_count ?? 0,
+        reply_count: 0,
+        like_count: 0,
+        quote_count: 0,
+        bookmark_count: 0,
+        impression_count: 0,
+      };
     } else if (parent && !parent.tweet.referenced_tweets && roll < 0.23) {
       const link = createHash("sha256").update(`${options.seed}:${id}`).digest("base64url").slice(0, 10);
       tweet.text = `${r.pick(["This.", "Big if true.", "Context matters here:", "The market has not priced this yet."])} https://t.co/${link}`;
@@ -217,7 +285,13 @@ export function generateReplayLines(options: { seed: string | number; count: num
 }
 
 /** Writes the file; returns how many posts it holds. */
-export async function writeReplayFile(options: { file: string; seed: string | number; count?: number; start: string; end?: string }): Promise<{ file: string; count: number }> {
+export async function writeReplayFile(options: {
+  file: string;
+  seed: string | number;
+  count?: number;
+  start: string;
+  end?: string;
+}): Promise<{ file: string; count: number }> {
   const end = options.end ?? toIsoMs(Date.parse(toIsoMs(options.start)) + 48 * 3600_000);
   const lines = generateReplayLines({ seed: options.seed, count: options.count ?? 400, start: options.start, end });
   await writeFile(options.file, lines.map((l) => JSON.stringify(l)).join("\n") + "\n", "utf8");

@@ -57,11 +57,15 @@ describe("compileQuery", () => {
     expect(matches("lang:en -is:retweet -is:reply", rule)).toBe(true);
     expect(matches("is:retweet", post("RT @x: y", { is_repost: true }))).toBe(true);
     expect(matches("has:links", post("see https://t.co/abc"))).toBe(true);
-    expect(matches("is:quote", post("x", { raw_json: '{"referenced_tweets":[{"type":"quoted","id":"9"}]}' }))).toBe(true);
+    expect(matches("is:quote", post("x", { raw_json: '{"referenced_tweets":[{"type":"quoted","id":"9"}]}' }))).toBe(
+      true,
+    );
   });
 
   it("refuses what it cannot honour instead of matching nothing", () => {
-    expect(() => compileQuery("place_country:US chips")).toThrow(/does not support the search operator "place_country:US"/);
+    expect(() => compileQuery("place_country:US chips")).toThrow(
+      /does not support the search operator "place_country:US"/,
+    );
     expect(() => compileQuery('"unclosed phrase')).toThrow(/unbalanced quote/);
     expect(() => compileQuery("(chips OR tariffs")).toThrow(/missing "\)"/);
     expect(() => compileQuery("chips )")).toThrow(/unexpected "\)"/);

@@ -32,7 +32,8 @@ function lex(query: string): Token[] {
       }
     }
   }
-  if (query.slice(last).trim() !== "") throw new SyntaxError(`cannot read the search query near "${query.slice(last).trim()}" (unbalanced quote?)`);
+  if (query.slice(last).trim() !== "")
+    throw new SyntaxError(`cannot read the search query near "${query.slice(last).trim()}" (unbalanced quote?)`);
   return tokens;
 }
 
@@ -91,7 +92,8 @@ export function compileQuery(query: string): QueryPredicate {
   }
   function parseAnd(): QueryPredicate {
     const parts: QueryPredicate[] = [];
-    while (pos < tokens.length && tokens[pos]!.kind !== "or" && tokens[pos]!.kind !== "rparen") parts.push(parseUnary());
+    while (pos < tokens.length && tokens[pos]!.kind !== "or" && tokens[pos]!.kind !== "rparen")
+      parts.push(parseUnary());
     if (parts.length === 0) throw new SyntaxError(`empty clause in search query "${query}"`);
     return parts.length === 1 ? parts[0]! : (post) => parts.every((p) => p(post));
   }

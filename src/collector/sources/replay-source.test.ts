@@ -31,7 +31,9 @@ describe("replay generator", () => {
     expect(new Set(ids).size).toBe(300);
     expect([...ids].sort(compareStatusIds)).toEqual(ids);
     for (const { tweet, user } of lines) {
-      expect(tweet.created_at! >= "2026-02-24T00:00:00.000Z" && tweet.created_at! < "2026-02-26T00:00:00.000Z").toBe(true);
+      expect(tweet.created_at! >= "2026-02-24T00:00:00.000Z" && tweet.created_at! < "2026-02-26T00:00:00.000Z").toBe(
+        true,
+      );
       expect(tweet.author_id).toBe(user.id);
       expect(tweet.text.length).toBeGreaterThan(0);
       expect(tweet.text).not.toMatch(/[{}]/);
@@ -55,22 +57,33 @@ describe("replay source", () => {
     const timeline = await source.fetchUserTimeline({ handle: "@Macro_Desk" });
     expect(timeline.length).toBeGreaterThan(3);
     expect(timeline.every((p) => p.author_handle === "macro_desk")).toBe(true);
-    expect(timeline.map((p) => p.status_id)).toEqual(timeline.map((p) => p.status_id).sort(compareStatusIds).reverse());
+    expect(timeline.map((p) => p.status_id)).toEqual(
+      timeline
+        .map((p) => p.status_id)
+        .sort(compareStatusIds)
+        .reverse(),
+    );
     const since = timeline[2]!.status_id;
-    expect((await source.fetchUserTimeline({ handle: "macro_desk" }, since)).map((p) => p.status_id)).toEqual(timeline.slice(0, 2).map((p) => p.status_id));
+    expect((await source.fetchUserTimeline({ handle: "macro_desk" }, since)).map((p) => p.status_id)).toEqual(
+      timeline.slice(0, 2).map((p) => p.status_id),
+    );
 
     const found = await source.searchRecent('"inference chips" -is:retweet');
     expect(found.length).toBeGreaterThan(0);
     expect(found.every((p) => /inference chips/i.test(p.body) && !p.is_repost)).toBe(true);
 
-    expect(await source.lookupUsers(["MACRO_DESK", "nobody_here"])).toEqual([{ user_id: expect.stringMatching(/^\d+$/), handle: "macro_desk", name: "Macro Desk" }]);
+    expect(await source.lookupUsers(["MACRO_DESK", "nobody_here"])).toEqual([
+      { user_id: expect.stringMatching(/^\d+$/), handle: "macro_desk", name: "Macro Desk" },
+    ]);
   });
 
   it("hides posts published after the clock", async () => {
     const file = path.join(dir, "r.jsonl");
     await writeReplayFile({ file, seed: 3, count: 200, ...range });
     const all = await createReplaySource({ file }).searchRecent("-is:retweet OR is:retweet");
-    const early = await createReplaySource({ file, clock: () => new Date("2026-02-25T00:00:00Z") }).searchRecent("-is:retweet OR is:retweet");
+    const early = await createReplaySource({ file, clock: () => new Date("2026-02-25T00:00:00Z") }).searchRecent(
+      "-is:retweet OR is:retweet",
+    );
     expect(all).toHaveLength(200);
     expect(early.length).toBeLessThan(200);
     expect(early.every((p) => p.created_at <= "2026-02-25T00:00:00.000Z")).toBe(true);
@@ -78,7 +91,10 @@ describe("replay source", () => {
 
   it("names the line of a malformed file", async () => {
     const file = path.join(dir, "bad.jsonl");
-    writeFileSync(file, '// recorded 2026-02-25\n{"tweet":{"id":"1","text":"ok"},"user":{"id":"2","username":"a"}}\n\n{"tweet":{"id":"x"}}\n');
+    writeFileSync(
+      file,
+      '// recorded 2026-02-25\n{"tweet":{"id":"1","text":"ok"},"user":{"id":"2","username":"a"}}\n\n{"tweet":{"id":"x"}}\n',
+    );
     await expect(createReplaySource({ file }).searchRecent("ok")).rejects.toThrow(/bad.jsonl line 4: expected/);
     expect(() => parseReplayLines("{nope", "f")).toThrow(/f line 1: not JSON/);
   });

@@ -55,13 +55,17 @@ export function createReplaySource(options: {
     const cutoff = options.clock?.().getTime();
     const out: { post: SourcePost; user: XUser }[] = [];
     for (const { tweet, user } of lines) {
-      const post = normaliseTweet({ ...tweet, author_id: tweet.author_id ?? user.id }, { usersById: new Map([[user.id, user]]) });
+      const post = normaliseTweet(
+        { ...tweet, author_id: tweet.author_id ?? user.id },
+        { usersById: new Map([[user.id, user]]) },
+      );
       if (post && (cutoff === undefined || Date.parse(post.created_at) <= cutoff)) out.push({ post, user });
     }
     return out.sort((a, b) => compareStatusIds(b.post.status_id, a.post.status_id));
   }
 
-  const newer = (sinceId: string | undefined) => (p: SourcePost) => sinceId === undefined || compareStatusIds(p.status_id, sinceId) > 0;
+  const newer = (sinceId: string | undefined) => (p: SourcePost) =>
+    sinceId === undefined || compareStatusIds(p.status_id, sinceId) > 0;
 
   return {
     name: "replay",
@@ -86,7 +90,8 @@ export function createReplaySource(options: {
       const found = new Map<string, SourceUser>();
       for (const { user } of await load()) {
         const handle = user.username.toLowerCase();
-        if (wanted.has(handle) && !found.has(handle)) found.set(handle, { user_id: user.id, handle, name: user.name ?? null });
+        if (wanted.has(handle) && !found.has(handle))
+          found.set(handle, { user_id: user.id, handle, name: user.name ?? null });
       }
       return [...found.values()];
     },

@@ -14,7 +14,14 @@ export const timelinePage1: XPage = {
       id: "2026743803171545537",
       created_at: "2026-02-25T19:39:12.000Z",
       lang: "en",
-      public_metrics: { retweet_count: 41, reply_count: 17, like_count: 388, quote_count: 6, bookmark_count: 52, impression_count: 48213 },
+      public_metrics: {
+        retweet_count: 41,
+        reply_count: 17,
+        like_count: 388,
+        quote_count: 6,
+        bookmark_count: 52,
+        impression_count: 48213,
+      },
       text: "10y yields up 12bp on the week as the curve bear-steepens. Term premium is doing the work, not rate expectations.",
     },
     {
@@ -25,12 +32,24 @@ export const timelinePage1: XPage = {
       id: "2026737040720310277",
       created_at: "2026-02-25T19:12:20.000Z",
       lang: "en",
-      public_metrics: { retweet_count: 0, reply_count: 1, like_count: 9, quote_count: 0, bookmark_count: 0, impression_count: 1302 },
+      public_metrics: {
+        retweet_count: 0,
+        reply_count: 1,
+        like_count: 9,
+        quote_count: 0,
+        bookmark_count: 0,
+        impression_count: 1302,
+      },
       text: "@policywonk Agreed, the auction tail was the tell.",
     },
   ],
   includes: { users: [macroDesk] },
-  meta: { result_count: 2, newest_id: "2026743803171545537", oldest_id: "2026737040720310277", next_token: "7140dibdnow9c7btw4b0oqi1nvjpj8xr0a9rfrfkfxsjl" },
+  meta: {
+    result_count: 2,
+    newest_id: "2026743803171545537",
+    oldest_id: "2026737040720310277",
+    next_token: "7140dibdnow9c7btw4b0oqi1nvjpj8xr0a9rfrfkfxsjl",
+  },
 };
 
 export const timelinePage2: XPage = {
@@ -43,7 +62,14 @@ export const timelinePage2: XPage = {
       id: "2026676058698334631",
       created_at: "2026-02-25T15:10:00.000Z",
       lang: "en",
-      public_metrics: { retweet_count: 120, reply_count: 0, like_count: 0, quote_count: 0, bookmark_count: 0, impression_count: 0 },
+      public_metrics: {
+        retweet_count: 120,
+        reply_count: 0,
+        like_count: 0,
+        quote_count: 0,
+        bookmark_count: 0,
+        impression_count: 0,
+      },
       text: "RT @policywonk: The draft export-control rule would cover inference chips above a compute threshold, not just training clusters.",
     },
   ],
@@ -62,7 +88,14 @@ export function searchPage(index: number, nextToken: string | undefined): XPage 
         id,
         created_at: "2026-02-25T20:0" + String(index) + ":00.000Z",
         lang: "en",
-        public_metrics: { retweet_count: index, reply_count: 0, like_count: 3 * index, quote_count: 0, bookmark_count: 0, impression_count: 100 * index },
+        public_metrics: {
+          retweet_count: index,
+          reply_count: 0,
+          like_count: 3 * index,
+          quote_count: 0,
+          bookmark_count: 0,
+          impression_count: 100 * index,
+        },
         text: `Page ${index}: compute thresholds keep showing up in the AI policy drafts.`,
       },
     ],
@@ -86,7 +119,12 @@ export const usersByWithMissing = {
   ],
 };
 
-export const tooManyRequests = { title: "Too Many Requests", detail: "Too Many Requests", type: "about:blank", status: 429 };
+export const tooManyRequests = {
+  title: "Too Many Requests",
+  detail: "Too Many Requests",
+  type: "about:blank",
+  status: 429,
+};
 export const unauthorized = { title: "Unauthorized", type: "about:blank", status: 401, detail: "Unauthorized" };
 export const protectedTimeline = {
   errors: [

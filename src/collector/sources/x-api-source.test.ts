@@ -47,9 +47,15 @@ describe("fetchUserTimeline", () => {
   it("follows pagination_token and normalises the posts", async () => {
     server.handle((req) => {
       expect(req.url.pathname).toBe("/2/users/1458213301/tweets");
-      return { json: req.url.searchParams.get("pagination_token") ? timelinePage2 : timelinePage1, headers: { "x-rate-limit-remaining": "899", "x-rate-limit-reset": resetIn(900) } };
+      return {
+        json: req.url.searchParams.get("pagination_token") ? timelinePage2 : timelinePage1,
+        headers: { "x-rate-limit-remaining": "899", "x-rate-limit-reset": resetIn(900) },
+      };
     });
-    const posts = await source().fetchUserTimeline({ handle: "macro_desk", user_id: "1458213301" }, "2026447046046646272");
+    const posts = await source().fetchUserTimeline(
+      { handle: "macro_desk", user_id: "1458213301" },
+      "2026447046046646272",
+    );
 
     expect(server.requests).toHaveLength(2);
     const first = server.requests[0]!;
@@ -61,7 +67,9 @@ describe("fetchUserTimeline", () => {
       "user.fields": "username,name",
       since_id: "2026447046046646272",
     });
-    expect(server.requests[1]!.url.searchParams.get("pagination_token")).toBe("7140dibdnow9c7btw4b0oqi1nvjpj8xr0a9rfrfkfxsjl");
+    expect(server.requests[1]!.url.searchParams.get("pagination_token")).toBe(
+      "7140dibdnow9c7btw4b0oqi1nvjpj8xr0a9rfrfkfxsjl",
+    );
 
     expect(posts.map((p) => [p.status_id, p.is_reply, p.is_repost])).toEqual([
       ["2026743803171545537", false, false],
@@ -85,7 +93,9 @@ describe("fetchUserTimeline", () => {
   });
 
   it("looks the user id up first when the account has none", async () => {
-    server.handle((req) => (req.url.pathname === "/2/users/by" ? { json: { data: [macroDesk] } } : { json: timelinePage2 }));
+    server.handle((req) =>
+      req.url.pathname === "/2/users/by" ? { json: { data: [macroDesk] } } : { json: timelinePage2 },
+    );
     const posts = await source().fetchUserTimeline({ handle: "@Macro_Desk" });
     expect(server.requests.map((r) => r.url.pathname)).toEqual(["/2/users/by", "/2/users/1458213301/tweets"]);
     expect(server.requests[0]!.url.searchParams.get("usernames")).toBe("macro_desk");
@@ -94,7 +104,9 @@ describe("fetchUserTimeline", () => {
 
   it("fails clearly on a 200 that carries only errors", async () => {
     server.handle(() => ({ json: protectedTimeline }));
-    await expect(source().fetchUserTimeline({ handle: "locked", user_id: "99" })).rejects.toThrow(/Authorization Error: Sorry, you are not authorized/);
+    await expect(source().fetchUserTimeline({ handle: "locked", user_id: "99" })).rejects.toThrow(
+      /Authorization Error: Sorry, you are not authorized/,
+    );
   });
 });
 
@@ -119,8 +131,16 @@ describe("rate limits", () => {
     let calls = 0;
     server.handle(() => {
       calls++;
-      if (calls === 1) return { status: 429, json: tooManyRequests, headers: { "x-rate-limit-limit": "180", "x-rate-limit-remaining": "0", "x-rate-limit-reset": resetIn(30) } };
-      return { json: searchPage(1, undefined), headers: { "x-rate-limit-remaining": "179", "x-rate-limit-reset": resetIn(900) } };
+      if (calls === 1)
+        return {
+          status: 429,
+          json: tooManyRequests,
+          headers: { "x-rate-limit-limit": "180", "x-rate-limit-remaining": "0", "x-rate-limit-reset": resetIn(30) },
+        };
+      return {
+        json: searchPage(1, undefined),
+        headers: { "x-rate-limit-remaining": "179", "x-rate-limit-reset": resetIn(900) },
+      };
     });
     const posts = await source().searchRecent("ai");
     expect(posts).toHaveLength(1);
@@ -129,7 +149,10 @@ describe("rate limits", () => {
   });
 
   it("waits before the next request when the last answer left no requests", async () => {
-    server.handle(() => ({ json: searchPage(1, undefined), headers: { "x-rate-limit-remaining": "0", "x-rate-limit-reset": resetIn(120) } }));
+    server.handle(() => ({
+      json: searchPage(1, undefined),
+      headers: { "x-rate-limit-remaining": "0", "x-rate-limit-reset": resetIn(120) },
+    }));
     const x = source();
     await x.searchRecent("ai");
     expect(sleeps).toEqual([]);
@@ -138,8 +161,14 @@ describe("rate limits", () => {
   });
 
   it("gives up with a 429 error after maxRateLimitWaits", async () => {
-    server.handle(() => ({ status: 429, json: tooManyRequests, headers: { "x-rate-limit-remaining": "0", "x-rate-limit-reset": resetIn(10) } }));
-    const error = await source({ maxRateLimitWaits: 1 }).searchRecent("ai").catch((e: unknown) => e);
+    server.handle(() => ({
+      status: 429,
+      json: tooManyRequests,
+      headers: { "x-rate-limit-remaining": "0", "x-rate-limit-reset": resetIn(10) },
+    }));
+    const error = await source({ maxRateLimitWaits: 1 })
+      .searchRecent("ai")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(XApiError);
     expect(error).toMatchObject({ status: 429, retryAfterSeconds: 10 });
     expect(server.requests).toHaveLength(2);
@@ -147,8 +176,15 @@ describe("rate limits", () => {
   });
 
   it("fails instead of sleeping when the reset is too far away", async () => {
-    server.handle(() => ({ status: 429, json: tooManyRequests, headers: { "x-rate-limit-remaining": "0", "x-rate-limit-reset": resetIn(3600) } }));
-    await expect(source({ maxWaitSeconds: 900 }).searchRecent("ai")).rejects.toMatchObject({ status: 429, retryAfterSeconds: 3601 });
+    server.handle(() => ({
+      status: 429,
+      json: tooManyRequests,
+      headers: { "x-rate-limit-remaining": "0", "x-rate-limit-reset": resetIn(3600) },
+    }));
+    await expect(source({ maxWaitSeconds: 900 }).searchRecent("ai")).rejects.toMatchObject({
+      status: 429,
+      retryAfterSeconds: 3601,
+    });
     expect(sleeps).toEqual([]);
   });
 });
@@ -156,13 +192,18 @@ describe("rate limits", () => {
 describe("lookupUsers and errors", () => {
   it("returns the users found and leaves out the missing ones", async () => {
     server.handle(() => ({ json: usersByWithMissing }));
-    expect(await source().lookupUsers(["@Macro_Desk", "ghost_acct", "macro_desk"])).toEqual([{ user_id: "1458213301", handle: "macro_desk", name: "Macro Desk" }]);
+    expect(await source().lookupUsers(["@Macro_Desk", "ghost_acct", "macro_desk"])).toEqual([
+      { user_id: "1458213301", handle: "macro_desk", name: "Macro Desk" },
+    ]);
     expect(server.requests[0]!.url.searchParams.get("usernames")).toBe("macro_desk,ghost_acct");
   });
 
   it("reports X's problem document on a 401", async () => {
     server.handle(() => ({ status: 401, json: unauthorized }));
-    await expect(source().searchRecent("ai")).rejects.toMatchObject({ status: 401, message: "X answered 401 on tweets/search/recent: Unauthorized: Unauthorized" });
+    await expect(source().searchRecent("ai")).rejects.toMatchObject({
+      status: 401,
+      message: "X answered 401 on tweets/search/recent: Unauthorized: Unauthorized",
+    });
   });
 
   it("reports an unreachable server without a status", async () => {

@@ -57,7 +57,11 @@ export function createXApiSource(options: XApiSourceOptions): PostSource {
     // One second of margin: X's reset is a whole second and clocks drift.
     const waitMs = Math.max(0, resetAtMs - now()) + 1000;
     if (waitMs > maxWaitMs) {
-      throw new XApiError(`X rate limit on ${endpoint} resets in ${Math.ceil(waitMs / 1000)} s, longer than the ${maxWaitMs / 1000} s allowed`, 429, Math.ceil(waitMs / 1000));
+      throw new XApiError(
+        `X rate limit on ${endpoint} resets in ${Math.ceil(waitMs / 1000)} s, longer than the ${maxWaitMs / 1000} s allowed`,
+        429,
+        Math.ceil(waitMs / 1000),
+      );
     }
     log(`x-api: ${why} on ${endpoint}; waiting ${Math.ceil(waitMs / 1000)} s for the reset`);
     await sleep(waitMs);
@@ -76,22 +80,32 @@ export function createXApiSource(options: XApiSourceOptions): PostSource {
 
     for (let waits = 0; ; waits++) {
       const limit = limits.get(endpoint);
-      if (limit && limit.remaining <= 0 && limit.resetAtMs > now()) await waitUntil(endpoint, limit.resetAtMs, "no requests left");
+      if (limit && limit.remaining <= 0 && limit.resetAtMs > now())
+        await waitUntil(endpoint, limit.resetAtMs, "no requests left");
 
       let response: Response;
       try {
-        response = await doFetch(url, { headers: { authorization: `Bearer ${options.bearerToken}` }, signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
+        response = await doFetch(url, {
+          headers: { authorization: `Bearer ${options.bearerToken}` },
+          signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+        });
       } catch (error) {
         throw new XApiError(`cannot reach ${baseUrl}: ${(error as Error).message}`, undefined, undefined);
       }
       const remaining = Number(response.headers.get("x-rate-limit-remaining"));
       const resetAtMs = resetFrom(response);
-      if (Number.isFinite(remaining) && response.headers.has("x-rate-limit-remaining") && resetAtMs !== undefined) limits.set(endpoint, { remaining, resetAtMs });
+      if (Number.isFinite(remaining) && response.headers.has("x-rate-limit-remaining") && resetAtMs !== undefined)
+        limits.set(endpoint, { remaining, resetAtMs });
 
       if (response.status === 429) {
         await response.body?.cancel();
         const resetAt = resetAtMs ?? now() + 60_000;
-        if (waits >= maxWaits) throw new XApiError(`X answered 429 on ${endpoint} ${waits + 1} times`, 429, Math.max(1, Math.ceil((resetAt - now()) / 1000)));
+        if (waits >= maxWaits)
+          throw new XApiError(
+            `X answered 429 on ${endpoint} ${waits + 1} times`,
+            429,
+            Math.max(1, Math.ceil((resetAt - now()) / 1000)),
+          );
         limits.set(endpoint, { remaining: 0, resetAtMs: resetAt });
         continue;
       }
@@ -105,14 +119,24 @@ export function createXApiSource(options: XApiSourceOptions): PostSource {
           // Not X's JSON problem format (a proxy's HTML page): keep the raw text.
         }
         const retryAfter = Number(response.headers.get("retry-after"));
-        throw new XApiError(`X answered ${response.status} on ${endpoint}: ${detail}`, response.status, Number.isFinite(retryAfter) && response.headers.has("retry-after") ? retryAfter : undefined);
+        throw new XApiError(
+          `X answered ${response.status} on ${endpoint}: ${detail}`,
+          response.status,
+          Number.isFinite(retryAfter) && response.headers.has("retry-after") ? retryAfter : undefined,
+        );
       }
       return (await response.json()) as XPage<T>;
     }
   }
 
   /** Follows meta.next_token up to maxPages; returns posts newest first, without duplicates. */
-  async function paged(endpoint: string, path: string, params: Record<string, string | undefined>, tokenParam: string, fallbackHandle?: string): Promise<SourcePost[]> {
+  async function paged(
+    endpoint: string,
+    path: string,
+    params: Record<string, string | undefined>,
+    tokenParam: string,
+    fallbackHandle?: string,
+  ): Promise<SourcePost[]> {
     const seen = new Set<string>();
     const posts: SourcePost[] = [];
     let token: string | undefined;
@@ -121,10 +145,17 @@ export function createXApiSource(options: XApiSourceOptions): PostSource {
       if (!body.data?.length && body.errors?.length) {
         // A 200 that carries only errors: e.g. a protected or suspended account.
         const first = body.errors[0]!;
-        throw new XApiError(`X returned no posts on ${endpoint}: ${[first.title, first.detail].filter(Boolean).join(": ")}`, 200, undefined);
+        throw new XApiError(
+          `X returned no posts on ${endpoint}: ${[first.title, first.detail].filter(Boolean).join(": ")}`,
+          200,
+          undefined,
+        );
       }
       const { posts: pagePosts, unresolved } = normalisePage(body, { fallbackHandle });
-      if (unresolved.length) log(`x-api: ${unresolved.length} post(s) on ${endpoint} without an included author, skipped: ${unresolved.join(", ")}`);
+      if (unresolved.length)
+        log(
+          `x-api: ${unresolved.length} post(s) on ${endpoint} without an included author, skipped: ${unresolved.join(", ")}`,
+        );
       for (const p of pagePosts) {
         if (!seen.has(p.status_id)) {
           seen.add(p.status_id);
@@ -142,13 +173,22 @@ export function createXApiSource(options: XApiSourceOptions): PostSource {
     const users: SourceUser[] = [];
     // /2/users/by takes at most 100 usernames per request.
     for (let i = 0; i < clean.length; i += 100) {
-      const body = await get<XUser>("users/by", "/2/users/by", { usernames: clean.slice(i, i + 100).join(","), "user.fields": USER_FIELDS });
-      for (const u of body.data ?? []) users.push({ user_id: u.id, handle: u.username.toLowerCase(), name: u.name ?? null });
+      const body = await get<XUser>("users/by", "/2/users/by", {
+        usernames: clean.slice(i, i + 100).join(","),
+        "user.fields": USER_FIELDS,
+      });
+      for (const u of body.data ?? [])
+        users.push({ user_id: u.id, handle: u.username.toLowerCase(), name: u.name ?? null });
     }
     return users;
   }
 
-  const tweetParams = { max_results: "100", "tweet.fields": TWEET_FIELDS, expansions: "author_id", "user.fields": USER_FIELDS };
+  const tweetParams = {
+    max_results: "100",
+    "tweet.fields": TWEET_FIELDS,
+    expansions: "author_id",
+    "user.fields": USER_FIELDS,
+  };
 
   return {
     name: "x-api",
@@ -161,10 +201,21 @@ export function createXApiSource(options: XApiSourceOptions): PostSource {
         if (!userId) throw new XApiError(`no X account @${handle}`, 404, undefined);
       }
       // The user timeline pages with pagination_token, search with next_token.
-      return paged("users/:id/tweets", `/2/users/${encodeURIComponent(userId)}/tweets`, { ...tweetParams, since_id: sinceId }, "pagination_token", handle);
+      return paged(
+        "users/:id/tweets",
+        `/2/users/${encodeURIComponent(userId)}/tweets`,
+        { ...tweetParams, since_id: sinceId },
+        "pagination_token",
+        handle,
+      );
     },
     async searchRecent(query: string, sinceId?: string) {
-      return paged("tweets/search/recent", "/2/tweets/search/recent", { ...tweetParams, query, since_id: sinceId }, "next_token");
+      return paged(
+        "tweets/search/recent",
+        "/2/tweets/search/recent",
+        { ...tweetParams, query, since_id: sinceId },
+        "next_token",
+      );
     },
   };
 }

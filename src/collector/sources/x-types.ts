@@ -27,7 +27,14 @@ export type XTweet = {
   edit_history_tweet_ids?: string[];
 };
 
-export type XError = { title?: string; detail?: string; type?: string; value?: string; resource_type?: string; parameter?: string };
+export type XError = {
+  title?: string;
+  detail?: string;
+  type?: string;
+  value?: string;
+  resource_type?: string;
+  parameter?: string;
+};
 
 export type XPage<T = XTweet> = {
   data?: T[];

@@ -6,6 +6,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
-export const SQLITE_CONTRACT_FILE = path.resolve(import.meta.dirname, "..", "..", "..", "contracts", "x_monitor.sqlite.sql");
+export const SQLITE_CONTRACT_FILE = path.resolve(
+  import.meta.dirname,
+  "..",
+  "..",
+  "..",
+  "contracts",
+  "x_monitor.sqlite.sql",
+);
 
 export const SQLITE_SCHEMA = readFileSync(SQLITE_CONTRACT_FILE, "utf8");

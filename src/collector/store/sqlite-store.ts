@@ -51,7 +51,11 @@ export type TweetInput = {
   raw_json?: string | null;
 };
 
-export type StoredTweet = Required<Omit<TweetInput, "is_reply" | "is_repost">> & { is_reply: boolean; is_repost: boolean; updated_at: string };
+export type StoredTweet = Required<Omit<TweetInput, "is_reply" | "is_repost">> & {
+  is_reply: boolean;
+  is_repost: boolean;
+  updated_at: string;
+};
 
 export type EmbeddingInput = { status_id: string; model: string; vector: ArrayLike<number> };
 
@@ -75,7 +79,14 @@ export type NarrativeShiftInput = {
   status_ids: string[];
 };
 
-export type ReportInput = { report_id: string; run_id: string | null; kind: string; title: string; body_md: string; status_ids: string[] };
+export type ReportInput = {
+  report_id: string;
+  run_id: string | null;
+  kind: string;
+  title: string;
+  body_md: string;
+  status_ids: string[];
+};
 
 /** Which rows an upsert created and which it changed; the rest were identical. */
 export type UpsertResult = { inserted: string[]; updated: string[]; unchanged: number };
@@ -88,7 +99,11 @@ type Column = { name: string; keepOldWhenNull?: boolean; sameInstant?: boolean }
  * collected_at, …) keep the value of the first write.
  */
 function upsertSql(table: string, key: string, insertColumns: string[], columns: Column[]): string {
-  const set = columns.map((c) => (c.keepOldWhenNull ? `${c.name} = coalesce(excluded.${c.name}, ${table}.${c.name})` : `${c.name} = excluded.${c.name}`));
+  const set = columns.map((c) =>
+    c.keepOldWhenNull
+      ? `${c.name} = coalesce(excluded.${c.name}, ${table}.${c.name})`
+      : `${c.name} = excluded.${c.name}`,
+  );
   const differs = columns.map((c) => {
     // Legacy rows may write the same instant without milliseconds.
     const old = c.sameInstant ? `julianday(${table}.${c.name})` : `${table}.${c.name}`;
@@ -107,7 +122,10 @@ const TWEET_COLUMNS: Column[] = [
   { name: "lang", keepOldWhenNull: true },
   { name: "url", keepOldWhenNull: true },
   { name: "created_at", sameInstant: true },
-  ...["like_count", "repost_count", "reply_count", "quote_count", "view_count"].map((name) => ({ name, keepOldWhenNull: true })),
+  ...["like_count", "repost_count", "reply_count", "quote_count", "view_count"].map((name) => ({
+    name,
+    keepOldWhenNull: true,
+  })),
   { name: "is_reply" },
   { name: "is_repost" },
   { name: "conversation_id", keepOldWhenNull: true },
@@ -162,7 +180,17 @@ export class SqliteStore {
 
   recordRunStart(mode: string, options: { runId?: string } = {}): RunRow {
     const now = this.now();
-    const row: RunRow = { run_id: options.runId ?? randomUUID(), mode, run_at: now, finished_at: null, status: "running", fetched_count: 0, new_count: 0, error: null, updated_at: now };
+    const row: RunRow = {
+      run_id: options.runId ?? randomUUID(),
+      mode,
+      run_at: now,
+      finished_at: null,
+      status: "running",
+      fetched_count: 0,
+      new_count: 0,
+      error: null,
+      updated_at: now,
+    };
     this.db
       .prepare(
         `INSERT INTO runs (run_id, mode, run_at, finished_at, status, fetched_count, new_count, error, updated_at)
@@ -172,7 +200,13 @@ export class SqliteStore {
     return row;
   }
 
-  finishRun(options: { runId: string; status: "success" | "failed"; fetchedCount?: number; newCount?: number; error?: string | null }): RunRow {
+  finishRun(options: {
+    runId: string;
+    status: "success" | "failed";
+    fetchedCount?: number;
+    newCount?: number;
+    error?: string | null;
+  }): RunRow {
     const now = this.now();
     const result = this.db
       .prepare(
@@ -180,7 +214,14 @@ export class SqliteStore {
            fetched_count = coalesce(@fetched, fetched_count), new_count = coalesce(@new, new_count)
          WHERE run_id = @runId`,
       )
-      .run({ runId: options.runId, status: options.status, now, error: options.error ?? null, fetched: options.fetchedCount ?? null, new: options.newCount ?? null });
+      .run({
+        runId: options.runId,
+        status: options.status,
+        now,
+        error: options.error ?? null,
+        fetched: options.fetchedCount ?? null,
+        new: options.newCount ?? null,
+      });
     if (result.changes === 0) throw new Error(`no run ${options.runId} in the local database`);
     return this.getRun(options.runId)!;
   }
@@ -199,10 +240,14 @@ export class SqliteStore {
     return this.transaction(() => {
       const ids = (
         this.db
-          .prepare(`SELECT run_id FROM runs WHERE status = 'running' AND (@before IS NULL OR julianday(run_at) < julianday(@before)) ORDER BY run_at`)
+          .prepare(
+            `SELECT run_id FROM runs WHERE status = 'running' AND (@before IS NULL OR julianday(run_at) < julianday(@before)) ORDER BY run_at`,
+          )
           .all({ before: options.startedBefore ?? null }) as { run_id: string }[]
       ).map((r) => r.run_id);
-      const update = this.db.prepare(`UPDATE runs SET status = 'failed', error = 'collector process ended mid-run', finished_at = @now, updated_at = @now WHERE run_id = @id`);
+      const update = this.db.prepare(
+        `UPDATE runs SET status = 'failed', error = 'collector process ended mid-run', finished_at = @now, updated_at = @now WHERE run_id = @id`,
+      );
       for (const id of ids) update.run({ id, now });
       return ids;
     });
@@ -213,30 +258,34 @@ export class SqliteStore {
     const exists = this.db.prepare("SELECT 1 FROM tweets WHERE status_id = ?").pluck();
     const upsert = this.db.prepare(upsertSql("tweets", "status_id", TWEET_INSERT, TWEET_COLUMNS));
     return this.transaction(() =>
-      this.applyUpserts(rows, (row) => row.status_id, exists, (row) =>
-        upsert.run({
-          status_id: row.status_id,
-          author_handle: normaliseHandle(row.author_handle),
-          author_id: row.author_id ?? null,
-          body: row.body,
-          lang: row.lang ?? null,
-          url: row.url ?? null,
-          created_at: toIsoMs(row.created_at),
-          collected_at: toIsoMs(row.collected_at ?? now),
-          mode: row.mode,
-          run_id: row.run_id ?? null,
-          like_count: row.like_count ?? null,
-          repost_count: row.repost_count ?? null,
-          reply_count: row.reply_count ?? null,
-          quote_count: row.quote_count ?? null,
-          view_count: row.view_count ?? null,
-          is_reply: row.is_reply ? 1 : 0,
-          is_repost: row.is_repost ? 1 : 0,
-          conversation_id: row.conversation_id ?? null,
-          score: row.score ?? null,
-          raw_json: row.raw_json ?? null,
-          updated_at: now,
-        }).changes,
+      this.applyUpserts(
+        rows,
+        (row) => row.status_id,
+        exists,
+        (row) =>
+          upsert.run({
+            status_id: row.status_id,
+            author_handle: normaliseHandle(row.author_handle),
+            author_id: row.author_id ?? null,
+            body: row.body,
+            lang: row.lang ?? null,
+            url: row.url ?? null,
+            created_at: toIsoMs(row.created_at),
+            collected_at: toIsoMs(row.collected_at ?? now),
+            mode: row.mode,
+            run_id: row.run_id ?? null,
+            like_count: row.like_count ?? null,
+            repost_count: row.repost_count ?? null,
+            reply_count: row.reply_count ?? null,
+            quote_count: row.quote_count ?? null,
+            view_count: row.view_count ?? null,
+            is_reply: row.is_reply ? 1 : 0,
+            is_repost: row.is_repost ? 1 : 0,
+            conversation_id: row.conversation_id ?? null,
+            score: row.score ?? null,
+            raw_json: row.raw_json ?? null,
+            updated_at: now,
+          }).changes,
       ),
     );
   }
@@ -245,31 +294,66 @@ export class SqliteStore {
     const now = this.now();
     const exists = this.db.prepare("SELECT 1 FROM tweet_embeddings WHERE status_id = ?").pluck();
     const upsert = this.db.prepare(
-      upsertSql("tweet_embeddings", "status_id", ["status_id", "model", "dims", "vector", "created_at", "updated_at"], [{ name: "model" }, { name: "dims" }, { name: "vector" }]),
+      upsertSql(
+        "tweet_embeddings",
+        "status_id",
+        ["status_id", "model", "dims", "vector", "created_at", "updated_at"],
+        [{ name: "model" }, { name: "dims" }, { name: "vector" }],
+      ),
     );
     return this.transaction(() =>
-      this.applyUpserts(rows, (row) => row.status_id, exists, (row) => {
-        if (row.vector.length === 0) throw new RangeError(`empty embedding for ${row.status_id}`);
-        return upsert.run({ status_id: row.status_id, model: row.model, dims: row.vector.length, vector: encodeVector(row.vector), created_at: now, updated_at: now }).changes;
-      }),
+      this.applyUpserts(
+        rows,
+        (row) => row.status_id,
+        exists,
+        (row) => {
+          if (row.vector.length === 0) throw new RangeError(`empty embedding for ${row.status_id}`);
+          return upsert.run({
+            status_id: row.status_id,
+            model: row.model,
+            dims: row.vector.length,
+            vector: encodeVector(row.vector),
+            created_at: now,
+            updated_at: now,
+          }).changes;
+        },
+      ),
     );
   }
 
   upsertWindowSummaries(rows: readonly WindowSummaryInput[]): UpsertResult {
     const now = this.now();
     const exists = this.db.prepare("SELECT 1 FROM window_summaries WHERE window_id = ?").pluck();
-    const columns: Column[] = [{ name: "mode" }, { name: "window_start", sameInstant: true }, { name: "window_end", sameInstant: true }, { name: "post_count" }, { name: "summary_md" }, { name: "top_status_ids" }];
-    const upsert = this.db.prepare(upsertSql("window_summaries", "window_id", ["window_id", ...columns.map((c) => c.name), "created_at", "updated_at"], columns));
+    const columns: Column[] = [
+      { name: "mode" },
+      { name: "window_start", sameInstant: true },
+      { name: "window_end", sameInstant: true },
+      { name: "post_count" },
+      { name: "summary_md" },
+      { name: "top_status_ids" },
+    ];
+    const upsert = this.db.prepare(
+      upsertSql(
+        "window_summaries",
+        "window_id",
+        ["window_id", ...columns.map((c) => c.name), "created_at", "updated_at"],
+        columns,
+      ),
+    );
     return this.transaction(() =>
-      this.applyUpserts(rows, (row) => row.window_id, exists, (row) =>
-        upsert.run({
-          ...row,
-          window_start: toIsoMs(row.window_start),
-          window_end: toIsoMs(row.window_end),
-          top_status_ids: JSON.stringify(row.top_status_ids),
-          created_at: now,
-          updated_at: now,
-        }).changes,
+      this.applyUpserts(
+        rows,
+        (row) => row.window_id,
+        exists,
+        (row) =>
+          upsert.run({
+            ...row,
+            window_start: toIsoMs(row.window_start),
+            window_end: toIsoMs(row.window_end),
+            top_status_ids: JSON.stringify(row.top_status_ids),
+            created_at: now,
+            updated_at: now,
+          }).changes,
       ),
     );
   }
@@ -278,23 +362,66 @@ export class SqliteStore {
   insertNarrativeShifts(rows: readonly NarrativeShiftInput[]): UpsertResult {
     const now = this.now();
     const exists = this.db.prepare("SELECT 1 FROM narrative_shifts WHERE shift_id = ?").pluck();
-    const columns: Column[] = [{ name: "topic" }, { name: "window_id" }, { name: "magnitude" }, { name: "description" }, { name: "status_ids" }];
-    const upsert = this.db.prepare(upsertSql("narrative_shifts", "shift_id", ["shift_id", "detected_at", ...columns.map((c) => c.name), "created_at", "updated_at"], columns));
+    const columns: Column[] = [
+      { name: "topic" },
+      { name: "window_id" },
+      { name: "magnitude" },
+      { name: "description" },
+      { name: "status_ids" },
+    ];
+    const upsert = this.db.prepare(
+      upsertSql(
+        "narrative_shifts",
+        "shift_id",
+        ["shift_id", "detected_at", ...columns.map((c) => c.name), "created_at", "updated_at"],
+        columns,
+      ),
+    );
     return this.transaction(() =>
-      this.applyUpserts(rows, (row) => row.shift_id, exists, (row) => {
-        if (!(row.magnitude >= 0 && row.magnitude <= 1)) throw new RangeError(`shift magnitude must be within 0..1, got ${row.magnitude}`);
-        return upsert.run({ ...row, detected_at: toIsoMs(row.detected_at), status_ids: JSON.stringify(row.status_ids), created_at: now, updated_at: now }).changes;
-      }),
+      this.applyUpserts(
+        rows,
+        (row) => row.shift_id,
+        exists,
+        (row) => {
+          if (!(row.magnitude >= 0 && row.magnitude <= 1))
+            throw new RangeError(`shift magnitude must be within 0..1, got ${row.magnitude}`);
+          return upsert.run({
+            ...row,
+            detected_at: toIsoMs(row.detected_at),
+            status_ids: JSON.stringify(row.status_ids),
+            created_at: now,
+            updated_at: now,
+          }).changes;
+        },
+      ),
     );
   }
 
   insertReport(row: ReportInput): UpsertResult {
     const now = this.now();
     const exists = this.db.prepare("SELECT 1 FROM reports WHERE report_id = ?").pluck();
-    const columns: Column[] = [{ name: "run_id" }, { name: "kind" }, { name: "title" }, { name: "body_md" }, { name: "status_ids" }];
-    const upsert = this.db.prepare(upsertSql("reports", "report_id", ["report_id", ...columns.map((c) => c.name), "created_at", "updated_at"], columns));
+    const columns: Column[] = [
+      { name: "run_id" },
+      { name: "kind" },
+      { name: "title" },
+      { name: "body_md" },
+      { name: "status_ids" },
+    ];
+    const upsert = this.db.prepare(
+      upsertSql(
+        "reports",
+        "report_id",
+        ["report_id", ...columns.map((c) => c.name), "created_at", "updated_at"],
+        columns,
+      ),
+    );
     return this.transaction(() =>
-      this.applyUpserts([row], (r) => r.report_id, exists, (r) => upsert.run({ ...r, status_ids: JSON.stringify(r.status_ids), created_at: now, updated_at: now }).changes),
+      this.applyUpserts(
+        [row],
+        (r) => r.report_id,
+        exists,
+        (r) => upsert.run({ ...r, status_ids: JSON.stringify(r.status_ids), created_at: now, updated_at: now }).changes,
+      ),
     );
   }
 
@@ -305,7 +432,11 @@ export class SqliteStore {
    * a batch, then write.
    */
   *readChangedSince<T extends SyncTable>(table: T, sinceIso?: string): Generator<ItemOf[T]> {
-    for (let page = this.readChangedPage(table, sinceIso, null, 1000); page.items.length > 0; page = this.readChangedPage(table, sinceIso, page.next, 1000)) {
+    for (
+      let page = this.readChangedPage(table, sinceIso, null, 1000);
+      page.items.length > 0;
+      page = this.readChangedPage(table, sinceIso, page.next, 1000)
+    ) {
       yield* page.items;
     }
   }
@@ -316,14 +447,23 @@ export class SqliteStore {
    * flight), so other writers of this connection are never blocked by it and
    * a failed push cannot leave it busy. `next` continues after the page.
    */
-  readChangedPage<T extends SyncTable>(table: T, sinceIso: string | undefined, after: ChangedCursor | null, limit: number): { items: ItemOf[T][]; next: ChangedCursor | null } {
+  readChangedPage<T extends SyncTable>(
+    table: T,
+    sinceIso: string | undefined,
+    after: ChangedCursor | null,
+    limit: number,
+  ): { items: ItemOf[T][]; next: ChangedCursor | null } {
     const { sqlite, key } = syncTables[table];
     const conditions = [
       ...(sinceIso === undefined ? [] : [sinceClause("updated_at")]),
-      ...(after ? [`(julianday(updated_at) > @afterDay OR (julianday(updated_at) = @afterDay AND ${key} > @afterKey))`] : []),
+      ...(after
+        ? [`(julianday(updated_at) > @afterDay OR (julianday(updated_at) = @afterDay AND ${key} > @afterKey))`]
+        : []),
     ];
     const rows = this.db
-      .prepare(`SELECT *, julianday(updated_at) AS _changed_day FROM ${sqlite} ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""} ORDER BY julianday(updated_at), ${key} LIMIT @limit`)
+      .prepare(
+        `SELECT *, julianday(updated_at) AS _changed_day FROM ${sqlite} ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""} ORDER BY julianday(updated_at), ${key} LIMIT @limit`,
+      )
       .all({
         limit,
         ...(sinceIso === undefined ? {} : { since: toIsoMs(sinceIso) }),
@@ -340,7 +480,10 @@ export class SqliteStore {
   countSince(table: SyncTable, sinceIso: string | undefined): number {
     const { sqlite, sinceColumn } = syncTables[table];
     if (sinceIso === undefined) return this.db.prepare(`SELECT count(*) FROM ${sqlite}`).pluck().get() as number;
-    return this.db.prepare(`SELECT count(*) FROM ${sqlite} WHERE ${sinceClause(sinceColumn)}`).pluck().get({ since: toIsoMs(sinceIso) }) as number;
+    return this.db
+      .prepare(`SELECT count(*) FROM ${sqlite} WHERE ${sinceClause(sinceColumn)}`)
+      .pluck()
+      .get({ since: toIsoMs(sinceIso) }) as number;
   }
 
   /** Posts published in [from, to), for window summaries; optionally only those a mode found. */
@@ -350,7 +493,10 @@ export class SqliteStore {
         `SELECT * FROM tweets WHERE julianday(created_at) >= julianday(@from) AND julianday(created_at) < julianday(@to)
          AND (@mode IS NULL OR mode = @mode) ORDER BY julianday(created_at), status_id`,
       )
-      .all({ from: toIsoMs(options.from), to: toIsoMs(options.to), mode: options.mode ?? null }) as Record<string, unknown>[];
+      .all({ from: toIsoMs(options.from), to: toIsoMs(options.to), mode: options.mode ?? null }) as Record<
+      string,
+      unknown
+    >[];
     return rows.map((row) => ({ ...row, is_reply: row.is_reply === 1, is_repost: row.is_repost === 1 }) as StoredTweet);
   }
 
@@ -374,10 +520,18 @@ export class SqliteStore {
          ORDER BY length(status_id) DESC, status_id DESC LIMIT 1`,
       )
       .pluck()
-      .get({ author: options.authorHandle === undefined ? null : normaliseHandle(options.authorHandle), mode: options.mode ?? null }) as string | undefined;
+      .get({
+        author: options.authorHandle === undefined ? null : normaliseHandle(options.authorHandle),
+        mode: options.mode ?? null,
+      }) as string | undefined;
   }
 
-  private applyUpserts<R>(rows: readonly R[], keyOf: (row: R) => string, exists: Database.Statement, write: (row: R) => number): UpsertResult {
+  private applyUpserts<R>(
+    rows: readonly R[],
+    keyOf: (row: R) => string,
+    exists: Database.Statement,
+    write: (row: R) => number,
+  ): UpsertResult {
     const result: UpsertResult = { inserted: [], updated: [], unchanged: 0 };
     for (const row of rows) {
       const key = keyOf(row);

@@ -17,7 +17,10 @@ export type WatchAccount = {
 
 export type WatchAccountsApi = {
   /** Adds the account, or reactivates it and applies the given tier, note and user id. */
-  add(input: { handle: string; tier: Tier; note?: string | null; userId?: string | null }): { account: WatchAccount; created: boolean };
+  add(input: { handle: string; tier: Tier; note?: string | null; userId?: string | null }): {
+    account: WatchAccount;
+    created: boolean;
+  };
   list(options?: { tier?: Tier; includeInactive?: boolean }): WatchAccount[];
   get(handle: string): WatchAccount | undefined;
   /** Deactivates; false when there was no active account by that handle. */
@@ -38,7 +41,8 @@ export function normaliseHandle(handle: string): string {
 }
 
 function checkTier(tier: string): Tier {
-  if (tier !== "priority" && tier !== "discovery") throw new RangeError(`tier must be "priority" or "discovery", got "${tier}"`);
+  if (tier !== "priority" && tier !== "discovery")
+    throw new RangeError(`tier must be "priority" or "discovery", got "${tier}"`);
   return tier;
 }
 
@@ -47,14 +51,17 @@ const toAccount = (row: Row): WatchAccount => ({ ...row, active: row.active === 
 
 export function createWatchAccounts(db: Database.Database, now: () => string): WatchAccountsApi {
   const get = (handle: string) => {
-    const row = db.prepare("SELECT * FROM watch_accounts WHERE handle = ?").get(normaliseHandle(handle)) as Row | undefined;
+    const row = db.prepare("SELECT * FROM watch_accounts WHERE handle = ?").get(normaliseHandle(handle)) as
+      Row | undefined;
     return row && toAccount(row);
   };
 
   // Each update names its change condition so that updated_at moves only on a real change.
   const update = (handle: string, set: string, params: Record<string, unknown>, changed: string): boolean => {
     const h = normaliseHandle(handle);
-    const result = db.prepare(`UPDATE watch_accounts SET ${set}, updated_at = @now WHERE handle = @h AND (${changed})`).run({ ...params, h, now: now() });
+    const result = db
+      .prepare(`UPDATE watch_accounts SET ${set}, updated_at = @now WHERE handle = @h AND (${changed})`)
+      .run({ ...params, h, now: now() });
     return result.changes > 0 || get(h) !== undefined;
   };
 
@@ -66,7 +73,9 @@ export function createWatchAccounts(db: Database.Database, now: () => string): W
         const existing = get(handle);
         if (!existing) {
           const t = now();
-          db.prepare("INSERT INTO watch_accounts (handle, user_id, tier, active, note, added_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, ?)").run(handle, input.userId ?? null, tier, input.note ?? null, t, t);
+          db.prepare(
+            "INSERT INTO watch_accounts (handle, user_id, tier, active, note, added_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, ?)",
+          ).run(handle, input.userId ?? null, tier, input.note ?? null, t, t);
           return { account: get(handle)!, created: true };
         }
         update(
@@ -80,14 +89,23 @@ export function createWatchAccounts(db: Database.Database, now: () => string): W
     },
     list(options = {}) {
       const rows = db
-        .prepare("SELECT * FROM watch_accounts WHERE (@tier IS NULL OR tier = @tier) AND (@all = 1 OR active = 1) ORDER BY tier DESC, handle")
-        .all({ tier: options.tier === undefined ? null : checkTier(options.tier), all: options.includeInactive ? 1 : 0 }) as Row[];
+        .prepare(
+          "SELECT * FROM watch_accounts WHERE (@tier IS NULL OR tier = @tier) AND (@all = 1 OR active = 1) ORDER BY tier DESC, handle",
+        )
+        .all({
+          tier: options.tier === undefined ? null : checkTier(options.tier),
+          all: options.includeInactive ? 1 : 0,
+        }) as Row[];
       return rows.map(toAccount);
     },
     get,
     remove(handle) {
       const h = normaliseHandle(handle);
-      return db.prepare("UPDATE watch_accounts SET active = 0, updated_at = @now WHERE handle = @h AND active = 1").run({ h, now: now() }).changes > 0;
+      return (
+        db
+          .prepare("UPDATE watch_accounts SET active = 0, updated_at = @now WHERE handle = @h AND active = 1")
+          .run({ h, now: now() }).changes > 0
+      );
     },
     setTier: (handle, tier) => update(handle, "tier = @tier", { tier: checkTier(tier) }, "tier IS NOT @tier"),
     setUserId(handle, userId) {

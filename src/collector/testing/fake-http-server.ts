@@ -5,7 +5,12 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export type RecordedRequest = { method: string; url: URL; headers: IncomingHttpHeaders; body: string };
-export type FakeAnswer = { status?: number; headers?: Record<string, string | undefined>; json?: unknown; text?: string };
+export type FakeAnswer = {
+  status?: number;
+  headers?: Record<string, string | undefined>;
+  json?: unknown;
+  text?: string;
+};
 export type FakeHandler = (request: RecordedRequest) => FakeAnswer;
 
 export type FakeHttpServer = {
@@ -22,7 +27,12 @@ export async function startFakeHttpServer(): Promise<FakeHttpServer> {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const request = { method: req.method ?? "GET", url: new URL(req.url ?? "/", "http://127.0.0.1"), headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+      const request = {
+        method: req.method ?? "GET",
+        url: new URL(req.url ?? "/", "http://127.0.0.1"),
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      };
       requests.push(request);
       let answer: FakeAnswer;
       try {
@@ -31,8 +41,13 @@ export async function startFakeHttpServer(): Promise<FakeHttpServer> {
         answer = { status: 500, text: (error as Error).message };
       }
       const body = answer.json !== undefined ? JSON.stringify(answer.json) : (answer.text ?? "");
-      const headers = Object.fromEntries(Object.entries(answer.headers ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
-      res.writeHead(answer.status ?? 200, { "content-type": answer.json !== undefined ? "application/json" : "text/plain", ...headers });
+      const headers = Object.fromEntries(
+        Object.entries(answer.headers ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+      );
+      res.writeHead(answer.status ?? 200, {
+        "content-type": answer.json !== undefined ? "application/json" : "text/plain",
+        ...headers,
+      });
       res.end(body);
     });
   });

@@ -37,14 +37,19 @@ describe("request context", () => {
   });
 
   it("prefers the bearer header over the cookie", async () => {
-    const ctx = await createRequestContext(new Headers({ authorization: `Bearer ${adminKey}`, cookie: `xm_session=${readerToken}` }));
+    const ctx = await createRequestContext(
+      new Headers({ authorization: `Bearer ${adminKey}`, cookie: `xm_session=${readerToken}` }),
+    );
     expect(ctx.principal?.role).toBe("admin");
     expect(ctx.credential).toBe("bearer");
   });
 
   it("answers 401 with a reason for an unknown session", async () => {
     const caller = await callerWith({ cookie: "xm_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" });
-    await expect(caller.overview.summary()).rejects.toMatchObject({ code: "UNAUTHORIZED", message: expect.stringContaining("sign in again") });
+    await expect(caller.overview.summary()).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      message: expect.stringContaining("sign in again"),
+    });
   });
 
   it("lets a cookie read without any header", async () => {
@@ -54,7 +59,10 @@ describe("request context", () => {
 
   it("refuses a cookie-authenticated change without the CSRF header or a same-origin Origin", async () => {
     const forged = await callerWith({ cookie: `xm_session=${adminToken}`, origin: "https://evil.example" });
-    await expect(forged.keys.create({ name: "forged", role: "admin" })).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("Cross-site request refused") });
+    await expect(forged.keys.create({ name: "forged", role: "admin" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringContaining("Cross-site request refused"),
+    });
     const bare = await callerWith({ cookie: `xm_session=${adminToken}` });
     await expect(bare.keys.create({ name: "forged", role: "admin" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect(await t.db.apiKey.count({ where: { name: "forged" } })).toBe(0);
@@ -62,11 +70,17 @@ describe("request context", () => {
 
   it("allows the change with the console's header or from the same origin, and bearer keys need neither", async () => {
     const withHeader = await callerWith({ cookie: `xm_session=${adminToken}`, "x-xmonitor-csrf": "1" });
-    await expect(withHeader.keys.create({ name: "via-header", role: "reader" })).resolves.toMatchObject({ name: "via-header" });
+    await expect(withHeader.keys.create({ name: "via-header", role: "reader" })).resolves.toMatchObject({
+      name: "via-header",
+    });
     const sameOrigin = await callerWith({ cookie: `xm_session=${adminToken}`, origin: "http://ops.example:3000" });
-    await expect(sameOrigin.keys.create({ name: "via-origin", role: "reader" })).resolves.toMatchObject({ name: "via-origin" });
+    await expect(sameOrigin.keys.create({ name: "via-origin", role: "reader" })).resolves.toMatchObject({
+      name: "via-origin",
+    });
     const bearer = await callerWith({ authorization: `Bearer ${adminKey}` });
-    await expect(bearer.keys.create({ name: "via-bearer", role: "reader" })).resolves.toMatchObject({ name: "via-bearer" });
+    await expect(bearer.keys.create({ name: "via-bearer", role: "reader" })).resolves.toMatchObject({
+      name: "via-bearer",
+    });
   });
 
   it("still applies roles to cookie sessions", async () => {
@@ -75,7 +89,11 @@ describe("request context", () => {
   });
 
   it("judges the origin by host, honouring a proxy's forwarded host", () => {
-    expect(isSameOriginRequest(new Headers({ origin: "https://ops.example", "x-forwarded-host": "ops.example", host: "10.0.0.5:3000" }))).toBe(true);
+    expect(
+      isSameOriginRequest(
+        new Headers({ origin: "https://ops.example", "x-forwarded-host": "ops.example", host: "10.0.0.5:3000" }),
+      ),
+    ).toBe(true);
     expect(isSameOriginRequest(new Headers({ origin: "null", host: "ops.example" }))).toBe(false);
     expect(isSameOriginRequest(new Headers({ host: "ops.example" }))).toBe(false);
   });

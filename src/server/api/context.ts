@@ -27,7 +27,9 @@ export function isSameOriginRequest(headers: Headers): boolean {
   }
 }
 
-async function authenticate(headers: Headers): Promise<{ auth: Authentication | null; credential?: "bearer" | "session" }> {
+async function authenticate(
+  headers: Headers,
+): Promise<{ auth: Authentication | null; credential?: "bearer" | "session" }> {
   const db = getDb();
   const bearer = headers.get("authorization");
   if (bearer) return { auth: await authenticateApiKey(db, bearer), credential: "bearer" };
@@ -35,7 +37,12 @@ async function authenticate(headers: Headers): Promise<{ auth: Authentication | 
   if (!token) return { auth: null };
   const principal = await resolveConsoleSession(db, { token });
   return {
-    auth: principal ? { principal } : { principal: null, error: "Your console session has ended (expired, signed out or key revoked): sign in again at /login." },
+    auth: principal
+      ? { principal }
+      : {
+          principal: null,
+          error: "Your console session has ended (expired, signed out or key revoked): sign in again at /login.",
+        },
     credential: "session",
   };
 }

@@ -75,7 +75,9 @@ const t = initTRPC.context<InnerContext>().create({
 });
 
 export function summariseZodError(error: ZodError): string {
-  const parts = error.issues.slice(0, 5).map((issue) => `${issue.path.length ? issue.path.join(".") : "input"}: ${issue.message}`);
+  const parts = error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : "input"}: ${issue.message}`);
   const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : "";
   return `Invalid input: ${parts.join("; ")}${more}`;
 }
@@ -114,7 +116,8 @@ const csrfCheck = t.middleware(async ({ ctx, type, next }) => {
   if (type === "mutation" && ctx.credential === "session" && !ctx.sameOrigin) {
     throw new TRPCError({
       code: "FORBIDDEN",
-      message: "Cross-site request refused: console changes must come from the console itself (missing x-xmonitor-csrf header or same-origin Origin).",
+      message:
+        "Cross-site request refused: console changes must come from the console itself (missing x-xmonitor-csrf header or same-origin Origin).",
     });
   }
   return next();
@@ -126,7 +129,9 @@ export const publicProcedure = t.procedure.use(errorMapping).use(csrfCheck);
 export function unauthenticatedError(ctx: Pick<InnerContext, "authError">): TRPCError {
   return new TRPCError({
     code: "UNAUTHORIZED",
-    message: ctx.authError ?? "Authentication required: send `Authorization: Bearer <api key>` (create one with `npm run keys -- create`), or sign in to the console at /login.",
+    message:
+      ctx.authError ??
+      "Authentication required: send `Authorization: Bearer <api key>` (create one with `npm run keys -- create`), or sign in to the console at /login.",
   });
 }
 

@@ -51,7 +51,15 @@ export type Authentication = { principal: Principal } | { principal: null; error
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-type KeyRow = { id: string; name: string; role: Role; keyPrefix: string; keyHash: string; lastUsedAt: Date | null; revokedAt: Date | null };
+type KeyRow = {
+  id: string;
+  name: string;
+  role: Role;
+  keyPrefix: string;
+  keyHash: string;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+};
 const keyByPrefixSql = `select id, name, role::text as role, key_prefix as "keyPrefix", key_hash as "keyHash",
   last_used_at as "lastUsedAt", revoked_at as "revokedAt" from api_keys where key_prefix = $1`;
 
@@ -62,17 +70,25 @@ export async function authenticateApiKey(db: Db, header: string | null | undefin
   if (!match) return { principal: null, error: "Malformed Authorization header: expected `Bearer <api key>`." };
   const key = match[1]!;
   const parsed = KEY_PATTERN.exec(key);
-  const invalid = { principal: null, error: "Invalid API key: check the key, or create a new one with `npm run keys -- create`." } as const;
+  const invalid = {
+    principal: null,
+    error: "Invalid API key: check the key, or create a new one with `npm run keys -- create`.",
+  } as const;
   if (!parsed) return invalid;
   // Every API request runs this: plain statements on the pg pool (decisions/006).
   const pool = sqlPool(db);
-  const { rows } = await pool.query<KeyRow>({ name: "api_key_by_prefix", text: keyByPrefixSql, values: [`xmk_${parsed[1]}`] });
+  const { rows } = await pool.query<KeyRow>({
+    name: "api_key_by_prefix",
+    text: keyByPrefixSql,
+    values: [`xmk_${parsed[1]}`],
+  });
   const row = rows[0];
   if (!row) return invalid;
   const expected = Buffer.from(row.keyHash, "hex");
   const actual = Buffer.from(hashApiKey(key), "hex");
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return invalid;
-  if (row.revokedAt) return { principal: null, error: `API key ${row.keyPrefix} was revoked: ask an admin for a new key.` };
+  if (row.revokedAt)
+    return { principal: null, error: `API key ${row.keyPrefix} was revoked: ask an admin for a new key.` };
   const now = Date.now();
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await pool.query("update api_keys set last_used_at = $2 where id = $1", [row.id, new Date(now)]);

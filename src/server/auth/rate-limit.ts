@@ -15,11 +15,18 @@ const consumeSql = `insert into rate_limit_windows (api_key_id, window_start, co
   on conflict (api_key_id, window_start) do update set count = rate_limit_windows.count + 1
   returning count`;
 
-export async function consumeRateLimit(db: Db, options: { apiKeyId: string; limitPerMinute: number; now?: number }): Promise<{ count: number; remaining: number }> {
+export async function consumeRateLimit(
+  db: Db,
+  options: { apiKeyId: string; limitPerMinute: number; now?: number },
+): Promise<{ count: number; remaining: number }> {
   const now = options.now ?? Date.now();
   const windowStart = new Date(now - (now % WINDOW_MS));
   // Runs on every authenticated request: a prepared statement on the pg pool (decisions/006).
-  const { rows } = await sqlPool(db).query<{ count: number }>({ name: "rate_limit_consume", text: consumeSql, values: [options.apiKeyId, windowStart] });
+  const { rows } = await sqlPool(db).query<{ count: number }>({
+    name: "rate_limit_consume",
+    text: consumeSql,
+    values: [options.apiKeyId, windowStart],
+  });
   const count = rows[0]?.count ?? 1;
   if (count > options.limitPerMinute) {
     const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + WINDOW_MS - now) / 1000));

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
 import { principalFor } from "../../../test/support/fixtures";
 import { revokeApiKey } from "./api-keys";
-import { createConsoleSession, deleteConsoleSession, readCookie, resolveConsoleSession, SESSION_TTL_MS } from "./sessions";
+import {
+  createConsoleSession,
+  deleteConsoleSession,
+  readCookie,
+  resolveConsoleSession,
+  SESSION_TTL_MS,
+} from "./sessions";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -20,25 +26,45 @@ describe("console sessions", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]!.tokenHash).not.toContain(session.token);
     expect(rows[0]!.expiresAt.getTime() - rows[0]!.createdAt.getTime()).toBe(SESSION_TTL_MS);
-    expect(await resolveConsoleSession(t.db, { token: session.token })).toMatchObject({ kind: "api-key", role: "reader", apiKeyId: reader.apiKeyId });
+    expect(await resolveConsoleSession(t.db, { token: session.token })).toMatchObject({
+      kind: "api-key",
+      role: "reader",
+      apiKeyId: reader.apiKeyId,
+    });
   });
 
   it("refuses unknown, malformed and revoked keys with the reason", async () => {
-    await expect(createConsoleSession(t.db, { apiKey: "nope" })).rejects.toMatchObject({ code: "UNAUTHORIZED", message: expect.stringContaining("Invalid API key") });
+    await expect(createConsoleSession(t.db, { apiKey: "nope" })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      message: expect.stringContaining("Invalid API key"),
+    });
     for (const pasted of ["two words", "xmk_abc def", ""]) {
-      await expect(createConsoleSession(t.db, { apiKey: pasted })).rejects.toMatchObject({ code: "UNAUTHORIZED", message: expect.stringContaining("That is not an API key") });
+      await expect(createConsoleSession(t.db, { apiKey: pasted })).rejects.toMatchObject({
+        code: "UNAUTHORIZED",
+        message: expect.stringContaining("That is not an API key"),
+      });
     }
     const revoked = await principalFor(t.db, "admin");
     await revokeApiKey(t.db, revoked.keyPrefix);
-    await expect(createConsoleSession(t.db, { apiKey: revoked.key })).rejects.toMatchObject({ code: "UNAUTHORIZED", message: expect.stringContaining("was revoked") });
+    await expect(createConsoleSession(t.db, { apiKey: revoked.key })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      message: expect.stringContaining("was revoked"),
+    });
   });
 
   it("ends with expiry, sign-out and key revocation", async () => {
     const admin = await principalFor(t.db, "admin");
     const start = new Date("2026-11-28T08:00:00Z");
     const expiring = await createConsoleSession(t.db, { apiKey: admin.key, now: start });
-    expect(await resolveConsoleSession(t.db, { token: expiring.token, now: new Date(start.getTime() + SESSION_TTL_MS - 1000) })).not.toBeNull();
-    expect(await resolveConsoleSession(t.db, { token: expiring.token, now: new Date(start.getTime() + SESSION_TTL_MS) })).toBeNull();
+    expect(
+      await resolveConsoleSession(t.db, {
+        token: expiring.token,
+        now: new Date(start.getTime() + SESSION_TTL_MS - 1000),
+      }),
+    ).not.toBeNull();
+    expect(
+      await resolveConsoleSession(t.db, { token: expiring.token, now: new Date(start.getTime() + SESSION_TTL_MS) }),
+    ).toBeNull();
 
     const signedOut = await createConsoleSession(t.db, { apiKey: admin.key });
     await deleteConsoleSession(t.db, { token: signedOut.token });
@@ -54,7 +80,8 @@ describe("console sessions", () => {
     const reader = await principalFor(t.db, "reader");
     const start = new Date("2026-11-28T08:00:00Z");
     const session = await createConsoleSession(t.db, { apiKey: reader.key, now: start });
-    const seen = async () => (await t.db.consoleSession.findFirstOrThrow({ where: { apiKeyId: reader.apiKeyId! } })).lastSeenAt.getTime();
+    const seen = async () =>
+      (await t.db.consoleSession.findFirstOrThrow({ where: { apiKeyId: reader.apiKeyId! } })).lastSeenAt.getTime();
     await resolveConsoleSession(t.db, { token: session.token, now: new Date(start.getTime() + 30_000) });
     expect(await seen()).toBe(start.getTime());
     await resolveConsoleSession(t.db, { token: session.token, now: new Date(start.getTime() + 5 * 60_000) });

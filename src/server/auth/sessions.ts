@@ -24,7 +24,11 @@ export type CreatedSession = { token: string; expiresAt: Date; principal: Princi
 export async function createConsoleSession(db: Db, options: { apiKey: string; now?: Date }): Promise<CreatedSession> {
   const apiKey = options.apiKey.trim();
   // Whatever was pasted, answer about keys, not about Authorization headers.
-  if (!/^\S+$/.test(apiKey)) throw new AppError("UNAUTHORIZED", "That is not an API key: paste the whole key (it starts with xmk_ and has no spaces).");
+  if (!/^\S+$/.test(apiKey))
+    throw new AppError(
+      "UNAUTHORIZED",
+      "That is not an API key: paste the whole key (it starts with xmk_ and has no spaces).",
+    );
   const auth = await authenticateApiKey(db, `Bearer ${apiKey}`);
   if (!auth?.principal || !auth.principal.apiKeyId) {
     throw new AppError("UNAUTHORIZED", auth && !auth.principal ? auth.error : "Invalid API key.");
@@ -33,7 +37,13 @@ export async function createConsoleSession(db: Db, options: { apiKey: string; no
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
   await db.consoleSession.create({
-    data: { tokenHash: hashToken(token), apiKeyId: auth.principal.apiKeyId, createdAt: now, expiresAt, lastSeenAt: now },
+    data: {
+      tokenHash: hashToken(token),
+      apiKeyId: auth.principal.apiKeyId,
+      createdAt: now,
+      expiresAt,
+      lastSeenAt: now,
+    },
   });
   // Expired rows are useless; trimming them at sign-in keeps the table small without a job.
   await db.consoleSession.deleteMany({ where: { expiresAt: { lt: now } } });
@@ -46,7 +56,12 @@ export async function resolveConsoleSession(db: Db, options: { token: string; no
   const now = options.now ?? new Date();
   const session = await db.consoleSession.findUnique({
     where: { tokenHash: hashToken(options.token) },
-    select: { id: true, expiresAt: true, lastSeenAt: true, apiKey: { select: { id: true, name: true, role: true, keyPrefix: true, revokedAt: true } } },
+    select: {
+      id: true,
+      expiresAt: true,
+      lastSeenAt: true,
+      apiKey: { select: { id: true, name: true, role: true, keyPrefix: true, revokedAt: true } },
+    },
   });
   if (!session || session.expiresAt <= now || session.apiKey.revokedAt) return null;
   if (now.getTime() - session.lastSeenAt.getTime() > LAST_SEEN_RESOLUTION_MS) {

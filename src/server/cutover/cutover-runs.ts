@@ -8,7 +8,13 @@ import { AppError } from "../errors";
 
 export async function startCutoverRun(db: Db, input: CutoverStart) {
   return db.cutoverRun.create({
-    data: { label: input.label, collector: input.collector, operator: input.operator, status: "running", startedAt: new Date(input.startedAt) },
+    data: {
+      label: input.label,
+      collector: input.collector,
+      operator: input.operator,
+      status: "running",
+      startedAt: new Date(input.startedAt),
+    },
     select: { id: true },
   });
 }
@@ -17,8 +23,11 @@ export async function startCutoverRun(db: Db, input: CutoverStart) {
 export async function recordCutoverStep(db: Db, input: CutoverStepRecord) {
   return db.$transaction(async (tx) => {
     const run = await tx.cutoverRun.findUnique({ where: { id: input.cutoverId } });
-    if (!run) throw new AppError("NOT_FOUND", `No cutover ${input.cutoverId}: start one first (collector cutover all).`);
-    const steps = (run.steps as Prisma.JsonArray).filter((s) => (s as { step?: string }).step !== input.step.step || (s as { pass?: number }).pass !== input.step.pass);
+    if (!run)
+      throw new AppError("NOT_FOUND", `No cutover ${input.cutoverId}: start one first (collector cutover all).`);
+    const steps = (run.steps as Prisma.JsonArray).filter(
+      (s) => (s as { step?: string }).step !== input.step.step || (s as { pass?: number }).pass !== input.step.pass,
+    );
     steps.push(input.step as unknown as Prisma.JsonObject);
     return tx.cutoverRun.update({
       where: { id: input.cutoverId },
@@ -27,7 +36,9 @@ export async function recordCutoverStep(db: Db, input: CutoverStepRecord) {
         ...(input.status ? { status: input.status } : {}),
         // A resumed cutover (back to running) is not finished any more.
         ...(input.status ? { finishedAt: input.status === "running" ? null : new Date() } : {}),
-        ...(input.artifacts ? { artifacts: { ...(run.artifacts as Prisma.JsonObject), ...input.artifacts } as Prisma.InputJsonValue } : {}),
+        ...(input.artifacts
+          ? { artifacts: { ...(run.artifacts as Prisma.JsonObject), ...input.artifacts } as Prisma.InputJsonValue }
+          : {}),
       },
       select: { id: true, status: true },
     });

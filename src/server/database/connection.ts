@@ -23,7 +23,9 @@ export function pgConnectionFields(url: string): PgConnectionFields {
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
   if (!database) {
-    throw new Error("DATABASE_URL names no database: add it after the host, e.g. postgresql://postgres@127.0.0.1:5432/xmonitor");
+    throw new Error(
+      "DATABASE_URL names no database: add it after the host, e.g. postgresql://postgres@127.0.0.1:5432/xmonitor",
+    );
   }
   return {
     host: parsed.hostname || "127.0.0.1",

@@ -28,7 +28,9 @@ function prepareForRoot(dir: string): void {
     const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
     chownSync(dir, uid, gid);
   } catch {
-    throw new Error("Running as root needs a `postgres` system user for the embedded database (useradd postgres), or set DATABASE_URL.");
+    throw new Error(
+      "Running as root needs a `postgres` system user for the embedded database (useradd postgres), or set DATABASE_URL.",
+    );
   }
 }
 

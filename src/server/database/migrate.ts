@@ -21,7 +21,10 @@ export async function prismaCli(args: string[], databaseUrl: string): Promise<st
     return stdout;
   } catch (error) {
     const e = error as { stderr?: string; stdout?: string; message: string };
-    const detail = (e.stderr || e.stdout || e.message).split("\n").filter((l) => l.trim() && !l.startsWith("Loaded Prisma config")).join(" ");
+    const detail = (e.stderr || e.stdout || e.message)
+      .split("\n")
+      .filter((l) => l.trim() && !l.startsWith("Loaded Prisma config"))
+      .join(" ");
     throw new Error(`prisma ${args[0]} ${args[1] ?? ""} failed: ${detail}`);
   }
 }

@@ -10,5 +10,9 @@ export function healthState(consecutiveFailures: number, threshold: number): Hea
 
 export async function listCollectorHealth(db: Db, options: { alertThreshold: number }) {
   const rows = await db.collectorHealth.findMany({ orderBy: [{ collector: "asc" }, { mode: "asc" }] });
-  return rows.map((row) => ({ ...row, threshold: options.alertThreshold, state: healthState(row.consecutiveFailures, options.alertThreshold) }));
+  return rows.map((row) => ({
+    ...row,
+    threshold: options.alertThreshold,
+    state: healthState(row.consecutiveFailures, options.alertThreshold),
+  }));
 }

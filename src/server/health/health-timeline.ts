@@ -9,7 +9,15 @@ import { healthState } from "./collector-health";
 
 const HOUR_MS = 3600_000;
 
-export type TimelineBucket = { hour: Date; batches: number; partial: number; rejected: number; runs: number; failedRuns: number; ingestFailure: boolean };
+export type TimelineBucket = {
+  hour: Date;
+  batches: number;
+  partial: number;
+  rejected: number;
+  runs: number;
+  failedRuns: number;
+  ingestFailure: boolean;
+};
 
 export type AlertEpisode = {
   /** The streak began after the last success (or is older than any success we know). */
@@ -60,7 +68,19 @@ export async function getHealthTimeline(db: Db, options: { alertThreshold: numbe
       select collector, mode, date_trunc('hour', run_at) as hour, count(*)::int as runs, (count(*) filter (where status = 'failed'))::int as failed
       from pipeline_runs where run_at >= ${since} group by 1, 2, 3`,
     // Failures numbered into episodes: a failure with consecutive = 1 starts one.
-    db.$queryRaw<{ collector: string; mode: string; startedAt: Date; lastFailureAt: Date; failures: number; reported: number; hours: Date[]; lastError: string; resetAt: Date | null }[]>`
+    db.$queryRaw<
+      {
+        collector: string;
+        mode: string;
+        startedAt: Date;
+        lastFailureAt: Date;
+        failures: number;
+        reported: number;
+        hours: Date[];
+        lastError: string;
+        resetAt: Date | null;
+      }[]
+    >`
       with numbered as (
         select collector, mode, occurred_at, consecutive, error,
                count(*) filter (where consecutive = 1) over (partition by collector, mode order by occurred_at, id) as episode
@@ -79,10 +99,29 @@ export async function getHealthTimeline(db: Db, options: { alertThreshold: numbe
     let row = rows.get(key(collector, mode));
     if (!row) {
       const buckets: TimelineBucket[] = [];
-      for (let h = first; h <= now.getTime(); h += HOUR_MS) buckets.push({ hour: new Date(h), batches: 0, partial: 0, rejected: 0, runs: 0, failedRuns: 0, ingestFailure: false });
+      for (let h = first; h <= now.getTime(); h += HOUR_MS)
+        buckets.push({
+          hour: new Date(h),
+          batches: 0,
+          partial: 0,
+          rejected: 0,
+          runs: 0,
+          failedRuns: 0,
+          ingestFailure: false,
+        });
       row = {
-        collector, mode, state: "healthy", consecutiveFailures: 0, threshold: options.alertThreshold, lastSuccessAt: null, lastFailureAt: null, lastError: null,
-        buckets, totals: { batches: 0, failedRuns: 0, failures: 0 }, episode: null, pastEpisodes: [],
+        collector,
+        mode,
+        state: "healthy",
+        consecutiveFailures: 0,
+        threshold: options.alertThreshold,
+        lastSuccessAt: null,
+        lastFailureAt: null,
+        lastError: null,
+        buckets,
+        totals: { batches: 0, failedRuns: 0, failures: 0 },
+        episode: null,
+        pastEpisodes: [],
       };
       rows.set(key(collector, mode), row);
     }
@@ -100,7 +139,8 @@ export async function getHealthTimeline(db: Db, options: { alertThreshold: numbe
       lastError: h.lastError,
     });
     if (h.lastFailureAt) {
-      const reset = h.consecutiveFailures === 0 && h.lastSuccessAt && h.lastSuccessAt > h.lastFailureAt ? h.lastSuccessAt : null;
+      const reset =
+        h.consecutiveFailures === 0 && h.lastSuccessAt && h.lastSuccessAt > h.lastFailureAt ? h.lastSuccessAt : null;
       if (h.consecutiveFailures > 0 || reset) {
         row.episode = {
           failingAfter: h.consecutiveFailures > 0 ? h.lastSuccessAt : null,
@@ -123,7 +163,14 @@ export async function getHealthTimeline(db: Db, options: { alertThreshold: numbe
     // The latest episode (still failing, or just reset) is `episode`, from collector_health.
     const latest = row.lastFailureAt !== null && e.lastFailureAt.getTime() === row.lastFailureAt.getTime();
     if (!latest && e.resetAt) {
-      row.pastEpisodes.push({ startedAt: e.startedAt, lastFailureAt: e.lastFailureAt, failures: e.failures, thresholdReached: e.failures >= options.alertThreshold, resetAt: e.resetAt, lastError: e.lastError });
+      row.pastEpisodes.push({
+        startedAt: e.startedAt,
+        lastFailureAt: e.lastFailureAt,
+        failures: e.failures,
+        thresholdReached: e.failures >= options.alertThreshold,
+        resetAt: e.resetAt,
+        lastError: e.lastError,
+      });
     }
   }
   for (const b of batchRows) {
@@ -144,6 +191,8 @@ export async function getHealthTimeline(db: Db, options: { alertThreshold: numbe
     bucket.failedRuns += r.failed;
     row.totals.failedRuns += r.failed;
   }
-  const ordered = [...rows.values()].sort((a, b) => a.collector.localeCompare(b.collector) || a.mode.localeCompare(b.mode));
+  const ordered = [...rows.values()].sort(
+    (a, b) => a.collector.localeCompare(b.collector) || a.mode.localeCompare(b.mode),
+  );
   return { since, until: now, hours: options.hours, threshold: options.alertThreshold, rows: ordered };
 }

@@ -6,5 +6,10 @@ export type PingResult = { ok: true; database: "up"; latencyMs: number; serverTi
 export async function pingDatabase(db: Db): Promise<PingResult> {
   const started = performance.now();
   const rows = await db.$queryRaw<{ now: Date }[]>`select now() as now`;
-  return { ok: true, database: "up", latencyMs: Math.round((performance.now() - started) * 10) / 10, serverTime: rows[0]!.now };
+  return {
+    ok: true,
+    database: "up",
+    latencyMs: Math.round((performance.now() - started) * 10) / 10,
+    serverTime: rows[0]!.now,
+  };
 }

@@ -34,7 +34,9 @@ function toErrorResponse(error: unknown): Response {
   return errorResponse("INTERNAL_SERVER_ERROR", "Internal error: see the server log.", 500);
 }
 
-export function restRoute<P>(handler: (args: { caller: Caller; ctx: InnerContext; req: Request; params: P }) => Promise<unknown>) {
+export function restRoute<P>(
+  handler: (args: { caller: Caller; ctx: InnerContext; req: Request; params: P }) => Promise<unknown>,
+) {
   return async (req: Request, context: { params: Promise<P> }): Promise<Response> => {
     try {
       const ctx = await createRequestContext(req.headers);

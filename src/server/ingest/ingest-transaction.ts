@@ -22,7 +22,11 @@ export type IngestClaim = {
   apiKeyId: string | null;
 };
 
-export async function writeIngestBatch(pool: pg.Pool, claim: IngestClaim, validated: ValidatedBatch): Promise<IngestResult> {
+export async function writeIngestBatch(
+  pool: pg.Pool,
+  claim: IngestClaim,
+  validated: ValidatedBatch,
+): Promise<IngestResult> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
@@ -44,14 +48,28 @@ export async function writeIngestBatch(pool: pg.Pool, claim: IngestClaim, valida
   }
 }
 
-async function writeInTransaction(client: pg.PoolClient, claim: IngestClaim, validated: ValidatedBatch): Promise<IngestResult> {
+async function writeInTransaction(
+  client: pg.PoolClient,
+  claim: IngestClaim,
+  validated: ValidatedBatch,
+): Promise<IngestResult> {
   const { batch } = claim;
   const batchId = randomUUID();
   const receivedAt = new Date();
   await client.query(
     `insert into ingest_batches (id, idempotency_key, request_hash, api_key_id, collector, run_id, mode, since, received_at, status)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'processing')`,
-    [batchId, batch.idempotencyKey, claim.requestHash, claim.apiKeyId, batch.collector, batch.runId ?? null, batch.mode, batch.since ? new Date(batch.since) : null, receivedAt],
+    [
+      batchId,
+      batch.idempotencyKey,
+      claim.requestHash,
+      claim.apiKeyId,
+      batch.collector,
+      batch.runId ?? null,
+      batch.mode,
+      batch.since ? new Date(batch.since) : null,
+      receivedAt,
+    ],
   );
 
   const tables = {} as Record<SyncTable, TableResult>;
@@ -62,7 +80,9 @@ async function writeInTransaction(client: pg.PoolClient, claim: IngestClaim, val
       tables[table] = { inserted: 0, updated: 0, unchanged: 0, rejected };
       continue;
     }
-    const { rows: counts } = await client.query<{ inserted: number; updated: number }>(upsertSql[table], [toRecordsetJson(table, rows)]);
+    const { rows: counts } = await client.query<{ inserted: number; updated: number }>(upsertSql[table], [
+      toRecordsetJson(table, rows),
+    ]);
     const inserted = counts[0]?.inserted ?? 0;
     const updated = counts[0]?.updated ?? 0;
     tables[table] = { inserted, updated, unchanged: rows.length - inserted - updated, rejected };
@@ -84,7 +104,12 @@ async function writeInTransaction(client: pg.PoolClient, claim: IngestClaim, val
   }
 
   const totals = Object.values(tables).reduce(
-    (acc, t) => ({ inserted: acc.inserted + t.inserted, updated: acc.updated + t.updated, unchanged: acc.unchanged + t.unchanged, rejected: acc.rejected + t.rejected }),
+    (acc, t) => ({
+      inserted: acc.inserted + t.inserted,
+      updated: acc.updated + t.updated,
+      unchanged: acc.unchanged + t.unchanged,
+      rejected: acc.rejected + t.rejected,
+    }),
     { inserted: 0, updated: 0, unchanged: 0, rejected: 0 },
   );
   const result: IngestResult = {
@@ -99,7 +124,16 @@ async function writeInTransaction(client: pg.PoolClient, claim: IngestClaim, val
   await client.query(
     `update ingest_batches set status = $2, finished_at = clock_timestamp(), inserted_count = $3, updated_count = $4, unchanged_count = $5,
        rejected_count = $6, table_counts = $7, result = $8 where id = $1`,
-    [batchId, result.status, totals.inserted, totals.updated, totals.unchanged, totals.rejected, JSON.stringify(tables), JSON.stringify(result)],
+    [
+      batchId,
+      result.status,
+      totals.inserted,
+      totals.updated,
+      totals.unchanged,
+      totals.rejected,
+      JSON.stringify(tables),
+      JSON.stringify(result),
+    ],
   );
   await client.query(
     `insert into collector_health (collector, mode, consecutive_failures, last_success_at, updated_at) values ($1, $2, 0, $3, now())

@@ -16,7 +16,12 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.drop());
 
-const batch = (key: string, body: Record<string, unknown>) => ({ idempotencyKey: key, collector: "test-box", mode: "priority", ...body });
+const batch = (key: string, body: Record<string, unknown>) => ({
+  idempotencyKey: key,
+  collector: "test-box",
+  mode: "priority",
+  ...body,
+});
 
 describe("ingest.push counts", () => {
   it("inserts, then replays, then reports unchanged, then updated", async () => {
@@ -60,14 +65,29 @@ describe("ingest.push counts", () => {
     const api = callerFor(t.db, ingest);
     await api.ingest.reportFailure({ collector: "health-box", mode: "discovery", error: "timeout", attempts: 4 });
     await api.ingest.reportFailure({ collector: "health-box", mode: "discovery", error: "timeout", attempts: 4 });
-    let health = await t.db.collectorHealth.findUniqueOrThrow({ where: { collector_mode: { collector: "health-box", mode: "discovery" } } });
+    let health = await t.db.collectorHealth.findUniqueOrThrow({
+      where: { collector_mode: { collector: "health-box", mode: "discovery" } },
+    });
     expect(health.consecutiveFailures).toBe(2);
-    const result = await api.ingest.push({ idempotencyKey: "health-1", collector: "health-box", mode: "discovery", posts: makePosts(2, { seed: 13, firstId: 300n }) });
-    health = await t.db.collectorHealth.findUniqueOrThrow({ where: { collector_mode: { collector: "health-box", mode: "discovery" } } });
+    const result = await api.ingest.push({
+      idempotencyKey: "health-1",
+      collector: "health-box",
+      mode: "discovery",
+      posts: makePosts(2, { seed: 13, firstId: 300n }),
+    });
+    health = await t.db.collectorHealth.findUniqueOrThrow({
+      where: { collector_mode: { collector: "health-box", mode: "discovery" } },
+    });
     expect(health.consecutiveFailures).toBe(0);
     expect(health.lastSuccessAt).not.toBeNull();
     const stored = await t.db.ingestBatch.findUniqueOrThrow({ where: { id: result.batchId } });
-    expect(stored).toMatchObject({ collector: "health-box", mode: "discovery", status: "succeeded", insertedCount: 2, apiKeyId: ingest.apiKeyId });
+    expect(stored).toMatchObject({
+      collector: "health-box",
+      mode: "discovery",
+      status: "succeeded",
+      insertedCount: 2,
+      apiKeyId: ingest.apiKeyId,
+    });
     // The batch's span is real time: finished when its transaction's work was done, not when it began.
     expect(stored.finishedAt!.getTime()).toBeGreaterThanOrEqual(stored.receivedAt.getTime());
     expect(await t.db.ingestFailure.count({ where: { collector: "health-box", mode: "discovery" } })).toBe(2);
@@ -119,7 +139,10 @@ describe("ingest.push rejects", () => {
     });
     const asIngest = await callerFor(t.db, ingest).ingest.push(body);
     expect(asIngest.tables.posts.inserted).toBe(1);
-    expect(asIngest.rejects.map((x) => x.reason)).toEqual(["permission denied for table watch_accounts", "permission denied for table embeddings"]);
+    expect(asIngest.rejects.map((x) => x.reason)).toEqual([
+      "permission denied for table watch_accounts",
+      "permission denied for table embeddings",
+    ]);
     const asAdmin = await callerFor(t.db, admin).ingest.push({ ...body, idempotencyKey: "perm-2" });
     expect(asAdmin.tables).toMatchObject({
       watchAccounts: { inserted: 1, rejected: 0 },
@@ -145,16 +168,28 @@ describe("ingest.push whole-batch errors", () => {
     const api = callerFor(t.db, ingest);
     const posts = makePosts(2, { seed: 31, firstId: 700n });
     await api.ingest.push(batch("conflict-1", { posts: posts.slice(0, 1) }));
-    await expect(api.ingest.push(batch("conflict-1", { posts }))).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("already used with a different body") });
+    await expect(api.ingest.push(batch("conflict-1", { posts }))).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining("already used with a different body"),
+    });
     expect(await t.db.post.count({ where: { statusId: posts[1]!.status_id } })).toBe(0);
   });
 
   it("refuses a malformed batch with a clear 400 and writes nothing", async () => {
     const api = callerFor(t.db, ingest);
     const batches = await t.db.ingestBatch.count();
-    await expect(api.ingest.push("nope")).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("Malformed ingest batch") });
-    await expect(api.ingest.push(batch("bad-version", { version: 2 }))).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("unknown protocol version") });
-    await expect(api.ingest.push(batch("bad-posts", { posts: { a: 1 } }))).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("posts") });
+    await expect(api.ingest.push("nope")).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("Malformed ingest batch"),
+    });
+    await expect(api.ingest.push(batch("bad-version", { version: 2 }))).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("unknown protocol version"),
+    });
+    await expect(api.ingest.push(batch("bad-posts", { posts: { a: 1 } }))).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("posts"),
+    });
     expect(await t.db.ingestBatch.count()).toBe(batches);
   });
 });
@@ -174,7 +209,10 @@ describe("ingest.push under concurrency", () => {
     const [ra, rb] = rounds;
     expect(ra.tables.posts.inserted + rb.tables.posts.inserted).toBe(400);
     expect(rounds[2].replayed || rounds[0].replayed).toBe(true);
-    const rows = await t.db.post.findMany({ where: { statusId: { in: base.map((p) => p.status_id) } }, orderBy: { statusId: "asc" } });
+    const rows = await t.db.post.findMany({
+      where: { statusId: { in: base.map((p) => p.status_id) } },
+      orderBy: { statusId: "asc" },
+    });
     expect(rows).toHaveLength(400);
     rows.forEach((row, i) => expect(row.likeCount).toBe(i % 2 === 0 ? 1000 + i : 2000 + i));
   });

@@ -10,7 +10,10 @@ import { AppError } from "../errors";
 import { writeIngestBatch } from "./ingest-transaction";
 import { validateBatchItems } from "./validate-items";
 
-export async function pushIngestBatch(db: Db, options: { input: unknown; principal: Principal }): Promise<IngestResult> {
+export async function pushIngestBatch(
+  db: Db,
+  options: { input: unknown; principal: Principal },
+): Promise<IngestResult> {
   const parsed = ingestBatchSchema.safeParse(options.input);
   if (!parsed.success) {
     const first = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
@@ -36,7 +39,10 @@ export async function pushIngestBatch(db: Db, options: { input: unknown; princip
 }
 
 async function findReplay(db: Db, idempotencyKey: string, requestHash: string): Promise<IngestResult | null> {
-  const existing = await db.ingestBatch.findUnique({ where: { idempotencyKey }, select: { requestHash: true, result: true } });
+  const existing = await db.ingestBatch.findUnique({
+    where: { idempotencyKey },
+    select: { requestHash: true, result: true },
+  });
   if (!existing) return null;
   if (existing.requestHash !== requestHash) {
     throw new AppError(

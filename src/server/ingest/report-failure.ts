@@ -13,11 +13,24 @@ export async function reportIngestFailure(db: Db, input: ReportFailureInput) {
   return db.$transaction(async (tx) => {
     const row = await tx.collectorHealth.upsert({
       where: { collector_mode: { collector: input.collector, mode: input.mode } },
-      create: { collector: input.collector, mode: input.mode, consecutiveFailures: 1, lastFailureAt: at, lastError: error },
+      create: {
+        collector: input.collector,
+        mode: input.mode,
+        consecutiveFailures: 1,
+        lastFailureAt: at,
+        lastError: error,
+      },
       update: { consecutiveFailures: { increment: 1 }, lastFailureAt: at, lastError: error, updatedAt: new Date() },
     });
     await tx.ingestFailure.create({
-      data: { collector: input.collector, mode: input.mode, occurredAt: at, error, attempts: input.attempts, consecutive: row.consecutiveFailures },
+      data: {
+        collector: input.collector,
+        mode: input.mode,
+        occurredAt: at,
+        error,
+        attempts: input.attempts,
+        consecutive: row.consecutiveFailures,
+      },
     });
     return { collector: row.collector, mode: row.mode, consecutiveFailures: row.consecutiveFailures };
   });

@@ -12,7 +12,9 @@ function clean(value: unknown, depth: number): unknown {
   }
   if (depth >= MAX_DEPTH) return "[nested deeper than 64 levels: cut]";
   if (Array.isArray(value)) return value.map((v) => clean(v, depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [clean(k, depth + 1) as string, clean(v, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [clean(k, depth + 1) as string, clean(v, depth + 1)]),
+  );
 }
 
 export function toStorableJson(value: unknown): unknown {

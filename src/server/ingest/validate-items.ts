@@ -6,7 +6,11 @@ import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tab
 import type { Role } from "../api/trpc";
 
 export type ItemReject = { table: SyncTable; index: number; key: string | null; reason: string; rawItem: unknown };
-export type ValidatedBatch = { rows: Record<SyncTable, Record<string, unknown>[]>; rejects: ItemReject[]; received: Record<SyncTable, number> };
+export type ValidatedBatch = {
+  rows: Record<SyncTable, Record<string, unknown>[]>;
+  rejects: ItemReject[];
+  received: Record<SyncTable, number>;
+};
 
 /** Tables a role may not write, like a least-privilege database role. */
 const deniedTables: Record<Role, readonly SyncTable[]> = {
@@ -40,7 +44,11 @@ function describeIssues(error: z.ZodError): string {
     .join("; ");
 }
 
-export function validateBatchItems(batch: Record<SyncTable, unknown[]>, role: Role, extra: { collector: string }): ValidatedBatch {
+export function validateBatchItems(
+  batch: Record<SyncTable, unknown[]>,
+  role: Role,
+  extra: { collector: string },
+): ValidatedBatch {
   const rows = {} as ValidatedBatch["rows"];
   const received = {} as ValidatedBatch["received"];
   const rejects: ItemReject[] = [];
@@ -51,7 +59,13 @@ export function validateBatchItems(batch: Record<SyncTable, unknown[]>, role: Ro
     if (items.length === 0) continue;
     if (!canWriteTable(role, table)) {
       items.forEach((item, index) =>
-        rejects.push({ table, index, key: keyOf(table, item), reason: `permission denied for table ${syncTables[table].server}`, rawItem: item }),
+        rejects.push({
+          table,
+          index,
+          key: keyOf(table, item),
+          reason: `permission denied for table ${syncTables[table].server}`,
+          rawItem: item,
+        }),
       );
       continue;
     }
@@ -59,10 +73,17 @@ export function validateBatchItems(batch: Record<SyncTable, unknown[]>, role: Ro
     items.forEach((item, index) => {
       const parsed = syncTables[table].schema.safeParse(item);
       if (!parsed.success) {
-        rejects.push({ table, index, key: keyOf(table, item), reason: `invalid ${table} item: ${describeIssues(parsed.error)}`, rawItem: item });
+        rejects.push({
+          table,
+          index,
+          key: keyOf(table, item),
+          reason: `invalid ${table} item: ${describeIssues(parsed.error)}`,
+          rawItem: item,
+        });
         return;
       }
-      const row: Record<string, unknown> = table === "pipelineRuns" ? { ...parsed.data, collector: extra.collector } : { ...parsed.data };
+      const row: Record<string, unknown> =
+        table === "pipelineRuns" ? { ...parsed.data, collector: extra.collector } : { ...parsed.data };
       const key = String(row[syncTables[table].key]);
       const previous = newestByKey.get(key);
       if (!previous) {

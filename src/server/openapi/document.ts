@@ -4,16 +4,31 @@ import { z } from "zod";
 import { ingestBatchSchema, ingestResultSchema } from "~/shared/schemas/ingest";
 import { syncTableNames, syncTables } from "~/shared/schemas/tables";
 
-const toSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12" });
+const toSchema = (schema: z.ZodType) =>
+  z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12" });
 
 const errorSchema = {
   type: "object",
   required: ["error"],
-  properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" } } } },
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: { code: { type: "string" }, message: { type: "string" } },
+    },
+  },
 };
 
 const errorResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [String(s), { description: httpText[s] ?? "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]));
+  Object.fromEntries(
+    statuses.map((s) => [
+      String(s),
+      {
+        description: httpText[s] ?? "Error",
+        content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+      },
+    ]),
+  );
 
 const httpText: Record<number, string> = {
   400: "Invalid input; the message names the field",
@@ -41,7 +56,9 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API key (npm run keys -- create)" } },
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "An API key (npm run keys -- create)" },
+      },
       schemas: {
         Error: errorSchema,
         IngestBatch: toSchema(documentedBatch),
@@ -54,10 +71,17 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
         post: {
           operationId: "ingestPush",
           summary: "Push one batch for one collector run (idempotent by idempotencyKey)",
-          description: "Roles: admin, ingest. The ingest role may not write watchAccounts or embeddings: those items come back rejected.",
-          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/IngestBatch" } } } },
+          description:
+            "Roles: admin, ingest. The ingest role may not write watchAccounts or embeddings: those items come back rejected.",
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/IngestBatch" } } },
+          },
           responses: {
-            "200": { description: "Per-table inserted/updated/unchanged/rejected counts and the rejects", content: { "application/json": { schema: { $ref: "#/components/schemas/IngestResult" } } } },
+            "200": {
+              description: "Per-table inserted/updated/unchanged/rejected counts and the rejects",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/IngestResult" } } },
+            },
             ...errorResponses(400, 401, 403, 409, 413, 429, 503),
           },
         },
@@ -66,7 +90,9 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
         get: {
           operationId: "getPost",
           summary: "One post as stored on the server",
-          parameters: [{ name: "statusId", in: "path", required: true, schema: { type: "string", pattern: "^[0-9]{1,20}$" } }],
+          parameters: [
+            { name: "statusId", in: "path", required: true, schema: { type: "string", pattern: "^[0-9]{1,20}$" } },
+          ],
           responses: { "200": { description: "The post" }, ...errorResponses(400, 401, 404, 429, 503) },
         },
       },
@@ -74,8 +100,13 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
         get: {
           operationId: "reconcileCounts",
           summary: "Per-table row counts since a time, by each table's source creation time",
-          parameters: [{ name: "since", in: "query", required: false, schema: { type: "string", format: "date-time" } }],
-          responses: { "200": { description: "Counts per table and the server time they were taken" }, ...errorResponses(400, 401, 429, 503) },
+          parameters: [
+            { name: "since", in: "query", required: false, schema: { type: "string", format: "date-time" } },
+          ],
+          responses: {
+            "200": { description: "Counts per table and the server time they were taken" },
+            ...errorResponses(400, 401, 429, 503),
+          },
         },
       },
     },

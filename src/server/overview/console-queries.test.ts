@@ -21,7 +21,12 @@ describe("overview summary", () => {
   it("has one health card per collector and mode, with the failing one in alert", async () => {
     const summary = await getOverviewSummary(t.db, { alertThreshold: 2, now });
     const states = Object.fromEntries(summary.health.map((h) => [`${h.collector}/${h.mode}`, h.state]));
-    expect(states).toMatchObject({ "ops-laptop/priority": "healthy", "ops-laptop/discovery": "healthy", "ops-mac-mini/discovery": "alert", "ops-mac-mini/priority": "healthy" });
+    expect(states).toMatchObject({
+      "ops-laptop/priority": "healthy",
+      "ops-laptop/discovery": "healthy",
+      "ops-mac-mini/discovery": "alert",
+      "ops-mac-mini/priority": "healthy",
+    });
     // Backdated to the runs' times: the last success is the last run's batch, not the seeding instant.
     const laptop = summary.health.find((h) => h.collector === "ops-laptop" && h.mode === "priority")!;
     expect(now.getTime() - laptop.lastSuccessAt!.getTime()).toBeLessThan(31 * 60_000);
@@ -32,13 +37,21 @@ describe("overview summary", () => {
     const summary = await getOverviewSummary(t.db, { alertThreshold: 2, now });
     expect(summary.volume).toHaveLength(24);
     expect(summary.volume.reduce((n, b) => n + b.batches, 0)).toBeGreaterThan(24);
-    expect(summary.alerts.map((a) => `${a.kind}:${a.collector}`).sort()).toEqual(["ingest-failures:ops-mac-mini", "reconcile-failed:ops-mac-mini"]);
-    expect(summary.reconcile.map((r) => [r.collector, r.passed])).toEqual([["ops-laptop", true], ["ops-mac-mini", false]]);
+    expect(summary.alerts.map((a) => `${a.kind}:${a.collector}`).sort()).toEqual([
+      "ingest-failures:ops-mac-mini",
+      "reconcile-failed:ops-mac-mini",
+    ]);
+    expect(summary.reconcile.map((r) => [r.collector, r.passed])).toEqual([
+      ["ops-laptop", true],
+      ["ops-mac-mini", false],
+    ]);
   });
 
   it("raises the alert threshold when configured higher", async () => {
     const summary = await getOverviewSummary(t.db, { alertThreshold: 3, now });
-    expect(summary.health.find((h) => h.collector === "ops-mac-mini" && h.mode === "discovery")?.state).toBe("degraded");
+    expect(summary.health.find((h) => h.collector === "ops-mac-mini" && h.mode === "discovery")?.state).toBe(
+      "degraded",
+    );
     expect(summary.alerts.some((a) => a.kind === "ingest-failures")).toBe(false);
   });
 });
@@ -51,7 +64,9 @@ describe("row counts", () => {
     await t.db.$executeRawUnsafe("analyze posts");
     const estimated = await tableRowCounts(t.db, { exactLimit: 10 });
     expect(estimated.approximate).toContain("posts");
-    expect(Math.abs(estimated.counts.posts - exact.counts.posts)).toBeLessThanOrEqual(Math.ceil(exact.counts.posts * 0.05));
+    expect(Math.abs(estimated.counts.posts - exact.counts.posts)).toBeLessThanOrEqual(
+      Math.ceil(exact.counts.posts * 0.05),
+    );
   });
 });
 
@@ -62,7 +77,11 @@ describe("health timeline", () => {
     expect(laptop.buckets).toHaveLength(48);
     expect(laptop.totals.batches).toBeGreaterThan(40);
     // Two outages, both over: the latest is the (reset) episode, the earlier one is history.
-    expect(laptop.episode).toMatchObject({ consecutiveFailures: 0, thresholdReached: false, resetAt: expect.any(Date) });
+    expect(laptop.episode).toMatchObject({
+      consecutiveFailures: 0,
+      thresholdReached: false,
+      resetAt: expect.any(Date),
+    });
     expect(laptop.pastEpisodes).toHaveLength(1);
     const past = laptop.pastEpisodes[0]!;
     expect(past).toMatchObject({ failures: 2, thresholdReached: true, lastError: expect.stringContaining("503") });

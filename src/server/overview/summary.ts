@@ -24,11 +24,19 @@ export const STALE_AFTER_MS = 6 * HOUR_MS;
 
 export type VolumeBucket = { hour: Date; batches: number; inserted: number; updated: number; rejected: number };
 export type ReconcileTable = { local: number; server: number; delta: number };
-export type Alert = { kind: "ingest-failures" | "reconcile-failed" | "stale"; collector: string; mode: string | null; since: Date | null; message: string };
+export type Alert = {
+  kind: "ingest-failures" | "reconcile-failed" | "stale";
+  collector: string;
+  mode: string | null;
+  since: Date | null;
+  message: string;
+};
 
 /** Hourly ingest totals from `since` (inclusive) to `now`, one bucket per hour including empty ones. */
 export async function ingestVolumeByHour(db: Db, options: { since: Date; now: Date }): Promise<VolumeBucket[]> {
-  const rows = await db.$queryRaw<{ hour: Date; batches: number; inserted: number; updated: number; rejected: number }[]>`
+  const rows = await db.$queryRaw<
+    { hour: Date; batches: number; inserted: number; updated: number; rejected: number }[]
+  >`
     select date_trunc('hour', received_at) as hour, count(*)::int as batches,
            coalesce(sum(inserted_count), 0)::int as inserted, coalesce(sum(updated_count), 0)::int as updated,
            coalesce(sum(rejected_count), 0)::int as rejected
@@ -38,17 +46,39 @@ export async function ingestVolumeByHour(db: Db, options: { since: Date; now: Da
   const buckets: VolumeBucket[] = [];
   for (let h = Math.floor(options.since.getTime() / HOUR_MS) * HOUR_MS; h <= options.now.getTime(); h += HOUR_MS) {
     const row = byHour.get(h);
-    buckets.push({ hour: new Date(h), batches: row?.batches ?? 0, inserted: row?.inserted ?? 0, updated: row?.updated ?? 0, rejected: row?.rejected ?? 0 });
+    buckets.push({
+      hour: new Date(h),
+      batches: row?.batches ?? 0,
+      inserted: row?.inserted ?? 0,
+      updated: row?.updated ?? 0,
+      rejected: row?.rejected ?? 0,
+    });
   }
   return buckets;
 }
 
 /** The newest reconcile result of each collector. */
 export async function latestReconcilePerCollector(db: Db) {
-  const rows = await db.$queryRaw<{ id: string; collector: string; since: Date | null; checked_at: Date; passed: boolean; tables: Record<string, ReconcileTable> }[]>`
+  const rows = await db.$queryRaw<
+    {
+      id: string;
+      collector: string;
+      since: Date | null;
+      checked_at: Date;
+      passed: boolean;
+      tables: Record<string, ReconcileTable>;
+    }[]
+  >`
     select distinct on (collector) id, collector, since, checked_at, passed, tables
     from reconcile_results order by collector, checked_at desc`;
-  return rows.map((row) => ({ id: row.id, collector: row.collector, since: row.since, checkedAt: row.checked_at, passed: row.passed, tables: row.tables }));
+  return rows.map((row) => ({
+    id: row.id,
+    collector: row.collector,
+    since: row.since,
+    checkedAt: row.checked_at,
+    passed: row.passed,
+    tables: row.tables,
+  }));
 }
 
 export type HealthCard = {
@@ -62,7 +92,11 @@ export type HealthCard = {
   lastError: string | null;
 };
 
-export function deriveAlerts(options: { health: HealthCard[]; reconcile: Awaited<ReturnType<typeof latestReconcilePerCollector>>; now: Date }): Alert[] {
+export function deriveAlerts(options: {
+  health: HealthCard[];
+  reconcile: Awaited<ReturnType<typeof latestReconcilePerCollector>>;
+  now: Date;
+}): Alert[] {
   const alerts: Alert[] = [];
   for (const card of options.health) {
     if (card.state === "alert") {
@@ -73,14 +107,32 @@ export function deriveAlerts(options: { health: HealthCard[]; reconcile: Awaited
         since: card.lastFailureAt,
         message: `${card.consecutiveFailures} consecutive ingest failures (threshold ${card.threshold})${card.lastError ? `: ${card.lastError}` : ""}`,
       });
-    } else if (card.state === "healthy" && card.lastSuccessAt && options.now.getTime() - card.lastSuccessAt.getTime() > STALE_AFTER_MS) {
-      alerts.push({ kind: "stale", collector: card.collector, mode: card.mode, since: card.lastSuccessAt, message: "No ingest for more than 6 hours: is the collector's scheduler running?" });
+    } else if (
+      card.state === "healthy" &&
+      card.lastSuccessAt &&
+      options.now.getTime() - card.lastSuccessAt.getTime() > STALE_AFTER_MS
+    ) {
+      alerts.push({
+        kind: "stale",
+        collector: card.collector,
+        mode: card.mode,
+        since: card.lastSuccessAt,
+        message: "No ingest for more than 6 hours: is the collector's scheduler running?",
+      });
     }
   }
   for (const result of options.reconcile) {
     if (!result.passed) {
-      const off = Object.entries(result.tables).filter(([, t]) => t.delta !== 0).map(([table, t]) => `${table} ${t.delta > 0 ? "+" : ""}${t.delta}`);
-      alerts.push({ kind: "reconcile-failed", collector: result.collector, mode: null, since: result.checkedAt, message: `Reconcile FAIL: ${off.join(", ") || "counts differ"}` });
+      const off = Object.entries(result.tables)
+        .filter(([, t]) => t.delta !== 0)
+        .map(([table, t]) => `${table} ${t.delta > 0 ? "+" : ""}${t.delta}`);
+      alerts.push({
+        kind: "reconcile-failed",
+        collector: result.collector,
+        mode: null,
+        since: result.checkedAt,
+        message: `Reconcile FAIL: ${off.join(", ") || "counts differ"}`,
+      });
     }
   }
   return alerts;
@@ -106,7 +158,10 @@ type CountedTable = keyof typeof countedTables;
  * tables report PostgreSQL's own estimate (kept by autovacuum's analyze) and
  * say so. Small or never-analysed tables are counted exactly.
  */
-export async function tableRowCounts(db: Db, options: { exactLimit?: number } = {}): Promise<{ counts: Record<CountedTable, number>; approximate: CountedTable[] }> {
+export async function tableRowCounts(
+  db: Db,
+  options: { exactLimit?: number } = {},
+): Promise<{ counts: Record<CountedTable, number>; approximate: CountedTable[] }> {
   const stats = await db.$queryRaw<{ relname: string; estimate: number }[]>`
     select c.relname, c.reltuples::float8 as estimate from pg_class c
     join pg_namespace n on n.oid = c.relnamespace

@@ -72,9 +72,17 @@ const postByStatusIdSql = `select ${Object.keys(postDetailSelect)
   .join(", ")} from posts where status_id = $1`;
 
 export async function getPostByStatusId(db: Db, statusId: string): Promise<PostView> {
-  const { rows } = await sqlPool(db).query<PostRowLike>({ name: "post_by_status_id", text: postByStatusIdSql, values: [statusId] });
+  const { rows } = await sqlPool(db).query<PostRowLike>({
+    name: "post_by_status_id",
+    text: postByStatusIdSql,
+    values: [statusId],
+  });
   const row = rows[0];
-  if (!row) throw new AppError("NOT_FOUND", `No post with status_id ${statusId} on the server: it has not been ingested (check the collector's last runs, or run catch-up).`);
+  if (!row)
+    throw new AppError(
+      "NOT_FOUND",
+      `No post with status_id ${statusId} on the server: it has not been ingested (check the collector's last runs, or run catch-up).`,
+    );
   return toPostView(row);
 }
 
@@ -95,7 +103,12 @@ export async function listPosts(db: Db, options: ListPostsOptions) {
     ...(options.author ? { authorHandle: options.author.replace(/^@/, "").toLowerCase() } : {}),
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.since || options.until
-      ? { createdAt: { ...(options.since ? { gte: new Date(options.since) } : {}), ...(options.until ? { lt: new Date(options.until) } : {}) } }
+      ? {
+          createdAt: {
+            ...(options.since ? { gte: new Date(options.since) } : {}),
+            ...(options.until ? { lt: new Date(options.until) } : {}),
+          },
+        }
       : {}),
     ...(options.text ? { body: { contains: options.text, mode: "insensitive" } } : {}),
     ...(options.minScore !== undefined ? { score: { gte: options.minScore } } : {}),

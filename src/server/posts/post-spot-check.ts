@@ -8,7 +8,9 @@ import { recentRunSelect } from "../overview/summary";
 export async function getPostSpotCheck(db: Db, options: { statusId: string }) {
   const post = await getPostByStatusId(db, options.statusId);
   const [run, reports, windows, shifts, embedding, rejects] = await Promise.all([
-    post.run_id ? db.pipelineRun.findUnique({ where: { runId: post.run_id }, select: recentRunSelect }) : Promise.resolve(null),
+    post.run_id
+      ? db.pipelineRun.findUnique({ where: { runId: post.run_id }, select: recentRunSelect })
+      : Promise.resolve(null),
     db.report.findMany({
       where: { statusIds: { has: options.statusId } },
       select: { reportId: true, runId: true, kind: true, title: true, createdAt: true },
@@ -27,7 +29,10 @@ export async function getPostSpotCheck(db: Db, options: { statusId: string }) {
       orderBy: { detectedAt: "desc" },
       take: 50,
     }),
-    db.embedding.findUnique({ where: { statusId: options.statusId }, select: { model: true, dims: true, createdAt: true, ingestedAt: true, updatedAt: true } }),
+    db.embedding.findUnique({
+      where: { statusId: options.statusId },
+      select: { model: true, dims: true, createdAt: true, ingestedAt: true, updatedAt: true },
+    }),
     db.ingestReject.findMany({
       where: { tableName: "posts", naturalKey: options.statusId },
       select: { id: true, batchId: true, reason: true, createdAt: true },

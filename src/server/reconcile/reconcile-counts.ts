@@ -20,7 +20,9 @@ async function countTable(db: Db, table: SyncTable, since: Date | null): Promise
   // cores instead of running one after the other inside one statement.
   const [total, sinceCount] = await Promise.all([
     countRows(db, `select count(*) as n from "${server}"`),
-    since ? countRows(db, `select count(*) as n from "${server}" where "${sinceColumn}" >= $1::timestamptz`, since) : null,
+    since
+      ? countRows(db, `select count(*) as n from "${server}" where "${sinceColumn}" >= $1::timestamptz`, since)
+      : null,
   ]);
   return [table, { table: server, since: sinceCount ?? total, total }];
 }
@@ -32,5 +34,9 @@ export async function reconcileCounts(db: Db, options: { since?: string | undefi
     Promise.all(syncTableNames.map((table) => countTable(db, table, since))),
     db.$queryRaw<[{ now: Date }]>`select now() as now`,
   ]);
-  return { since: since ? since.toISOString() : null, takenAt: now.toISOString(), tables: Object.fromEntries(counted) as Record<SyncTable, TableCount> };
+  return {
+    since: since ? since.toISOString() : null,
+    takenAt: now.toISOString(),
+    tables: Object.fromEntries(counted) as Record<SyncTable, TableCount>,
+  };
 }

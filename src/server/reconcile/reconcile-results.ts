@@ -25,6 +25,10 @@ export async function listReconcileResults(db: Db, options: { collector?: string
 
 /** Collectors that have reported at least one reconcile, for the console's filter. */
 export async function listReconcileCollectors(db: Db): Promise<string[]> {
-  const rows = await db.reconcileResult.findMany({ distinct: ["collector"], select: { collector: true }, orderBy: { collector: "asc" } });
+  const rows = await db.reconcileResult.findMany({
+    distinct: ["collector"],
+    select: { collector: true },
+    orderBy: { collector: "asc" },
+  });
   return rows.map((row) => row.collector);
 }

@@ -19,7 +19,12 @@ export async function listRuns(db: Db, options: ListRunsOptions) {
     ...(options.status ? { status: options.status } : {}),
     ...(options.collector ? { collector: options.collector } : {}),
     ...(options.from || options.to
-      ? { runAt: { ...(options.from ? { gte: new Date(options.from) } : {}), ...(options.to ? { lt: new Date(options.to) } : {}) } }
+      ? {
+          runAt: {
+            ...(options.from ? { gte: new Date(options.from) } : {}),
+            ...(options.to ? { lt: new Date(options.to) } : {}),
+          },
+        }
       : {}),
   };
   const rows = await db.pipelineRun.findMany({
@@ -42,12 +47,33 @@ export async function getRunById(db: Db, runId: string) {
       where: { runId },
       orderBy: { receivedAt: "asc" },
       select: {
-        id: true, idempotencyKey: true, collector: true, mode: true, receivedAt: true, finishedAt: true, status: true,
-        insertedCount: true, updatedCount: true, unchangedCount: true, rejectedCount: true, tableCounts: true,
-        rejects: { select: { id: true, tableName: true, naturalKey: true, reason: true }, take: 100, orderBy: { id: "asc" } },
+        id: true,
+        idempotencyKey: true,
+        collector: true,
+        mode: true,
+        receivedAt: true,
+        finishedAt: true,
+        status: true,
+        insertedCount: true,
+        updatedCount: true,
+        unchangedCount: true,
+        rejectedCount: true,
+        tableCounts: true,
+        rejects: {
+          select: { id: true, tableName: true, naturalKey: true, reason: true },
+          take: 100,
+          orderBy: { id: "asc" },
+        },
       },
     }),
-    db.report.findMany({ where: { runId }, select: { reportId: true, kind: true, title: true, bodyMd: true, statusIds: true, createdAt: true } }),
+    db.report.findMany({
+      where: { runId },
+      select: { reportId: true, kind: true, title: true, bodyMd: true, statusIds: true, createdAt: true },
+    }),
   ]);
-  return { run, batches: batches.map((b) => ({ ...b, rejects: b.rejects.map((r) => ({ ...r, id: r.id.toString() })) })), reports };
+  return {
+    run,
+    batches: batches.map((b) => ({ ...b, rejects: b.rejects.map((r) => ({ ...r, id: r.id.toString() })) })),
+    reports,
+  };
 }

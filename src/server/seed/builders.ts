@@ -12,31 +12,98 @@ import type {
 } from "~/shared/schemas/items";
 import type { Random } from "./random";
 
-const subjects = ["GPU export rules", "the Fed's rate path", "open-weight models", "chip supply in Taiwan", "the EU AI Act", "data-center power demand", "inference pricing", "stablecoin regulation", "robotics funding", "quantum error correction"];
-const openers = ["Thread:", "Quick take on", "New numbers on", "Worth reading on", "Hot take:", "Notes from today's briefing on", "Just published: our analysis of", "Big if true:"];
-const closers = ["Details below.", "Link in replies.", "More tomorrow.", "This changes the 2027 outlook.", "Markets haven't priced this in.", "Curious what others see.", "Charts attached.", ""];
-export const demoHandles = ["semianalysis", "fedwatcher", "ai_policy_eu", "gpu_supply", "marketpulse", "openweights", "powergrid_nerd", "robofunds", "qc_daily", "stablecoin_law", "inference_econ", "chipsandtaiwan"];
+const subjects = [
+  "GPU export rules",
+  "the Fed's rate path",
+  "open-weight models",
+  "chip supply in Taiwan",
+  "the EU AI Act",
+  "data-center power demand",
+  "inference pricing",
+  "stablecoin regulation",
+  "robotics funding",
+  "quantum error correction",
+];
+const openers = [
+  "Thread:",
+  "Quick take on",
+  "New numbers on",
+  "Worth reading on",
+  "Hot take:",
+  "Notes from today's briefing on",
+  "Just published: our analysis of",
+  "Big if true:",
+];
+const closers = [
+  "Details below.",
+  "Link in replies.",
+  "More tomorrow.",
+  "This changes the 2027 outlook.",
+  "Markets haven't priced this in.",
+  "Curious what others see.",
+  "Charts attached.",
+  "",
+];
+export const demoHandles = [
+  "semianalysis",
+  "fedwatcher",
+  "ai_policy_eu",
+  "gpu_supply",
+  "marketpulse",
+  "openweights",
+  "powergrid_nerd",
+  "robofunds",
+  "qc_daily",
+  "stablecoin_law",
+  "inference_econ",
+  "chipsandtaiwan",
+];
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-export function buildWatchAccount(r: Random, handle: string, tier: "priority" | "discovery", at: number): WatchAccountItem {
-  return { handle, user_id: String(r.int(10_000_000, 1_999_999_999)), tier, active: 1, note: tier === "priority" ? "core source" : null, added_at: iso(at), updated_at: iso(at) };
+export function buildWatchAccount(
+  r: Random,
+  handle: string,
+  tier: "priority" | "discovery",
+  at: number,
+): WatchAccountItem {
+  return {
+    handle,
+    user_id: String(r.int(10_000_000, 1_999_999_999)),
+    tier,
+    active: 1,
+    note: tier === "priority" ? "core source" : null,
+    added_at: iso(at),
+    updated_at: iso(at),
+  };
 }
 
-export function buildPost(r: Random, options: { statusId: string; handle: string; createdAt: number; collectedAt: number; mode: string; runId: string | null }): PostItem {
+export function buildPost(
+  r: Random,
+  options: {
+    statusId: string;
+    handle: string;
+    createdAt: number;
+    collectedAt: number;
+    mode: string;
+    runId: string | null;
+  },
+): PostItem {
   const subject = r.pick(subjects);
   const sentences = r.int(1, 6);
   const parts = [`${r.pick(openers)} ${subject}.`];
   for (let i = 1; i < sentences; i++) {
-    parts.push(r.pick([
-      `Supply looks ${r.pick(["tighter", "looser", "stable"])} than consensus for ${subject}.`,
-      `Our estimate moved ${r.int(2, 40)}% since last quarter.`,
-      `Three things matter here: cost, timing and who blinks first.`,
-      `The filing shows ${r.int(3, 90)} new line items worth a look.`,
-      `Watch the ${r.pick(["Monday", "Tuesday", "Thursday"])} hearing closely.`,
-    ]));
+    parts.push(
+      r.pick([
+        `Supply looks ${r.pick(["tighter", "looser", "stable"])} than consensus for ${subject}.`,
+        `Our estimate moved ${r.int(2, 40)}% since last quarter.`,
+        `Three things matter here: cost, timing and who blinks first.`,
+        `The filing shows ${r.int(3, 90)} new line items worth a look.`,
+        `Watch the ${r.pick(["Monday", "Tuesday", "Thursday"])} hearing closely.`,
+      ]),
+    );
   }
   parts.push(r.pick(closers));
   const body = parts.join(" ").trim();
@@ -47,7 +114,13 @@ export function buildPost(r: Random, options: { statusId: string; handle: string
     author_id: String(r.int(10_000_000, 99_999_999)),
     created_at: iso(options.createdAt),
     lang: "en",
-    public_metrics: { like_count: likes, retweet_count: Math.floor(likes / r.int(3, 12)), reply_count: Math.floor(likes / r.int(10, 40)), quote_count: Math.floor(likes / r.int(20, 80)), impression_count: likes * r.int(20, 90) },
+    public_metrics: {
+      like_count: likes,
+      retweet_count: Math.floor(likes / r.int(3, 12)),
+      reply_count: Math.floor(likes / r.int(10, 40)),
+      quote_count: Math.floor(likes / r.int(20, 80)),
+      impression_count: likes * r.int(20, 90),
+    },
   };
   return {
     status_id: options.statusId,
@@ -74,7 +147,16 @@ export function buildPost(r: Random, options: { statusId: string; handle: string
   };
 }
 
-export function buildRun(options: { runId: string; mode: string; runAt: number; durationMs: number; status: "success" | "failed" | "running"; fetched: number; created: number; error?: string | null }): PipelineRunItem {
+export function buildRun(options: {
+  runId: string;
+  mode: string;
+  runAt: number;
+  durationMs: number;
+  status: "success" | "failed" | "running";
+  fetched: number;
+  created: number;
+  error?: string | null;
+}): PipelineRunItem {
   const finished = options.status === "running" ? null : iso(options.runAt + options.durationMs);
   return {
     run_id: options.runId,
@@ -89,7 +171,10 @@ export function buildRun(options: { runId: string; mode: string; runAt: number; 
   };
 }
 
-export function buildReport(r: Random, options: { runId: string; mode: string; at: number; posts: PostItem[] }): ReportItem {
+export function buildReport(
+  r: Random,
+  options: { runId: string; mode: string; at: number; posts: PostItem[] },
+): ReportItem {
   const top = [...options.posts].sort((a, b) => (b.score ?? 0) - (a.score ?? 0)).slice(0, 5);
   const lines = top.map((p) => `- **@${p.author_handle}** (score ${p.score}): ${p.body.slice(0, 120)}`);
   return {
@@ -118,7 +203,12 @@ export function buildEmbedding(r: Random, post: PostItem, dims: number): Embeddi
   };
 }
 
-export function buildWindowSummary(options: { mode: string; start: number; hours: number; posts: PostItem[] }): WindowSummaryItem {
+export function buildWindowSummary(options: {
+  mode: string;
+  start: number;
+  hours: number;
+  posts: PostItem[];
+}): WindowSummaryItem {
   const startIso = iso(options.start).replace(".000Z", "Z");
   const end = options.start + options.hours * 3600_000;
   const top = [...options.posts].sort((a, b) => (b.score ?? 0) - (a.score ?? 0)).slice(0, 5);
@@ -135,7 +225,10 @@ export function buildWindowSummary(options: { mode: string; start: number; hours
   };
 }
 
-export function buildNarrativeShift(r: Random, options: { windowId: string; at: number; posts: PostItem[] }): NarrativeShiftItem {
+export function buildNarrativeShift(
+  r: Random,
+  options: { windowId: string; at: number; posts: PostItem[] },
+): NarrativeShiftItem {
   const topic = r.pick(subjects);
   return {
     shift_id: r.uuid(),

@@ -34,7 +34,10 @@ export async function backdateDemoIngest(db: Db): Promise<void> {
 }
 
 /** One reconcile per day at 10:10 UTC (05:10 in New York), passing except one day with missing posts and reports. */
-export async function seedReconcileHistory(db: Db, options: { collector: string; now: number; days: number; failOnDaysAgo?: number[] }) {
+export async function seedReconcileHistory(
+  db: Db,
+  options: { collector: string; now: number; days: number; failOnDaysAgo?: number[] },
+) {
   const fail = new Set(options.failOnDaysAgo ?? []);
   const at0510 = (10 * 60 + 10) * 60_000;
   // The latest 10:10 UTC at or before now.
@@ -51,7 +54,13 @@ export async function seedReconcileHistory(db: Db, options: { collector: string;
         return [table, { local: server + delta, server, delta }];
       }),
     ) as Record<SyncTable, { local: number; server: number; delta: number }>;
-    await recordReconcileResult(db, { collector: options.collector, since: iso(since), checkedAt: iso(checkedAt), passed: !fail.has(daysAgo), tables });
+    await recordReconcileResult(db, {
+      collector: options.collector,
+      since: iso(since),
+      checkedAt: iso(checkedAt),
+      passed: !fail.has(daysAgo),
+      tables,
+    });
   }
 }
 
@@ -62,23 +71,45 @@ function perTable(counts: Counts, fn: (table: string, n: number) => unknown) {
 }
 
 /** A finished cutover of `collector` with every step's figures, taken from the rows on the server. */
-export async function seedCutoverRun(db: Db, options: { collector: string; operator: string; label: string; startedAt: number; failValidation?: boolean }) {
+export async function seedCutoverRun(
+  db: Db,
+  options: { collector: string; operator: string; label: string; startedAt: number; failValidation?: boolean },
+) {
   const counts = await reconcileCounts(db, {});
   const exported: Counts = Object.fromEntries(syncTableNames.map((t) => [t, counts.tables[t].total]));
   const at = (s: number) => iso(options.startedAt + s * 1000);
   const adminTables = new Set(["watchAccounts", "embeddings"]);
   const missingPosts = options.failValidation ? 2 : 0;
   const steps: CutoverStep[] = [
-    { step: "freeze", status: "succeeded", startedAt: at(0), finishedAt: at(1), message: "Scheduler frozen; no run in progress.", figures: { runningJobs: 0 } },
+    {
+      step: "freeze",
+      status: "succeeded",
+      startedAt: at(0),
+      finishedAt: at(1),
+      message: "Scheduler frozen; no run in progress.",
+      figures: { runningJobs: 0 },
+    },
     {
       step: "snapshot",
       status: "succeeded",
       startedAt: at(1),
       finishedAt: at(4),
       message: "SQLite online backup taken and checked.",
-      figures: { integrityCheck: "ok", bytes: 48_627_712, sha256: "5f0c7a1e9b3d24c8e6a0f1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6", pages: 11_872 },
+      figures: {
+        integrityCheck: "ok",
+        bytes: 48_627_712,
+        sha256: "5f0c7a1e9b3d24c8e6a0f1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6",
+        pages: 11_872,
+      },
     },
-    { step: "export", status: "succeeded", startedAt: at(4), finishedAt: at(19), message: "Exported every table to JSONL with a manifest.", figures: { counts: exported } },
+    {
+      step: "export",
+      status: "succeeded",
+      startedAt: at(4),
+      finishedAt: at(19),
+      message: "Exported every table to JSONL with a manifest.",
+      figures: { counts: exported },
+    },
     {
       step: "import",
       pass: 1,
@@ -88,8 +119,20 @@ export async function seedCutoverRun(db: Db, options: { collector: string; opera
       message: "Pass 1 with the collector's ingest key.",
       figures: {
         key: "ingest",
-        tables: perTable(exported, (table, n) => (adminTables.has(table) ? { inserted: 0, updated: 0, unchanged: 0, rejected: n } : { inserted: 0, updated: 0, unchanged: n, rejected: 0 })),
-        rejects: Object.fromEntries([...adminTables].map((t) => [t, { count: exported[t] ?? 0, reason: `permission denied for table ${t === "watchAccounts" ? "watch_accounts" : "embeddings"}` }])),
+        tables: perTable(exported, (table, n) =>
+          adminTables.has(table)
+            ? { inserted: 0, updated: 0, unchanged: 0, rejected: n }
+            : { inserted: 0, updated: 0, unchanged: n, rejected: 0 },
+        ),
+        rejects: Object.fromEntries(
+          [...adminTables].map((t) => [
+            t,
+            {
+              count: exported[t] ?? 0,
+              reason: `permission denied for table ${t === "watchAccounts" ? "watch_accounts" : "embeddings"}`,
+            },
+          ]),
+        ),
       },
     },
     {
@@ -101,7 +144,9 @@ export async function seedCutoverRun(db: Db, options: { collector: string; opera
       message: "Pass 2 with an admin key for the tables the ingest key may not write.",
       figures: {
         key: "admin",
-        tables: Object.fromEntries([...adminTables].map((t) => [t, { inserted: 0, updated: 0, unchanged: exported[t] ?? 0, rejected: 0 }])),
+        tables: Object.fromEntries(
+          [...adminTables].map((t) => [t, { inserted: 0, updated: 0, unchanged: exported[t] ?? 0, rejected: 0 }]),
+        ),
         rejects: {},
       },
     },
@@ -110,15 +155,28 @@ export async function seedCutoverRun(db: Db, options: { collector: string; opera
       status: options.failValidation ? "failed" : "succeeded",
       startedAt: at(97),
       finishedAt: at(110),
-      message: options.failValidation ? "2 posts missing on the server: rerun the import pass for posts, then validate again." : "Counts equal; spot check matched field by field.",
+      message: options.failValidation
+        ? "2 posts missing on the server: rerun the import pass for posts, then validate again."
+        : "Counts equal; spot check matched field by field.",
       figures: {
-        deltas: perTable(exported, (table, n) => ({ local: n, server: table === "posts" ? n - missingPosts : n, delta: table === "posts" ? missingPosts : 0 })),
+        deltas: perTable(exported, (table, n) => ({
+          local: n,
+          server: table === "posts" ? n - missingPosts : n,
+          delta: table === "posts" ? missingPosts : 0,
+        })),
         spotCheck: { sampled: 200, matched: 200 - missingPosts, mismatched: 0, missing: missingPosts },
       },
     },
   ];
   if (!options.failValidation) {
-    steps.push({ step: "restore", status: "succeeded", startedAt: at(110), finishedAt: at(111), message: "Scheduler unfrozen; direct ingest on.", figures: {} });
+    steps.push({
+      step: "restore",
+      status: "succeeded",
+      startedAt: at(110),
+      finishedAt: at(111),
+      message: "Scheduler unfrozen; direct ingest on.",
+      figures: {},
+    });
   }
   return db.cutoverRun.create({
     data: {

@@ -32,7 +32,9 @@ export async function seedDemoData(db: Db, options: SeedOptions = {}) {
   let statusCounter = 1_860_000_000_000_000_000n + BigInt(Math.floor(start / 1000));
   const nextStatusId = () => String((statusCounter += BigInt(r.int(1_000, 900_000))));
 
-  const accounts = demoHandles.map((handle, i) => buildWatchAccount(r, handle, i < 6 ? "priority" : "discovery", start - 86_400_000));
+  const accounts = demoHandles.map((handle, i) =>
+    buildWatchAccount(r, handle, i < 6 ? "priority" : "discovery", start - 86_400_000),
+  );
   await pushIngestBatch(db, {
     principal: systemPrincipal,
     input: { idempotencyKey: `seed:${collector}:accounts`, collector, mode: "manual", watchAccounts: accounts },
@@ -46,10 +48,19 @@ export async function seedDemoData(db: Db, options: SeedOptions = {}) {
       const runId = r.uuid();
       const failed = r.chance(0.04);
       const handles = mode === "priority" ? demoHandles.slice(0, 6) : demoHandles.slice(6);
-      const posts = failed ? [] : Array.from({ length: r.int(0, mode === "priority" ? 5 : 9) }, () => {
-        const createdAt = at - r.int(60_000, every);
-        return buildPost(r, { statusId: nextStatusId(), handle: r.pick(handles), createdAt, collectedAt: at + r.int(1_000, 20_000), mode, runId });
-      });
+      const posts = failed
+        ? []
+        : Array.from({ length: r.int(0, mode === "priority" ? 5 : 9) }, () => {
+            const createdAt = at - r.int(60_000, every);
+            return buildPost(r, {
+              statusId: nextStatusId(),
+              handle: r.pick(handles),
+              createdAt,
+              collectedAt: at + r.int(1_000, 20_000),
+              mode,
+              runId,
+            });
+          });
       const run = buildRun({
         runId,
         mode,
@@ -85,21 +96,38 @@ export async function seedDemoData(db: Db, options: SeedOptions = {}) {
   const shifts = [];
   for (const mode of ["priority", "discovery"]) {
     for (let w = start - (start % 21_600_000); w + 21_600_000 <= now; w += 21_600_000) {
-      const inWindow = allPosts.filter((p) => p.mode === mode && Date.parse(p.post.collected_at) >= w && Date.parse(p.post.collected_at) < w + 21_600_000).map((p) => p.post);
+      const inWindow = allPosts
+        .filter(
+          (p) =>
+            p.mode === mode && Date.parse(p.post.collected_at) >= w && Date.parse(p.post.collected_at) < w + 21_600_000,
+        )
+        .map((p) => p.post);
       const summary = buildWindowSummary({ mode, start: w, hours: 6, posts: inWindow });
       windows.push(summary);
-      if (inWindow.length > 3 && r.chance(0.3)) shifts.push(buildNarrativeShift(r, { windowId: summary.window_id, at: Date.parse(summary.window_end), posts: inWindow }));
+      if (inWindow.length > 3 && r.chance(0.3))
+        shifts.push(
+          buildNarrativeShift(r, { windowId: summary.window_id, at: Date.parse(summary.window_end), posts: inWindow }),
+        );
     }
   }
   await pushIngestBatch(db, {
     principal: systemPrincipal,
-    input: { idempotencyKey: `seed:${collector}:windows`, collector, mode: "manual", windowSummaries: windows, narrativeShifts: shifts },
+    input: {
+      idempotencyKey: `seed:${collector}:windows`,
+      collector,
+      mode: "manual",
+      windowSummaries: windows,
+      narrativeShifts: shifts,
+    },
   });
 
   // Two outages of the main collector, long since over: two failed cycles a
   // day and a half ago, three the evening before; each time the next run's
   // ingest reset the streak.
-  for (const [hoursAgo, failures] of [[30, 2], [20, 3]] as const) {
+  for (const [hoursAgo, failures] of [
+    [30, 2],
+    [20, 3],
+  ] as const) {
     for (let attempt = 1; attempt <= failures; attempt++) {
       await reportIngestFailure(db, {
         collector,
@@ -128,7 +156,12 @@ export async function seedDemoData(db: Db, options: SeedOptions = {}) {
   }
   await db.collectorHealth.upsert({
     where: { collector_mode: { collector: "ops-mac-mini", mode: "priority" } },
-    create: { collector: "ops-mac-mini", mode: "priority", consecutiveFailures: 0, lastSuccessAt: new Date(now - 600_000) },
+    create: {
+      collector: "ops-mac-mini",
+      mode: "priority",
+      consecutiveFailures: 0,
+      lastSuccessAt: new Date(now - 600_000),
+    },
     update: {},
   });
 
@@ -137,11 +170,30 @@ export async function seedDemoData(db: Db, options: SeedOptions = {}) {
   await backdateDemoIngest(db);
   await seedReconcileHistory(db, { collector, now, days, failOnDaysAgo: [1] });
   await seedReconcileHistory(db, { collector: "ops-mac-mini", now, days: 0, failOnDaysAgo: [0] });
-  await seedCutoverRun(db, { collector: "ops-mac-mini", operator: "dana", label: "ops-mac-mini first attempt", startedAt: start - 3 * 3_600_000, failValidation: true });
-  await seedCutoverRun(db, { collector, operator: "dana", label: `${collector} into central`, startedAt: start - 3_600_000 });
+  await seedCutoverRun(db, {
+    collector: "ops-mac-mini",
+    operator: "dana",
+    label: "ops-mac-mini first attempt",
+    startedAt: start - 3 * 3_600_000,
+    failValidation: true,
+  });
+  await seedCutoverRun(db, {
+    collector,
+    operator: "dana",
+    label: `${collector} into central`,
+    startedAt: start - 3_600_000,
+  });
 
-  const summary = { accounts: accounts.length, runs, posts: allPosts.length, windows: windows.length, shifts: shifts.length };
-  options.log?.(`seeded ${summary.accounts} accounts, ${summary.runs} runs, ${summary.posts} posts, ${summary.windows} window summaries, ${summary.shifts} narrative shifts`);
+  const summary = {
+    accounts: accounts.length,
+    runs,
+    posts: allPosts.length,
+    windows: windows.length,
+    shifts: shifts.length,
+  };
+  options.log?.(
+    `seeded ${summary.accounts} accounts, ${summary.runs} runs, ${summary.posts} posts, ${summary.windows} window summaries, ${summary.shifts} narrative shifts`,
+  );
   return summary;
 }
 

@@ -14,10 +14,15 @@ function selectExpression(column: string, type: string): string {
   return `"${column}"`;
 }
 
-export async function rowsByKeys(db: Db, options: { table: SyncTable; keys: readonly string[] }): Promise<Record<string, unknown>[]> {
+export async function rowsByKeys(
+  db: Db,
+  options: { table: SyncTable; keys: readonly string[] },
+): Promise<Record<string, unknown>[]> {
   if (options.keys.length === 0) return [];
   const { server, key } = syncTables[options.table];
-  const columns = tableColumns[options.table].filter((c) => !(options.table === "pipelineRuns" && c.wire === "collector"));
+  const columns = tableColumns[options.table].filter(
+    (c) => !(options.table === "pipelineRuns" && c.wire === "collector"),
+  );
   const keyColumn = tableColumns[options.table].find((c) => c.wire === key)!.column;
   const fields = columns.map((c) => `'${c.wire}', ${selectExpression(c.column, c.type)}`).join(", ");
   const rows = await db.$queryRawUnsafe<{ row: Record<string, unknown> }[]>(

@@ -37,5 +37,8 @@ export type CutoverStepRecord = z.infer<typeof cutoverStepRecordSchema>;
 
 export const rowsByKeysSchema = z.object({
   table: z.enum(syncTableNames as [SyncTable, ...SyncTable[]]),
-  keys: z.array(text({ min: 1, max: 256 })).min(1).max(1000),
+  keys: z
+    .array(text({ min: 1, max: 256 }))
+    .min(1)
+    .max(1000),
 });

@@ -8,10 +8,17 @@ import { syncTableNames, type SyncTable } from "./tables";
 export const INGEST_PROTOCOL_VERSION = 1;
 export const MAX_ITEMS_PER_TABLE = 20_000;
 
-const itemArray = z.array(z.unknown()).max(MAX_ITEMS_PER_TABLE, `at most ${MAX_ITEMS_PER_TABLE} items per table in one batch: split the batch`).default([]);
+const itemArray = z
+  .array(z.unknown())
+  .max(MAX_ITEMS_PER_TABLE, `at most ${MAX_ITEMS_PER_TABLE} items per table in one batch: split the batch`)
+  .default([]);
 
 export const ingestBatchSchema = z.object({
-  version: z.literal(INGEST_PROTOCOL_VERSION, { message: `unknown protocol version: this server speaks version ${INGEST_PROTOCOL_VERSION}` }).default(INGEST_PROTOCOL_VERSION),
+  version: z
+    .literal(INGEST_PROTOCOL_VERSION, {
+      message: `unknown protocol version: this server speaks version ${INGEST_PROTOCOL_VERSION}`,
+    })
+    .default(INGEST_PROTOCOL_VERSION),
   idempotencyKey: text({ min: 1, max: 200 }),
   collector: text({ min: 1, max: 100 }),
   runId: text({ min: 1, max: 128 }).nullish(),
@@ -66,7 +73,11 @@ export type ReportFailureInput = z.infer<typeof reportFailureSchema>;
 
 export const reconcileCountsInputSchema = z.object({ since: isoTime.optional() });
 
-export const reconcileTableSchema = z.object({ local: z.number().int(), server: z.number().int(), delta: z.number().int() });
+export const reconcileTableSchema = z.object({
+  local: z.number().int(),
+  server: z.number().int(),
+  delta: z.number().int(),
+});
 
 export const reconcileRecordSchema = z.object({
   collector: text({ min: 1, max: 100 }),

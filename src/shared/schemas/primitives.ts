@@ -23,10 +23,26 @@ export const MAX_TIME = Date.parse("2100-01-01T00:00:00Z");
 function realCalendarTime(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/.exec(s);
   if (!m) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const offsetOk = m[7] === undefined || (Number(m[7]) <= 14 && Number(m[8]) <= 59);
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetOk
+  );
 }
 
 /** ISO-8601 with a zone ("2026-02-25T19:39:12Z", optionally with fraction). */
@@ -45,5 +61,8 @@ export const flag = z.union([z.boolean(), z.literal(0), z.literal(1)]).transform
 export const count = z.number().int().min(0).max(2_147_483_647);
 export const bigCount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-export const runMode = text({ min: 1, max: 32 }).regex(/^[a-z0-9-]+$/, "must be lowercase letters, digits and dashes (e.g. priority)");
+export const runMode = text({ min: 1, max: 32 }).regex(
+  /^[a-z0-9-]+$/,
+  "must be lowercase letters, digits and dashes (e.g. priority)",
+);
 export const collectorModes = ["priority", "discovery"] as const;

@@ -34,7 +34,9 @@ export const apiKeyCreateSchema = z.object({
   name: text({ min: 1, max: 100 }),
   role: z.enum(["admin", "ingest", "reader"]),
 });
-export const apiKeyRevokeSchema = z.object({ prefix: z.string().regex(/^xmk_[a-z0-9]{10}$/, "must be a key prefix like xmk_0123456789") });
+export const apiKeyRevokeSchema = z.object({
+  prefix: z.string().regex(/^xmk_[a-z0-9]{10}$/, "must be a key prefix like xmk_0123456789"),
+});
 
 export const healthTimelineSchema = z.object({ hours: z.number().int().min(6).max(168).default(48) });
 

@@ -13,16 +13,58 @@ import {
 
 export const syncTables = {
   posts: { sqlite: "tweets", server: "posts", key: "status_id", sinceColumn: "collected_at", schema: postItemSchema },
-  reports: { sqlite: "reports", server: "reports", key: "report_id", sinceColumn: "created_at", schema: reportItemSchema },
-  pipelineRuns: { sqlite: "runs", server: "pipeline_runs", key: "run_id", sinceColumn: "run_at", schema: pipelineRunItemSchema },
-  watchAccounts: { sqlite: "watch_accounts", server: "watch_accounts", key: "handle", sinceColumn: "added_at", schema: watchAccountItemSchema },
-  embeddings: { sqlite: "tweet_embeddings", server: "embeddings", key: "status_id", sinceColumn: "created_at", schema: embeddingItemSchema },
-  windowSummaries: { sqlite: "window_summaries", server: "window_summaries", key: "window_id", sinceColumn: "created_at", schema: windowSummaryItemSchema },
-  narrativeShifts: { sqlite: "narrative_shifts", server: "narrative_shifts", key: "shift_id", sinceColumn: "created_at", schema: narrativeShiftItemSchema },
-} as const satisfies Record<string, { sqlite: string; server: string; key: string; sinceColumn: string; schema: z.ZodType }>;
+  reports: {
+    sqlite: "reports",
+    server: "reports",
+    key: "report_id",
+    sinceColumn: "created_at",
+    schema: reportItemSchema,
+  },
+  pipelineRuns: {
+    sqlite: "runs",
+    server: "pipeline_runs",
+    key: "run_id",
+    sinceColumn: "run_at",
+    schema: pipelineRunItemSchema,
+  },
+  watchAccounts: {
+    sqlite: "watch_accounts",
+    server: "watch_accounts",
+    key: "handle",
+    sinceColumn: "added_at",
+    schema: watchAccountItemSchema,
+  },
+  embeddings: {
+    sqlite: "tweet_embeddings",
+    server: "embeddings",
+    key: "status_id",
+    sinceColumn: "created_at",
+    schema: embeddingItemSchema,
+  },
+  windowSummaries: {
+    sqlite: "window_summaries",
+    server: "window_summaries",
+    key: "window_id",
+    sinceColumn: "created_at",
+    schema: windowSummaryItemSchema,
+  },
+  narrativeShifts: {
+    sqlite: "narrative_shifts",
+    server: "narrative_shifts",
+    key: "shift_id",
+    sinceColumn: "created_at",
+    schema: narrativeShiftItemSchema,
+  },
+} as const satisfies Record<
+  string,
+  { sqlite: string; server: string; key: string; sinceColumn: string; schema: z.ZodType }
+>;
 
 export type SyncTable = keyof typeof syncTables;
 export const syncTableNames = Object.keys(syncTables) as SyncTable[];
 
 /** Server table name → batch field, e.g. "pipeline_runs" → "pipelineRuns". */
-export const syncTableByServerName = Object.fromEntries(syncTableNames.map((t) => [syncTables[t].server, t])) as Record<string, SyncTable>;
+export const syncTableByServerName = Object.fromEntries(syncTableNames.map((t) => [syncTables[t].server, t])) as Record<
+  string,
+  SyncTable
+>;

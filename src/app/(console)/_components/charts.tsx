@@ -16,22 +16,52 @@ export function VolumeChart({ points, title }: { points: VolumePoint[]; title: s
   const max = Math.max(1, ...points.map((p) => p.inserted + p.updated + p.rejected));
   const slot = (width - pad.left - pad.right) / Math.max(1, points.length);
   const y = (v: number) => pad.top + (height - pad.top - pad.bottom) * (1 - v / max);
-  const total = points.reduce((acc, p) => ({ inserted: acc.inserted + p.inserted, updated: acc.updated + p.updated, rejected: acc.rejected + p.rejected, batches: acc.batches + p.batches }), { inserted: 0, updated: 0, rejected: 0, batches: 0 });
+  const total = points.reduce(
+    (acc, p) => ({
+      inserted: acc.inserted + p.inserted,
+      updated: acc.updated + p.updated,
+      rejected: acc.rejected + p.rejected,
+      batches: acc.batches + p.batches,
+    }),
+    { inserted: 0, updated: 0, rejected: 0, batches: 0 },
+  );
   return (
     <figure className="rounded-md border border-slate-200 bg-white p-3">
       <figcaption className="mb-2 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-slate-600">
         <span className="font-medium text-slate-800">{title}</span>
-        <span><span aria-hidden="true" className="mr-1 inline-block size-2 rounded-sm bg-sky-600" />inserted {formatCount(total.inserted)}</span>
-        <span><span aria-hidden="true" className="mr-1 inline-block size-2 rounded-sm bg-sky-300" />updated {formatCount(total.updated)}</span>
-        <span><span aria-hidden="true" className="mr-1 inline-block size-2 rounded-sm bg-red-500" />rejected {formatCount(total.rejected)}</span>
+        <span>
+          <span aria-hidden="true" className="mr-1 inline-block size-2 rounded-sm bg-sky-600" />
+          inserted {formatCount(total.inserted)}
+        </span>
+        <span>
+          <span aria-hidden="true" className="mr-1 inline-block size-2 rounded-sm bg-sky-300" />
+          updated {formatCount(total.updated)}
+        </span>
+        <span>
+          <span aria-hidden="true" className="mr-1 inline-block size-2 rounded-sm bg-red-500" />
+          rejected {formatCount(total.rejected)}
+        </span>
         <span>{formatCount(total.batches)} batches</span>
       </figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} className="h-40 w-full" role="img" aria-labelledby="volume-title volume-desc" preserveAspectRatio="none">
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        className="h-40 w-full"
+        role="img"
+        aria-labelledby="volume-title volume-desc"
+        preserveAspectRatio="none"
+      >
         <title id="volume-title">{title}</title>
         <desc id="volume-desc">{`Rows inserted, updated and rejected per hour (UTC). Total: ${total.inserted} inserted, ${total.updated} updated, ${total.rejected} rejected in ${total.batches} batches.`}</desc>
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
-            <line x1={pad.left} x2={width - pad.right} y1={y(max * f)} y2={y(max * f)} stroke="#e2e8f0" strokeWidth="1" />
+            <line
+              x1={pad.left}
+              x2={width - pad.right}
+              y1={y(max * f)}
+              y2={y(max * f)}
+              stroke="#e2e8f0"
+              strokeWidth="1"
+            />
             <text x={pad.left - 4} y={y(max * f) + 3} textAnchor="end" fontSize="9" fill="#64748b">
               {formatCount(Math.round(max * f))}
             </text>
@@ -87,7 +117,11 @@ export function DeltaChart({ points, tables }: { points: DeltaPoint[]; tables: s
         <span className="font-medium text-slate-800">Delta per table (local − server)</span>
         {tables.map((t, i) => (
           <span key={t}>
-            <span aria-hidden="true" className="mr-1 inline-block size-2 rounded-sm" style={{ background: lineColours[i % lineColours.length] }} />
+            <span
+              aria-hidden="true"
+              className="mr-1 inline-block size-2 rounded-sm"
+              style={{ background: lineColours[i % lineColours.length] }}
+            />
             {tableLabel(t)}
           </span>
         ))}
@@ -96,13 +130,27 @@ export function DeltaChart({ points, tables }: { points: DeltaPoint[]; tables: s
           FAIL
         </span>
       </figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} className="h-48 w-full" role="img" aria-labelledby="delta-title delta-desc" preserveAspectRatio="none">
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        className="h-48 w-full"
+        role="img"
+        aria-labelledby="delta-title delta-desc"
+        preserveAspectRatio="none"
+      >
         <title id="delta-title">Reconcile deltas over time</title>
         <desc id="delta-desc">{`${points.length} reconcile results, ${failing} failed. Largest delta ${max}.`}</desc>
         <line x1={pad.left} x2={width - pad.right} y1={y(0)} y2={y(0)} stroke="#94a3b8" strokeWidth="1" />
-        <text x={pad.left - 4} y={y(0) + 3} textAnchor="end" fontSize="9" fill="#64748b">0</text>
-        <text x={pad.left - 4} y={y(max) + 3} textAnchor="end" fontSize="9" fill="#64748b">{signed(max)}</text>
-        {min < 0 ? <text x={pad.left - 4} y={y(min) + 3} textAnchor="end" fontSize="9" fill="#64748b">{signed(min)}</text> : null}
+        <text x={pad.left - 4} y={y(0) + 3} textAnchor="end" fontSize="9" fill="#64748b">
+          0
+        </text>
+        <text x={pad.left - 4} y={y(max) + 3} textAnchor="end" fontSize="9" fill="#64748b">
+          {signed(max)}
+        </text>
+        {min < 0 ? (
+          <text x={pad.left - 4} y={y(min) + 3} textAnchor="end" fontSize="9" fill="#64748b">
+            {signed(min)}
+          </text>
+        ) : null}
         {tables.map((t, i) => (
           <polyline
             key={t}
@@ -118,12 +166,23 @@ export function DeltaChart({ points, tables }: { points: DeltaPoint[]; tables: s
             {p.passed ? (
               <circle cx={x(p.at.getTime())} cy={y(0)} r="2.5" fill="#16a34a" />
             ) : (
-              <rect x={x(p.at.getTime()) - 4} y={y(Math.max(...tables.map((t) => p.deltas[t] ?? 0))) - 4} width="8" height="8" fill="#dc2626" transform={`rotate(45 ${x(p.at.getTime())} ${y(Math.max(...tables.map((t) => p.deltas[t] ?? 0)))})`} />
+              <rect
+                x={x(p.at.getTime()) - 4}
+                y={y(Math.max(...tables.map((t) => p.deltas[t] ?? 0))) - 4}
+                width="8"
+                height="8"
+                fill="#dc2626"
+                transform={`rotate(45 ${x(p.at.getTime())} ${y(Math.max(...tables.map((t) => p.deltas[t] ?? 0)))})`}
+              />
             )}
           </g>
         ))}
-        <text x={pad.left} y={height - 6} fontSize="9" fill="#64748b">{points[0]!.at.toISOString().slice(0, 10)}</text>
-        <text x={width - pad.right} y={height - 6} textAnchor="end" fontSize="9" fill="#64748b">{points[points.length - 1]!.at.toISOString().slice(0, 10)}</text>
+        <text x={pad.left} y={height - 6} fontSize="9" fill="#64748b">
+          {points[0]!.at.toISOString().slice(0, 10)}
+        </text>
+        <text x={width - pad.right} y={height - 6} textAnchor="end" fontSize="9" fill="#64748b">
+          {points[points.length - 1]!.at.toISOString().slice(0, 10)}
+        </text>
       </svg>
     </figure>
   );

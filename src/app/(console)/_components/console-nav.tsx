@@ -14,7 +14,8 @@ const links = [
 export function ConsoleNav({ isAdmin }: { isAdmin: boolean }) {
   const pathname = usePathname();
   const all = isAdmin ? [...links, { href: "/settings/keys", label: "API keys" }] : links;
-  const active = (href: string) => (href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`));
+  const active = (href: string) =>
+    href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
   return (
     <nav aria-label="Main" className="flex flex-wrap items-center gap-x-1 gap-y-1 text-sm">
       <Link href="/" className="mr-4 font-semibold tracking-tight">

@@ -18,7 +18,11 @@ const cardRing = { healthy: "border-emerald-200", degraded: "border-amber-300", 
 
 function HealthCards({ health }: { health: Summary["health"] }) {
   if (health.length === 0) {
-    return <EmptyState title="No collector has reported yet.">Give a collector an ingest key and run it; each collector and mode gets a card here after its first push.</EmptyState>;
+    return (
+      <EmptyState title="No collector has reported yet.">
+        Give a collector an ingest key and run it; each collector and mode gets a card here after its first push.
+      </EmptyState>
+    );
   }
   return (
     <ul className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
@@ -34,7 +38,14 @@ function HealthCards({ health }: { health: Summary["health"] }) {
               <p className="font-mono text-sm font-medium">{card.collector}</p>
               <p className="text-xs text-slate-500">{card.mode}</p>
             </div>
-            <StatusBadge status={card.state} label={card.state === "healthy" ? "Healthy" : `${stateLabel[card.state]} ${card.consecutiveFailures}/${card.threshold}`} />
+            <StatusBadge
+              status={card.state}
+              label={
+                card.state === "healthy"
+                  ? "Healthy"
+                  : `${stateLabel[card.state]} ${card.consecutiveFailures}/${card.threshold}`
+              }
+            />
           </div>
           <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-xs">
             <dt className="text-slate-500">Last success</dt>
@@ -43,7 +54,10 @@ function HealthCards({ health }: { health: Summary["health"] }) {
             <dd>{card.lastFailureAt ? <RelativeTime date={card.lastFailureAt} /> : "none"}</dd>
           </dl>
           {card.lastError && card.state !== "healthy" ? (
-            <p className="mt-2 line-clamp-2 rounded bg-red-50 px-2 py-1 font-mono text-xs text-red-900" title={card.lastError}>
+            <p
+              className="mt-2 line-clamp-2 rounded bg-red-50 px-2 py-1 font-mono text-xs text-red-900"
+              title={card.lastError}
+            >
               {card.lastError}
             </p>
           ) : null}
@@ -55,12 +69,20 @@ function HealthCards({ health }: { health: Summary["health"] }) {
 
 function ReconcileCards({ results }: { results: Summary["reconcile"] }) {
   if (results.length === 0) {
-    return <EmptyState title="No reconcile result yet.">Collectors report one after `npm run collector -- reconcile` (scheduled daily at 05:10 New York).</EmptyState>;
+    return (
+      <EmptyState title="No reconcile result yet.">
+        Collectors report one after `npm run collector -- reconcile` (scheduled daily at 05:10 New York).
+      </EmptyState>
+    );
   }
   return (
     <div className="grid grid-cols-1 gap-3 lg:grid-cols-2">
       {results.map((r) => (
-        <div key={r.id} className="rounded-md border border-slate-200 bg-white p-3" data-testid={`reconcile-${r.collector}`}>
+        <div
+          key={r.id}
+          className="rounded-md border border-slate-200 bg-white p-3"
+          data-testid={`reconcile-${r.collector}`}
+        >
           <div className="flex items-center justify-between gap-2">
             <p className="font-mono text-sm font-medium">{r.collector}</p>
             <span className="flex items-center gap-2 text-xs text-slate-500">
@@ -72,16 +94,26 @@ function ReconcileCards({ results }: { results: Summary["reconcile"] }) {
             <caption className="sr-only">Per-table counts of the last reconcile of {r.collector}</caption>
             <thead className="text-slate-500">
               <tr>
-                <th scope="col" className="py-0.5 text-left font-medium">Table</th>
-                <th scope="col" className="py-0.5 text-right font-medium">Local</th>
-                <th scope="col" className="py-0.5 text-right font-medium">Server</th>
-                <th scope="col" className="py-0.5 text-right font-medium">Delta</th>
+                <th scope="col" className="py-0.5 text-left font-medium">
+                  Table
+                </th>
+                <th scope="col" className="py-0.5 text-right font-medium">
+                  Local
+                </th>
+                <th scope="col" className="py-0.5 text-right font-medium">
+                  Server
+                </th>
+                <th scope="col" className="py-0.5 text-right font-medium">
+                  Delta
+                </th>
               </tr>
             </thead>
             <tbody>
               {inTableOrder(r.tables).map(([table, t]) => (
                 <tr key={table} className={t.delta !== 0 ? "bg-red-50 font-medium text-red-900" : ""}>
-                  <th scope="row" className="py-0.5 text-left font-normal">{tableLabel(table)}</th>
+                  <th scope="row" className="py-0.5 text-left font-normal">
+                    {tableLabel(table)}
+                  </th>
                   <td className="py-0.5 text-right tabular-nums">{formatCount(t.local)}</td>
                   <td className="py-0.5 text-right tabular-nums">{formatCount(t.server)}</td>
                   <td className="py-0.5 text-right tabular-nums">{signed(t.delta)}</td>
@@ -95,12 +127,19 @@ function ReconcileCards({ results }: { results: Summary["reconcile"] }) {
   );
 }
 
-const alertKind = { "ingest-failures": "Ingest failing", "reconcile-failed": "Reconcile FAIL", stale: "Stale" } as const;
+const alertKind = {
+  "ingest-failures": "Ingest failing",
+  "reconcile-failed": "Reconcile FAIL",
+  stale: "Stale",
+} as const;
 
 function Alerts({ alerts }: { alerts: Summary["alerts"] }) {
   if (alerts.length === 0) {
     return (
-      <p className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900" data-testid="no-alerts">
+      <p
+        className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900"
+        data-testid="no-alerts"
+      >
         No active alerts.
       </p>
     );
@@ -108,11 +147,21 @@ function Alerts({ alerts }: { alerts: Summary["alerts"] }) {
   return (
     <ul className="space-y-1.5" data-testid="alerts">
       {alerts.map((a) => (
-        <li key={`${a.kind}/${a.collector}/${a.mode ?? ""}`} className="flex flex-wrap items-center gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-950">
+        <li
+          key={`${a.kind}/${a.collector}/${a.mode ?? ""}`}
+          className="flex flex-wrap items-center gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-950"
+        >
           <StatusBadge status={a.kind === "stale" ? "degraded" : "alert"} label={alertKind[a.kind]} />
-          <span className="font-mono text-xs">{a.collector}{a.mode ? ` · ${a.mode}` : ""}</span>
+          <span className="font-mono text-xs">
+            {a.collector}
+            {a.mode ? ` · ${a.mode}` : ""}
+          </span>
           <span className="order-last w-full min-w-0 break-words sm:order-none sm:w-auto sm:flex-1">{a.message}</span>
-          {a.since ? <span className="ml-auto text-xs text-red-800"><RelativeTime date={a.since} /></span> : null}
+          {a.since ? (
+            <span className="ml-auto text-xs text-red-800">
+              <RelativeTime date={a.since} />
+            </span>
+          ) : null}
         </li>
       ))}
     </ul>
@@ -121,7 +170,11 @@ function Alerts({ alerts }: { alerts: Summary["alerts"] }) {
 
 function RecentRuns({ runs }: { runs: Summary["recentRuns"] }) {
   if (runs.length === 0) {
-    return <EmptyState title="No runs yet.">Point a collector at this server (`npm run collector -- run --mode priority`) to see them here.</EmptyState>;
+    return (
+      <EmptyState title="No runs yet.">
+        Point a collector at this server (`npm run collector -- run --mode priority`) to see them here.
+      </EmptyState>
+    );
   }
   return <RunsTable runs={runs} caption="Latest runs" />;
 }
@@ -130,7 +183,9 @@ export function OverviewSkeleton() {
   return (
     <div className="space-y-6" role="status" aria-label="Loading the overview">
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
-        {Array.from({ length: 4 }, (_, i) => <Skeleton key={i} className="h-28" />)}
+        {Array.from({ length: 4 }, (_, i) => (
+          <Skeleton key={i} className="h-28" />
+        ))}
       </div>
       <Skeleton className="h-48" />
       <Skeleton className="h-64" />
@@ -142,29 +197,59 @@ export function OverviewPanel() {
   const trpc = useTRPC();
   const summary = useQuery({ ...trpc.overview.summary.queryOptions(), refetchInterval: 15_000 });
   if (summary.isPending) return <OverviewSkeleton />;
-  if (!summary.data) return <ErrorState title="Could not load the overview" message={summary.error?.message ?? "No data"} />;
+  if (!summary.data)
+    return <ErrorState title="Could not load the overview" message={summary.error?.message ?? "No data"} />;
   const { counts, approximateCounts, recentRuns, health, reconcile, volume, alerts, generatedAt } = summary.data;
   return (
     <div className="space-y-6">
       <p className="text-xs text-slate-500" aria-live="polite">
-        Data as of <RelativeTime date={generatedAt} />; refreshes every 15 s{summary.isFetching ? " (refreshing…)" : ""}.
-        {summary.error ? <span className="ml-2 text-red-700" role="alert">Last refresh failed: {summary.error.message}</span> : null}
+        Data as of <RelativeTime date={generatedAt} />; refreshes every 15 s{summary.isFetching ? " (refreshing…)" : ""}
+        .
+        {summary.error ? (
+          <span className="ml-2 text-red-700" role="alert">
+            Last refresh failed: {summary.error.message}
+          </span>
+        ) : null}
       </p>
       <Section title="Active alerts" id="alerts-heading">
         <Alerts alerts={alerts} />
       </Section>
-      <Section title="Ingest health by collector and mode" id="health-heading" actions={<Link href="/health" className="text-xs text-sky-800 hover:underline">Timeline →</Link>}>
+      <Section
+        title="Ingest health by collector and mode"
+        id="health-heading"
+        actions={
+          <Link href="/health" className="text-xs text-sky-800 hover:underline">
+            Timeline →
+          </Link>
+        }
+      >
         <HealthCards health={health} />
       </Section>
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-2">
         <Section title="Ingest volume, last 24 hours (UTC)" id="volume-heading">
           <VolumeChart points={volume} title="Rows per hour" />
         </Section>
-        <Section title="Last reconcile" id="reconcile-heading" actions={<Link href="/reconcile" className="text-xs text-sky-800 hover:underline">History →</Link>}>
+        <Section
+          title="Last reconcile"
+          id="reconcile-heading"
+          actions={
+            <Link href="/reconcile" className="text-xs text-sky-800 hover:underline">
+              History →
+            </Link>
+          }
+        >
           <ReconcileCards results={reconcile} />
         </Section>
       </div>
-      <Section title="Latest runs" id="runs-heading" actions={<Link href="/runs" className="text-xs text-sky-800 hover:underline">All runs →</Link>}>
+      <Section
+        title="Latest runs"
+        id="runs-heading"
+        actions={
+          <Link href="/runs" className="text-xs text-sky-800 hover:underline">
+            All runs →
+          </Link>
+        }
+      >
         <RecentRuns runs={recentRuns} />
       </Section>
       <Section title="Rows on the server" id="counts-heading">
@@ -174,7 +259,10 @@ export function OverviewPanel() {
               <dt className="text-xs text-slate-500">{label}</dt>
               <dd className="text-lg font-semibold tabular-nums" data-testid={`count-${key}`}>
                 {approximateCounts.includes(key as keyof typeof counts) ? (
-                  <abbr title="Estimate from PostgreSQL's table statistics: exact counting of large tables on every refresh would be slow" className="no-underline">
+                  <abbr
+                    title="Estimate from PostgreSQL's table statistics: exact counting of large tables on every refresh would be slow"
+                    className="no-underline"
+                  >
                     ≈{formatCount(counts[key as keyof typeof counts])}
                   </abbr>
                 ) : (

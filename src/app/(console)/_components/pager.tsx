@@ -4,7 +4,17 @@ import Link from "next/link";
  * Cursor pagination in the URL: `cursor` is where this page starts, `back`
  * the cursors of the pages before it, so "Newer" works without counting.
  */
-export function Pager({ basePath, params, nextCursor, label }: { basePath: string; params: URLSearchParams; nextCursor: string | null; label: string }) {
+export function Pager({
+  basePath,
+  params,
+  nextCursor,
+  label,
+}: {
+  basePath: string;
+  params: URLSearchParams;
+  nextCursor: string | null;
+  label: string;
+}) {
   const back = params.getAll("back");
   const cursor = params.get("cursor");
   const page = back.length + (cursor ? 2 : 1);
@@ -19,15 +29,38 @@ export function Pager({ basePath, params, nextCursor, label }: { basePath: strin
   };
   const newer = cursor ? withCursor(back.at(-1) ?? null, back.slice(0, -1)) : null;
   const older = nextCursor ? withCursor(nextCursor, cursor ? [...back, cursor] : back) : null;
-  const link = "rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600";
+  const link =
+    "rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600";
   const disabled = "rounded border border-slate-200 px-3 py-1 text-slate-400";
   return (
     <nav aria-label={`${label} pages`} className="flex items-center justify-between gap-2 text-sm">
-      <span className="text-slate-600" data-testid="page-number">Page {page}</span>
+      <span className="text-slate-600" data-testid="page-number">
+        Page {page}
+      </span>
       <span className="flex gap-2">
-        {cursor ? <Link href={withCursor(null, [])} className={link}>First</Link> : null}
-        {newer ? <Link href={newer} className={link} rel="prev">← Newer</Link> : <span className={disabled} aria-disabled="true">← Newer</span>}
-        {older ? <Link href={older} className={link} rel="next">Older →</Link> : <span className={disabled} aria-disabled="true">Older →</span>}
+        {cursor ? (
+          <Link href={withCursor(null, [])} className={link}>
+            First
+          </Link>
+        ) : null}
+        {newer ? (
+          <Link href={newer} className={link} rel="prev">
+            ← Newer
+          </Link>
+        ) : (
+          <span className={disabled} aria-disabled="true">
+            ← Newer
+          </span>
+        )}
+        {older ? (
+          <Link href={older} className={link} rel="next">
+            Older →
+          </Link>
+        ) : (
+          <span className={disabled} aria-disabled="true">
+            Older →
+          </span>
+        )}
       </span>
     </nav>
   );

@@ -5,7 +5,11 @@ import { useSyncExternalStore } from "react";
 const noop = () => () => undefined;
 /** False during server rendering and hydration, true afterwards: the operator's zone is only known in the browser. */
 function useIsClient(): boolean {
-  return useSyncExternalStore(noop, () => true, () => false);
+  return useSyncExternalStore(
+    noop,
+    () => true,
+    () => false,
+  );
 }
 
 export function formatUtc(date: Date): string {
@@ -14,7 +18,15 @@ export function formatUtc(date: Date): string {
 
 function formatLocal(date: Date): string {
   // dateStyle/timeStyle cannot be combined with timeZoneName: spell the fields out.
-  return new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" }).format(date);
+  return new Intl.DateTimeFormat(undefined, {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    timeZoneName: "short",
+  }).format(date);
 }
 
 /** "5 minutes ago", with the absolute time in UTC and in the operator's zone on hover and for screen readers. */

@@ -18,7 +18,11 @@ export type RunRow = {
   error?: string | null;
 };
 
-export function RunsTable({ runs, caption, detailed = false }: {
+export function RunsTable({
+  runs,
+  caption,
+  detailed = false,
+}: {
   runs: RunRow[];
   caption: string;
   /** The full list: absolute start times and the error column. */
@@ -28,29 +32,55 @@ export function RunsTable({ runs, caption, detailed = false }: {
     <DataTable caption={caption}>
       <thead className="bg-slate-50">
         <tr>
-          <th scope="col" className={th}>Run</th>
-          <th scope="col" className={th}>Collector</th>
-          <th scope="col" className={th}>Mode</th>
-          <th scope="col" className={th}>Status</th>
-          <th scope="col" className={th}>Started</th>
-          <th scope="col" className={`${th} text-right`}>Duration</th>
-          <th scope="col" className={`${th} text-right`}>Fetched</th>
-          <th scope="col" className={`${th} text-right`}>New</th>
-          {detailed ? <th scope="col" className={th}>Error</th> : null}
+          <th scope="col" className={th}>
+            Run
+          </th>
+          <th scope="col" className={th}>
+            Collector
+          </th>
+          <th scope="col" className={th}>
+            Mode
+          </th>
+          <th scope="col" className={th}>
+            Status
+          </th>
+          <th scope="col" className={th}>
+            Started
+          </th>
+          <th scope="col" className={`${th} text-right`}>
+            Duration
+          </th>
+          <th scope="col" className={`${th} text-right`}>
+            Fetched
+          </th>
+          <th scope="col" className={`${th} text-right`}>
+            New
+          </th>
+          {detailed ? (
+            <th scope="col" className={th}>
+              Error
+            </th>
+          ) : null}
         </tr>
       </thead>
       <tbody>
         {runs.map((run) => (
           <tr key={run.runId} className="border-t border-slate-100 hover:bg-slate-50" data-testid="run-row">
-            <td className={td}><CopyId value={run.runId} short={8} href={`/runs/${encodeURIComponent(run.runId)}`} /></td>
+            <td className={td}>
+              <CopyId value={run.runId} short={8} href={`/runs/${encodeURIComponent(run.runId)}`} />
+            </td>
             <td className={`${td} font-mono text-xs`}>{run.collector ?? "—"}</td>
             <td className={td}>{run.mode}</td>
-            <td className={td}><StatusBadge status={run.status} /></td>
+            <td className={td}>
+              <StatusBadge status={run.status} />
+            </td>
             <td className={td}>
               {detailed ? (
                 <>
                   <span className="font-mono text-xs">{run.runAt.toISOString().slice(0, 19).replace("T", " ")}</span>{" "}
-                  <span className="text-xs text-slate-500"><RelativeTime date={run.runAt} /></span>
+                  <span className="text-xs text-slate-500">
+                    <RelativeTime date={run.runAt} />
+                  </span>
                 </>
               ) : (
                 <RelativeTime date={run.runAt} />
@@ -59,7 +89,11 @@ export function RunsTable({ runs, caption, detailed = false }: {
             <td className={tdNum}>{formatDuration(runDuration(run))}</td>
             <td className={tdNum}>{formatCount(run.fetchedCount)}</td>
             <td className={tdNum}>{formatCount(run.newCount)}</td>
-            {detailed ? <td className={`${td} max-w-xs truncate text-xs text-red-800`} title={run.error ?? undefined}>{run.error ?? ""}</td> : null}
+            {detailed ? (
+              <td className={`${td} max-w-xs truncate text-xs text-red-800`} title={run.error ?? undefined}>
+                {run.error ?? ""}
+              </td>
+            ) : null}
           </tr>
         ))}
       </tbody>

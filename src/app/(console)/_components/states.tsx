@@ -41,7 +41,17 @@ export function PageHeader({ title, children }: { title: string; children?: Reac
   );
 }
 
-export function Section({ title, id, children, actions }: { title: string; id: string; children: ReactNode; actions?: ReactNode }) {
+export function Section({
+  title,
+  id,
+  children,
+  actions,
+}: {
+  title: string;
+  id: string;
+  children: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <section aria-labelledby={id} className="space-y-2">
       <div className="flex flex-wrap items-center justify-between gap-2">

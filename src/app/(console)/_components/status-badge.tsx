@@ -8,7 +8,13 @@ const tones: Record<Tone, string> = {
   neutral: "bg-slate-50 text-slate-700 ring-slate-500/20",
 };
 
-const dots: Record<Tone, string> = { ok: "bg-emerald-500", warn: "bg-amber-500", bad: "bg-red-500", info: "bg-sky-500", neutral: "bg-slate-400" };
+const dots: Record<Tone, string> = {
+  ok: "bg-emerald-500",
+  warn: "bg-amber-500",
+  bad: "bg-red-500",
+  info: "bg-sky-500",
+  neutral: "bg-slate-400",
+};
 
 /** One colour per meaning across the console: every status word maps to a tone. */
 const statusTone: Record<string, Tone> = {
@@ -40,7 +46,9 @@ export function toneDot(status: string): string {
 export function StatusBadge({ status, label }: { status: string; label?: string }) {
   const tone = toneOf(status);
   return (
-    <span className={`inline-flex items-center gap-1 rounded px-1.5 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset ${tones[tone]}`}>
+    <span
+      className={`inline-flex items-center gap-1 rounded px-1.5 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset ${tones[tone]}`}
+    >
       <span aria-hidden="true" className={`size-1.5 rounded-full ${dots[tone]}`} />
       {label ?? status}
     </span>

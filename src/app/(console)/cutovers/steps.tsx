@@ -42,7 +42,21 @@ const figureLabels: Record<string, string> = {
 };
 
 // PostgreSQL's jsonb does not keep key order: put known columns in reading order.
-const columnOrder = ["local", "server", "delta", "inserted", "updated", "unchanged", "rejected", "count", "reason", "sampled", "matched", "mismatched", "missing"];
+const columnOrder = [
+  "local",
+  "server",
+  "delta",
+  "inserted",
+  "updated",
+  "unchanged",
+  "rejected",
+  "count",
+  "reason",
+  "sampled",
+  "matched",
+  "mismatched",
+  "missing",
+];
 function byColumnOrder(a: string, b: string): number {
   const ia = columnOrder.indexOf(a);
   const ib = columnOrder.indexOf(b);
@@ -55,7 +69,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function scalar(v: unknown): ReactNode {
   if (typeof v === "number") return formatCount(v);
-  if (typeof v === "string") return v.length > 24 && /^[0-9a-f]+$/i.test(v) ? <span className="font-mono text-xs break-all">{v}</span> : v;
+  if (typeof v === "string")
+    return v.length > 24 && /^[0-9a-f]+$/i.test(v) ? <span className="font-mono text-xs break-all">{v}</span> : v;
   if (typeof v === "boolean") return v ? "yes" : "no";
   if (v === null || v === undefined) return "—";
   if (isRecord(v) && Object.keys(v).length === 0) return "none";
@@ -75,22 +90,47 @@ function TableFigure({ label, value }: { label: string; value: Record<string, un
         <caption className="mb-1 text-left text-xs font-medium text-slate-600">{label}</caption>
         <thead className="text-slate-500">
           <tr>
-            <th scope="col" className="py-0.5 pr-3 text-left font-medium">Table</th>
-            {columns.length === 0 ? <th scope="col" className="py-0.5 text-right font-medium">Rows</th> : columns.map((c) => <th key={c} scope="col" className="py-0.5 pl-3 text-right font-medium">{c}</th>)}
+            <th scope="col" className="py-0.5 pr-3 text-left font-medium">
+              Table
+            </th>
+            {columns.length === 0 ? (
+              <th scope="col" className="py-0.5 text-right font-medium">
+                Rows
+              </th>
+            ) : (
+              columns.map((c) => (
+                <th key={c} scope="col" className="py-0.5 pl-3 text-right font-medium">
+                  {c}
+                </th>
+              ))
+            )}
           </tr>
         </thead>
         <tbody>
           {rows.map(([table, v]) => {
-            const bad = isRecord(v) && ((typeof v.delta === "number" && v.delta !== 0) || (typeof v.rejected === "number" && v.rejected > 0) || (typeof v.count === "number" && v.count > 0));
+            const bad =
+              isRecord(v) &&
+              ((typeof v.delta === "number" && v.delta !== 0) ||
+                (typeof v.rejected === "number" && v.rejected > 0) ||
+                (typeof v.count === "number" && v.count > 0));
             return (
               <tr key={table} className={`border-t border-slate-100 ${bad ? "bg-red-50 text-red-900" : ""}`}>
-                <th scope="row" className="py-0.5 pr-3 text-left font-normal">{tableLabel(table)}</th>
+                <th scope="row" className="py-0.5 pr-3 text-left font-normal">
+                  {tableLabel(table)}
+                </th>
                 {columns.length === 0 ? (
                   <td className="py-0.5 text-right tabular-nums">{scalar(v)}</td>
                 ) : (
                   columns.map((c) => {
                     const cell = isRecord(v) ? v[c] : undefined;
-                    return <td key={c} className={`py-0.5 pl-3 tabular-nums ${typeof cell === "string" ? "text-left" : "text-right"}`}>{c === "delta" && typeof cell === "number" ? signed(cell) : scalar(cell)}</td>;
+                    return (
+                      <td
+                        key={c}
+                        className={`py-0.5 pl-3 tabular-nums ${typeof cell === "string" ? "text-left" : "text-right"}`}
+                      >
+                        {c === "delta" && typeof cell === "number" ? signed(cell) : scalar(cell)}
+                      </td>
+                    );
                   })
                 )}
               </tr>
@@ -105,8 +145,12 @@ function TableFigure({ label, value }: { label: string; value: Record<string, un
 function Figures({ figures }: { figures: Record<string, unknown> }) {
   const entries = Object.entries(figures);
   if (entries.length === 0) return null;
-  const scalars = entries.filter(([, v]) => !isRecord(v) || !Object.values(v).some((x) => typeof x === "number" || isRecord(x)));
-  const maps = entries.filter(([, v]) => isRecord(v) && Object.values(v).some((x) => typeof x === "number" || isRecord(x)));
+  const scalars = entries.filter(
+    ([, v]) => !isRecord(v) || !Object.values(v).some((x) => typeof x === "number" || isRecord(x)),
+  );
+  const maps = entries.filter(
+    ([, v]) => isRecord(v) && Object.values(v).some((x) => typeof x === "number" || isRecord(x)),
+  );
   const tableLike = (v: Record<string, unknown>) => Object.keys(v).some((k) => tableLabel(k) !== k);
   return (
     <div className="mt-2 space-y-3">
@@ -127,12 +171,14 @@ function Figures({ figures }: { figures: Record<string, unknown> }) {
           <dl key={k} className="flex flex-wrap gap-x-4 gap-y-1 text-xs" aria-label={figureLabels[k] ?? k}>
             <dt className="font-medium text-slate-600">{figureLabels[k] ?? k}:</dt>
             {isRecord(v)
-              ? Object.entries(v).sort(([a], [b]) => byColumnOrder(a, b)).map(([kk, vv]) => (
-                  <dd key={kk}>
-                    <span className="text-slate-500">{kk} </span>
-                    <span className="font-medium tabular-nums">{scalar(vv)}</span>
-                  </dd>
-                ))
+              ? Object.entries(v)
+                  .sort(([a], [b]) => byColumnOrder(a, b))
+                  .map(([kk, vv]) => (
+                    <dd key={kk}>
+                      <span className="text-slate-500">{kk} </span>
+                      <span className="font-medium tabular-nums">{scalar(vv)}</span>
+                    </dd>
+                  ))
               : null}
           </dl>
         ),
@@ -145,9 +191,18 @@ export function StepList({ steps }: { steps: CutoverStep[] }) {
   return (
     <ol className="space-y-3">
       {steps.map((s, i) => (
-        <li key={`${s.step}/${s.pass ?? ""}`} className="rounded-md border border-slate-200 bg-white p-3" data-testid={`step-${s.step}${s.pass ? `-${s.pass}` : ""}`}>
+        <li
+          key={`${s.step}/${s.pass ?? ""}`}
+          className="rounded-md border border-slate-200 bg-white p-3"
+          data-testid={`step-${s.step}${s.pass ? `-${s.pass}` : ""}`}
+        >
           <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
-            <span className="flex size-6 items-center justify-center rounded-full bg-slate-100 text-xs font-medium" aria-hidden="true">{i + 1}</span>
+            <span
+              className="flex size-6 items-center justify-center rounded-full bg-slate-100 text-xs font-medium"
+              aria-hidden="true"
+            >
+              {i + 1}
+            </span>
             <h3 className="font-medium">
               {stepTitles[s.step] ?? s.step}
               {s.pass ? ` — pass ${s.pass}` : ""}
@@ -156,9 +211,15 @@ export function StepList({ steps }: { steps: CutoverStep[] }) {
             <span className="text-xs text-slate-500">
               {formatDuration(s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : null)}
             </span>
-            <span className="ml-auto"><AbsoluteTime date={new Date(s.startedAt)} relative={false} /></span>
+            <span className="ml-auto">
+              <AbsoluteTime date={new Date(s.startedAt)} relative={false} />
+            </span>
           </div>
-          {s.message ? <p className={`mt-1 text-sm ${s.status === "failed" ? "font-medium text-red-800" : "text-slate-700"}`}>{s.message}</p> : null}
+          {s.message ? (
+            <p className={`mt-1 text-sm ${s.status === "failed" ? "font-medium text-red-800" : "text-slate-700"}`}>
+              {s.message}
+            </p>
+          ) : null}
           <Figures figures={s.figures} />
         </li>
       ))}

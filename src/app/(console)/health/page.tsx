@@ -14,7 +14,10 @@ export default async function HealthPage() {
   await queryClient.prefetchQuery(trpc.health.timeline.queryOptions({ hours: HOURS }));
   return (
     <HydrationBoundary state={dehydrate(queryClient)}>
-      <PageHeader title="Ingest health">Last {HOURS} hours per collector and mode: ingest batches, failed runs, the current failure episode and earlier ones.</PageHeader>
+      <PageHeader title="Ingest health">
+        Last {HOURS} hours per collector and mode: ingest batches, failed runs, the current failure episode and earlier
+        ones.
+      </PageHeader>
       <HealthTimeline hours={HOURS} />
     </HydrationBoundary>
   );

@@ -14,16 +14,25 @@ export const dynamic = "force-dynamic";
 
 type Tables = Record<string, { local: number; server: number; delta: number }>;
 
-export default async function ReconcilePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function ReconcilePage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
-  const [collectors, newest] = await Promise.all([load((c) => c.reconcile.collectors()), load((c) => c.reconcile.history({ limit: 1 }))]);
+  const [collectors, newest] = await Promise.all([
+    load((c) => c.reconcile.collectors()),
+    load((c) => c.reconcile.history({ limit: 1 })),
+  ]);
   // One collector at a time: deltas of different collectors do not add up.
   const collector = param(params, "collector") ?? (newest.ok ? newest.data[0]?.collector : undefined);
   const history = collector ? await load((c) => c.reconcile.history({ collector, limit: 90 })) : null;
 
   return (
     <div className="space-y-6">
-      <PageHeader title="Reconcile">Local (collector SQLite) minus server counts, per table; 0 everywhere is a PASS.</PageHeader>
+      <PageHeader title="Reconcile">
+        Local (collector SQLite) minus server counts, per table; 0 everywhere is a PASS.
+      </PageHeader>
       {!collectors.ok ? <ErrorState title="Could not load reconcile results" message={collectors.message} /> : null}
       {collectors.ok && collectors.data.length > 0 ? (
         <nav aria-label="Collectors" className="flex flex-wrap gap-2 text-sm">
@@ -42,7 +51,8 @@ export default async function ReconcilePage({ searchParams }: { searchParams: Pr
 
       {history === null ? (
         <EmptyState title="No reconcile result yet.">
-          Run <code className="font-mono">npm run collector -- reconcile</code> on a collector (it runs daily at 05:10 New York): its result lands here. You can count the server side now below.
+          Run <code className="font-mono">npm run collector -- reconcile</code> on a collector (it runs daily at 05:10
+          New York): its result lands here. You can count the server side now below.
         </EmptyState>
       ) : !history.ok ? (
         <ErrorState title="Could not load the history" message={history.message} />
@@ -55,7 +65,13 @@ export default async function ReconcilePage({ searchParams }: { searchParams: Pr
             <Section title="Deltas over time" id="chart-heading">
               <DeltaChart
                 tables={syncTableNames}
-                points={[...history.data].reverse().map((r) => ({ at: r.checkedAt, passed: r.passed, deltas: Object.fromEntries(Object.entries(r.tables as Tables).map(([t, v]) => [t, v.delta])) }))}
+                points={[...history.data]
+                  .reverse()
+                  .map((r) => ({
+                    at: r.checkedAt,
+                    passed: r.passed,
+                    deltas: Object.fromEntries(Object.entries(r.tables as Tables).map(([t, v]) => [t, v.delta])),
+                  }))}
               />
             </Section>
           ) : null}
@@ -63,10 +79,18 @@ export default async function ReconcilePage({ searchParams }: { searchParams: Pr
             <DataTable caption={`Reconcile history of ${collector}`}>
               <thead className="bg-slate-50">
                 <tr>
-                  <th scope="col" className={th}>Checked</th>
-                  <th scope="col" className={th}>Result</th>
-                  <th scope="col" className={th}>Since</th>
-                  <th scope="col" className={th}>Tables off</th>
+                  <th scope="col" className={th}>
+                    Checked
+                  </th>
+                  <th scope="col" className={th}>
+                    Result
+                  </th>
+                  <th scope="col" className={th}>
+                    Since
+                  </th>
+                  <th scope="col" className={th}>
+                    Tables off
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -75,12 +99,26 @@ export default async function ReconcilePage({ searchParams }: { searchParams: Pr
                   return (
                     <tr key={r.id} className="border-t border-slate-100" data-testid="reconcile-row">
                       <td className={td}>
-                        <span className="font-mono text-xs">{r.checkedAt.toISOString().slice(0, 16).replace("T", " ")}</span>{" "}
-                        <span className="text-xs text-slate-500"><RelativeTime date={r.checkedAt} /></span>
+                        <span className="font-mono text-xs">
+                          {r.checkedAt.toISOString().slice(0, 16).replace("T", " ")}
+                        </span>{" "}
+                        <span className="text-xs text-slate-500">
+                          <RelativeTime date={r.checkedAt} />
+                        </span>
                       </td>
-                      <td className={td}><StatusBadge status={r.passed ? "pass" : "fail"} label={r.passed ? "PASS" : "FAIL"} /></td>
-                      <td className={`${td} font-mono text-xs`}>{r.since ? r.since.toISOString().slice(0, 16).replace("T", " ") : "all time"}</td>
-                      <td className={td}>{off.length === 0 ? <span className="text-slate-500">none</span> : off.map(([t, v]) => `${tableLabel(t)} ${signed(v.delta)}`).join(", ")}</td>
+                      <td className={td}>
+                        <StatusBadge status={r.passed ? "pass" : "fail"} label={r.passed ? "PASS" : "FAIL"} />
+                      </td>
+                      <td className={`${td} font-mono text-xs`}>
+                        {r.since ? r.since.toISOString().slice(0, 16).replace("T", " ") : "all time"}
+                      </td>
+                      <td className={td}>
+                        {off.length === 0 ? (
+                          <span className="text-slate-500">none</span>
+                        ) : (
+                          off.map(([t, v]) => `${tableLabel(t)} ${signed(v.delta)}`).join(", ")
+                        )}
+                      </td>
                     </tr>
                   );
                 })}
@@ -97,38 +135,72 @@ export default async function ReconcilePage({ searchParams }: { searchParams: Pr
   );
 }
 
-function LatestResult({ result }: { result: { collector: string; checkedAt: Date; since: Date | null; passed: boolean; tables: unknown } }) {
+function LatestResult({
+  result,
+}: {
+  result: { collector: string; checkedAt: Date; since: Date | null; passed: boolean; tables: unknown };
+}) {
   const tables = result.tables as Tables;
   return (
     <Section title="Latest result" id="latest-heading">
-      <div className={`rounded-md border-2 bg-white p-4 ${result.passed ? "border-emerald-300" : "border-red-300"}`} data-testid="latest-reconcile">
+      <div
+        className={`rounded-md border-2 bg-white p-4 ${result.passed ? "border-emerald-300" : "border-red-300"}`}
+        data-testid="latest-reconcile"
+      >
         <div className="flex flex-wrap items-center gap-x-6 gap-y-2">
-          <span className={`text-2xl font-bold ${result.passed ? "text-emerald-700" : "text-red-700"}`} data-testid="latest-verdict">
+          <span
+            className={`text-2xl font-bold ${result.passed ? "text-emerald-700" : "text-red-700"}`}
+            data-testid="latest-verdict"
+          >
             {result.passed ? "PASS" : "FAIL"}
           </span>
           <span className="font-mono text-sm">{result.collector}</span>
-          <span className="text-sm"><span className="text-xs text-slate-500">checked </span><AbsoluteTime date={result.checkedAt} /></span>
-          <span className="text-sm"><span className="text-xs text-slate-500">since </span>{result.since ? <AbsoluteTime date={result.since} relative={false} /> : "all time"}</span>
+          <span className="text-sm">
+            <span className="text-xs text-slate-500">checked </span>
+            <AbsoluteTime date={result.checkedAt} />
+          </span>
+          <span className="text-sm">
+            <span className="text-xs text-slate-500">since </span>
+            {result.since ? <AbsoluteTime date={result.since} relative={false} /> : "all time"}
+          </span>
         </div>
         <div className="mt-3">
           <DataTable caption="Per-table counts of the latest reconcile">
             <thead className="bg-slate-50">
               <tr>
-                <th scope="col" className={th}>Table</th>
-                <th scope="col" className={`${th} text-right`}>Local</th>
-                <th scope="col" className={`${th} text-right`}>Server</th>
-                <th scope="col" className={`${th} text-right`}>Delta</th>
-                <th scope="col" className={th}>Verdict</th>
+                <th scope="col" className={th}>
+                  Table
+                </th>
+                <th scope="col" className={`${th} text-right`}>
+                  Local
+                </th>
+                <th scope="col" className={`${th} text-right`}>
+                  Server
+                </th>
+                <th scope="col" className={`${th} text-right`}>
+                  Delta
+                </th>
+                <th scope="col" className={th}>
+                  Verdict
+                </th>
               </tr>
             </thead>
             <tbody>
               {inTableOrder(tables).map(([table, t]) => (
                 <tr key={table} className={`border-t border-slate-100 ${t.delta !== 0 ? "bg-red-50" : ""}`}>
-                  <th scope="row" className={`${td} font-normal`}>{tableLabel(table)}</th>
+                  <th scope="row" className={`${td} font-normal`}>
+                    {tableLabel(table)}
+                  </th>
                   <td className={tdNum}>{formatCount(t.local)}</td>
                   <td className={tdNum}>{formatCount(t.server)}</td>
                   <td className={`${tdNum} ${t.delta !== 0 ? "font-semibold text-red-800" : ""}`}>{signed(t.delta)}</td>
-                  <td className={td}>{t.delta === 0 ? <StatusBadge status="pass" label="equal" /> : <StatusBadge status="fail" label={t.delta > 0 ? "missing on server" : "extra on server"} />}</td>
+                  <td className={td}>
+                    {t.delta === 0 ? (
+                      <StatusBadge status="pass" label="equal" />
+                    ) : (
+                      <StatusBadge status="fail" label={t.delta > 0 ? "missing on server" : "extra on server"} />
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -8,10 +8,20 @@ export const dynamic = "force-dynamic";
 export async function GET() {
   try {
     const ping = await pingDatabase(getDb());
-    return Response.json({ status: "ok", database: ping.database, latencyMs: ping.latencyMs, serverTime: ping.serverTime });
+    return Response.json({
+      status: "ok",
+      database: ping.database,
+      latencyMs: ping.latencyMs,
+      serverTime: ping.serverTime,
+    });
   } catch {
     return Response.json(
-      { error: { code: "SERVICE_UNAVAILABLE", message: "The database does not answer: check that PostgreSQL is running and DATABASE_URL is right." } },
+      {
+        error: {
+          code: "SERVICE_UNAVAILABLE",
+          message: "The database does not answer: check that PostgreSQL is running and DATABASE_URL is right.",
+        },
+      },
       { status: 503, headers: { "retry-after": "5" } },
     );
   }

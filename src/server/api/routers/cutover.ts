@@ -6,7 +6,9 @@ import { rowsByKeys } from "../../sync/rows-by-keys";
 
 export const cutoverRouter = createTRPCRouter({
   start: ingestProcedure.input(cutoverStartSchema).mutation(({ ctx, input }) => startCutoverRun(ctx.db, input)),
-  recordStep: ingestProcedure.input(cutoverStepRecordSchema).mutation(({ ctx, input }) => recordCutoverStep(ctx.db, input)),
+  recordStep: ingestProcedure
+    .input(cutoverStepRecordSchema)
+    .mutation(({ ctx, input }) => recordCutoverStep(ctx.db, input)),
   list: readerProcedure.input(cutoverListSchema).query(({ ctx, input }) => listCutoverRuns(ctx.db, input)),
   byId: readerProcedure.input(cutoverByIdSchema).query(({ ctx, input }) => getCutoverRun(ctx.db, input.id)),
   /** Stored rows by natural key, in the ingest item shape, for spot checks. */

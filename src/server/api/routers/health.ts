@@ -7,6 +7,12 @@ import { getHealthTimeline } from "../../health/health-timeline";
 
 export const healthRouter = createTRPCRouter({
   ping: publicProcedure.query(({ ctx }) => pingDatabase(ctx.db)),
-  byCollector: readerProcedure.query(({ ctx }) => listCollectorHealth(ctx.db, { alertThreshold: env().INGEST_ALERT_THRESHOLD })),
-  timeline: readerProcedure.input(healthTimelineSchema).query(({ ctx, input }) => getHealthTimeline(ctx.db, { alertThreshold: env().INGEST_ALERT_THRESHOLD, hours: input.hours })),
+  byCollector: readerProcedure.query(({ ctx }) =>
+    listCollectorHealth(ctx.db, { alertThreshold: env().INGEST_ALERT_THRESHOLD }),
+  ),
+  timeline: readerProcedure
+    .input(healthTimelineSchema)
+    .query(({ ctx, input }) =>
+      getHealthTimeline(ctx.db, { alertThreshold: env().INGEST_ALERT_THRESHOLD, hours: input.hours }),
+    ),
 });

@@ -14,5 +14,7 @@ export const ingestRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => pushIngestBatch(ctx.db, { input, principal: ctx.principal })),
   /** What the calling key may write, so a collector skips tables it would only see rejected. */
   access: ingestProcedure.query(({ ctx }) => describeIngestAccess(ctx.principal)),
-  reportFailure: ingestProcedure.input(reportFailureSchema).mutation(({ ctx, input }) => reportIngestFailure(ctx.db, input)),
+  reportFailure: ingestProcedure
+    .input(reportFailureSchema)
+    .mutation(({ ctx, input }) => reportIngestFailure(ctx.db, input)),
 });

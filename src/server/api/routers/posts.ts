@@ -4,7 +4,9 @@ import { getPostByStatusId, listPosts } from "../../posts/post-queries";
 import { getPostSpotCheck } from "../../posts/post-spot-check";
 
 export const postsRouter = createTRPCRouter({
-  byStatusId: readerProcedure.input(postLookupSchema).query(({ ctx, input }) => getPostByStatusId(ctx.db, input.statusId)),
+  byStatusId: readerProcedure
+    .input(postLookupSchema)
+    .query(({ ctx, input }) => getPostByStatusId(ctx.db, input.statusId)),
   list: readerProcedure.input(postListSchema).query(({ ctx, input }) => listPosts(ctx.db, input)),
   /** The console's spot check: the post plus what cites it and its ingest history. */
   spotCheck: readerProcedure.input(postLookupSchema).query(({ ctx, input }) => getPostSpotCheck(ctx.db, input)),

@@ -1,11 +1,17 @@
 import { reconcileCountsInputSchema, reconcileHistorySchema, reconcileRecordSchema } from "~/shared/schemas/ingest";
 import { createTRPCRouter, ingestProcedure, readerProcedure } from "../trpc";
 import { reconcileCounts } from "../../reconcile/reconcile-counts";
-import { listReconcileCollectors, listReconcileResults, recordReconcileResult } from "../../reconcile/reconcile-results";
+import {
+  listReconcileCollectors,
+  listReconcileResults,
+  recordReconcileResult,
+} from "../../reconcile/reconcile-results";
 
 export const reconcileRouter = createTRPCRouter({
   counts: readerProcedure.input(reconcileCountsInputSchema).query(({ ctx, input }) => reconcileCounts(ctx.db, input)),
-  record: ingestProcedure.input(reconcileRecordSchema).mutation(({ ctx, input }) => recordReconcileResult(ctx.db, input)),
+  record: ingestProcedure
+    .input(reconcileRecordSchema)
+    .mutation(({ ctx, input }) => recordReconcileResult(ctx.db, input)),
   history: readerProcedure.input(reconcileHistorySchema).query(({ ctx, input }) => listReconcileResults(ctx.db, input)),
   collectors: readerProcedure.query(({ ctx }) => listReconcileCollectors(ctx.db)),
 });

@@ -14,22 +14,40 @@ export default async function CutoversPage() {
   const cutovers = await load((c) => c.cutover.list({ limit: 100 }));
   return (
     <div className="space-y-4">
-      <PageHeader title="Cutovers">Each move of a collector&apos;s SQLite file into the server, step by step.</PageHeader>
+      <PageHeader title="Cutovers">
+        Each move of a collector&apos;s SQLite file into the server, step by step.
+      </PageHeader>
       {!cutovers.ok ? (
         <ErrorState title="Could not load cutovers" message={cutovers.message} />
       ) : cutovers.data.length === 0 ? (
-        <EmptyState title="No cutover recorded yet.">The cutover tool records one here as it runs (freeze, snapshot, export, import passes, validate, restore).</EmptyState>
+        <EmptyState title="No cutover recorded yet.">
+          The cutover tool records one here as it runs (freeze, snapshot, export, import passes, validate, restore).
+        </EmptyState>
       ) : (
         <DataTable caption="Cutovers, newest first">
           <thead className="bg-slate-50">
             <tr>
-              <th scope="col" className={th}>Cutover</th>
-              <th scope="col" className={th}>Collector</th>
-              <th scope="col" className={th}>Operator</th>
-              <th scope="col" className={th}>Status</th>
-              <th scope="col" className={th}>Steps</th>
-              <th scope="col" className={th}>Started</th>
-              <th scope="col" className={`${th} text-right`}>Duration</th>
+              <th scope="col" className={th}>
+                Cutover
+              </th>
+              <th scope="col" className={th}>
+                Collector
+              </th>
+              <th scope="col" className={th}>
+                Operator
+              </th>
+              <th scope="col" className={th}>
+                Status
+              </th>
+              <th scope="col" className={th}>
+                Steps
+              </th>
+              <th scope="col" className={th}>
+                Started
+              </th>
+              <th scope="col" className={`${th} text-right`}>
+                Duration
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -37,19 +55,33 @@ export default async function CutoversPage() {
               const steps = parseSteps(c.steps);
               return (
                 <tr key={c.id} className="border-t border-slate-100 hover:bg-slate-50" data-testid="cutover-row">
-                  <td className={td}><Link href={`/cutovers/${c.id}`} className="font-medium text-sky-800 hover:underline">{c.label}</Link></td>
+                  <td className={td}>
+                    <Link href={`/cutovers/${c.id}`} className="font-medium text-sky-800 hover:underline">
+                      {c.label}
+                    </Link>
+                  </td>
                   <td className={`${td} font-mono text-xs`}>{c.collector}</td>
                   <td className={td}>{c.operator}</td>
-                  <td className={td}><StatusBadge status={c.status} /></td>
+                  <td className={td}>
+                    <StatusBadge status={c.status} />
+                  </td>
                   <td className={td}>
                     <span className="flex flex-wrap gap-1">
                       {steps.map((s) => (
-                        <StatusBadge key={`${s.step}/${s.pass ?? ""}`} status={s.status} label={`${s.step}${s.pass ? ` ${s.pass}` : ""}`} />
+                        <StatusBadge
+                          key={`${s.step}/${s.pass ?? ""}`}
+                          status={s.status}
+                          label={`${s.step}${s.pass ? ` ${s.pass}` : ""}`}
+                        />
                       ))}
                     </span>
                   </td>
-                  <td className={td}><RelativeTime date={c.startedAt} /></td>
-                  <td className={tdNum}>{formatDuration(c.finishedAt ? c.finishedAt.getTime() - c.startedAt.getTime() : null)}</td>
+                  <td className={td}>
+                    <RelativeTime date={c.startedAt} />
+                  </td>
+                  <td className={tdNum}>
+                    {formatDuration(c.finishedAt ? c.finishedAt.getTime() - c.startedAt.getTime() : null)}
+                  </td>
                 </tr>
               );
             })}

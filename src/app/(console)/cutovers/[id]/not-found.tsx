@@ -5,7 +5,9 @@ export default function CutoverNotFound() {
     <div className="space-y-3 rounded-md border border-slate-200 bg-white p-6">
       <h1 className="text-xl font-semibold">Cutover not found</h1>
       <p className="text-sm text-slate-600">No cutover has this id.</p>
-      <Link href="/cutovers" className="text-sm text-sky-800 hover:underline">← All cutovers</Link>
+      <Link href="/cutovers" className="text-sm text-sky-800 hover:underline">
+        ← All cutovers
+      </Link>
     </div>
   );
 }

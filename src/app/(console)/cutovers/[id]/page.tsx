@@ -20,11 +20,18 @@ export default async function CutoverPage({ params }: { params: Promise<{ id: st
   if (!result.ok) return <ErrorState title="Could not load the cutover" message={result.message} />;
   const cutover = result.data;
   const steps = parseSteps(cutover.steps);
-  const artifacts = (typeof cutover.artifacts === "object" && cutover.artifacts !== null && !Array.isArray(cutover.artifacts) ? cutover.artifacts : {}) as Record<string, unknown>;
+  const artifacts = (
+    typeof cutover.artifacts === "object" && cutover.artifacts !== null && !Array.isArray(cutover.artifacts)
+      ? cutover.artifacts
+      : {}
+  ) as Record<string, unknown>;
   return (
     <div className="space-y-6">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/cutovers" className="hover:underline">Cutovers</Link> / <span>{cutover.label}</span>
+        <Link href="/cutovers" className="hover:underline">
+          Cutovers
+        </Link>{" "}
+        / <span>{cutover.label}</span>
       </nav>
       <PageHeader title={cutover.label}>
         <StatusBadge status={cutover.status} />
@@ -32,15 +39,27 @@ export default async function CutoverPage({ params }: { params: Promise<{ id: st
       <DetailList
         items={[
           ["Cutover id", <CopyId key="id" value={cutover.id} />],
-          ["Collector", <span key="c" className="font-mono">{cutover.collector}</span>],
+          [
+            "Collector",
+            <span key="c" className="font-mono">
+              {cutover.collector}
+            </span>,
+          ],
           ["Operator", cutover.operator],
           ["Started", <AbsoluteTime key="s" date={cutover.startedAt} />],
           ["Finished", cutover.finishedAt ? <AbsoluteTime key="f" date={cutover.finishedAt} /> : "still running"],
-          ["Duration", formatDuration(cutover.finishedAt ? cutover.finishedAt.getTime() - cutover.startedAt.getTime() : null)],
+          [
+            "Duration",
+            formatDuration(cutover.finishedAt ? cutover.finishedAt.getTime() - cutover.startedAt.getTime() : null),
+          ],
         ]}
       />
       <Section title={`Steps (${steps.length})`} id="steps-heading">
-        {steps.length === 0 ? <EmptyState title="No step recorded yet.">The cutover tool records each step as it finishes.</EmptyState> : <StepList steps={steps} />}
+        {steps.length === 0 ? (
+          <EmptyState title="No step recorded yet.">The cutover tool records each step as it finishes.</EmptyState>
+        ) : (
+          <StepList steps={steps} />
+        )}
       </Section>
       <Section title="Artifacts" id="artifacts-heading">
         {Object.keys(artifacts).length === 0 ? (
@@ -50,7 +69,9 @@ export default async function CutoverPage({ params }: { params: Promise<{ id: st
             {Object.entries(artifacts).map(([k, v]) => (
               <div key={k} className="flex flex-wrap gap-x-3">
                 <dt className="w-32 text-slate-500">{k}</dt>
-                <dd className="min-w-0 font-mono text-xs break-all">{Array.isArray(v) ? v.map(String).join(", ") : String(v)}</dd>
+                <dd className="min-w-0 font-mono text-xs break-all">
+                  {Array.isArray(v) ? v.map(String).join(", ") : String(v)}
+                </dd>
               </div>
             ))}
           </dl>

@@ -30,7 +30,10 @@ export default async function PostPage({ params }: { params: Promise<{ statusId:
   return (
     <div className="space-y-6">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/posts" className="hover:underline">Posts</Link> / <span className="font-mono">{post.status_id}</span>
+        <Link href="/posts" className="hover:underline">
+          Posts
+        </Link>{" "}
+        / <span className="font-mono">{post.status_id}</span>
       </nav>
       <PageHeader title={`Post ${post.status_id}`}>
         <span className="inline-flex items-center gap-2">
@@ -45,18 +48,28 @@ export default async function PostPage({ params }: { params: Promise<{ statusId:
 
       <article className="rounded-md border border-slate-200 bg-white p-4" aria-label="Post">
         <p className="text-sm">
-          <span className="font-semibold" data-testid="post-author">@{post.author.handle}</span>
-          {post.author.id ? <span className="ml-2 text-xs text-slate-500">user id <CopyId value={post.author.id} /></span> : null}
+          <span className="font-semibold" data-testid="post-author">
+            @{post.author.handle}
+          </span>
+          {post.author.id ? (
+            <span className="ml-2 text-xs text-slate-500">
+              user id <CopyId value={post.author.id} />
+            </span>
+          ) : null}
         </p>
-        <p className="mt-2 text-base leading-relaxed whitespace-pre-wrap" data-testid="post-body">{post.body}</p>
+        <p className="mt-2 text-base leading-relaxed whitespace-pre-wrap" data-testid="post-body">
+          {post.body}
+        </p>
         <dl className="mt-3 flex flex-wrap gap-x-6 gap-y-1 text-sm">
-          {([
-            ["Likes", post.metrics.like_count],
-            ["Reposts", post.metrics.repost_count],
-            ["Replies", post.metrics.reply_count],
-            ["Quotes", post.metrics.quote_count],
-            ["Views", post.metrics.view_count],
-          ] as const).map(([label, value]) => (
+          {(
+            [
+              ["Likes", post.metrics.like_count],
+              ["Reposts", post.metrics.repost_count],
+              ["Replies", post.metrics.reply_count],
+              ["Quotes", post.metrics.quote_count],
+              ["Views", post.metrics.view_count],
+            ] as const
+          ).map(([label, value]) => (
             <div key={label}>
               <dt className="inline text-slate-500">{label} </dt>
               <dd className="inline font-medium tabular-nums">{formatCount(value)}</dd>
@@ -64,7 +77,9 @@ export default async function PostPage({ params }: { params: Promise<{ statusId:
           ))}
           <div>
             <dt className="inline text-slate-500">Score </dt>
-            <dd className="inline font-medium tabular-nums" data-testid="post-score">{post.score === null ? "—" : post.score.toFixed(3)}</dd>
+            <dd className="inline font-medium tabular-nums" data-testid="post-score">
+              {post.score === null ? "—" : post.score.toFixed(3)}
+            </dd>
           </div>
         </dl>
       </article>
@@ -76,7 +91,14 @@ export default async function PostPage({ params }: { params: Promise<{ statusId:
           ["Language", post.lang ?? "—"],
           ["Reply / repost", `${post.is_reply ? "reply" : "not a reply"} · ${post.is_repost ? "repost" : "original"}`],
           ["Conversation", post.conversation_id ? <CopyId key="conv" value={post.conversation_id} /> : "—"],
-          ["Collected by run", post.run_id ? <CopyId key="run" value={post.run_id} href={`/runs/${encodeURIComponent(post.run_id)}`} /> : "— (no run recorded)"],
+          [
+            "Collected by run",
+            post.run_id ? (
+              <CopyId key="run" value={post.run_id} href={`/runs/${encodeURIComponent(post.run_id)}`} />
+            ) : (
+              "— (no run recorded)"
+            ),
+          ],
           ["Created on X", <AbsoluteTime key="c" date={created} />],
           ["Collected", <AbsoluteTime key="col" date={collected} />],
           ["Source last updated", <AbsoluteTime key="su" date={new Date(post.source_updated_at)} />],
@@ -92,13 +114,16 @@ export default async function PostPage({ params }: { params: Promise<{ statusId:
           <li className="flex flex-wrap items-baseline gap-3">
             <span className="w-40 text-slate-500">Last changed on the server</span>
             <AbsoluteTime date={updated} />
-            {updated.getTime() === ingested.getTime() ? <span className="text-xs text-slate-500">(never updated since)</span> : null}
+            {updated.getTime() === ingested.getTime() ? (
+              <span className="text-xs text-slate-500">(never updated since)</span>
+            ) : null}
           </li>
           <li className="flex flex-wrap items-baseline gap-3">
             <span className="w-40 text-slate-500">Embedding</span>
             {embedding ? (
               <span>
-                <span className="font-mono text-xs">{embedding.model}</span> · {embedding.dims} dims · stored <RelativeTime date={embedding.ingestedAt} />
+                <span className="font-mono text-xs">{embedding.model}</span> · {embedding.dims} dims · stored{" "}
+                <RelativeTime date={embedding.ingestedAt} />
               </span>
             ) : (
               <span className="text-slate-500">none stored</span>
@@ -123,48 +148,82 @@ export default async function PostPage({ params }: { params: Promise<{ statusId:
 
       <Section title="Cited by" id="cited-heading">
         {!run && reports.length === 0 && windows.length === 0 && shifts.length === 0 ? (
-          <EmptyState title="Nothing cites this post yet.">Reports, window summaries and narrative shifts that list it will appear here.</EmptyState>
+          <EmptyState title="Nothing cites this post yet.">
+            Reports, window summaries and narrative shifts that list it will appear here.
+          </EmptyState>
         ) : (
           <DataTable caption="Runs, reports, windows and shifts that cite this post">
             <thead className="bg-slate-50">
               <tr>
-                <th scope="col" className={th}>Kind</th>
-                <th scope="col" className={th}>Id</th>
-                <th scope="col" className={th}>What</th>
-                <th scope="col" className={th}>When</th>
+                <th scope="col" className={th}>
+                  Kind
+                </th>
+                <th scope="col" className={th}>
+                  Id
+                </th>
+                <th scope="col" className={th}>
+                  What
+                </th>
+                <th scope="col" className={th}>
+                  When
+                </th>
               </tr>
             </thead>
             <tbody>
               {run ? (
                 <tr className="border-t border-slate-100" data-testid="cited-run">
                   <td className={td}>Run</td>
-                  <td className={td}><CopyId value={run.runId} short={8} href={`/runs/${encodeURIComponent(run.runId)}`} /></td>
-                  <td className={td}>{run.mode} run on {run.collector ?? "—"} <StatusBadge status={run.status} /></td>
-                  <td className={td}><RelativeTime date={run.runAt} /></td>
+                  <td className={td}>
+                    <CopyId value={run.runId} short={8} href={`/runs/${encodeURIComponent(run.runId)}`} />
+                  </td>
+                  <td className={td}>
+                    {run.mode} run on {run.collector ?? "—"} <StatusBadge status={run.status} />
+                  </td>
+                  <td className={td}>
+                    <RelativeTime date={run.runAt} />
+                  </td>
                 </tr>
               ) : null}
               {reports.map((r) => (
                 <tr key={r.reportId} className="border-t border-slate-100" data-testid="cited-report">
                   <td className={td}>Report</td>
-                  <td className={td}><CopyId value={r.reportId} short={8} href={r.runId ? `/runs/${encodeURIComponent(r.runId)}` : undefined} /></td>
+                  <td className={td}>
+                    <CopyId
+                      value={r.reportId}
+                      short={8}
+                      href={r.runId ? `/runs/${encodeURIComponent(r.runId)}` : undefined}
+                    />
+                  </td>
                   <td className={td}>{r.title}</td>
-                  <td className={td}><RelativeTime date={r.createdAt} /></td>
+                  <td className={td}>
+                    <RelativeTime date={r.createdAt} />
+                  </td>
                 </tr>
               ))}
               {windows.map((w) => (
                 <tr key={w.windowId} className="border-t border-slate-100">
                   <td className={td}>Window summary</td>
-                  <td className={td}><CopyId value={w.windowId} /></td>
+                  <td className={td}>
+                    <CopyId value={w.windowId} />
+                  </td>
                   <td className={td}>{w.mode} top posts</td>
-                  <td className={td}><RelativeTime date={w.windowEnd} /></td>
+                  <td className={td}>
+                    <RelativeTime date={w.windowEnd} />
+                  </td>
                 </tr>
               ))}
               {shifts.map((s) => (
                 <tr key={s.shiftId} className="border-t border-slate-100">
                   <td className={td}>Narrative shift</td>
-                  <td className={td}><CopyId value={s.shiftId} short={8} /></td>
-                  <td className={td}>{s.topic} (magnitude {s.magnitude})</td>
-                  <td className={td}><RelativeTime date={s.detectedAt} /></td>
+                  <td className={td}>
+                    <CopyId value={s.shiftId} short={8} />
+                  </td>
+                  <td className={td}>
+                    {s.topic} (magnitude {s.magnitude})
+                  </td>
+                  <td className={td}>
+                    <RelativeTime date={s.detectedAt} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -12,7 +12,11 @@ export const dynamic = "force-dynamic";
 
 const PAGE_SIZE = 25;
 
-export default async function RunsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function RunsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const filters = {
     mode: param(params, "mode"),
@@ -31,11 +35,15 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
     limit: PAGE_SIZE,
   });
   const [runs, health] = await Promise.all([
-    parsed.success ? load((c) => c.runs.list(parsed.data)) : Promise.resolve({ ok: false as const, code: "BAD_REQUEST", message: summariseZodError(parsed.error) }),
+    parsed.success
+      ? load((c) => c.runs.list(parsed.data))
+      : Promise.resolve({ ok: false as const, code: "BAD_REQUEST", message: summariseZodError(parsed.error) }),
     load((c) => c.health.byCollector()),
   ]);
   const collectors = health.ok ? [...new Set(health.data.map((h) => h.collector))] : [];
-  const modes = health.ok ? [...new Set(["priority", "discovery", ...health.data.map((h) => h.mode)])] : ["priority", "discovery"];
+  const modes = health.ok
+    ? [...new Set(["priority", "discovery", ...health.data.map((h) => h.mode)])]
+    : ["priority", "discovery"];
   const filtered = Object.values(filters).some(Boolean);
 
   return (
@@ -46,10 +54,22 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
           <Select id="f-mode" name="mode" value={filters.mode} options={modes} anyLabel="Any mode" />
         </Field>
         <Field label="Status" htmlFor="f-status" className="w-32">
-          <Select id="f-status" name="status" value={filters.status} options={runStatusSchema.options} anyLabel="Any status" />
+          <Select
+            id="f-status"
+            name="status"
+            value={filters.status}
+            options={runStatusSchema.options}
+            anyLabel="Any status"
+          />
         </Field>
         <Field label="Collector" htmlFor="f-collector" className="w-40">
-          <Select id="f-collector" name="collector" value={filters.collector} options={collectors} anyLabel="Any collector" />
+          <Select
+            id="f-collector"
+            name="collector"
+            value={filters.collector}
+            options={collectors}
+            anyLabel="Any collector"
+          />
         </Field>
         <Field label="From (UTC)" htmlFor="f-from" className="w-52">
           <input id="f-from" name="from" type="datetime-local" defaultValue={filters.from} className={inputClass} />
@@ -62,7 +82,9 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
         <ErrorState title="Could not load runs" message={runs.message} />
       ) : runs.data.items.length === 0 ? (
         <EmptyState title={filtered ? "No run matches these filters." : "No runs yet."}>
-          {filtered ? "Widen the date range or clear a filter (Reset)." : "Runs appear here once a collector pushes its first run."}
+          {filtered
+            ? "Widen the date range or clear a filter (Reset)."
+            : "Runs appear here once a collector pushes its first run."}
         </EmptyState>
       ) : (
         <>

@@ -24,7 +24,10 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
   return (
     <div className="space-y-6">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/runs" className="hover:underline">Runs</Link> / <span className="font-mono">{run.runId.slice(0, 8)}</span>
+        <Link href="/runs" className="hover:underline">
+          Runs
+        </Link>{" "}
+        / <span className="font-mono">{run.runId.slice(0, 8)}</span>
       </nav>
       <PageHeader title={`Run ${run.runId.slice(0, 8)}`}>
         <StatusBadge status={run.status} />
@@ -32,7 +35,12 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
       <DetailList
         items={[
           ["Run id", <CopyId key="id" value={run.runId} />],
-          ["Collector", <span key="c" className="font-mono">{run.collector ?? "— (imported by a cutover)"}</span>],
+          [
+            "Collector",
+            <span key="c" className="font-mono">
+              {run.collector ?? "— (imported by a cutover)"}
+            </span>,
+          ],
           ["Mode", run.mode],
           ["Started", <AbsoluteTime key="s" date={run.runAt} />],
           ["Finished", run.finishedAt ? <AbsoluteTime key="f" date={run.finishedAt} /> : "still running"],
@@ -46,40 +54,63 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
 
       <Section title={`Ingest batches (${batches.length})`} id="batches-heading">
         {batches.length === 0 ? (
-          <EmptyState title="No ingest batch names this run.">It was imported by a cutover, or its collector has not pushed it yet.</EmptyState>
+          <EmptyState title="No ingest batch names this run.">
+            It was imported by a cutover, or its collector has not pushed it yet.
+          </EmptyState>
         ) : (
           batches.map((batch) => {
-            const tables = Object.entries(batch.tableCounts as TableCounts).filter(([, t]) => t.inserted + t.updated + t.unchanged + t.rejected > 0);
+            const tables = Object.entries(batch.tableCounts as TableCounts).filter(
+              ([, t]) => t.inserted + t.updated + t.unchanged + t.rejected > 0,
+            );
             return (
-              <div key={batch.id} className="space-y-2 rounded-md border border-slate-200 bg-white p-3" data-testid="batch">
+              <div
+                key={batch.id}
+                className="space-y-2 rounded-md border border-slate-200 bg-white p-3"
+                data-testid="batch"
+              >
                 <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-sm">
                   <StatusBadge status={batch.status} />
                   <span className="text-xs text-slate-500">batch</span> <CopyId value={batch.id} short={8} />
                   <span className="text-xs text-slate-500">key</span> <CopyId value={batch.idempotencyKey} short={24} />
                   <span className="text-xs text-slate-500">received</span> <AbsoluteTime date={batch.receivedAt} />
                   <span className="text-xs text-slate-500">
-                    {formatCount(batch.insertedCount)} inserted · {formatCount(batch.updatedCount)} updated · {formatCount(batch.unchangedCount)} unchanged · {formatCount(batch.rejectedCount)} rejected
+                    {formatCount(batch.insertedCount)} inserted · {formatCount(batch.updatedCount)} updated ·{" "}
+                    {formatCount(batch.unchangedCount)} unchanged · {formatCount(batch.rejectedCount)} rejected
                   </span>
                 </div>
                 {tables.length > 0 ? (
                   <DataTable caption="Per-table results of this batch">
                     <thead className="bg-slate-50">
                       <tr>
-                        <th scope="col" className={th}>Table</th>
-                        <th scope="col" className={`${th} text-right`}>Inserted</th>
-                        <th scope="col" className={`${th} text-right`}>Updated</th>
-                        <th scope="col" className={`${th} text-right`}>Unchanged</th>
-                        <th scope="col" className={`${th} text-right`}>Rejected</th>
+                        <th scope="col" className={th}>
+                          Table
+                        </th>
+                        <th scope="col" className={`${th} text-right`}>
+                          Inserted
+                        </th>
+                        <th scope="col" className={`${th} text-right`}>
+                          Updated
+                        </th>
+                        <th scope="col" className={`${th} text-right`}>
+                          Unchanged
+                        </th>
+                        <th scope="col" className={`${th} text-right`}>
+                          Rejected
+                        </th>
                       </tr>
                     </thead>
                     <tbody>
                       {tables.map(([table, t]) => (
                         <tr key={table} className="border-t border-slate-100">
-                          <th scope="row" className={`${td} font-normal`}>{tableLabel(table)}</th>
+                          <th scope="row" className={`${td} font-normal`}>
+                            {tableLabel(table)}
+                          </th>
                           <td className={tdNum}>{formatCount(t.inserted)}</td>
                           <td className={tdNum}>{formatCount(t.updated)}</td>
                           <td className={tdNum}>{formatCount(t.unchanged)}</td>
-                          <td className={`${tdNum} ${t.rejected > 0 ? "font-semibold text-red-800" : ""}`}>{formatCount(t.rejected)}</td>
+                          <td className={`${tdNum} ${t.rejected > 0 ? "font-semibold text-red-800" : ""}`}>
+                            {formatCount(t.rejected)}
+                          </td>
                         </tr>
                       ))}
                     </tbody>
@@ -89,9 +120,15 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
                   <DataTable caption="Rejected items">
                     <thead className="bg-red-50">
                       <tr>
-                        <th scope="col" className={th}>Table</th>
-                        <th scope="col" className={th}>Key</th>
-                        <th scope="col" className={th}>Reason</th>
+                        <th scope="col" className={th}>
+                          Table
+                        </th>
+                        <th scope="col" className={th}>
+                          Key
+                        </th>
+                        <th scope="col" className={th}>
+                          Reason
+                        </th>
                       </tr>
                     </thead>
                     <tbody>
@@ -116,7 +153,11 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
           <EmptyState title="This run produced no report." />
         ) : (
           reports.map((report) => (
-            <article key={report.reportId} className="space-y-2 rounded-md border border-slate-200 bg-white p-3" data-testid="report">
+            <article
+              key={report.reportId}
+              className="space-y-2 rounded-md border border-slate-200 bg-white p-3"
+              data-testid="report"
+            >
               <header className="flex flex-wrap items-center gap-x-3 gap-y-1">
                 <h3 className="font-medium">{report.title}</h3>
                 <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs">{report.kind}</span>

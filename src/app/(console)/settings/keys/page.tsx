@@ -12,9 +12,14 @@ export default async function KeysPage() {
   if (!principal) return redirectToLogin();
   return (
     <div className="space-y-4">
-      <PageHeader title="API keys">Revoking a key ends its console sessions and its collector&apos;s access at once.</PageHeader>
+      <PageHeader title="API keys">
+        Revoking a key ends its console sessions and its collector&apos;s access at once.
+      </PageHeader>
       {principal.role !== "admin" ? (
-        <ErrorState title="Admins only" message={`Managing API keys needs an admin key; you are signed in with ${principal.keyPrefix}, role ${principal.role}. Ask an admin.`} />
+        <ErrorState
+          title="Admins only"
+          message={`Managing API keys needs an admin key; you are signed in with ${principal.keyPrefix}, role ${principal.role}. Ask an admin.`}
+        />
       ) : (
         <KeysManager currentPrefix={principal.keyPrefix} />
       )}
