@@ -11,7 +11,7 @@ export default tseslint.config(
       "test-results/",
       "playwright-report/",
       "next-env.d.ts",
-      "scripts/*.cjs",
+      "scripts/**/*.cjs",
     ],
   },
   js.configs.recommended,

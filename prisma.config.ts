@@ -3,7 +3,7 @@
 // native engine (docs/decisions/001-offline-prisma.md).
 import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
-import { pgConnectionFields } from "./src/server/database/connection";
+import { pgConnectionFields } from "./src/server/db-connection";
 
 export default defineConfig({
   experimental: { adapter: true },

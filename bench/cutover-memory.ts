@@ -12,7 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApiKey } from "../src/server/auth/api-keys";
 import { closeDb, createDb } from "../src/server/db";
-import { buildLegacyDatabase } from "../src/collector/cutover/legacy-fixture";
+import { buildLegacyDatabase } from "../test/support/legacy-fixture";
 import { intArg, scratchDatabase, startAppServer } from "./support";
 
 const LIMIT_MB = 300;

@@ -5,7 +5,7 @@
 //                       V8 CPU profiles of the app and the collector in DIR; bench/cpu-profile-summary.ts reads them)
 //
 // A legacy collector file in the contract's shape (seeded generator,
-// src/collector/cutover/legacy-fixture.ts: 200,000 tweets, 50,000 embeddings
+// test/support/legacy-fixture.ts: 200,000 tweets, 50,000 embeddings
 // of the collector's 256 dimensions, 5,000 runs, 5,000 reports) moved into
 // PostgreSQL two ways:
 //
@@ -29,8 +29,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
 import { createApiKey } from "../src/server/auth/api-keys";
 import { createDb } from "../src/server/db";
-import { withDatabase } from "../src/server/database/connection";
-import { buildLegacyDatabase, type LegacyCounts } from "../src/collector/cutover/legacy-fixture";
+import { withDatabase } from "../src/server/db-connection";
+import { buildLegacyDatabase, type LegacyCounts } from "../test/support/legacy-fixture";
 import { startTestServer, withAdminClient } from "../test/support/test-server";
 import { runMeasured, watchTree, type MeasuredRun } from "./process-tree";
 import {

@@ -12,7 +12,7 @@ import { createApiKey } from "../src/server/auth/api-keys";
 import { closeDb, createDb, type Db } from "../src/server/db";
 import { toRecordsetJson, upsertSql } from "../src/server/ingest/upsert-sql";
 import { buildEmbedding, buildPost } from "../src/server/seed/builders";
-import { createRandom } from "../src/server/seed/random";
+import { randomFromState } from "../src/shared/random";
 import { embeddingItemSchema, postItemSchema, type EmbeddingItem, type PostItem } from "../src/shared/schemas/items";
 import { flagArg, intArg, median, printTable, scratchDatabase, startAppServer, summarise } from "./support";
 
@@ -28,7 +28,7 @@ const DIMS = 384;
 type Batch = { posts: PostItem[]; embeddings: EmbeddingItem[] };
 
 function realisticBatches(count: number, options: { seed: number; embeddings: boolean }): Batch[] {
-  const r = createRandom(options.seed);
+  const r = randomFromState(options.seed);
   const at = Date.parse("2026-11-20T00:00:00Z");
   const batches: Batch[] = [];
   for (let start = 0; start < count; start += BATCH) {

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { withDatabase } from "../src/server/database/connection";
+import { withDatabase } from "../src/server/db-connection";
 import { startTestServer, withAdminClient, type TestServer } from "../test/support/test-server";
 export { freePort, startAppServer } from "../test/support/app-server";
 

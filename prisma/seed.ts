@@ -3,8 +3,8 @@
 // unless --force is given, so it never mixes demo rows into real ones.
 import { env, EnvError } from "../src/env";
 import { closeDb, createDb } from "../src/server/db";
-import { resolveDatabase } from "../src/server/database/resolve";
-import { migrateDatabase } from "../src/server/database/migrate";
+import { resolveDatabase } from "../scripts/lib/resolve-database";
+import { migrateDatabase } from "../scripts/lib/migrate";
 import { seedDemoData, seedIfEmpty } from "../src/server/seed/seed";
 import { loadDotEnv } from "../scripts/lib/dotenv";
 

@@ -7,8 +7,9 @@
 // (schema.prisma.snapshot), so the next diff starts from exactly there.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { resolveDatabase } from "../src/server/database/resolve";
-import { prismaCli, projectRoot } from "../src/server/database/migrate";
+import { resolveDatabase } from "./lib/resolve-database";
+import { prismaCli } from "./lib/migrate";
+import { projectRoot } from "./lib/project-root";
 import { env } from "../src/env";
 import { loadDotEnv } from "./lib/dotenv";
 

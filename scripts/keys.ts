@@ -2,7 +2,7 @@
 import { Command, Option } from "commander";
 import { env } from "../src/env";
 import { closeDb, createDb } from "../src/server/db";
-import { resolveDatabase } from "../src/server/database/resolve";
+import { resolveDatabase } from "./lib/resolve-database";
 import { createApiKey, listApiKeys, revokeApiKey } from "../src/server/auth/api-keys";
 import { AppError } from "../src/server/errors";
 import { loadDotEnv } from "./lib/dotenv";

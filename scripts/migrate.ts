@@ -1,8 +1,8 @@
 // `npm run db:migrate`: applies prisma/migrations to the database in use
 // (DATABASE_URL, or the embedded server when unset).
 import { env, EnvError } from "../src/env";
-import { resolveDatabase } from "../src/server/database/resolve";
-import { migrateDatabase } from "../src/server/database/migrate";
+import { resolveDatabase } from "./lib/resolve-database";
+import { migrateDatabase } from "./lib/migrate";
 import { loadDotEnv } from "./lib/dotenv";
 
 loadDotEnv();

@@ -5,8 +5,9 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { env, EnvError } from "../src/env";
-import { resolveDatabase, DatabaseUnavailableError } from "../src/server/database/resolve";
-import { migrateDatabase, projectRoot } from "../src/server/database/migrate";
+import { resolveDatabase, DatabaseUnavailableError } from "./lib/resolve-database";
+import { migrateDatabase } from "./lib/migrate";
+import { projectRoot } from "./lib/project-root";
 import { closeDb, createDb } from "../src/server/db";
 import { seedIfEmpty, seedsOnStart } from "../src/server/seed/seed";
 import { buildIsCurrent } from "./lib/build-state";

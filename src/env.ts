@@ -2,7 +2,7 @@
 // bad value stops the process with a single line naming the variable,
 // instead of failing later in some request.
 import { z } from "zod";
-import { pgConnectionFields } from "./server/database/connection";
+import { pgConnectionFields } from "./server/db-connection";
 
 const postgresUrl = z.string().superRefine((value, ctx) => {
   try {

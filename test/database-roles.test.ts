@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../src/server/database/migrate";
+import { projectRoot } from "../scripts/lib/project-root";
 import { createTestDatabase, type TestDatabase } from "./support/database";
 
 let t: TestDatabase;

@@ -6,8 +6,8 @@ import path from "node:path";
 import { createServer } from "node:net";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { startEmbeddedPostgres } from "../src/server/database/embedded";
-import { migrateDatabase } from "../src/server/database/migrate";
+import { startEmbeddedPostgres } from "../scripts/lib/embedded-postgres";
+import { migrateDatabase } from "../scripts/lib/migrate";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "../src/env";
 import { seedsOnStart } from "../src/server/seed/seed";
-import { projectRoot } from "../src/server/database/migrate";
+import { projectRoot } from "../scripts/lib/project-root";
 
 describe("parseEnv", () => {
   it("applies defaults", () => {

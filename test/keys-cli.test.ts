@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticateApiKey } from "../src/server/auth/api-keys";
-import { projectRoot } from "../src/server/database/migrate";
+import { projectRoot } from "../scripts/lib/project-root";
 import { createTestDatabase, type TestDatabase } from "./support/database";
 
 let t: TestDatabase;

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prismaCli, projectRoot } from "../src/server/database/migrate";
+import { prismaCli } from "../scripts/lib/migrate";
+import { projectRoot } from "../scripts/lib/project-root";
 import { createTestDatabase, type TestDatabase } from "./support/database";
 import { schemaFingerprint } from "./support/schema-fingerprint";
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../server/database/migrate";
+import { projectRoot } from "../../scripts/lib/project-root";
 
 const dir = mkdtempSync(path.join(tmpdir(), "xm-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

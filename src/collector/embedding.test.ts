@@ -8,7 +8,7 @@ import {
   hashedNgramVector,
 } from "./embedding";
 import { createHttpEmbedder, EmbeddingHttpError } from "./embedding-http";
-import { startFakeHttpServer, type FakeHttpServer } from "./testing/fake-http-server";
+import { startFakeHttpServer, type FakeHttpServer } from "../../test/support/fake-http-server";
 
 describe("hashed n-gram embedder", () => {
   it("is deterministic, L2-normalised and of the configured size", async () => {

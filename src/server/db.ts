@@ -5,7 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client";
 import { env } from "../env";
-import { pgConnectionFields } from "./database/connection";
+import { pgConnectionFields } from "./db-connection";
 
 export type Db = PrismaClient;
 

@@ -29,7 +29,7 @@ import { accountsAdd } from "~/collector/commands/accounts";
 import { createIngestApi } from "~/collector/ingest/ingest-api";
 import { createMemoryLog } from "~/collector/log";
 import { generateReplayLines, REPLAY_ACCOUNTS } from "~/collector/sources/replay-generator";
-import { projectRoot } from "../../src/server/database/migrate";
+import { projectRoot } from "../../scripts/lib/project-root";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { principalFor } from "../support/fixtures";
 import { startAppServer, type AppServer } from "../support/app-server";

@@ -26,7 +26,7 @@ import { parseCollectorEnv } from "~/collector/config";
 import { createCollectorContext, type CollectorContext } from "~/collector/context";
 import { exportSnapshot } from "~/collector/cutover/export";
 import { importExport, type ImportResult } from "~/collector/cutover/import";
-import { buildLegacyDatabase, type LegacyCounts } from "~/collector/cutover/legacy-fixture";
+import { buildLegacyDatabase, type LegacyCounts } from "../support/legacy-fixture";
 import { createIngestApi } from "~/collector/ingest/ingest-api";
 import { createMemoryLog } from "~/collector/log";
 import { createTestDatabase, type TestDatabase } from "../support/database";

@@ -19,7 +19,7 @@ import { reconcileCommand } from "~/collector/commands/reconcile";
 import { runCommand } from "~/collector/commands/run";
 import { createMemoryLog } from "~/collector/log";
 import { writeReplayFile, REPLAY_ACCOUNTS } from "~/collector/sources/replay-generator";
-import { createRandom } from "../../src/server/seed/random";
+import { randomFromState } from "../../src/shared/random";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { principalFor } from "../support/fixtures";
 import { freePort, startAppServer, type AppServer } from "../support/app-server";
@@ -55,7 +55,7 @@ it(
   `loses nothing across ${KILLS} app kills and ${TERMINATIONS} database connection terminations over ${RUNS} runs`,
   async () => {
     const startedAt = Date.now();
-    const random = createRandom(2026);
+    const random = randomFromState(2026);
     const start = Date.parse("2026-11-20T00:00:00Z");
     const stepMs = 10 * 60_000;
     await writeReplayFile({

@@ -13,7 +13,7 @@ import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../../src/server/api/root";
 import { revokeApiKey } from "../../src/server/auth/api-keys";
-import { projectRoot } from "../../src/server/database/migrate";
+import { projectRoot } from "../../scripts/lib/project-root";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { callerFor, makePosts, principalFor } from "../support/fixtures";
 import { startAppServer, type AppServer } from "../support/app-server";

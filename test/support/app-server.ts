@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
-import { projectRoot } from "../../src/server/database/migrate";
+import { projectRoot } from "../../scripts/lib/project-root";
 import { buildIsCurrent } from "../../scripts/lib/build-state";
 
 export async function freePort(): Promise<number> {

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { closeDb, createDb, type Db } from "../../src/server/db";
-import { withDatabase } from "../../src/server/database/connection";
+import { withDatabase } from "../../src/server/db-connection";
 import { withAdminClient } from "./test-server";
 
 export type TestDatabase = { url: string; name: string; db: Db; drop: () => Promise<void> };

@@ -1,10 +1,11 @@
 // Test fixtures built from the same builders as the demo seed.
 import { createCaller } from "../../src/server/api/root";
-import { createInnerContext, type Principal, type Role } from "../../src/server/api/trpc";
+import { createInnerContext } from "../../src/server/api/trpc";
+import type { Principal, Role } from "../../src/server/auth/principal";
 import { createApiKey } from "../../src/server/auth/api-keys";
 import type { Db } from "../../src/server/db";
 import { buildPost } from "../../src/server/seed/builders";
-import { createRandom } from "../../src/server/seed/random";
+import { randomFromState } from "../../src/shared/random";
 import type { PostItem } from "../../src/shared/schemas/items";
 
 export async function principalFor(db: Db, role: Role): Promise<Principal & { key: string }> {
@@ -27,7 +28,7 @@ export function makePosts(
   count: number,
   options: { seed?: number; firstId?: bigint; at?: number; mode?: string } = {},
 ): PostItem[] {
-  const r = createRandom(options.seed ?? 1);
+  const r = randomFromState(options.seed ?? 1);
   const first = options.firstId ?? 1_900_000_000_000_000_000n;
   const at = options.at ?? Date.parse("2026-11-20T10:00:00Z");
   return Array.from({ length: count }, (_, i) =>

@@ -6,9 +6,10 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { withDatabase } from "../../src/server/database/connection";
-import { startEmbeddedPostgres } from "../../src/server/database/embedded";
-import { migrateDatabase, projectRoot } from "../../src/server/database/migrate";
+import { withDatabase } from "../../src/server/db-connection";
+import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
+import { migrateDatabase } from "../../scripts/lib/migrate";
+import { projectRoot } from "../../scripts/lib/project-root";
 
 export type TestServer = { adminUrl: string; templateDatabase: string; stop: () => Promise<void> };
 

@@ -11,7 +11,7 @@ import { rowToItem } from "../store/items";
 import { diffFields, parseLocalItem, postViewToItem, wouldUpdate } from "./compare";
 import { exportSnapshot, ExportExistsError } from "./export";
 import { readManifest, verifyExport } from "./import";
-import { buildLegacyDatabase } from "./legacy-fixture";
+import { buildLegacyDatabase } from "../../../test/support/legacy-fixture";
 import { cutoverStamp, stampOfSnapshot } from "./paths";
 import { snapshotDatabase, verifyIntegrity } from "./snapshot";
 import { buildCli } from "../cli";

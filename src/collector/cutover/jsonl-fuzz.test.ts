@@ -209,13 +209,11 @@ const lineKind: fc.Arbitrary<(post: Post) => Line> = fc.oneof(
     delete copy[field];
     return { kind: `missing ${field}`, bytes: json(copy), valid: false };
   }),
-  fc
-    .constantFrom(...WRONG_VALUES)
-    .map(([field, value]) => (p: Post) => ({
-      kind: `wrong ${field}`,
-      bytes: json({ ...p, [field]: value }),
-      valid: false,
-    })),
+  fc.constantFrom(...WRONG_VALUES).map(([field, value]) => (p: Post) => ({
+    kind: `wrong ${field}`,
+    bytes: json({ ...p, [field]: value }),
+    valid: false,
+  })),
   fc.constant((p: Post) => ({
     kind: "wrong columns (a report)",
     bytes: json({

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { IngestHealthStore } from "../health/health-file";
 import { createMemoryLog } from "../log";
 import { openStore, type SqliteStore } from "../store/sqlite-store";
-import { startFakeHttpServer, type FakeHttpServer } from "../testing/fake-http-server";
+import { startFakeHttpServer, type FakeHttpServer } from "../../../test/support/fake-http-server";
 import { createIngestApi } from "./ingest-api";
 import { runIngestCycle } from "./ingest-cycle";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { normalisePage, normaliseTweet, snowflakeTime } from "./normalise";
-import { macroDesk, timelinePage1 } from "./x-api-fixtures";
+import { macroDesk, timelinePage1 } from "../../../test/support/x-api-fixtures";
 
 describe("normalise", () => {
   it("reads the publication time out of a snowflake id", () => {

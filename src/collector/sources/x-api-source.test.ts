@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeHttpServer, type FakeHttpServer } from "../testing/fake-http-server";
+import { startFakeHttpServer, type FakeHttpServer } from "../../../test/support/fake-http-server";
 import { createXApiSource, TWEET_FIELDS, XApiError, type XApiSourceOptions } from "./x-api-source";
 import {
   macroDesk,
@@ -10,7 +10,7 @@ import {
   tooManyRequests,
   unauthorized,
   usersByWithMissing,
-} from "./x-api-fixtures";
+} from "../../../test/support/x-api-fixtures";
 
 let server: FakeHttpServer;
 let nowMs: number;

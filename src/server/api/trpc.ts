@@ -5,20 +5,11 @@ import superjson from "superjson";
 import { ZodError, z } from "zod";
 import type { Db } from "../db";
 import { AppError, isDatabaseUnavailable } from "../errors";
+import { summariseZodError } from "../../shared/zod-errors";
 import { logger } from "../logger";
 import { consumeRateLimit } from "../auth/rate-limit";
 import { env } from "../../env";
-
-export type Role = "admin" | "ingest" | "reader";
-
-export type Principal = {
-  /** "system": seeding and maintenance scripts acting without a key. */
-  kind: "api-key" | "system";
-  apiKeyId: string | null;
-  keyPrefix: string;
-  name: string;
-  role: Role;
-};
+import type { Principal, Role } from "../auth/principal";
 
 /** Context without a request: what tests, scripts and the REST adapters build. */
 export type InnerContext = {
@@ -73,14 +64,6 @@ const t = initTRPC.context<InnerContext>().create({
     };
   },
 });
-
-export function summariseZodError(error: ZodError): string {
-  const parts = error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length ? issue.path.join(".") : "input"}: ${issue.message}`);
-  const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : "";
-  return `Invalid input: ${parts.join("; ")}${more}`;
-}
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;

@@ -3,7 +3,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { sqlPool, type Db } from "../db";
 import { AppError } from "../errors";
-import type { Principal, Role } from "../api/trpc";
+import type { Principal, Role } from "./principal";
 
 const KEY_PATTERN = /^xmk_([a-z0-9]{10})_([A-Za-z0-9_-]{32,64})$/;
 

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../db";
 import { AppError } from "../errors";
-import type { Principal } from "../api/trpc";
+import type { Principal } from "./principal";
 import { authenticateApiKey } from "./api-keys";
 
 export const SESSION_COOKIE = "xm_session";

@@ -4,7 +4,7 @@
 // ingest_failures (every reported failure, so episodes that have since
 // reset are still shown).
 import type { Db } from "../db";
-import type { HealthCard } from "../overview/summary";
+import type { HealthCard } from "./health-card";
 import { healthState } from "./collector-health";
 
 const HOUR_MS = 3600_000;

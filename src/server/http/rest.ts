@@ -7,7 +7,8 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { ZodError } from "zod";
 import { createRequestContext } from "../api/context";
 import { createCaller } from "../api/root";
-import { summariseZodError, type InnerContext } from "../api/trpc";
+import { summariseZodError } from "../../shared/zod-errors";
+import type { InnerContext } from "../api/trpc";
 import { AppError } from "../errors";
 import { logger } from "../logger";
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
 import { callerFor, laterVersion, makePosts, principalFor } from "../../../test/support/fixtures";
-import type { Principal } from "../api/trpc";
+import type { Principal } from "../auth/principal";
 import { buildEmbedding, buildWatchAccount } from "../seed/builders";
-import { createRandom } from "../seed/random";
+import { randomFromState } from "../../shared/random";
 
 let t: TestDatabase;
 let admin: Principal;
@@ -130,7 +130,7 @@ describe("ingest.push rejects", () => {
   });
 
   it("denies the ingest role watch_accounts and embeddings, like a least-privilege role", async () => {
-    const r = createRandom(5);
+    const r = randomFromState(5);
     const posts = makePosts(1, { seed: 23, firstId: 600n });
     const body = batch("perm-1", {
       posts,

@@ -4,7 +4,7 @@
 // with the same key gets the stored result.
 import { canonicalJson, sha256Hex } from "~/shared/canonical-json";
 import { ingestBatchSchema, ingestResultSchema, type IngestResult } from "~/shared/schemas/ingest";
-import type { Principal } from "../api/trpc";
+import type { Principal } from "../auth/principal";
 import { sqlPool, type Db } from "../db";
 import { AppError } from "../errors";
 import { writeIngestBatch } from "./ingest-transaction";

@@ -3,7 +3,7 @@
 // becomes a row to upsert or a reject with a reason; nothing is dropped.
 import type { z } from "zod";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
-import type { Role } from "../api/trpc";
+import type { Role } from "../auth/principal";
 
 export type ItemReject = { table: SyncTable; index: number; key: string | null; reason: string; rawItem: unknown };
 export type ValidatedBatch = {

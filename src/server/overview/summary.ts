@@ -2,21 +2,10 @@
 // served by an index: per-table row counts, ingest health per collector and
 // mode, the latest reconcile per collector, ingest volume by hour over the
 // last 24 hours, the latest runs, and the alerts derived from all of it.
-import type { Prisma } from "~/generated/prisma/client";
 import type { Db } from "../db";
-import { healthState, type HealthState } from "../health/collector-health";
-
-export const recentRunSelect = {
-  runId: true,
-  collector: true,
-  mode: true,
-  runAt: true,
-  finishedAt: true,
-  status: true,
-  fetchedCount: true,
-  newCount: true,
-  error: true,
-} as const satisfies Prisma.PipelineRunSelect;
+import { healthState } from "../health/collector-health";
+import type { HealthCard } from "../health/health-card";
+import { recentRunSelect } from "../runs/run-select";
 
 const HOUR_MS = 3600_000;
 /** No successful ingest for this long while not failing: the collector has probably stopped. */
@@ -80,17 +69,6 @@ export async function latestReconcilePerCollector(db: Db) {
     tables: row.tables,
   }));
 }
-
-export type HealthCard = {
-  collector: string;
-  mode: string;
-  state: HealthState;
-  consecutiveFailures: number;
-  threshold: number;
-  lastSuccessAt: Date | null;
-  lastFailureAt: Date | null;
-  lastError: string | null;
-};
 
 export function deriveAlerts(options: {
   health: HealthCard[];

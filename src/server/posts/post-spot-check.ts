@@ -3,7 +3,7 @@
 // shifts that cite it, its embedding, and any rejected versions of it.
 import type { Db } from "../db";
 import { getPostByStatusId } from "./post-queries";
-import { recentRunSelect } from "../overview/summary";
+import { recentRunSelect } from "../runs/run-select";
 
 export async function getPostSpotCheck(db: Db, options: { statusId: string }) {
   const post = await getPostByStatusId(db, options.statusId);

@@ -1,7 +1,7 @@
 import type { Prisma } from "~/generated/prisma/client";
 import type { Db } from "../db";
 import { AppError } from "../errors";
-import { recentRunSelect } from "../overview/summary";
+import { recentRunSelect } from "./run-select";
 
 export type ListRunsOptions = {
   mode?: string | undefined;

@@ -10,7 +10,7 @@ import type {
   WatchAccountItem,
   WindowSummaryItem,
 } from "~/shared/schemas/items";
-import type { Random } from "./random";
+import type { Random } from "../../shared/random";
 
 const subjects = [
   "GPU export rules",

@@ -2,7 +2,7 @@
 // through the real ingest service, so the console's first screen shows what
 // production looks like (including a collector that is failing).
 import type { Db } from "../db";
-import type { Principal } from "../api/trpc";
+import type { Principal } from "../auth/principal";
 import { pushIngestBatch } from "../ingest/push-ingest-batch";
 import { reportIngestFailure } from "../ingest/report-failure";
 import type { PostItem } from "~/shared/schemas/items";
@@ -17,14 +17,14 @@ import {
   demoHandles,
 } from "./builders";
 import { backdateDemoIngest, seedCutoverRun, seedReconcileHistory } from "./console-demo";
-import { createRandom } from "./random";
+import { randomFromState } from "../../shared/random";
 
 const systemPrincipal: Principal = { kind: "system", apiKeyId: null, keyPrefix: "system", name: "seed", role: "admin" };
 
 export type SeedOptions = { days?: number; now?: number; seed?: number; log?: (line: string) => void };
 
 export async function seedDemoData(db: Db, options: SeedOptions = {}) {
-  const r = createRandom(options.seed ?? 20261128);
+  const r = randomFromState(options.seed ?? 20261128);
   const now = options.now ?? Date.now();
   const days = options.days ?? 3;
   const start = now - days * 86_400_000;

@@ -62,9 +62,3 @@ export const syncTables = {
 
 export type SyncTable = keyof typeof syncTables;
 export const syncTableNames = Object.keys(syncTables) as SyncTable[];
-
-/** Server table name → batch field, e.g. "pipeline_runs" → "pipelineRuns". */
-export const syncTableByServerName = Object.fromEntries(syncTableNames.map((t) => [syncTables[t].server, t])) as Record<
-  string,
-  SyncTable
->;

@@ -38,10 +38,6 @@ export function toneOf(status: string): Tone {
   return statusTone[status.toLowerCase()] ?? "neutral";
 }
 
-export function toneDot(status: string): string {
-  return dots[toneOf(status)];
-}
-
 /** Status as text and colour, never colour alone. */
 export function StatusBadge({ status, label }: { status: string; label?: string }) {
   const tone = toneOf(status);

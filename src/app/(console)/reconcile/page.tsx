@@ -65,13 +65,11 @@ export default async function ReconcilePage({
             <Section title="Deltas over time" id="chart-heading">
               <DeltaChart
                 tables={syncTableNames}
-                points={[...history.data]
-                  .reverse()
-                  .map((r) => ({
-                    at: r.checkedAt,
-                    passed: r.passed,
-                    deltas: Object.fromEntries(Object.entries(r.tables as Tables).map(([t, v]) => [t, v.delta])),
-                  }))}
+                points={[...history.data].reverse().map((r) => ({
+                  at: r.checkedAt,
+                  passed: r.passed,
+                  deltas: Object.fromEntries(Object.entries(r.tables as Tables).map(([t, v]) => [t, v.delta])),
+                }))}
               />
             </Section>
           ) : null}

@@ -2,7 +2,7 @@ import { cutoverStartSchema, cutoverStepRecordSchema, rowsByKeysSchema } from "~
 import { cutoverByIdSchema, cutoverListSchema } from "~/shared/schemas/queries";
 import { createTRPCRouter, ingestProcedure, readerProcedure } from "../trpc";
 import { getCutoverRun, listCutoverRuns, recordCutoverStep, startCutoverRun } from "../../cutover/cutover-runs";
-import { rowsByKeys } from "../../sync/rows-by-keys";
+import { rowsByKeys } from "../../cutover/rows-by-keys";
 
 export const cutoverRouter = createTRPCRouter({
   start: ingestProcedure.input(cutoverStartSchema).mutation(({ ctx, input }) => startCutoverRun(ctx.db, input)),

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { postListSchema } from "~/shared/schemas/queries";
-import { summariseZodError } from "~/server/api/trpc";
+import { summariseZodError } from "~/shared/zod-errors";
 import { CopyId } from "../../_components/copy-id";
 import { Field, FilterForm, inputClass, Select } from "../../_components/filter-form";
 import { Pager, toSearchParams } from "../../_components/pager";

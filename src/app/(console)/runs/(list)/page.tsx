@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { runListSchema, runStatusSchema } from "~/shared/schemas/queries";
-import { summariseZodError } from "~/server/api/trpc";
+import { summariseZodError } from "~/shared/zod-errors";
 import { Field, FilterForm, inputClass, Select } from "../../_components/filter-form";
 import { Pager, toSearchParams } from "../../_components/pager";
 import { RunsTable } from "../../_components/runs-table";

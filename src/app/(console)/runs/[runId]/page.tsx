@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CopyId } from "../../_components/copy-id";
 import { DetailList } from "../../_components/detail-list";
-import { MarkdownText } from "../../_components/markdown-text";
+import { PreformattedText } from "../../_components/preformatted-text";
 import { AbsoluteTime } from "../../_components/relative-time";
 import { DataTable, EmptyState, ErrorState, PageHeader, Section, td, tdNum, th } from "../../_components/states";
 import { StatusBadge } from "../../_components/status-badge";
@@ -164,7 +164,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
                 <CopyId value={report.reportId} short={8} />
                 <AbsoluteTime date={report.createdAt} />
               </header>
-              <MarkdownText text={report.bodyMd} />
+              <PreformattedText text={report.bodyMd} />
               {report.statusIds.length > 0 ? (
                 <p className="flex flex-wrap items-center gap-2 text-xs text-slate-600">
                   Cites:

@@ -4,15 +4,14 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import path from "node:path";
+import { projectRoot } from "./project-root";
 
 const run = promisify(execFile);
-
-export const projectRoot = path.resolve(import.meta.dirname, "../../..");
 
 export async function prismaCli(args: string[], databaseUrl: string): Promise<string> {
   const bin = path.join(projectRoot, "node_modules", "prisma", "build", "index.js");
   try {
-    const preload = path.join(projectRoot, "scripts", "prisma-unref-timers.cjs");
+    const preload = path.join(import.meta.dirname, "prisma-unref-timers.cjs");
     const { stdout } = await run(process.execPath, ["--require", preload, bin, ...args], {
       cwd: projectRoot,
       env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: "1" },

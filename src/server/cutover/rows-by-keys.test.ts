@@ -10,7 +10,7 @@ import {
   buildWatchAccount,
   buildWindowSummary,
 } from "../seed/builders";
-import { createRandom } from "../seed/random";
+import { randomFromState } from "../../shared/random";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ afterAll(async () => t?.drop());
 
 describe("cutover.rowsByKeys", () => {
   it("returns every table's stored rows exactly as they were sent", async () => {
-    const r = createRandom(3);
+    const r = randomFromState(3);
     const at = Date.parse("2026-11-10T08:00:00Z");
     const posts = makePosts(2, { seed: 4, firstId: 900n, at });
     const runId = r.uuid();

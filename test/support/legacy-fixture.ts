@@ -5,8 +5,8 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { encodeVector } from "../embedding";
-import { SQLITE_SCHEMA } from "../store/schema";
+import { encodeVector } from "../../src/collector/embedding";
+import { SQLITE_SCHEMA } from "../../src/collector/store/schema";
 import { seededRandom } from "~/shared/random";
 
 export type LegacyCounts = {

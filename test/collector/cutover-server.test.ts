@@ -11,23 +11,29 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
-import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
-import { principalFor } from "../../../test/support/fixtures";
-import { startAppServer, type AppServer } from "../../../test/support/app-server";
-import { cutoverAll, cutoverFreeze, cutoverImport, cutoverRestore, cutoverValidate } from "../commands/cutover";
-import { parseCollectorEnv } from "../config";
-import { createCollectorContext, type CollectorContext } from "../context";
-import { createIngestApi, type IngestApi } from "../ingest/ingest-api";
-import { createMemoryLog } from "../log";
-import { isFrozen } from "../scheduler/freeze";
-import { RunLock } from "../scheduler/run-lock";
-import { writeReplayFile } from "../sources/replay-generator";
-import { rowToItem } from "../store/items";
-import { buildLegacyDatabase, legacyStatusId, type LegacyCounts } from "./legacy-fixture";
-import { CHECKPOINT_FILE, type ExportManifest } from "./paths";
-import type { CutoverState } from "./session";
-import { sampleIndexes } from "./validate";
-import { collectorFiles } from "../../../test/support/collector-env";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { principalFor } from "../support/fixtures";
+import { startAppServer, type AppServer } from "../support/app-server";
+import {
+  cutoverAll,
+  cutoverFreeze,
+  cutoverImport,
+  cutoverRestore,
+  cutoverValidate,
+} from "../../src/collector/commands/cutover";
+import { parseCollectorEnv } from "../../src/collector/config";
+import { createCollectorContext, type CollectorContext } from "../../src/collector/context";
+import { createIngestApi, type IngestApi } from "../../src/collector/ingest/ingest-api";
+import { createMemoryLog } from "../../src/collector/log";
+import { isFrozen } from "../../src/collector/scheduler/freeze";
+import { RunLock } from "../../src/collector/scheduler/run-lock";
+import { writeReplayFile } from "../../src/collector/sources/replay-generator";
+import { rowToItem } from "../../src/collector/store/items";
+import { buildLegacyDatabase, legacyStatusId, type LegacyCounts } from "../support/legacy-fixture";
+import { CHECKPOINT_FILE, type ExportManifest } from "../../src/collector/cutover/paths";
+import type { CutoverState } from "../../src/collector/cutover/session";
+import { sampleIndexes } from "../../src/collector/cutover/validate";
+import { collectorFiles } from "../support/collector-env";
 
 const COUNTS: LegacyCounts = {
   tweets: 707,

@@ -2,8 +2,8 @@
 // embedded server. Checks the connection up front so an unreachable or
 // misconfigured database is one clear line, not a stack trace later.
 import pg from "pg";
-import { describeDatabase } from "./connection";
-import { startEmbeddedPostgres } from "./embedded";
+import { describeDatabase } from "../../src/server/db-connection";
+import { startEmbeddedPostgres } from "./embedded-postgres";
 
 export type ResolvedDatabase = {
   url: string;

@@ -1,6 +1,6 @@
 // Responses in the shapes X API v2 really sends (field order, meta, problem
 // documents), recorded for the fake server in the tests.
-import type { XPage, XUser } from "./x-types";
+import type { XPage, XUser } from "../../src/collector/sources/x-types";
 
 export const macroDesk: XUser = { id: "1458213301", name: "Macro Desk", username: "Macro_Desk" };
 export const policyWonk: XUser = { id: "2209840715", name: "Policy Wonk", username: "policywonk" };

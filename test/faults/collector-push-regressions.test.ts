@@ -61,23 +61,21 @@ function fakeApi(
       for (const table of syncTableNames) {
         const items = (batch[table] ?? []) as Record<string, unknown>[];
         for (const item of items)
-          received
-            .get(table)!
-            .add(
-              String(
-                item[
-                  {
-                    posts: "status_id",
-                    embeddings: "status_id",
-                    reports: "report_id",
-                    pipelineRuns: "run_id",
-                    watchAccounts: "handle",
-                    windowSummaries: "window_id",
-                    narrativeShifts: "shift_id",
-                  }[table]
-                ],
-              ),
-            );
+          received.get(table)!.add(
+            String(
+              item[
+                {
+                  posts: "status_id",
+                  embeddings: "status_id",
+                  reports: "report_id",
+                  pipelineRuns: "run_id",
+                  watchAccounts: "handle",
+                  windowSummaries: "window_id",
+                  narrativeShifts: "shift_id",
+                }[table]
+              ],
+            ),
+          );
         tables[table] = { inserted: items.length, updated: 0, unchanged: 0, rejected: 0 };
       }
       return {

@@ -1,4 +1,4 @@
-// Preloaded into the Prisma CLI by src/server/database/migrate.ts. The WebAssembly
+// Preloaded into the Prisma CLI by scripts/lib/migrate.ts. The WebAssembly
 // schema engine arms a 10-second timer that keeps the CLI process alive
 // after its work is done; unref'ing long timers lets it exit at once
 // (a 10 s saving on every migrate). Work in progress still keeps the

