@@ -5,18 +5,15 @@
 // value that cannot be decoded is passed through unchanged, so the server
 // rejects that one item with a clear reason instead of the whole batch.
 import type { z } from "zod";
-import type { itemSchemas } from "~/shared/schemas/items";
+import type { itemSchemas, StoredRow } from "~/shared/schemas/items";
 import { syncTableNames, tableCatalog, type SqlType, type SyncTable, type TableSpec } from "~/shared/table-catalog";
 import { decodeVector, encodeVector } from "../embedding";
 import { toIsoMs } from "../util/time";
 
 /** A table's item as the collector sends it. */
-export type ItemOf = { [T in SyncTable]: z.input<(typeof itemSchemas)[T]> };
+export type { StoredRow };
 
-/** A table's row as the store hands it out: every column present, NULL as null, booleans as booleans. */
-export type StoredRow<T extends SyncTable> = {
-  [K in keyof z.output<(typeof itemSchemas)[T]>]-?: Exclude<z.output<(typeof itemSchemas)[T]>[K], undefined>;
-};
+export type ItemOf = { [T in SyncTable]: z.input<(typeof itemSchemas)[T]> };
 
 /** The columns an item may leave out (nullable, or with a default). */
 type OptionalColumns<T extends SyncTable> = {

@@ -68,3 +68,8 @@ export type WatchAccountItem = z.input<typeof watchAccountItemSchema>;
 export type EmbeddingItem = z.input<typeof embeddingItemSchema>;
 export type WindowSummaryItem = z.input<typeof windowSummaryItemSchema>;
 export type NarrativeShiftItem = z.input<typeof narrativeShiftItemSchema>;
+
+/** A table's item as stored: every column present, NULL as null, values as parsed (booleans as booleans). */
+export type StoredRow<T extends SyncTable> = {
+  [K in keyof z.output<ItemSchemas[T]>]-?: Exclude<z.output<ItemSchemas[T]>[K], undefined>;
+};
