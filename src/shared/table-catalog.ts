@@ -65,7 +65,8 @@ export type TableSpec = {
   readonly nullKeepsStored?: true;
 };
 
-function column<const T extends SqlType, S extends z.ZodType, const O extends ColumnOptions = ColumnOptions>(
+/** One column: its server SQL type, the validation of its value, and what else the catalog says of it. */
+export function column<const T extends SqlType, S extends z.ZodType, const O extends ColumnOptions = ColumnOptions>(
   type: T,
   schema: S,
   options?: O,

@@ -42,20 +42,28 @@ function converterOf(field: Pick<PostViewField, "server" | "type" | "group" | "n
   return { name: field.name, group: field.group, field: camelCase(field.server), convert };
 }
 
-// Worked out once: the lookup is the API's hottest read.
-const converters = [
-  ...postViewFields,
-  ...bookkeeping.map((server) => ({ server, type: "timestamptz" as const, group: null, name: server })),
-].map(converterOf);
+/** A view builder for these fields, its conversions worked out once (the lookup is the API's hottest read). */
+export function postViewBuilder(
+  fields: readonly PostViewField[],
+): (row: Record<string, unknown>) => Record<string, unknown> {
+  const converters = [
+    ...fields,
+    ...bookkeeping.map((server) => ({ server, type: "timestamptz" as const, group: null, name: server })),
+  ].map(converterOf);
+  return (row) => {
+    const view: Record<string, unknown> = {};
+    for (const { name, group, field, convert } of converters) {
+      const value = convert(row[field]);
+      if (group === null) view[name] = value;
+      else ((view[group] ??= {}) as Record<string, unknown>)[name] = value;
+    }
+    return view;
+  };
+}
+
+const buildPostView = postViewBuilder(postViewFields);
 
 /** The post as the API shows it: snake_case, grouped where the catalog says, numbers as numbers, times as ISO text. */
 export function toPostView(row: PostRowLike): PostView {
-  const source = row as unknown as Record<string, unknown>;
-  const view: Record<string, unknown> = {};
-  for (const { name, group, field, convert } of converters) {
-    const value = convert(source[field]);
-    if (group === null) view[name] = value;
-    else ((view[group] ??= {}) as Record<string, unknown>)[name] = value;
-  }
-  return view as PostView;
+  return buildPostView(row) as PostView;
 }
