@@ -224,3 +224,11 @@ export type TableCatalog = Readonly<Record<string, TableSpec>>;
 export type SyncTable = keyof typeof tableCatalog;
 export type ColumnsOf<T extends SyncTable> = (typeof tableCatalog)[T]["columns"];
 export const syncTableNames = Object.keys(tableCatalog) as SyncTable[];
+
+/** Something derived for each table from its spec, worked out once (SQL strings, converters). */
+export function perTable<R>(derive: (spec: TableSpec, table: SyncTable) => R): Record<SyncTable, R> {
+  return Object.fromEntries(syncTableNames.map((table) => [table, derive(tableCatalog[table], table)])) as Record<
+    SyncTable,
+    R
+  >;
+}

@@ -6,7 +6,7 @@
 // rejects that one item with a clear reason instead of the whole batch.
 import type { z } from "zod";
 import type { itemSchemas, StoredRow } from "~/shared/schemas/items";
-import { syncTableNames, tableCatalog, type SqlType, type SyncTable, type TableSpec } from "~/shared/table-catalog";
+import { perTable, type SqlType, type SyncTable, type TableSpec } from "~/shared/table-catalog";
 import { decodeVector, encodeVector } from "../embedding";
 import { toIsoMs } from "../util/time";
 
@@ -93,10 +93,7 @@ export function rowEncoderFor(spec: TableSpec): (item: Row) => Row {
   };
 }
 
-const rowDecoders = Object.fromEntries(syncTableNames.map((t) => [t, rowDecoderFor(tableCatalog[t])])) as Record<
-  SyncTable,
-  (row: Row) => Row
->;
+const rowDecoders = perTable(rowDecoderFor);
 
 export function rowToItem<T extends SyncTable>(table: T, row: Row): ItemOf[T] {
   return rowDecoders[table](row) as ItemOf[T];

@@ -2,7 +2,7 @@
 // write stamps `updated_at` only when a row really changed, because the
 // server mirrors rows by "updated_at >= since": a rewrite of identical data
 // would otherwise be shipped again on every run.
-import { syncTableNames, tableCatalog, type SyncTable, type TableSpec } from "~/shared/table-catalog";
+import { perTable, tableCatalog, type SyncTable, type TableSpec } from "~/shared/table-catalog";
 import { rowEncoderFor } from "./items";
 import type { StoreContext } from "./sqlite-store";
 
@@ -22,7 +22,6 @@ export type UpsertResult = { inserted: string[]; updated: string[]; unchanged: n
  */
 export function localUpsertSql(spec: TableSpec): string {
   const table = spec.sqlite;
-  const names = Object.keys(spec.columns);
   const updatable = Object.entries(spec.columns)
     .filter(([name, col]) => name !== spec.key && name !== CHANGE_STAMP && !col.keepFirst)
     .map(([name, col]) => ({
@@ -40,7 +39,7 @@ export function localUpsertSql(spec: TableSpec): string {
     const neu = c.sameInstant ? `julianday(excluded.${c.name})` : `excluded.${c.name}`;
     return c.keepOldWhenNull ? `(excluded.${c.name} IS NOT NULL AND ${old} IS NOT ${neu})` : `${old} IS NOT ${neu}`;
   });
-  return `INSERT INTO ${table} (${names.join(", ")}) VALUES (${names.map((c) => `@${c}`).join(", ")})
+  return `${localInsertSql(spec)}
     ON CONFLICT(${spec.key}) DO UPDATE SET ${set.join(", ")}, ${CHANGE_STAMP} = excluded.${CHANGE_STAMP}
     WHERE ${differs.join(" OR ")}`;
 }
@@ -51,12 +50,7 @@ export function localInsertSql(spec: TableSpec): string {
   return `INSERT INTO ${spec.sqlite} (${names.join(", ")}) VALUES (${names.map((c) => `@${c}`).join(", ")})`;
 }
 
-const statements = Object.fromEntries(
-  syncTableNames.map((table) => [
-    table,
-    { upsert: localUpsertSql(tableCatalog[table]), encode: rowEncoderFor(tableCatalog[table]) },
-  ]),
-) as Record<SyncTable, { upsert: string; encode: (item: Record<string, unknown>) => Record<string, unknown> }>;
+const statements = perTable((spec) => ({ upsert: localUpsertSql(spec), encode: rowEncoderFor(spec) }));
 
 /** Upserts items (in the wire shape) in one transaction, telling inserted, updated and unchanged apart. */
 export function upsertItems(

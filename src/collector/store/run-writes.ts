@@ -31,42 +31,41 @@ export function upsertTweets(store: StoreContext, rows: readonly TweetInput[]): 
   );
 }
 
-export function upsertEmbeddings(store: StoreContext, rows: readonly EmbeddingInput[]): UpsertResult {
+/** Rows the store creates: created_at is the first write's (keepFirst), updated_at every real change's. */
+function upsertStamped<R extends object>(
+  store: StoreContext,
+  table: "embeddings" | "windowSummaries" | "narrativeShifts" | "reports",
+  rows: readonly R[],
+  toItem: (row: R) => object = (row) => row,
+): UpsertResult {
   const now = store.now();
   return upsertItems(
     store,
-    "embeddings",
-    rows.map((row) => {
-      if (row.vector.length === 0) throw new RangeError(`empty embedding for ${row.status_id}`);
-      return { ...row, dims: row.vector.length, created_at: now, updated_at: now };
-    }),
+    table,
+    rows.map((row) => ({ ...toItem(row), created_at: now, updated_at: now })),
   );
 }
 
+export function upsertEmbeddings(store: StoreContext, rows: readonly EmbeddingInput[]): UpsertResult {
+  return upsertStamped(store, "embeddings", rows, (row) => {
+    if (row.vector.length === 0) throw new RangeError(`empty embedding for ${row.status_id}`);
+    return { ...row, dims: row.vector.length };
+  });
+}
+
 export function upsertWindowSummaries(store: StoreContext, rows: readonly WindowSummaryInput[]): UpsertResult {
-  const now = store.now();
-  return upsertItems(
-    store,
-    "windowSummaries",
-    rows.map((row) => ({ ...row, created_at: now, updated_at: now })),
-  );
+  return upsertStamped(store, "windowSummaries", rows);
 }
 
 /** Shift ids are content-derived (windows.ts), so a re-detected shift updates its row. */
 export function insertNarrativeShifts(store: StoreContext, rows: readonly NarrativeShiftInput[]): UpsertResult {
-  const now = store.now();
-  return upsertItems(
-    store,
-    "narrativeShifts",
-    rows.map((row) => {
-      if (!(row.magnitude >= 0 && row.magnitude <= 1))
-        throw new RangeError(`shift magnitude must be within 0..1, got ${row.magnitude}`);
-      return { ...row, created_at: now, updated_at: now };
-    }),
-  );
+  return upsertStamped(store, "narrativeShifts", rows, (row) => {
+    if (!(row.magnitude >= 0 && row.magnitude <= 1))
+      throw new RangeError(`shift magnitude must be within 0..1, got ${row.magnitude}`);
+    return row;
+  });
 }
 
 export function insertReport(store: StoreContext, row: ReportInput): UpsertResult {
-  const now = store.now();
-  return upsertItems(store, "reports", [{ ...row, created_at: now, updated_at: now }]);
+  return upsertStamped(store, "reports", [row]);
 }

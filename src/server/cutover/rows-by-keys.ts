@@ -1,14 +1,7 @@
 // Rows of any mirrored table by natural key, in the ingest item shape
 // (snake_case, the source's updated_at), so a client can compare what it
 // holds with what the server stored field by field (cutover spot checks).
-import {
-  serverColumnOf,
-  syncTableNames,
-  tableCatalog,
-  type SqlType,
-  type SyncTable,
-  type TableSpec,
-} from "~/shared/table-catalog";
+import { perTable, serverColumnOf, type SqlType, type SyncTable, type TableSpec } from "~/shared/table-catalog";
 import type { Db } from "../db";
 
 function selectExpression(column: string, type: SqlType): string {
@@ -28,9 +21,7 @@ export function buildRowsByKeysSql(spec: TableSpec): string {
   return `select json_build_object(${fields}) as row from "${spec.server}" where "${keyColumn}" = any($1::text[]) order by "${keyColumn}"`;
 }
 
-const rowsByKeysSql = Object.fromEntries(
-  syncTableNames.map((table) => [table, buildRowsByKeysSql(tableCatalog[table])]),
-) as Record<SyncTable, string>;
+const rowsByKeysSql = perTable(buildRowsByKeysSql);
 
 export async function rowsByKeys(
   db: Db,

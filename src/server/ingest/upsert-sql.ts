@@ -6,14 +6,7 @@
 // item whose source updated_at is older than the stored one is left alone
 // and counted as unchanged, so the final state does not depend on the order
 // in which overlapping batches arrive.
-import {
-  serverColumnOf,
-  syncTableNames,
-  tableCatalog,
-  type SqlType,
-  type SyncTable,
-  type TableSpec,
-} from "~/shared/table-catalog";
+import { perTable, serverColumnOf, type SqlType, type TableSpec } from "~/shared/table-catalog";
 
 /** A column as the statement reads it from the JSON (wire) and writes it (column). */
 export type UpsertColumn = { wire: string; column: string; type: SqlType };
@@ -59,9 +52,7 @@ from upserted`;
 }
 
 /** Built once when the module loads: the ingest path only looks them up. */
-export const upsertSql = Object.fromEntries(
-  syncTableNames.map((table) => [table, buildUpsertSql(tableCatalog[table])]),
-) as Record<SyncTable, string>;
+export const upsertSql = perTable(buildUpsertSql);
 
 /**
  * The statement's one parameter: validated items keyed by wire names.
