@@ -5,7 +5,17 @@ import { CopyId } from "../../_components/copy-id";
 import { DetailList } from "../../_components/detail-list";
 import { PreformattedText } from "../../_components/preformatted-text";
 import { AbsoluteTime } from "../../_components/relative-time";
-import { DataTable, EmptyState, ErrorState, PageHeader, Section, td, tdNum, th } from "../../_components/states";
+import {
+  DataTable,
+  EmptyState,
+  ErrorState,
+  PageHeader,
+  Section,
+  td,
+  tdNum,
+  TableHead,
+  num,
+} from "../../_components/states";
 import { StatusBadge } from "../../_components/status-badge";
 import { formatCount, formatDuration, runDuration, tableLabel } from "../../_lib/format";
 import { load } from "../../_lib/load";
@@ -80,25 +90,9 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
                 </div>
                 {tables.length > 0 ? (
                   <DataTable caption="Per-table results of this batch">
-                    <thead className="bg-slate-50">
-                      <tr>
-                        <th scope="col" className={th}>
-                          Table
-                        </th>
-                        <th scope="col" className={`${th} text-right`}>
-                          Inserted
-                        </th>
-                        <th scope="col" className={`${th} text-right`}>
-                          Updated
-                        </th>
-                        <th scope="col" className={`${th} text-right`}>
-                          Unchanged
-                        </th>
-                        <th scope="col" className={`${th} text-right`}>
-                          Rejected
-                        </th>
-                      </tr>
-                    </thead>
+                    <TableHead
+                      columns={["Table", num("Inserted"), num("Updated"), num("Unchanged"), num("Rejected")]}
+                    />
                     <tbody>
                       {tables.map(([table, t]) => (
                         <tr key={table} className="border-t border-slate-100">
@@ -118,19 +112,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
                 ) : null}
                 {batch.rejects.length > 0 ? (
                   <DataTable caption="Rejected items">
-                    <thead className="bg-red-50">
-                      <tr>
-                        <th scope="col" className={th}>
-                          Table
-                        </th>
-                        <th scope="col" className={th}>
-                          Key
-                        </th>
-                        <th scope="col" className={th}>
-                          Reason
-                        </th>
-                      </tr>
-                    </thead>
+                    <TableHead className="bg-red-50" columns={["Table", "Key", "Reason"]} />
                     <tbody>
                       {batch.rejects.map((r) => (
                         <tr key={r.id} className="border-t border-slate-100">
