@@ -2,14 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { postListSchema } from "~/shared/schemas/queries";
-import { summariseZodError } from "~/shared/zod-errors";
 import { CopyId } from "../../_components/copy-id";
 import { Field, FilterForm, inputClass, Select } from "../../_components/filter-form";
 import { Pager, toSearchParams } from "../../_components/pager";
 import { RelativeTime } from "../../_components/relative-time";
 import { DataTable, EmptyState, ErrorState, PageHeader, td, tdNum, TableHead, num, tr } from "../../_components/states";
 import { formatCount } from "../../_lib/format";
-import { load, param, utcInputToIso } from "../../_lib/load";
+import { loadParsed, param, utcInputToIso } from "../../_lib/load";
 
 export const metadata: Metadata = { title: "Posts" };
 export const dynamic = "force-dynamic";
@@ -45,9 +44,7 @@ export default async function PostsPage({
     cursor: param(params, "cursor"),
     limit: PAGE_SIZE,
   });
-  const posts = parsed.success
-    ? await load((c) => c.posts.list(parsed.data))
-    : { ok: false as const, code: "BAD_REQUEST", message: summariseZodError(parsed.error) };
+  const posts = await loadParsed(parsed, (c, input) => c.posts.list(input));
   const filtered = Object.values(filters).some(Boolean);
 
   return (

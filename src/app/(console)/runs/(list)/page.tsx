@@ -1,11 +1,10 @@
 import type { Metadata } from "next";
 import { runListSchema, runStatusSchema } from "~/shared/schemas/queries";
-import { summariseZodError } from "~/shared/zod-errors";
 import { Field, FilterForm, inputClass, Select } from "../../_components/filter-form";
 import { Pager, toSearchParams } from "../../_components/pager";
 import { RunsTable } from "../../_components/runs-table";
 import { EmptyState, ErrorState, PageHeader } from "../../_components/states";
-import { load, param, utcInputToIso } from "../../_lib/load";
+import { load, loadParsed, param, utcInputToIso } from "../../_lib/load";
 
 export const metadata: Metadata = { title: "Runs" };
 export const dynamic = "force-dynamic";
@@ -35,9 +34,7 @@ export default async function RunsPage({
     limit: PAGE_SIZE,
   });
   const [runs, health] = await Promise.all([
-    parsed.success
-      ? load((c) => c.runs.list(parsed.data))
-      : Promise.resolve({ ok: false as const, code: "BAD_REQUEST", message: summariseZodError(parsed.error) }),
+    loadParsed(parsed, (c, input) => c.runs.list(input)),
     load((c) => c.health.byCollector()),
   ]);
   const collectors = health.ok ? [...new Set(health.data.map((h) => h.collector))] : [];
