@@ -18,7 +18,9 @@ import {
 } from "../../_components/states";
 import { StatusBadge } from "../../_components/status-badge";
 import { formatCount, formatDuration, runDuration, tableLabel } from "../../_lib/format";
+import { getRequestPrincipal } from "~/trpc/server";
 import { load } from "../../_lib/load";
+import { RemoveRun } from "./remove-run";
 
 export const metadata: Metadata = { title: "Run" };
 export const dynamic = "force-dynamic";
@@ -27,7 +29,7 @@ type TableCounts = Record<string, { inserted: number; updated: number; unchanged
 
 export default async function RunPage({ params }: { params: Promise<{ runId: string }> }) {
   const { runId } = await params;
-  const result = await load((c) => c.runs.byId({ runId }));
+  const [result, principal] = await Promise.all([load((c) => c.runs.byId({ runId })), getRequestPrincipal()]);
   if (!result.ok && result.code === "NOT_FOUND") notFound();
   if (!result.ok) return <ErrorState title="Could not load the run" message={result.message} />;
   const { run, batches, reports } = result.data;
@@ -61,6 +63,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         ]}
       />
       {run.error ? <ErrorState title="The run failed" message={run.error} /> : null}
+      {principal?.role === "admin" ? <RemoveRun runId={run.runId} /> : null}
 
       <Section title={`Ingest batches (${batches.length})`} id="batches-heading">
         {batches.length === 0 ? (
