@@ -59,7 +59,12 @@ describe("xmonitor-collector", () => {
   it("refuses bad input with one line and a non-zero exit", () => {
     const badSince = collector("catch-up", "--since", "yesterday");
     expect(badSince.status).not.toBe(0);
-    expect(badSince.stderr).toContain('"yesterday" is not an ISO-8601 time');
+    expect(badSince.stderr).toContain('"yesterday" must be an ISO-8601 time with a zone, e.g. 2026-02-25T19:39:12Z');
+    const tooEarly = collector("catch-up", "--since", "2000-01-01T00:00:00Z");
+    expect(tooEarly.status).not.toBe(0);
+    expect(tooEarly.stderr).toContain('"2000-01-01T00:00:00Z" must be a real time between 2006 and 2100');
+    const notInCalendar = collector("catch-up", "--since", "2026-02-30T10:00:00Z");
+    expect(notInCalendar.stderr).toContain("must be a real calendar time");
     const noKey = collector("reconcile");
     expect(noKey.status).not.toBe(0);
     expect(noKey.stdout + noKey.stderr).toContain("XMONITOR_API_KEY is not set");

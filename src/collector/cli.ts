@@ -47,7 +47,8 @@ function contextFrom(command: Command): CollectorContext {
 
 function isoOption(value: string): string {
   const parsed = isoTime.safeParse(value);
-  if (!parsed.success) throw new Error(`"${value}" is not an ISO-8601 time with a zone, e.g. 2026-02-25T19:39:12Z`);
+  // The schema's own message says which rule failed: the shape, the calendar, or the 2006-2100 range.
+  if (!parsed.success) throw new Error(`"${value}" ${parsed.error.issues[0]?.message ?? "is not a valid time"}`);
   return value;
 }
 
