@@ -81,7 +81,7 @@ describe("collector against the real server", () => {
       accountsAdd(ctx, { handle, tier: "priority" });
     const result = await runCommand(ctx, { mode: "priority" });
     expect(result.exitCode, log.lines.join("\n")).toBe(0);
-    expect(result.collected.newPosts).toBeGreaterThan(10);
+    expect(result.collected?.newPosts).toBeGreaterThan(10);
     expect(log.lines.some((l) => /^api ingest ok mode=priority batches=\d+ posts=\d+\/0\/0\/0/.test(l))).toBe(true);
     const localIds = ctx.store.db.prepare("select status_id from tweets order by 1").pluck().all();
     const serverIds = (await t.db.post.findMany({ select: { statusId: true }, orderBy: { statusId: "asc" } })).map(
@@ -109,7 +109,8 @@ describe("collector against the real server", () => {
       const { ctx, log } = context({ XMONITOR_API_BASE_URL: "http://127.0.0.1:9" });
       const result = await runCommand(ctx, { mode: "priority" });
       expect(result.exitCode).toBe(1);
-      expect(result.collected.error).toBeUndefined();
+      expect(result.collected).not.toBeNull();
+      expect(result.collected?.error).toBeUndefined();
       expect(sleeps, log.lines.join("\n")).toEqual([1000, 2000]);
       expect(log.lines).toContainEqual(
         expect.stringMatching(

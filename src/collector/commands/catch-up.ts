@@ -4,6 +4,8 @@
 import type { CollectorContext } from "../context";
 import { describeTotals, pushChanges, type PushTotals } from "../ingest/push-changes";
 import { retry } from "../ingest/retry";
+import { FROZEN_EXIT_CODE, frozenRefusal, isFrozen } from "../scheduler/freeze";
+import { RunLock } from "../scheduler/run-lock";
 
 export async function catchUpCommand(
   ctx: CollectorContext,
@@ -11,7 +13,15 @@ export async function catchUpCommand(
 ): Promise<{ exitCode: number; totals?: PushTotals }> {
   const { log, config } = ctx;
   const started = Date.now();
+  // Catch-up writes to the server like a run: it holds the run lock, so a
+  // cutover's freeze waits for it, and it does not start while frozen.
+  const release = new RunLock({ dir: config.XMONITOR_RUN_LOCK_DIR }).begin("catch-up", options.since);
   try {
+    const frozen = isFrozen(config.XMONITOR_FREEZE_FILE);
+    if (frozen) {
+      log.error(frozenRefusal(`catch-up since=${options.since}`, frozen), { event: "frozen", frozen });
+      return { exitCode: FROZEN_EXIT_CODE };
+    }
     const tables = await retry(() => ctx.api.writableTables(), ctx.retry);
     const totals = await pushChanges({
       tables,
@@ -49,5 +59,7 @@ export async function catchUpCommand(
       `catch-up failed: ${(error as Error).message}. Nothing is lost: run catch-up again with the same --since once the server answers.`,
     );
     return { exitCode: 1 };
+  } finally {
+    release();
   }
 }

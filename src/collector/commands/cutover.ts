@@ -494,7 +494,7 @@ export async function cutoverRestore(
           canary[mode] =
             run.exitCode === 0 && run.ingest?.ok
               ? "api ingest ok"
-              : `failed: ${run.collected.error ?? ingestError ?? "see the lines above"}`;
+              : `failed: ${run.collected?.error ?? ingestError ?? "see the lines above"}`;
           if (canary[mode] === "api ingest ok")
             ctx.log.info(`restore canary mode=${mode}: api ingest ok`, { event: "canary_ok", mode });
           else ctx.log.error(`restore canary mode=${mode} ${canary[mode]}`, { event: "canary_failed", mode });
