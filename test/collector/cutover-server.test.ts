@@ -23,7 +23,7 @@ import {
 } from "../../src/collector/commands/cutover";
 import { parseCollectorEnv } from "../../src/collector/config";
 import { createCollectorContext, type CollectorContext } from "../../src/collector/context";
-import { createIngestApi, type IngestApi } from "../../src/collector/ingest/ingest-api";
+import { createTrpcCalls, type ServerCalls } from "../../src/collector/uplink/server-calls";
 import { createMemoryLog } from "../../src/collector/log";
 import { isFrozen } from "../../src/collector/scheduler/freeze";
 import { RunLock } from "../../src/collector/scheduler/run-lock";
@@ -67,7 +67,7 @@ beforeAll(async () => {
     start: "2026-11-20T00:00:00Z",
     end: "2026-11-22T00:00:00Z",
   });
-  await preloadOlderVersion(createIngestApi({ baseUrl: app.baseUrl, apiKey: adminKey }));
+  await preloadOlderVersion(createTrpcCalls({ baseUrl: app.baseUrl, apiKey: adminKey }));
 }, 600_000);
 
 afterAll(async () => {
@@ -87,8 +87,11 @@ function context(overrides: Record<string, string> = {}) {
     XMONITOR_INGEST_CONCURRENCY: "1",
     ...overrides,
   });
-  const ctx: CollectorContext = createCollectorContext(config, { log, now: () => new Date((clock += 1000)) });
-  ctx.retry = { ...ctx.retry, random: () => 0, sleep: async () => {} };
+  const ctx: CollectorContext = createCollectorContext(config, {
+    log,
+    now: () => new Date((clock += 1000)),
+    retry: { random: () => 0, sleep: async () => {} },
+  });
   return { ctx, log };
 }
 
@@ -107,7 +110,7 @@ function legacyItems(table: SyncTable): Record<string, unknown>[] {
 const dayEarlier = (iso: unknown) => new Date(Date.parse(String(iso)) - 86_400_000).toISOString();
 
 /** The server already holds part of the data, in an older version with one field changed. */
-async function preloadOlderVersion(api: IngestApi) {
+async function preloadOlderVersion(api: ServerCalls) {
   const older: Partial<Record<SyncTable, Record<string, unknown>[]>> = {
     posts: legacyItems("posts").map((p) => ({
       ...p,
@@ -386,7 +389,7 @@ describe("cutover against the real server", () => {
 
   it("validate --ignore-run: every delta 0, spot check 50 checked, 0 missing, 0 mismatches", async () => {
     // A server-only report citing the synthetic run is one of its dependants: ignored with it.
-    const admin = createIngestApi({ baseUrl: app.baseUrl, apiKey: adminKey });
+    const admin = createTrpcCalls({ baseUrl: app.baseUrl, apiKey: adminKey });
     const report = {
       report_id: "synthetic-report-1",
       run_id: SYNTHETIC_RUN,

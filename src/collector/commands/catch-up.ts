@@ -2,8 +2,9 @@
 // changed since then (idempotent upserts: what already arrived comes back
 // unchanged), with progress, and clear the failure counts it made good.
 import type { CollectorContext } from "../context";
-import { describeTotals, pushChanges, type PushTotals } from "../ingest/push-changes";
-import { retry } from "../ingest/retry";
+import { pushChanges } from "../ingest/push-changes";
+import type { PushTotals } from "../uplink/batch-pusher";
+import { describeTotals } from "../uplink/totals";
 
 export async function catchUpCommand(
   ctx: CollectorContext,
@@ -11,22 +12,19 @@ export async function catchUpCommand(
 ): Promise<{ exitCode: number; totals?: PushTotals }> {
   const { log, config } = ctx;
   const started = Date.now();
+  const { api } = ctx;
   try {
-    const tables = await retry(() => ctx.api.writableTables(), ctx.retry);
+    const { writableTables: tables } = await api.access();
     const totals = await pushChanges({
       tables,
       store: ctx.store,
-      api: ctx.api,
+      api,
+      log,
       collector: config.XMONITOR_COLLECTOR_NAME,
       mode: "catch-up",
       since: options.since,
       batchSize: config.XMONITOR_INGEST_BATCH_SIZE,
       concurrency: config.XMONITOR_INGEST_CONCURRENCY,
-      retry: {
-        ...ctx.retry,
-        onRetry: ({ attempt, delayMs, error }) =>
-          log.warn(`catch-up retry attempt=${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}`),
-      },
       onBatch: (progress, table) =>
         log.info(`catch-up: batch ${progress.batches} (${table}), ${progress.items} rows sent`, {
           event: "progress",

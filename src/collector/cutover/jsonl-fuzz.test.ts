@@ -33,9 +33,11 @@ import { syncTableNames, syncTables } from "~/shared/schemas/tables";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
 import { principalFor } from "../../../test/support/fixtures";
 import { startAppServer, type AppServer } from "../../../test/support/app-server";
-import { createIngestApi, type IngestApi } from "../ingest/ingest-api";
+import { createTrpcCalls, type ServerCalls } from "../uplink/server-calls";
+import { serverClientOver, type ServerClient } from "../uplink/server-client";
 import { diffFields, parseLocalItem } from "./compare";
-import { ExportVerificationError, importExport, type ImportOptions, type ImportResult } from "./import";
+import { importExport, type ImportOptions, type ImportResult } from "./import";
+import { ExportVerificationError } from "./manifest";
 import { CHECKPOINT_FILE, exportFileName, MANIFEST_FILE, type ExportManifest } from "./paths";
 
 /** The import's batch bound, and the server's body limit (twice that). */
@@ -46,7 +48,10 @@ const MAX_LINE_BYTES = 4 * MAX_BATCH_BYTES;
 
 let t: TestDatabase;
 let app: AppServer;
-let api: IngestApi;
+let calls: ServerCalls;
+let api: ServerClient;
+/** Retries without waiting. */
+const policy = { maxAttempts: 2, random: () => 0, sleep: async () => {} };
 let dir: string;
 
 beforeAll(async () => {
@@ -56,7 +61,8 @@ beforeAll(async () => {
     databaseUrl: t.url,
     env: { INGEST_MAX_BODY_BYTES: String(SERVER_MAX_BODY), RATE_LIMIT_PER_MINUTE: "100000" },
   });
-  api = createIngestApi({ baseUrl: app.baseUrl, apiKey: admin.key });
+  calls = createTrpcCalls({ baseUrl: app.baseUrl, apiKey: admin.key });
+  api = serverClientOver(calls, policy);
   dir = mkdtempSync(path.join(tmpdir(), "xm-jsonl-fuzz-"));
 }, 180_000);
 
@@ -93,11 +99,12 @@ function writeExport(exportDir: string, postLines: Buffer[]): ExportManifest {
   return manifest;
 }
 
-const rejectLogOf = (exportDir: string) => path.join(exportDir, "rejects.ndjson");
+const rejectLogOf = (exportDir: string) => path.join(exportDir, "import_rejects_fuzz.ndjson");
 
 function runImport(exportDir: string, extra: Partial<ImportOptions> = {}): Promise<ImportResult> {
   return importExport({
     exportDir,
+    dataDir: exportDir,
     api,
     collector: "fuzz",
     label: path.basename(exportDir),
@@ -106,7 +113,6 @@ function runImport(exportDir: string, extra: Partial<ImportOptions> = {}): Promi
     maxBytes: MAX_BATCH_BYTES,
     maxLineBytes: MAX_LINE_BYTES,
     concurrency: 2,
-    retry: { maxAttempts: 2, random: () => 0, sleep: async () => {} },
     now: () => new Date(),
     ...extra,
   });
@@ -400,14 +406,17 @@ describe("JSONL lines under fuzzing", () => {
     writeExport(exportDir, lines);
     const controller = new AbortController();
     let pushes = 0;
-    const stopping: IngestApi = {
-      ...api,
-      push: async (batch) => {
-        const answer = await api.push(batch);
-        if (++pushes === 2) controller.abort();
-        return answer;
+    const stopping = serverClientOver(
+      {
+        ...calls,
+        push: async (batch) => {
+          const answer = await calls.push(batch);
+          if (++pushes === 2) controller.abort();
+          return answer;
+        },
       },
-    };
+      policy,
+    );
     const first = await runImport(exportDir, { api: stopping, signal: controller.signal, concurrency: 1 });
     expect(first.interrupted).toBe(true);
     const second = await runImport(exportDir);

@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { IngestBatch, IngestResult } from "~/shared/schemas/ingest";
 import { syncTableNames } from "~/shared/schemas/tables";
 import { openStore, type SqliteStore } from "../store/sqlite-store";
-import { IngestCallError, type IngestApi } from "./ingest-api";
+import { HttpError } from "../uplink/http-error";
+import type { ServerClient } from "../uplink/server-client";
 import { pushChanges } from "./push-changes";
 
 let dir: string;
@@ -34,7 +35,7 @@ function limitedApi(maxItems: number) {
       const items = (batch.watchAccounts ?? []) as { handle: string }[];
       sizes.push(items.length);
       if (items.length > maxItems)
-        throw new IngestCallError(
+        throw new HttpError(
           "server answered 413: Request body is larger than the limit (INGEST_MAX_BODY_BYTES)",
           413,
           undefined,
@@ -57,7 +58,7 @@ function limitedApi(maxItems: number) {
         rejects: [],
       };
     },
-  } as unknown as IngestApi;
+  } as unknown as ServerClient;
   return { api, received, keys, sizes };
 }
 
@@ -72,7 +73,6 @@ describe("pushChanges under a small server body limit", () => {
       since: undefined,
       batchSize: 25,
       tables: ["watchAccounts"],
-      retry: { maxAttempts: 1 },
     });
     expect(server.received).toHaveLength(40);
     expect(new Set(server.received).size).toBe(40);
@@ -95,7 +95,6 @@ describe("pushChanges under a small server body limit", () => {
         since: undefined,
         batchSize: 25,
         tables: ["watchAccounts"],
-        retry: { maxAttempts: 1 },
       }),
     ).rejects.toThrow(/413/);
     expect(server.received).toEqual([]);
