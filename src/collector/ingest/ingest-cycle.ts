@@ -4,29 +4,21 @@
 // server about failures it could not see once it is reachable again.
 import type { IngestHealthStore } from "../health/health-file";
 import type { CollectorLog } from "../log";
-import type { SqliteStore } from "../store/sqlite-store";
 import type { PushTotals } from "../uplink/batch-pusher";
-import type { ServerClient } from "../uplink/server-client";
 import { describeTotals } from "../uplink/totals";
-import { pushChanges } from "./push-changes";
+import { pushChanges, type PushChangesOptions } from "./push-changes";
 
 export type IngestCycleResult =
   { ok: true; totals: PushTotals } | { ok: false; error: string; consecutiveFailures: number; alert: boolean };
 
-export async function runIngestCycle(options: {
-  store: SqliteStore;
-  api: ServerClient;
-  health: IngestHealthStore;
-  log: CollectorLog;
-  collector: string;
-  mode: string;
-  runId?: string | null;
-  since: string | undefined;
-  batchSize: number;
-  concurrency?: number;
-  webhookUrl?: string | undefined;
-  fetch?: typeof fetch;
-}): Promise<IngestCycleResult> {
+export async function runIngestCycle(
+  options: Omit<PushChangesOptions, "tables" | "onBatch"> & {
+    health: IngestHealthStore;
+    log: CollectorLog;
+    webhookUrl?: string | undefined;
+    fetch?: typeof fetch;
+  },
+): Promise<IngestCycleResult> {
   const { log, health, mode } = options;
   const before = health.get(mode);
   const { api } = options;

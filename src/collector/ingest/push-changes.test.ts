@@ -62,18 +62,19 @@ function limitedApi(maxItems: number) {
   return { api, received, keys, sizes };
 }
 
+/** Every watched account changed, in batches of 25. */
+const allAccounts = {
+  collector: "box",
+  mode: "priority",
+  since: undefined,
+  batchSize: 25,
+  tables: ["watchAccounts"] as const,
+};
+
 describe("pushChanges under a small server body limit", () => {
   it("halves refused batches until they fit, and delivers every row once under distinct keys", async () => {
     const server = limitedApi(6);
-    const totals = await pushChanges({
-      store,
-      api: server.api,
-      collector: "box",
-      mode: "priority",
-      since: undefined,
-      batchSize: 25,
-      tables: ["watchAccounts"],
-    });
+    const totals = await pushChanges({ ...allAccounts, store, api: server.api });
     expect(server.received).toHaveLength(40);
     expect(new Set(server.received).size).toBe(40);
     expect(totals.tables.watchAccounts.inserted).toBe(40);
@@ -86,17 +87,7 @@ describe("pushChanges under a small server body limit", () => {
 
   it("still fails when one row alone is over the limit", async () => {
     const server = limitedApi(0);
-    await expect(
-      pushChanges({
-        store,
-        api: server.api,
-        collector: "box",
-        mode: "priority",
-        since: undefined,
-        batchSize: 25,
-        tables: ["watchAccounts"],
-      }),
-    ).rejects.toThrow(/413/);
+    await expect(pushChanges({ ...allAccounts, store, api: server.api })).rejects.toThrow(/413/);
     expect(server.received).toEqual([]);
   });
 });

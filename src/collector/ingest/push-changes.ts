@@ -40,7 +40,7 @@ export function* changedBatches(options: {
   }
 }
 
-export async function pushChanges(options: {
+export type PushChangesOptions = {
   store: SqliteStore;
   api: ServerClient;
   collector: string;
@@ -54,7 +54,9 @@ export async function pushChanges(options: {
   tables?: readonly SyncTable[];
   log?: CollectorLog;
   onBatch?: (progress: PushProgress, table: SyncTable, result: TableResult) => void;
-}): Promise<PushTotals> {
+};
+
+export async function pushChanges(options: PushChangesOptions): Promise<PushTotals> {
   let items = 0;
   let batches = 0;
   return pushBatches({
