@@ -5,18 +5,26 @@ import { ROWS_BY_KEYS_MAX_KEYS, type CutoverStart } from "~/shared/schemas/cutov
 import type { IngestBatch, ReconcileRecord, ReportFailureInput } from "~/shared/schemas/ingest";
 import type { SyncTable } from "~/shared/schemas/tables";
 import { statusInChain } from "./http-error";
-import { createTrpcCalls, type ServerAddress, type ServerCalls } from "./server-calls";
+import {
+  createTrpcCalls,
+  type CutoverStepRecordInput,
+  type IngestAccess,
+  type PushResult,
+  type ServerAddress,
+  type ServerCalls,
+  type ServerCounts,
+} from "./server-calls";
 import { retry, type RetryInfo, type RetryOptions } from "./retry";
 
 export type { CutoverStepRecordInput, IngestAccess, PushResult, ServerCalls, ServerCounts } from "./server-calls";
 
 export type ServerClient = {
-  push(batch: IngestBatch): Promise<Awaited<ReturnType<ServerCalls["push"]>>>;
+  push(batch: IngestBatch): Promise<PushResult>;
   reportFailure(input: ReportFailureInput): Promise<void>;
-  reconcileCounts(since: string | undefined): Promise<Awaited<ReturnType<ServerCalls["reconcileCounts"]>>>;
+  reconcileCounts(since: string | undefined): Promise<ServerCounts>;
   recordReconcile(input: ReconcileRecord): Promise<void>;
   /** Who this key is: role, prefix and the tables it may write (the others would come back rejected). */
-  access(): Promise<Awaited<ReturnType<ServerCalls["access"]>>>;
+  access(): Promise<IngestAccess>;
   /** Stored rows by natural key, in the item shape: any number of keys, asked in calls of the server's limit. */
   rowsByKeys(input: { table: SyncTable; keys: readonly string[] }): Promise<Record<string, unknown>[]>;
   /** The report ids the server holds for a run, or null when it has no such run. */
@@ -24,7 +32,7 @@ export type ServerClient = {
   /** Opens the server's record of one cutover. */
   cutoverStart(input: CutoverStart): Promise<{ id: string }>;
   /** Adds or replaces one step (by name and pass) of a cutover's record. */
-  cutoverRecordStep(input: Parameters<ServerCalls["cutoverRecordStep"]>[0]): Promise<void>;
+  cutoverRecordStep(input: CutoverStepRecordInput): Promise<void>;
   /** The REST view of a post (GET /api/v1/posts/{statusId}), or null when the server has none. */
   postViewRest(statusId: string): Promise<Record<string, unknown> | null>;
 };
