@@ -21,10 +21,9 @@ import path from "node:path";
 import type { TableResult } from "~/shared/schemas/ingest";
 import type { SyncTable } from "~/shared/schemas/tables";
 import type { CollectorLog } from "../log";
-import { pushBatches } from "../uplink/batch-pusher";
+import { MAX_BATCH_BYTES, pushBatches } from "../uplink/batch-pusher";
 import type { ServerClient } from "../uplink/server-client";
 import { addTableResult, zeroTableResult } from "../uplink/totals";
-import { MAX_BATCH_BYTES } from "../ingest/push-changes";
 import {
   appendRejects,
   cutRejectLog,

@@ -7,10 +7,8 @@ import { syncTableNames, type SyncTable } from "~/shared/schemas/tables";
 import type { TableResult } from "~/shared/schemas/ingest";
 import type { CollectorLog } from "../log";
 import type { SqliteStore } from "../store/sqlite-store";
-import { pushBatches, type PushTotals } from "../uplink/batch-pusher";
+import { MAX_BATCH_BYTES, pushBatches, type PushTotals } from "../uplink/batch-pusher";
 import type { ServerClient } from "../uplink/server-client";
-
-export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 export type PushProgress = { batches: number; items: number };
 

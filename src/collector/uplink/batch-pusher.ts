@@ -20,6 +20,9 @@ import { statusInChain } from "./http-error";
 import type { ServerClient } from "./server-client";
 import { addTableResult, zeroTableResult, zeroTableResults } from "./totals";
 
+/** Producers cut batches at this many bytes of items (well under the server's default 8 MiB body limit). */
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
 export type OutgoingBatch = { table: SyncTable; items: unknown[] };
 export type BatchEnvelope = Pick<IngestBatch, "collector" | "mode" | "runId" | "since">;
 /** `index` counts in the batch as the producer made it, before any split. */
