@@ -19,7 +19,7 @@ import { reconcileCommand } from "../../src/collector/commands/reconcile";
 import { runCommand } from "../../src/collector/commands/run";
 import { createMemoryLog } from "../../src/collector/log";
 import { writeReplayFile } from "../../src/collector/sources/replay-generator";
-import { createIngestApi } from "../../src/collector/ingest/ingest-api";
+import { createTrpcCalls } from "../../src/collector/uplink/server-calls";
 import { collectorFiles } from "../support/collector-env";
 
 let t: TestDatabase;
@@ -64,8 +64,11 @@ function context(overrides: Record<string, string> = {}) {
     XMONITOR_INGEST_INITIAL_BACKOFF_SECONDS: "1",
     ...overrides,
   });
-  const ctx: CollectorContext = createCollectorContext(config, { log, now: () => clock });
-  ctx.retry = { ...ctx.retry, random: () => 1, sleep: async (ms) => void sleeps.push(ms) };
+  const ctx: CollectorContext = createCollectorContext(config, {
+    log,
+    now: () => clock,
+    retry: { random: () => 1, sleep: async (ms) => void sleeps.push(ms) },
+  });
   return { ctx, log };
 }
 
@@ -171,7 +174,7 @@ describe("collector against the real server", () => {
   });
 
   it("reads 1,000 rows by key in one call (queries travel as POST, not in the URL)", async () => {
-    const api = createIngestApi({ baseUrl: app.baseUrl, apiKey: ingestKey });
+    const api = createTrpcCalls({ baseUrl: app.baseUrl, apiKey: ingestKey });
     const stored = await t.db.post.findMany({ select: { statusId: true }, take: 10 });
     expect(stored.length).toBeGreaterThan(0);
     // 1,000 ids of 19 digits: about 27 KB URL-encoded, past Node's 16 KB header limit as a GET.

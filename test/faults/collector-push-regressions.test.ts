@@ -33,7 +33,8 @@ import { createCollectorContext, type CollectorContext } from "~/collector/conte
 import { accountsAdd } from "~/collector/commands/accounts";
 import { catchUpCommand } from "~/collector/commands/catch-up";
 import { runCommand } from "~/collector/commands/run";
-import { IngestCallError, type IngestApi } from "~/collector/ingest/ingest-api";
+import { HttpError } from "~/collector/uplink/http-error";
+import type { ServerClient } from "~/collector/uplink/server-client";
 import { createMemoryLog } from "~/collector/log";
 import { REPLAY_ACCOUNTS, writeReplayFile } from "~/collector/sources/replay-generator";
 import { collectorFiles } from "../support/collector-env";
@@ -47,7 +48,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 /** Records what is pushed; `push` behaves as the test says. */
 function fakeApi(
   push: (batch: IngestBatch, call: number) => Promise<void>,
-): IngestApi & { received: Map<SyncTable, Set<string>> } {
+): ServerClient & { received: Map<SyncTable, Set<string>> } {
   const received = new Map<SyncTable, Set<string>>(syncTableNames.map((t) => [t, new Set<string>()]));
   let calls = 0;
   const unused = () => {
@@ -88,19 +89,19 @@ function fakeApi(
         rejects: [],
       };
     },
-    writableTables: async () => [...syncTableNames],
+    access: async () => ({ role: "ingest", keyPrefix: "xmk_fake", writableTables: [...syncTableNames] }),
     reportFailure: async () => undefined,
     reconcileCounts: unused,
     rowsByKeys: unused,
     recordReconcile: unused,
-    access: unused,
     reportsOfRun: unused,
     cutoverStart: unused,
     cutoverRecordStep: unused,
+    postViewRest: unused,
   };
 }
 
-function context(api: IngestApi, now: () => Date = () => new Date()): CollectorContext {
+function context(api: ServerClient, now: () => Date = () => new Date()): CollectorContext {
   const ctx = createCollectorContext(
     parseCollectorEnv({
       ...collectorFiles(dir),
@@ -125,7 +126,7 @@ function closeQuietly(ctx: CollectorContext): void {
 
 it("known gap 1: a push that fails part-way through a table leaves the store usable for the next run", async () => {
   const api = fakeApi(async (_batch, call) => {
-    if (call === 2) throw new IngestCallError("server answered 400: refused", 400, undefined);
+    if (call === 2) throw new HttpError("server answered 400: refused", 400, undefined);
   });
   const ctx = context(api);
   for (let i = 0; i < 30; i++) accountsAdd(ctx, { handle: `watched_${i}`, tier: "priority" });

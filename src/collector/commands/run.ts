@@ -90,7 +90,6 @@ export async function runCommand(
       since,
       batchSize: config.XMONITOR_INGEST_BATCH_SIZE,
       concurrency: config.XMONITOR_INGEST_CONCURRENCY,
-      retry: ctx.retry,
       webhookUrl: config.XMONITOR_ALERT_WEBHOOK_URL,
       ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
     });
