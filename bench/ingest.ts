@@ -7,7 +7,7 @@
 // (what a naive integration does). Then the same with a 384-dim embedding
 // per post. Prints rows/s and the ratio ours ÷ raw.
 import pg from "pg";
-import { createIngestApi } from "../src/collector/ingest/ingest-api";
+import { createTrpcCalls } from "../src/collector/uplink/server-calls";
 import { createApiKey } from "../src/server/auth/api-keys";
 import { closeDb, createDb, type Db } from "../src/server/db";
 import { toRecordsetJson, upsertSql } from "../src/server/ingest/upsert-sql";
@@ -133,7 +133,7 @@ async function main() {
     databaseUrl: scratch.url,
     env: { RATE_LIMIT_PER_MINUTE: "1000000", INGEST_MAX_BODY_BYTES: String(64 * 1024 * 1024) },
   });
-  const api = createIngestApi({ baseUrl: app.baseUrl, apiKey: key });
+  const api = createTrpcCalls({ baseUrl: app.baseUrl, apiKey: key });
   const pool = new pg.Pool({ connectionString: scratch.url, max: IN_FLIGHT });
   const figures = {
     ours: [] as number[],

@@ -8,6 +8,14 @@ test("a signed-out visitor is sent to the login page, and tRPC answers 401", asy
 
   const response = await page.request.get(`/api/trpc/overview.summary`);
   expect(response.status()).toBe(401);
+
+  // Static assets from public/ need no session: the login page shows the icon.
+  const icon = await page.request.get("/favicon.svg", { maxRedirects: 0 });
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toContain("image/svg+xml");
+  const robots = await page.request.get("/robots.txt", { maxRedirects: 0 });
+  expect(await robots.text()).toContain("Disallow: /");
+  await expect(page.locator('link[rel="icon"]')).toHaveAttribute("href", /favicon\.svg/);
 });
 
 test("a wrong key is refused with the reason", async ({ page, snap }) => {

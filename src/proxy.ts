@@ -18,5 +18,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!api/|_next/|login|favicon\\.ico|robots\\.txt).*)"],
+  matcher: ["/((?!api/|_next/|login|favicon\\.ico|favicon\\.svg|robots\\.txt).*)"],
 };

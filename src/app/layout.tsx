@@ -6,6 +6,7 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "xmonitor ops", template: "%s · xmonitor ops" },
   description: "Ingest health, runs, reconciliation and cutovers of the X monitoring pipeline",
+  icons: { icon: "/favicon.svg" },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../scripts/lib/project-root";
 
@@ -10,6 +11,10 @@ const dir = mkdtempSync(path.join(tmpdir(), "xm-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function collector(...args: string[]) {
+  return collectorWith({}, ...args);
+}
+
+function collectorWith(extraEnv: Record<string, string>, ...args: string[]) {
   const result = spawnSync(
     path.join(projectRoot, "bin", "xmonitor-collector.js"),
     ["--db", path.join(dir, "x.db"), ...args],
@@ -23,6 +28,7 @@ function collector(...args: string[]) {
         XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
         XMONITOR_HEALTH_FILE: path.join(dir, "health.json"),
         XMONITOR_COLLECTOR_NAME: "cli-box",
+        ...extraEnv,
       },
       encoding: "utf8",
       timeout: 60_000,
@@ -56,10 +62,43 @@ describe("xmonitor-collector", () => {
     expect((JSON.parse(collector("--json", "status").stdout) as { frozen: unknown }).frozen).toBeNull();
   });
 
+  it("refuses run and catch-up while frozen: one line with who, since when and why, exit 75, nothing written", () => {
+    collector("freeze", "--reason", "cutover my-laptop");
+    // Were the freeze ignored, run would fail on the missing replay file and
+    // catch-up on the unreachable server, both with exit 1.
+    const unreachable = {
+      XMONITOR_API_KEY: "xmk_0000000000_notarealkeynotarealkeynotarealkey00",
+      XMONITOR_API_BASE_URL: "http://127.0.0.1:9",
+      XMONITOR_REPLAY_FILE: path.join(dir, "no-such-replay.jsonl"),
+    };
+    const run = collectorWith(unreachable, "run", "--mode", "priority");
+    expect(run.status).toBe(75);
+    expect(run.stderr).toMatch(
+      /run mode=priority refused: the collector is frozen since \d{4}-\d{2}-\d{2}T[\d:.]+Z by [^@\s]+@\S+ \(cutover my-laptop\); nothing was collected or pushed/,
+    );
+    const catchUp = collectorWith(unreachable, "catch-up", "--since", "2026-11-28T00:00:00Z");
+    expect(catchUp.status).toBe(75);
+    expect(catchUp.stderr).toContain("catch-up since=2026-11-28T00:00:00Z refused: the collector is frozen");
+    const db = new Database(path.join(dir, "x.db"), { readonly: true });
+    try {
+      expect(db.prepare("select count(*) from runs").pluck().get()).toBe(0);
+    } finally {
+      db.close();
+    }
+    collector("unfreeze");
+    // Unfrozen, the same run gets past the freeze and fails on the missing replay file instead.
+    expect(collectorWith(unreachable, "run", "--mode", "priority").status).toBe(1);
+  });
+
   it("refuses bad input with one line and a non-zero exit", () => {
     const badSince = collector("catch-up", "--since", "yesterday");
     expect(badSince.status).not.toBe(0);
-    expect(badSince.stderr).toContain('"yesterday" is not an ISO-8601 time');
+    expect(badSince.stderr).toContain('"yesterday" must be an ISO-8601 time with a zone, e.g. 2026-02-25T19:39:12Z');
+    const tooEarly = collector("catch-up", "--since", "2000-01-01T00:00:00Z");
+    expect(tooEarly.status).not.toBe(0);
+    expect(tooEarly.stderr).toContain('"2000-01-01T00:00:00Z" must be a real time between 2006 and 2100');
+    const notInCalendar = collector("catch-up", "--since", "2026-02-30T10:00:00Z");
+    expect(notInCalendar.stderr).toContain("must be a real calendar time");
     const noKey = collector("reconcile");
     expect(noKey.status).not.toBe(0);
     expect(noKey.stdout + noKey.stderr).toContain("XMONITOR_API_KEY is not set");

@@ -2,7 +2,7 @@
 // ./commands, which tests call directly.
 import { Command, Option } from "commander";
 import { existsSync } from "node:fs";
-import { CollectorConfigError, parseCollectorEnv } from "./config";
+import { CollectorConfigError, parseCollectorEnv, type CollectorConfig } from "./config";
 import { createCollectorContext, MissingApiKeyError, type CollectorContext } from "./context";
 import { accountsAdd, accountsList, accountsRemove, accountsSetTier } from "./commands/accounts";
 import { catchUpCommand } from "./commands/catch-up";
@@ -19,7 +19,9 @@ import {
   type CutoverOptions,
 } from "./commands/cutover";
 import { createCollectorScheduler } from "./commands/schedule";
+import { replayGenerateCommand } from "./commands/replay";
 import { freezeCommand, statusCommand, unfreezeCommand } from "./commands/status";
+import { createLog } from "./log";
 import { isoTime } from "~/shared/schemas/primitives";
 
 type GlobalOptions = {
@@ -31,7 +33,7 @@ type GlobalOptions = {
   json?: boolean;
 };
 
-function contextFrom(command: Command): CollectorContext {
+function configFrom(command: Command): CollectorConfig {
   const g = command.optsWithGlobals<GlobalOptions>();
   if (existsSync(".env")) process.loadEnvFile(".env");
   const overrides: Record<string, string | undefined> = {
@@ -42,12 +44,17 @@ function contextFrom(command: Command): CollectorContext {
     ...(g.healthFile ? { XMONITOR_HEALTH_FILE: g.healthFile } : {}),
     ...(g.collector ? { XMONITOR_COLLECTOR_NAME: g.collector } : {}),
   };
-  return createCollectorContext(parseCollectorEnv(overrides), { json: g.json ?? false });
+  return parseCollectorEnv(overrides);
+}
+
+function contextFrom(command: Command): CollectorContext {
+  return createCollectorContext(configFrom(command), { json: command.optsWithGlobals<GlobalOptions>().json ?? false });
 }
 
 function isoOption(value: string): string {
   const parsed = isoTime.safeParse(value);
-  if (!parsed.success) throw new Error(`"${value}" is not an ISO-8601 time with a zone, e.g. 2026-02-25T19:39:12Z`);
+  // The schema's own message says which rule failed: the shape, the calendar, or the 2006-2100 range.
+  if (!parsed.success) throw new Error(`"${value}" ${parsed.error.issues[0]?.message ?? "is not a valid time"}`);
   return value;
 }
 
@@ -195,6 +202,38 @@ function cutoverGroup(program: Command): void {
     );
 }
 
+function replayGroup(program: Command): void {
+  program
+    .command("replay")
+    .description("the replay source's input file")
+    .command("generate")
+    .description("write a replay file of invented, realistic posts (deterministic for a seed)")
+    .option("--out <file>", "where (default XMONITOR_REPLAY_FILE, data/replay.jsonl)")
+    .option("--accounts <handles>", "comma-separated replay accounts to post from (default: all of them)", (v) =>
+      v.split(",").filter((h) => h.trim() !== ""),
+    )
+    .option("--seed <n>", "the same seed writes the same file", "1")
+    .option("--count <n>", "how many posts", positiveInt, 400)
+    .option("--hours <n>", "time range the posts span, ending now", positiveInt, 48)
+    .option("--force", "replace an existing file")
+    .action(
+      async (
+        options: { out?: string; accounts?: string[]; seed: string; count: number; hours: number; force?: boolean },
+        command: Command,
+      ) => {
+        const json = command.optsWithGlobals<GlobalOptions>().json ?? false;
+        const out = options.out ?? configFrom(command).XMONITOR_REPLAY_FILE;
+        const result = await replayGenerateCommand({
+          ...options,
+          out,
+          now: () => new Date(),
+          log: createLog({ json }),
+        });
+        process.exitCode = result.exitCode;
+      },
+    );
+}
+
 export function buildCli(): Command {
   const program = new Command("collector")
     .description(
@@ -297,6 +336,7 @@ export function buildCli(): Command {
     );
 
   cutoverGroup(program);
+  replayGroup(program);
 
   const accounts = program.command("accounts").description("the watch list");
   accounts

@@ -6,8 +6,7 @@ import type { CollectorConfig } from "./config";
 import { createHashedEmbedder, type Embedder } from "./embedding";
 import { createHttpEmbedder } from "./embedding-http";
 import { IngestHealthStore } from "./health/health-file";
-import { createIngestApi, type IngestApi } from "./ingest/ingest-api";
-import type { RetryOptions } from "./ingest/retry";
+import { createServerClient, type ServerClient, type ServerRetryPolicy } from "./uplink/server-client";
 import { createLog, type CollectorLog } from "./log";
 import { createReplaySource } from "./sources/replay-source";
 import { createXApiSource } from "./sources/x-api-source";
@@ -19,12 +18,12 @@ export type CollectorContext = {
   store: SqliteStore;
   source: PostSource;
   embedder: Embedder;
-  api: IngestApi;
+  /** The server, with the configured retry policy inside every call. */
+  api: ServerClient;
   health: IngestHealthStore;
   log: CollectorLog;
   queries: string[];
   keywords: string[];
-  retry: RetryOptions;
   now: () => Date;
   fetch?: typeof fetch;
 };
@@ -57,7 +56,13 @@ export function keywordsFromQueries(queries: readonly string[]): string[] {
 
 export function createCollectorContext(
   config: CollectorConfig,
-  options: { json?: boolean; log?: CollectorLog; now?: () => Date } = {},
+  options: {
+    json?: boolean;
+    log?: CollectorLog;
+    now?: () => Date;
+    /** Over the configured policy (tests: no real waiting). */
+    retry?: ServerRetryPolicy;
+  } = {},
 ): CollectorContext {
   const now = options.now ?? (() => new Date());
   const log = options.log ?? createLog({ json: options.json ?? false });
@@ -74,9 +79,23 @@ export function createCollectorContext(
       })
     : createHashedEmbedder({ dims: config.XMONITOR_EMBEDDING_DIMS });
   const apiKey = config.XMONITOR_API_KEY;
-  const api: IngestApi = apiKey
-    ? createIngestApi({ baseUrl: config.XMONITOR_API_BASE_URL, apiKey })
-    : new Proxy({} as IngestApi, {
+  const api: ServerClient = apiKey
+    ? createServerClient({
+        baseUrl: config.XMONITOR_API_BASE_URL,
+        apiKey,
+        retry: {
+          maxAttempts: config.XMONITOR_INGEST_MAX_ATTEMPTS,
+          initialBackoffSeconds: config.XMONITOR_INGEST_INITIAL_BACKOFF_SECONDS,
+          onRetry: ({ call, attempt, delayMs, error }) =>
+            log.warn(`api retry ${call} attempt=${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}`, {
+              event: "api_retry",
+              call,
+              attempt,
+            }),
+          ...options.retry,
+        },
+      })
+    : new Proxy({} as ServerClient, {
         get() {
           throw new MissingApiKeyError(
             "XMONITOR_API_KEY is not set: create an ingest key on the server (npm run keys -- create --name <this machine> --role ingest) and set it, or pass --api-key.",
@@ -97,10 +116,6 @@ export function createCollectorContext(
     log,
     queries,
     keywords: keywordsFromQueries(queries),
-    retry: {
-      maxAttempts: config.XMONITOR_INGEST_MAX_ATTEMPTS,
-      initialBackoffSeconds: config.XMONITOR_INGEST_INITIAL_BACKOFF_SECONDS,
-    },
     now,
   };
 }

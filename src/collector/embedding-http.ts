@@ -1,17 +1,7 @@
 // An OpenAI-compatible embeddings endpoint (POST {base}/embeddings), for
 // operators who configure one. Never the default: it costs money and network.
 import type { Embedder } from "./embedding";
-
-export class EmbeddingHttpError extends Error {
-  override name = "EmbeddingHttpError";
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly retryAfterSeconds: number | undefined,
-  ) {
-    super(message);
-  }
-}
+import { HttpError, retryAfterHeader } from "./uplink/http-error";
 
 type EmbeddingsResponse = { data?: { index?: number; embedding?: unknown }[] };
 
@@ -46,18 +36,17 @@ export function createHttpEmbedder(options: {
       signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
     });
     if (!response.ok) {
-      const retryAfter = Number(response.headers.get("retry-after") ?? Number.NaN);
       const detail = (await response.text()).slice(0, 500);
-      throw new EmbeddingHttpError(
+      throw new HttpError(
         `embeddings endpoint ${url} answered ${response.status}: ${detail}`,
         response.status,
-        Number.isFinite(retryAfter) ? retryAfter : undefined,
+        retryAfterHeader(response),
       );
     }
     const payload = (await response.json()) as EmbeddingsResponse;
     const data = payload.data ?? [];
     if (data.length !== texts.length)
-      throw new EmbeddingHttpError(
+      throw new HttpError(
         `embeddings endpoint returned ${data.length} vectors for ${texts.length} texts`,
         response.status,
         undefined,
@@ -68,28 +57,20 @@ export function createHttpEmbedder(options: {
       const index = entry.index ?? position;
       const embedding = entry.embedding;
       if (!Array.isArray(embedding) || !embedding.every((v) => typeof v === "number" && Number.isFinite(v))) {
-        throw new EmbeddingHttpError(
+        throw new HttpError(
           `embeddings endpoint returned a non-numeric vector at index ${index}`,
           response.status,
           undefined,
         );
       }
       if (!Number.isInteger(index) || index < 0 || index >= texts.length)
-        throw new EmbeddingHttpError(
-          `embeddings endpoint returned an unknown index ${index}`,
-          response.status,
-          undefined,
-        );
+        throw new HttpError(`embeddings endpoint returned an unknown index ${index}`, response.status, undefined);
       vectors[index] = embedding as number[];
     });
     // A loop, not .some(): array methods skip the holes we are looking for.
     for (let i = 0; i < vectors.length; i++) {
       if (vectors[i] === undefined)
-        throw new EmbeddingHttpError(
-          `embeddings endpoint left input ${i} without a vector`,
-          response.status,
-          undefined,
-        );
+        throw new HttpError(`embeddings endpoint left input ${i} without a vector`, response.status, undefined);
     }
     return vectors;
   }

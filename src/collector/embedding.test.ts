@@ -7,7 +7,8 @@ import {
   encodeVector,
   hashedNgramVector,
 } from "./embedding";
-import { createHttpEmbedder, EmbeddingHttpError } from "./embedding-http";
+import { createHttpEmbedder } from "./embedding-http";
+import { HttpError } from "./uplink/http-error";
 import { startFakeHttpServer, type FakeHttpServer } from "../../test/support/fake-http-server";
 
 describe("hashed n-gram embedder", () => {
@@ -122,7 +123,7 @@ describe("OpenAI-compatible HTTP embedder", () => {
     const error = await createHttpEmbedder({ baseUrl: server.baseUrl, model: "m" })
       .embed(["a"])
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(EmbeddingHttpError);
+    expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({
       status: 429,
       retryAfterSeconds: 7,

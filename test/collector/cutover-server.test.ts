@@ -4,130 +4,69 @@
 // The server is preloaded with an older version of part of it; the first
 // pass uses an ingest key (crashing mid-way and resuming), the second an
 // admin key; validate catches a synthetic server-side run and passes once
-// it is ignored. A corrupted source stops the cutover before anything is sent.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// it is ignored. (Where the cutover stops early: cutover-stops.test.ts.)
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { principalFor } from "../support/fixtures";
-import { startAppServer, type AppServer } from "../support/app-server";
-import {
-  cutoverAll,
-  cutoverFreeze,
-  cutoverImport,
-  cutoverRestore,
-  cutoverValidate,
-} from "../../src/collector/commands/cutover";
-import { parseCollectorEnv } from "../../src/collector/config";
-import { createCollectorContext, type CollectorContext } from "../../src/collector/context";
-import { createIngestApi, type IngestApi } from "../../src/collector/ingest/ingest-api";
-import { createMemoryLog } from "../../src/collector/log";
+import { syncTableNames, type SyncTable } from "~/shared/schemas/tables";
+import type { TestDatabase } from "../support/database";
+import type { AppServer } from "../support/app-server";
+import { cutoverAll, cutoverImport, cutoverRestore, cutoverValidate } from "../../src/collector/commands/cutover";
+import { createTrpcCalls, type ServerCalls } from "../../src/collector/uplink/server-calls";
 import { isFrozen } from "../../src/collector/scheduler/freeze";
-import { RunLock } from "../../src/collector/scheduler/run-lock";
-import { writeReplayFile } from "../../src/collector/sources/replay-generator";
-import { rowToItem } from "../../src/collector/store/items";
-import { buildLegacyDatabase, legacyStatusId, type LegacyCounts } from "../support/legacy-fixture";
+import { legacyStatusId } from "../support/legacy-fixture";
 import { CHECKPOINT_FILE, type ExportManifest } from "../../src/collector/cutover/paths";
 import type { CutoverState } from "../../src/collector/cutover/session";
 import { sampleIndexes } from "../../src/collector/cutover/validate";
-import { collectorFiles } from "../support/collector-env";
+import { LEGACY_COUNTS as COUNTS, startCutoverWorld, type CutoverWorld } from "../support/cutover-world";
 
-const COUNTS: LegacyCounts = {
-  tweets: 707,
-  reports: 441,
-  watchAccounts: 44,
-  runs: 460,
-  embeddings: 705,
-  summaries: 12,
-  shifts: 9,
-};
 const SYNTHETIC_RUN = "99999999-0000-4000-8000-000000000001";
 
+let world: CutoverWorld;
 let t: TestDatabase;
 let app: AppServer;
 let dir: string;
-let ingestKey: string;
 let adminKey: string;
-let clock = Date.parse("2026-11-21T00:00:00Z");
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  ingestKey = (await principalFor(t.db, "ingest")).key;
-  adminKey = (await principalFor(t.db, "admin")).key;
-  app = await startAppServer({ databaseUrl: t.url });
-  dir = mkdtempSync(path.join(tmpdir(), "xm-cutover-"));
-  buildLegacyDatabase(path.join(dir, "x_monitor.db"), COUNTS, { seed: 11 });
-  await writeReplayFile({
-    file: path.join(dir, "replay.jsonl"),
-    seed: 3,
-    count: 60,
-    start: "2026-11-20T00:00:00Z",
-    end: "2026-11-22T00:00:00Z",
-  });
-  await preloadOlderVersion(createIngestApi({ baseUrl: app.baseUrl, apiKey: adminKey }));
+  world = await startCutoverWorld();
+  ({ t, app, dir, adminKey } = world);
+  await preloadOlderVersion(createTrpcCalls({ baseUrl: app.baseUrl, apiKey: adminKey }));
 }, 600_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await t?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await world?.stop();
 });
 
-function context(overrides: Record<string, string> = {}) {
-  const log = createMemoryLog();
-  const config = parseCollectorEnv({
-    ...collectorFiles(dir),
-    XMONITOR_API_BASE_URL: app.baseUrl,
-    XMONITOR_API_KEY: ingestKey,
-    XMONITOR_COLLECTOR_NAME: "legacy-box",
-    XMONITOR_INGEST_BATCH_SIZE: "100",
-    XMONITOR_INGEST_CONCURRENCY: "1",
-    ...overrides,
-  });
-  const ctx: CollectorContext = createCollectorContext(config, { log, now: () => new Date((clock += 1000)) });
-  ctx.retry = { ...ctx.retry, random: () => 0, sleep: async () => {} };
-  return { ctx, log };
-}
-
-function legacyItems(table: SyncTable): Record<string, unknown>[] {
-  const db = new Database(path.join(dir, "x_monitor.db"), { readonly: true });
-  try {
-    const { sqlite, key } = syncTables[table];
-    return (db.prepare(`select * from ${sqlite} order by ${key}`).all() as Record<string, unknown>[]).map(
-      (row) => rowToItem(table, row) as Record<string, unknown>,
-    );
-  } finally {
-    db.close();
-  }
-}
+const context = (overrides?: Record<string, string>) => world.context(overrides);
+const cutoverBatches = () => world.cutoverBatches();
 
 const dayEarlier = (iso: unknown) => new Date(Date.parse(String(iso)) - 86_400_000).toISOString();
 
 /** The server already holds part of the data, in an older version with one field changed. */
-async function preloadOlderVersion(api: IngestApi) {
+async function preloadOlderVersion(api: ServerCalls) {
   const older: Partial<Record<SyncTable, Record<string, unknown>[]>> = {
-    posts: legacyItems("posts").map((p) => ({
+    posts: world.legacyItems("posts").map((p) => ({
       ...p,
       like_count: Number(p.like_count) + 1,
       updated_at: dayEarlier(p.updated_at),
     })),
-    reports: legacyItems("reports").map((r) => ({
+    reports: world.legacyItems("reports").map((r) => ({
       ...r,
       title: `${String(r.title)} (draft)`,
       updated_at: dayEarlier(r.updated_at),
     })),
-    pipelineRuns: legacyItems("pipelineRuns").map((r) => ({
+    pipelineRuns: world.legacyItems("pipelineRuns").map((r) => ({
       ...r,
       fetched_count: Number(r.fetched_count) + 1,
       updated_at: dayEarlier(r.updated_at),
     })),
-    watchAccounts: legacyItems("watchAccounts")
+    watchAccounts: world
+      .legacyItems("watchAccounts")
       .slice(0, 43)
       .map((a) => ({ ...a, note: "old note", updated_at: dayEarlier(a.updated_at) })),
-    embeddings: legacyItems("embeddings")
+    embeddings: world
+      .legacyItems("embeddings")
       .slice(0, 576)
       .map((e) => ({ ...e, vector: (e.vector as number[]).map((v) => v / 2), updated_at: dayEarlier(e.updated_at) })),
   };
@@ -157,79 +96,9 @@ async function preloadOlderVersion(api: IngestApi) {
   expect(result.tables.pipelineRuns.inserted).toBe(1);
 }
 
-async function serverCounts(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of syncTableNames) {
-    const rows = await t.db.$queryRawUnsafe<{ n: number }[]>(
-      `select count(*)::int as n from "${syncTables[table].server}"`,
-    );
-    out[syncTables[table].server] = rows[0]!.n;
-  }
-  return out;
-}
-
 const state = () => JSON.parse(readFileSync(path.join(dir, "cutover.state.json"), "utf8")) as CutoverState;
 
-const cutoverBatches = () => t.db.ingestBatch.count({ where: { mode: "cutover" } });
-
 describe("cutover against the real server", () => {
-  it("freeze times out naming the run still in progress, and leaves the flag set", async () => {
-    const freezeDir = path.join(dir, "freeze-timeout");
-    const { ctx } = context({
-      XMONITOR_FREEZE_FILE: path.join(freezeDir, "freeze"),
-      XMONITOR_RUN_LOCK_DIR: path.join(freezeDir, "running"),
-    });
-    const release = new RunLock({ dir: ctx.config.XMONITOR_RUN_LOCK_DIR }).begin("run:priority", "fetching");
-    try {
-      const result = await cutoverFreeze(ctx, { dataDir: freezeDir, timeoutSeconds: 1 });
-      expect(result.exitCode).toBe(1);
-      expect(result.message).toMatch(
-        /^collector runs still in progress after 1 s: run:priority \(fetching\) in pid \d+ on \S+, since .*The freeze flag stays set/,
-      );
-      expect(isFrozen(ctx.config.XMONITOR_FREEZE_FILE)).toMatchObject({ reason: "cutover legacy-box" });
-    } finally {
-      release();
-      ctx.store.close();
-    }
-  });
-
-  it("stops before export when integrity_check fails on the copy, and writes nothing to the server", async () => {
-    const before = await serverCounts();
-    const corruptDir = path.join(dir, "corrupt");
-    const source = path.join(corruptDir, "x_monitor.db");
-    buildLegacyDatabase(source, COUNTS, { seed: 11 });
-    // Garbage over a page in the middle of the tweets data, as a failing disk would leave.
-    const bytes = readFileSync(source);
-    const page = Math.floor(bytes.length / 4096 / 2);
-    for (let i = 0; i < 4096; i++) bytes[page * 4096 + i] = (i * 131 + 7) % 256;
-    writeFileSync(source, bytes);
-
-    const { ctx, log } = context({ XMONITOR_FREEZE_FILE: path.join(corruptDir, "freeze") });
-    const result = await cutoverAll(ctx, { dataDir: corruptDir, source, label: "corrupt-box", timeoutSeconds: 5 });
-    expect(result.exitCode).toBe(1);
-    expect(result.stoppedAt).toBe("snapshot");
-    expect(result.message).toMatch(
-      /^cutover stopped at snapshot: PRAGMA integrity_check on .*x_monitor\.cutover\.\d{8}_\d{6}\.db did not say ok: .+ Stopped before export: nothing was sent to the server/,
-    );
-    expect(log.lines).toContainEqual(expect.stringMatching(/^cutover snapshot failed: PRAGMA integrity_check/));
-    expect(readdirSync(corruptDir).filter((n) => n.startsWith("export_cutover_"))).toEqual([]);
-    expect(await serverCounts()).toEqual(before);
-    expect(await cutoverBatches()).toBe(0);
-    const record = await t.db.cutoverRun.findUniqueOrThrow({ where: { id: result.cutoverId } });
-    expect(record.status).toBe("failed");
-    expect(record.steps).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ step: "freeze", status: "succeeded" }),
-        expect.objectContaining({
-          step: "snapshot",
-          status: "failed",
-          figures: expect.objectContaining({ integrityCheck: expect.any(Array) }),
-        }),
-      ]),
-    );
-    ctx.store.close();
-  });
-
   let checkpointAfterBatch20 = "";
 
   it("pass 1 with an ingest key: interrupted mid-import by `all`, then a crash loses the checkpoint's last batches", async () => {
@@ -386,7 +255,7 @@ describe("cutover against the real server", () => {
 
   it("validate --ignore-run: every delta 0, spot check 50 checked, 0 missing, 0 mismatches", async () => {
     // A server-only report citing the synthetic run is one of its dependants: ignored with it.
-    const admin = createIngestApi({ baseUrl: app.baseUrl, apiKey: adminKey });
+    const admin = createTrpcCalls({ baseUrl: app.baseUrl, apiKey: adminKey });
     const report = {
       report_id: "synthetic-report-1",
       run_id: SYNTHETIC_RUN,

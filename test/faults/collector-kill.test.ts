@@ -26,7 +26,7 @@ import { seededRandom } from "~/shared/random";
 import { parseCollectorEnv } from "~/collector/config";
 import { createCollectorContext } from "~/collector/context";
 import { accountsAdd } from "~/collector/commands/accounts";
-import { createIngestApi } from "~/collector/ingest/ingest-api";
+import { createTrpcCalls } from "~/collector/uplink/server-calls";
 import { createMemoryLog } from "~/collector/log";
 import { generateReplayLines, REPLAY_ACCOUNTS } from "~/collector/sources/replay-generator";
 import { projectRoot } from "../../scripts/lib/project-root";
@@ -246,7 +246,7 @@ it(
     // Every post the source showed was stored.
     const local = new Set(db.prepare("select status_id from tweets").pluck().all() as string[]);
     const notStored = revealed(SPAWNS - 1).filter((l) => !local.has(l.tweet.id)).length;
-    const api = createIngestApi({ baseUrl: app.baseUrl, apiKey: key });
+    const api = createTrpcCalls({ baseUrl: app.baseUrl, apiKey: key });
     let rows = 0;
     let missing = 0;
     let mismatched = 0;

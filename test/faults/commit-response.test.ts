@@ -19,7 +19,7 @@ import { parseCollectorEnv } from "~/collector/config";
 import { createCollectorContext } from "~/collector/context";
 import { accountsAdd } from "~/collector/commands/accounts";
 import { runCommand } from "~/collector/commands/run";
-import { createIngestApi } from "~/collector/ingest/ingest-api";
+import { createTrpcCalls } from "~/collector/uplink/server-calls";
 import { createMemoryLog } from "~/collector/log";
 import { writeReplayFile, REPLAY_ACCOUNTS } from "~/collector/sources/replay-generator";
 import { canonicalJson } from "~/shared/canonical-json";
@@ -211,7 +211,7 @@ it(
     expect(new Set(batchKeys)).toEqual(answeredKeys);
 
     // Key by key, and the counts the collector was told against the rows the server holds.
-    const api = createIngestApi({ baseUrl: `http://127.0.0.1:${port}`, apiKey: key });
+    const api = createTrpcCalls({ baseUrl: `http://127.0.0.1:${port}`, apiKey: key });
     let rows = 0;
     let missing = 0;
     let mismatched = 0;

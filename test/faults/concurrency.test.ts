@@ -27,7 +27,8 @@ import { createCollectorContext, type CollectorContext } from "~/collector/conte
 import { exportSnapshot } from "~/collector/cutover/export";
 import { importExport, type ImportResult } from "~/collector/cutover/import";
 import { buildLegacyDatabase, type LegacyCounts } from "../support/legacy-fixture";
-import { createIngestApi } from "~/collector/ingest/ingest-api";
+import { createTrpcCalls } from "~/collector/uplink/server-calls";
+import { serverClientOver } from "~/collector/uplink/server-client";
 import { createMemoryLog } from "~/collector/log";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { principalFor } from "../support/fixtures";
@@ -156,7 +157,7 @@ it(
         ),
       ]),
     ) as Record<"a" | "b", CollectorContext>;
-    const api = createIngestApi({ baseUrl: app.baseUrl, apiKey: key });
+    const api = createTrpcCalls({ baseUrl: app.baseUrl, apiKey: key });
     const importRetries: string[] = [];
 
     const told = Object.fromEntries(syncTableNames.map((tn) => [tn, zero()])) as Record<SyncTable, TableResult>;
@@ -191,17 +192,17 @@ it(
         catchUpCommand(contexts.b, { since }),
         importExport({
           exportDir,
-          api,
-          collector: "cutover-c",
-          label: `concurrent-${round}`,
-          newRejectLog: () => path.join(exportDir, "rejects.ndjson"),
-          batchSize: 50,
-          concurrency: 3,
-          retry: {
+          dataDir: exportDir,
+          api: serverClientOver(api, {
             maxAttempts: 4,
             initialBackoffSeconds: 0.05,
             onRetry: ({ error }) => importRetries.push((error as Error).message),
-          },
+          }),
+          collector: "cutover-c",
+          label: `concurrent-${round}`,
+          newRejectLog: () => path.join(exportDir, "import_rejects_concurrent.ndjson"),
+          batchSize: 50,
+          concurrency: 3,
           now: () => new Date(),
         }),
       ]);

@@ -159,7 +159,7 @@ it(
       expect(final.exitCode, log.lines.slice(-20).join("\n")).toBe(0);
     }
     for (const line of log.lines) {
-      if (line.startsWith("api ingest retry")) figures.retries++;
+      if (line.startsWith("api retry")) figures.retries++;
       if (line.startsWith("ALERT:")) figures.alerts++;
       if (line.startsWith("RECOVERED:")) figures.resets++;
       // One line per answer: a retry line per attempt but the last, the failure line for the last (ALERT repeats it).
@@ -176,7 +176,7 @@ it(
     let mismatched = 0;
     let rows = 0;
     const duplicates: { table: string; duplicated: number }[] = [];
-    const api = (await import("~/collector/ingest/ingest-api")).createIngestApi({
+    const api = (await import("~/collector/uplink/server-calls")).createTrpcCalls({
       baseUrl: `http://127.0.0.1:${port}`,
       apiKey: key,
     });

@@ -86,6 +86,10 @@ const PROCEDURES: Record<string, Expectation> = {
   "reconcile.collectors": { allowed: EVERY_ROLE },
   "runs.list": { allowed: EVERY_ROLE, input: () => ({}) },
   "runs.byId": { allowed: EVERY_ROLE, input: (f) => ({ runId: f.runId }) },
+  "runs.removalPreview": { allowed: ADMIN, input: (f) => ({ runId: f.runId }) },
+  // A run that does not exist: an admin gets past auth to the 404, and the fixture run stays.
+  "runs.remove": { allowed: ADMIN, input: () => ({ runId: "matrix-no-such-run", reason: "matrix" }), ok: 404 },
+  "runs.removals": { allowed: EVERY_ROLE, input: () => ({}) },
 };
 
 type RouteExpectation = Expectation & { url?: (f: Fixtures) => string; body?: (f: Fixtures, n: number) => string };

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { callerFor, makePosts, principalFor } from "../support/fixtures";
 import { startAppServer, type AppServer } from "../support/app-server";
-import { createIngestApi } from "../../src/collector/ingest/ingest-api";
+import { createTrpcCalls } from "../../src/collector/uplink/server-calls";
 
 const LIMIT = 20;
 const PER_KEY = 3 * LIMIT;
@@ -247,7 +247,7 @@ describe("body limit under a burst", () => {
 describe("body limit, as clients see it", () => {
   it("gives tRPC clients the server's message in tRPC's own error shape, batched or not", async () => {
     const key = await principalFor(t.db, "ingest");
-    const api = createIngestApi({ baseUrl: app.baseUrl, apiKey: key.key });
+    const api = createTrpcCalls({ baseUrl: app.baseUrl, apiKey: key.key });
     const big = { ...seedPost!, status_id: "1766000000000001234", body: "x".repeat(MAX_BODY + 1024) };
     await expect(
       api.push({ idempotencyKey: "too-big", collector: "burst", mode: "priority", posts: [big] }),

@@ -4,7 +4,8 @@
 // mismatched when any field differs (an older version, a lost update).
 import type Database from "better-sqlite3";
 import { syncTables, type SyncTable } from "../../src/shared/schemas/tables";
-import type { IngestApi } from "../../src/collector/ingest/ingest-api";
+import type { ServerCalls } from "../../src/collector/uplink/server-calls";
+import { serverClientOver } from "../../src/collector/uplink/server-client";
 import { fetchServerRows } from "../../src/collector/cutover/server-rows";
 import { rowToItem } from "../../src/collector/store/items";
 
@@ -14,7 +15,7 @@ const normalise = (v: unknown) =>
   typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v).toISOString() : v;
 
 export async function compareWithServer(
-  api: IngestApi,
+  api: ServerCalls,
   table: SyncTable,
   expected: Iterable<Record<string, unknown>>,
 ): Promise<Comparison> {
@@ -23,7 +24,7 @@ export async function compareWithServer(
   const out: Comparison = { rows: items.length, missing: 0, mismatched: 0, examples: [] };
   // Chunked by encoded length as the cutover's own checks do: the keys travel in the URL.
   const byKey = await fetchServerRows(
-    api,
+    serverClientOver(api, { maxAttempts: 1 }),
     table,
     items.map((r) => String(r[keyField])),
   );

@@ -2,8 +2,11 @@
 // changed since then (idempotent upserts: what already arrived comes back
 // unchanged), with progress, and clear the failure counts it made good.
 import type { CollectorContext } from "../context";
-import { describeTotals, pushChanges, type PushTotals } from "../ingest/push-changes";
-import { retry } from "../ingest/retry";
+import { pushChanges } from "../ingest/push-changes";
+import { FROZEN_EXIT_CODE, frozenRefusal, isFrozen } from "../scheduler/freeze";
+import { RunLock } from "../scheduler/run-lock";
+import type { PushTotals } from "../uplink/batch-pusher";
+import { describeTotals } from "../uplink/totals";
 
 export async function catchUpCommand(
   ctx: CollectorContext,
@@ -11,22 +14,27 @@ export async function catchUpCommand(
 ): Promise<{ exitCode: number; totals?: PushTotals }> {
   const { log, config } = ctx;
   const started = Date.now();
+  const { api } = ctx;
+  // Catch-up writes to the server like a run: it holds the run lock, so a
+  // cutover's freeze waits for it, and it does not start while frozen.
+  const release = new RunLock({ dir: config.XMONITOR_RUN_LOCK_DIR }).begin("catch-up", options.since);
   try {
-    const tables = await retry(() => ctx.api.writableTables(), ctx.retry);
+    const frozen = isFrozen(config.XMONITOR_FREEZE_FILE);
+    if (frozen) {
+      log.error(frozenRefusal(`catch-up since=${options.since}`, frozen), { event: "frozen", frozen });
+      return { exitCode: FROZEN_EXIT_CODE };
+    }
+    const { writableTables: tables } = await api.access();
     const totals = await pushChanges({
       tables,
       store: ctx.store,
-      api: ctx.api,
+      api,
+      log,
       collector: config.XMONITOR_COLLECTOR_NAME,
       mode: "catch-up",
       since: options.since,
       batchSize: config.XMONITOR_INGEST_BATCH_SIZE,
       concurrency: config.XMONITOR_INGEST_CONCURRENCY,
-      retry: {
-        ...ctx.retry,
-        onRetry: ({ attempt, delayMs, error }) =>
-          log.warn(`catch-up retry attempt=${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}`),
-      },
       onBatch: (progress, table) =>
         log.info(`catch-up: batch ${progress.batches} (${table}), ${progress.items} rows sent`, {
           event: "progress",
@@ -49,5 +57,7 @@ export async function catchUpCommand(
       `catch-up failed: ${(error as Error).message}. Nothing is lost: run catch-up again with the same --since once the server answers.`,
     );
     return { exitCode: 1 };
+  } finally {
+    release();
   }
 }

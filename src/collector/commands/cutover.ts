@@ -1,9 +1,8 @@
-// `collector cutover freeze|snapshot|export|import|validate|restore|all`:
-// move this machine's SQLite state into the central PostgreSQL. Each step is
-// a function (tests call them); each records itself in the server's
-// cutover_runs record and prints one line per event; `all` runs them in
-// order and stops at the first that fails.
-import { mkdirSync, writeFileSync } from "node:fs";
+// `collector cutover freeze|snapshot|export|import|restore|all` (validate in
+// cutover-validate.ts): move this machine's SQLite state into the central
+// PostgreSQL. Each step is a function (tests call them) run by the step
+// machine (cutover/steps.ts); here is only its work's wording, one line per
+// event.
 import path from "node:path";
 import type { TableResult } from "~/shared/schemas/ingest";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
@@ -16,118 +15,27 @@ import {
   rejectLogPath,
   stampOfSnapshot,
   unusedPath,
-  validateReportPath,
   type ExportManifest,
 } from "../cutover/paths";
-import { CutoverSession, type CutoverStepName } from "../cutover/session";
+import type { CutoverSession, CutoverStepName } from "../cutover/session";
 import { snapshotDatabase, verifyIntegrity, type IntegrityResult, type SnapshotResult } from "../cutover/snapshot";
-import { DELTA_CONVENTION, validateCutover, type ValidateResult } from "../cutover/validate";
+import {
+  dataDirOf,
+  openSession,
+  runStep,
+  runStepsInOrder,
+  throttle,
+  type CutoverOptions,
+  type StepOutcome,
+  type StepResult,
+} from "../cutover/steps";
 import { freeze, isFrozen, unfreeze } from "../scheduler/freeze";
 import { describeRun, IdleTimeoutError, waitUntilIdle } from "../scheduler/run-lock";
+import { cutoverValidate } from "./cutover-validate";
 import { runCommand } from "./run";
 
-export type CutoverOptions = {
-  /** Where artifacts go (default: the live database's folder). */
-  dataDir?: string;
-  /** A name for a new cutover (default: the collector's name). */
-  label?: string;
-  operator?: string;
-};
-
-export type StepResult<T> = { exitCode: number; ok: boolean; message: string; value?: T };
-
-const PROGRESS_INTERVAL_MS = 1000;
-
-function dataDirOf(ctx: CollectorContext, options: CutoverOptions): string {
-  return path.resolve(options.dataDir ?? path.dirname(ctx.config.XMONITOR_DB_PATH));
-}
-
-async function openSession(
-  ctx: CollectorContext,
-  options: CutoverOptions & { fresh?: boolean },
-): Promise<CutoverSession> {
-  return CutoverSession.open({
-    dataDir: dataDirOf(ctx, options),
-    api: ctx.api,
-    log: ctx.log,
-    collector: ctx.config.XMONITOR_COLLECTOR_NAME,
-    now: ctx.now,
-    retry: ctx.retry,
-    ...(options.label ? { label: options.label } : {}),
-    ...(options.operator ? { operator: options.operator } : {}),
-    ...(options.fresh ? { fresh: true } : {}),
-  });
-}
-
-type StepOutcome<T> = { ok: boolean; message: string; figures: Record<string, unknown>; value: T };
-
-/** Runs one step: records it running, then succeeded or failed with its figures; never throws. */
-async function runStep<T>(
-  ctx: CollectorContext,
-  session: CutoverSession,
-  step: CutoverStepName,
-  work: (recordRunning: (pass?: number) => Promise<void>) => Promise<StepOutcome<T>>,
-  options: { last?: boolean; deferRunning?: boolean } = {},
-): Promise<StepResult<T>> {
-  const startedAt = ctx.now().toISOString();
-  // Import passes are numbered by the key's role, known only once the server answered.
-  let pass: { pass: number } | Record<string, never> = {};
-  const recordRunning = async (n?: number) => {
-    pass = n ? { pass: n } : {};
-    await session.record({ step, ...pass, status: "running", startedAt }, "running");
-  };
-  if (!options.deferRunning) await recordRunning();
-  let outcome: StepOutcome<T>;
-  try {
-    outcome = await work(recordRunning);
-  } catch (error) {
-    const message = (error as Error).message;
-    ctx.log.error(`cutover ${step} failed: ${message}`, { event: "step_failed", step });
-    await session.record(
-      {
-        step,
-        ...pass,
-        status: "failed",
-        startedAt,
-        finishedAt: ctx.now().toISOString(),
-        message: message.slice(0, 10_000),
-        figures: {},
-      },
-      "failed",
-    );
-    return { exitCode: 1, ok: false, message };
-  }
-  const status = outcome.ok ? "succeeded" : "failed";
-  if (!outcome.ok)
-    ctx.log.error(`cutover ${step} failed: ${outcome.message}`, {
-      event: "step_failed",
-      step,
-      figures: outcome.figures,
-    });
-  await session.record(
-    {
-      step,
-      ...pass,
-      status,
-      startedAt,
-      finishedAt: ctx.now().toISOString(),
-      message: outcome.message.slice(0, 10_000),
-      figures: outcome.figures,
-    },
-    outcome.ok ? (options.last ? "succeeded" : "running") : "failed",
-  );
-  return { exitCode: outcome.ok ? 0 : 1, ok: outcome.ok, message: outcome.message, value: outcome.value };
-}
-
-function throttle(): (done: boolean) => boolean {
-  let last = 0;
-  return (done) => {
-    const now = Date.now();
-    if (!done && now - last < PROGRESS_INTERVAL_MS) return false;
-    last = now;
-    return true;
-  };
-}
+export type { CutoverOptions, StepResult } from "../cutover/steps";
+export { cutoverValidate } from "./cutover-validate";
 
 // ---- 1. freeze --------------------------------------------------------------
 
@@ -283,6 +191,8 @@ export async function cutoverImport(
     const tick = throttle();
     const result = await importExport({
       exportDir,
+      dataDir,
+      log: ctx.log,
       api: ctx.api,
       collector: ctx.config.XMONITOR_COLLECTOR_NAME,
       label: s.state.label,
@@ -290,11 +200,6 @@ export async function cutoverImport(
       batchSize: options.batchSize ?? ctx.config.XMONITOR_INGEST_BATCH_SIZE,
       concurrency: options.concurrency ?? ctx.config.XMONITOR_INGEST_CONCURRENCY,
       dryRun: options.dryRun ?? false,
-      retry: {
-        ...ctx.retry,
-        onRetry: ({ attempt, delayMs, error }) =>
-          ctx.log.warn(`import retry attempt=${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}`),
-      },
       now: ctx.now,
       ...(options.signal ? { signal: options.signal } : {}),
       onPassStart: async (p) => {
@@ -361,110 +266,6 @@ export async function cutoverImport(
   };
 }
 
-// ---- 5. validate ------------------------------------------------------------
-
-export async function cutoverValidate(
-  ctx: CollectorContext,
-  options: CutoverOptions & {
-    snapshot?: string;
-    sample?: number;
-    seed?: string;
-    ignoreRuns?: string[];
-    report?: string;
-  },
-  session?: CutoverSession,
-): Promise<StepResult<ValidateResult & { report: string }>> {
-  const s = session ?? (await openSession(ctx, options));
-  return runStep(ctx, s, "validate", async () => {
-    const snapshot = options.snapshot ?? s.state.snapshot;
-    if (!snapshot)
-      throw new Error(
-        "no snapshot to validate against: run collector cutover snapshot first, or pass --snapshot <file>",
-      );
-    const apiKey = ctx.config.XMONITOR_API_KEY;
-    if (!apiKey) throw new Error("XMONITOR_API_KEY is not set (or pass --api-key)");
-    const sample = options.sample ?? 50;
-    const result = await validateCutover({
-      snapshot,
-      api: ctx.api,
-      rest: { baseUrl: ctx.config.XMONITOR_API_BASE_URL, apiKey, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) },
-      sample,
-      seed: options.seed ?? "cutover",
-      ignoreRuns: options.ignoreRuns ?? [],
-      now: ctx.now,
-      retry: ctx.retry,
-    });
-    const { log } = ctx;
-    log.info(
-      `validate ${snapshot} against ${ctx.config.XMONITOR_API_BASE_URL} (${DELTA_CONVENTION}: positive means rows on the server that the snapshot lacks)`,
-    );
-    for (const ignored of result.ignoredRuns) {
-      log.info(
-        `ignoring run ${ignored.runId}: ${ignored.onServer ? "on the server" : "not on the server"}, ${ignored.inSnapshot ? "in the snapshot" : "not in the snapshot"}${ignored.serverOnlyReports ? `, with ${ignored.serverOnlyReports} server-only report(s) citing it` : ""}`,
-      );
-    }
-    for (const note of result.notes) log.info(`note: ${note}`);
-    const width = Math.max(...result.counts.map((c) => c.sqlite.length)) + 2;
-    log.info(`${"table".padEnd(width)}${"snapshot".padStart(10)}${"server".padStart(10)}${"delta".padStart(8)}`);
-    for (const c of result.counts) {
-      const delta = c.delta > 0 ? `+${c.delta}` : String(c.delta);
-      log.info(
-        `${c.sqlite.padEnd(width)}${String(c.snapshot).padStart(10)}${String(c.serverCount).padStart(10)}${delta.padStart(8)}${c.ignored ? `  (${c.ignored} ignored row${c.ignored > 1 ? "s" : ""})` : ""}`,
-        { event: "count", ...c },
-      );
-    }
-    for (const t of result.spotCheck.tables) {
-      log.info(
-        `spot check ${syncTables[t.table].sqlite}: ${t.checked} checked, ${t.missing} missing, ${t.mismatches} mismatches`,
-        { event: "spot_check", ...t },
-      );
-      for (const m of t.differing.slice(0, 10))
-        log.warn(
-          `  ${t.table} ${m.key} differs via ${m.via}: ${m.fields.map((f) => `${f.field} (snapshot ${JSON.stringify(f.local)}, server ${JSON.stringify(f.server)})`).join(", ")}`,
-        );
-      if (t.missingKeys.length)
-        log.warn(
-          `  ${t.table} missing on the server: ${t.missingKeys.slice(0, 10).join(", ")}${t.missing > 10 ? " …" : ""}`,
-        );
-    }
-    const report = unusedPath(options.report ?? validateReportPath(dataDirOf(ctx, options), cutoverStamp(ctx.now())));
-    mkdirSync(path.dirname(report), { recursive: true });
-    writeFileSync(report, `${JSON.stringify(result, null, 2)}\n`);
-    s.state.validateReport = path.resolve(report);
-    s.save();
-    const deltas = Object.fromEntries(result.counts.map((c) => [c.sqlite, c.delta]));
-    const spot = Object.fromEntries(
-      result.spotCheck.tables.map((t) => [
-        t.table,
-        { checked: t.checked, missing: t.missing, mismatches: t.mismatches, differing: t.differing.slice(0, 5) },
-      ]),
-    );
-    const figures = {
-      convention: DELTA_CONVENTION,
-      deltas,
-      ignoredRuns: result.ignoredRuns,
-      spotCheck: { sample, tables: spot },
-      report: path.resolve(report),
-    };
-    const differing = result.counts
-      .filter((c) => c.delta !== 0)
-      .map((c) => `${c.sqlite} ${c.delta > 0 ? "+" : ""}${c.delta}`);
-    const spotBad = result.spotCheck.tables
-      .filter((t) => t.missing || t.mismatches)
-      .map((t) => `${syncTables[t.table].sqlite} ${t.missing} missing/${t.mismatches} mismatches`);
-    if (!result.passed) {
-      return {
-        ok: false,
-        message: `validate FAIL: ${[...differing, ...spotBad].join(", ")} (report ${report})`,
-        figures,
-        value: { ...result, report },
-      };
-    }
-    log.info(`validate PASS: every delta 0, spot check clean (report ${report})`, { event: "validate_ok", report });
-    return { ok: true, message: "every delta 0, spot check clean", figures, value: { ...result, report } };
-  });
-}
-
 // ---- 6. restore -------------------------------------------------------------
 
 export async function cutoverRestore(
@@ -494,7 +295,7 @@ export async function cutoverRestore(
           canary[mode] =
             run.exitCode === 0 && run.ingest?.ok
               ? "api ingest ok"
-              : `failed: ${run.collected.error ?? ingestError ?? "see the lines above"}`;
+              : `failed: ${run.collected?.error ?? ingestError ?? "see the lines above"}`;
           if (canary[mode] === "api ingest ok")
             ctx.log.info(`restore canary mode=${mode}: api ingest ok`, { event: "canary_ok", mode });
           else ctx.log.error(`restore canary mode=${mode} ${canary[mode]}`, { event: "canary_failed", mode });
@@ -531,22 +332,20 @@ export async function cutoverAll(
   options: CutoverAllOptions,
 ): Promise<{ exitCode: number; cutoverId: string; stoppedAt: CutoverStepName | null; message: string }> {
   const session = await openSession(ctx, { ...options, fresh: true });
-  const steps: [CutoverStepName, () => Promise<StepResult<unknown>>][] = [
+  const stopped = await runStepsInOrder([
     ["freeze", () => cutoverFreeze(ctx, options, session)],
     ["snapshot", () => cutoverSnapshot(ctx, options, session)],
     ["export", () => cutoverExport(ctx, options, session)],
     ["import", () => cutoverImport(ctx, options, session)],
     ["validate", () => cutoverValidate(ctx, options, session)],
     ["restore", () => cutoverRestore(ctx, options, session)],
-  ];
-  for (const [name, run] of steps) {
-    const result = await run();
-    if (!result.ok) {
-      const frozen = name !== "restore" && isFrozen(ctx.config.XMONITOR_FREEZE_FILE) !== undefined;
-      const message = `cutover stopped at ${name}: ${result.message}${frozen ? ' The collector stays frozen: fix the cause and run the remaining steps (collector cutover <step>), or "collector cutover restore" to resume collecting.' : ""}`;
-      ctx.log.error(message, { event: "cutover_stopped", step: name, cutoverId: session.state.cutoverId });
-      return { exitCode: 1, cutoverId: session.state.cutoverId, stoppedAt: name, message };
-    }
+  ]);
+  if (stopped) {
+    const name = stopped.step;
+    const frozen = name !== "restore" && isFrozen(ctx.config.XMONITOR_FREEZE_FILE) !== undefined;
+    const message = `cutover stopped at ${name}: ${stopped.result.message}${frozen ? ' The collector stays frozen: fix the cause and run the remaining steps (collector cutover <step>), or "collector cutover restore" to resume collecting.' : ""}`;
+    ctx.log.error(message, { event: "cutover_stopped", step: name, cutoverId: session.state.cutoverId });
+    return { exitCode: 1, cutoverId: session.state.cutoverId, stoppedAt: name, message };
   }
   ctx.log.info(`cutover ${session.state.label} done: record ${session.state.cutoverId}`, {
     event: "cutover_done",

@@ -2,6 +2,7 @@
 // table, with the same timestamp rule on both sides (syncTables.sinceColumn).
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { CollectorContext } from "../context";
+import type { ServerCounts } from "../uplink/server-client";
 
 /** `synced` is false for tables this collector's key may not write: shown, not judged. */
 export type ReconcileRow = {
@@ -26,10 +27,12 @@ export async function reconcileCommand(
   options: { since?: string | undefined; json?: boolean; record?: boolean },
 ): Promise<ReconcileOutcome> {
   const since = options.since ?? new Date(ctx.now().getTime() - 86_400_000).toISOString();
-  let server;
+  let server: ServerCounts;
   let writable: SyncTable[];
   try {
-    [server, writable] = await Promise.all([ctx.api.reconcileCounts(since), ctx.api.writableTables()]);
+    const [counts, access] = await Promise.all([ctx.api.reconcileCounts(since), ctx.api.access()]);
+    server = counts;
+    writable = access.writableTables;
   } catch (error) {
     const message = `reconcile could not read the server's counts: ${(error as Error).message}`;
     ctx.log.error(message);

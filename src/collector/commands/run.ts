@@ -2,10 +2,16 @@
 import { runIngestCycle, type IngestCycleResult } from "../ingest/ingest-cycle";
 import { collectRun, type CollectRunResult } from "../run/collect-run";
 import type { CollectMode } from "../run/collect-posts";
+import { FROZEN_EXIT_CODE, frozenRefusal, isFrozen } from "../scheduler/freeze";
 import { listRunsInProgress, RunLock } from "../scheduler/run-lock";
 import type { CollectorContext } from "../context";
 
-export type RunCommandResult = { exitCode: number; collected: CollectRunResult; ingest: IngestCycleResult | null };
+export type RunCommandResult = {
+  exitCode: number;
+  /** Null when the run was refused (the collector is frozen). */
+  collected: CollectRunResult | null;
+  ingest: IngestCycleResult | null;
+};
 
 export async function runCommand(
   ctx: CollectorContext,
@@ -17,8 +23,15 @@ export async function runCommand(
     for (const runId of store.markStaleRunsFailed())
       log.warn(`run ${runId} was left running by a process that ended mid-run: marked failed`);
   }
+  // The marker goes up before the freeze check: a cutover that freezes after
+  // this point waits for the marker; one that froze before is seen here.
   const release = new RunLock({ dir: config.XMONITOR_RUN_LOCK_DIR }).begin(`run:${options.mode}`);
   try {
+    const frozen = isFrozen(config.XMONITOR_FREEZE_FILE);
+    if (frozen) {
+      log.error(frozenRefusal(`run mode=${options.mode}`, frozen), { event: "frozen", frozen });
+      return { exitCode: FROZEN_EXIT_CODE, collected: null, ingest: null };
+    }
     // Before anything is committed locally: if this process dies before its
     // push is confirmed, the next run still reaches back to here.
     const startedAt = ctx.now().toISOString();
@@ -77,7 +90,6 @@ export async function runCommand(
       since,
       batchSize: config.XMONITOR_INGEST_BATCH_SIZE,
       concurrency: config.XMONITOR_INGEST_CONCURRENCY,
-      retry: ctx.retry,
       webhookUrl: config.XMONITOR_ALERT_WEBHOOK_URL,
       ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
     });

@@ -26,7 +26,7 @@ export function statusCommand(ctx: CollectorContext, options: { json?: boolean; 
   }
   const { log } = ctx;
   log.info(
-    `collector ${status.collector}: ${frozen ? `FROZEN since ${frozen.since} (${frozen.reason})` : "scheduling active"}`,
+    `collector ${status.collector}: ${frozen ? `FROZEN since ${frozen.since}${frozen.by ? ` by ${frozen.by}` : ""} (${frozen.reason})` : "scheduling active"}`,
   );
   log.info(inProgress.length ? `in progress: ${inProgress.map(describeRun).join("; ")}` : "in progress: nothing");
   for (const [mode, h] of Object.entries(health)) {

@@ -10,12 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowToItem } from "../store/items";
 import { diffFields, parseLocalItem, postViewToItem, wouldUpdate } from "./compare";
 import { exportSnapshot, ExportExistsError } from "./export";
-import { readManifest, verifyExport } from "./import";
+import { readManifest, verifyExport } from "./manifest";
 import { buildLegacyDatabase } from "../../../test/support/legacy-fixture";
 import { cutoverStamp, stampOfSnapshot } from "./paths";
 import { snapshotDatabase, verifyIntegrity } from "./snapshot";
 import { buildCli } from "../cli";
-import { keyChunks } from "./server-rows";
+import { keyChunks } from "../uplink/server-client";
 import { sampleIndexes } from "./validate";
 
 let dir: string;

@@ -5,13 +5,12 @@
 // directory without one is an export that did not finish.
 import { createHash } from "node:crypto";
 import { createWriteStream, existsSync, type WriteStream } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { once } from "node:events";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import { rowToItem } from "../store/items";
-import { writeJsonAtomic } from "../util/atomic-file";
+import { makePrivateDir, openPrivate, writeJsonAtomic } from "../util/atomic-file";
 import { exportFileName, MANIFEST_FILE, type ExportManifest, type ManifestFile } from "./paths";
 
 export const EXPORT_FORMAT = "xmonitor ingest items (src/shared/schemas/items.ts), one JSON object per line";
@@ -48,7 +47,7 @@ export async function exportSnapshot(options: {
       `${options.outDir} already holds a finished export (manifest.json): import it, or export to a new directory`,
     );
   }
-  await mkdir(options.outDir, { recursive: true });
+  makePrivateDir(options.outDir);
   const snapshot = openSnapshot(options.snapshot);
   const files: ManifestFile[] = [];
   try {
@@ -57,7 +56,9 @@ export async function exportSnapshot(options: {
       const file = exportFileName(sqlite);
       const total = snapshotCount(snapshot, table);
       const hash = createHash("sha256");
-      const out = createWriteStream(path.join(options.outDir, file));
+      // Never through a link planted at a file's name (ELOOP); readable by the operator only.
+      const target = path.join(options.outDir, file);
+      const out = createWriteStream(target, { fd: openPrivate(target, "replace") });
       let rows = 0;
       let bytes = 0;
       let pending = "";

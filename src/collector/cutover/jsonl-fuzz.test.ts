@@ -8,132 +8,44 @@
 // without throwing; every bad line is in the NDJSON reject log (with its line
 // number) and nothing else is; every valid line is on the server exactly as
 // the schema reads it, and no other row of the file is.
-//
-// File by file: a manifest that disagrees with the files (counts, SHA-256,
-// sizes, missing or unknown entries, names outside the export) or is not a
-// manifest at all, and files cut short: refused up front with a clear message
-// before anything is sent.
-import { createHash } from "node:crypto";
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  truncateSync,
-  unlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+// (Manifests that disagree with their files: import-manifest.test.ts.)
+import { existsSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syncTableNames, syncTables } from "~/shared/schemas/tables";
-import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
-import { principalFor } from "../../../test/support/fixtures";
-import { startAppServer, type AppServer } from "../../../test/support/app-server";
-import { createIngestApi, type IngestApi } from "../ingest/ingest-api";
+import {
+  json,
+  MAX_BATCH_BYTES,
+  MAX_LINE_BYTES,
+  NO_WAIT_POLICY,
+  readRejectLog,
+  rejectLogOf,
+  SERVER_MAX_BODY,
+  startImportTarget,
+  text,
+  writeExport,
+  type ImportTarget,
+} from "../../../test/support/export-fixture";
+import { serverClientOver } from "../uplink/server-client";
 import { diffFields, parseLocalItem } from "./compare";
-import { ExportVerificationError, importExport, type ImportOptions, type ImportResult } from "./import";
-import { CHECKPOINT_FILE, exportFileName, MANIFEST_FILE, type ExportManifest } from "./paths";
+import type { ImportResult } from "./import";
 
-/** The import's batch bound, and the server's body limit (twice that). */
-const MAX_BATCH_BYTES = 16 * 1024;
-const SERVER_MAX_BODY = 2 * MAX_BATCH_BYTES;
-/** Lines longer than this are refused without being read into memory. */
-const MAX_LINE_BYTES = 4 * MAX_BATCH_BYTES;
-
-let t: TestDatabase;
-let app: AppServer;
-let api: IngestApi;
+let target: ImportTarget;
 let dir: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  const admin = await principalFor(t.db, "admin");
-  app = await startAppServer({
-    databaseUrl: t.url,
-    env: { INGEST_MAX_BODY_BYTES: String(SERVER_MAX_BODY), RATE_LIMIT_PER_MINUTE: "100000" },
-  });
-  api = createIngestApi({ baseUrl: app.baseUrl, apiKey: admin.key });
-  dir = mkdtempSync(path.join(tmpdir(), "xm-jsonl-fuzz-"));
+  target = await startImportTarget("jsonl-fuzz");
+  dir = target.dir;
 }, 180_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await t?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await target?.stop();
 });
 
-// ---- exports ---------------------------------------------------------------------
-
-const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
-const POSTS_FILE = exportFileName(syncTables.posts.sqlite);
-
-/** An export whose only non-empty file is tweets.jsonl, with a manifest that agrees with the files. */
-function writeExport(exportDir: string, postLines: Buffer[]): ExportManifest {
-  mkdirSync(exportDir, { recursive: true });
-  const files = syncTableNames.map((table) => {
-    const { sqlite, server } = syncTables[table];
-    const lines = table === "posts" ? postLines : [];
-    const bytes = Buffer.concat(lines.flatMap((l) => [l, Buffer.from("\n")]));
-    const file = exportFileName(sqlite);
-    writeFileSync(path.join(exportDir, file), bytes);
-    return { table, sqlite, server, file, rows: lines.length, bytes: bytes.length, sha256: sha256(bytes) };
-  });
-  const manifest: ExportManifest = {
-    version: 1,
-    format: "test",
-    snapshot: "none",
-    exportedAt: new Date().toISOString(),
-    files,
-  };
-  writeFileSync(path.join(exportDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
-  return manifest;
-}
-
-const rejectLogOf = (exportDir: string) => path.join(exportDir, "rejects.ndjson");
-
-function runImport(exportDir: string, extra: Partial<ImportOptions> = {}): Promise<ImportResult> {
-  return importExport({
-    exportDir,
-    api,
-    collector: "fuzz",
-    label: path.basename(exportDir),
-    newRejectLog: () => rejectLogOf(exportDir),
-    batchSize: 4,
-    maxBytes: MAX_BATCH_BYTES,
-    maxLineBytes: MAX_LINE_BYTES,
-    concurrency: 2,
-    retry: { maxAttempts: 2, random: () => 0, sleep: async () => {} },
-    now: () => new Date(),
-    ...extra,
-  });
-}
-
-type RejectEntry = {
-  table: string;
-  server_table: string;
-  line: number;
-  key: string | null;
-  reason: string;
-  row: unknown;
-};
-function readRejectLog(exportDir: string): RejectEntry[] {
-  const file = rejectLogOf(exportDir);
-  if (!existsSync(file)) return [];
-  const text = readFileSync(file, "utf8");
-  return text === ""
-    ? []
-    : text
-        .trimEnd()
-        .split("\n")
-        .map((l) => JSON.parse(l) as RejectEntry);
-}
+const runImport = (exportDir: string, extra?: Parameters<ImportTarget["run"]>[1]) => target.run(exportDir, extra);
 
 async function serverPosts(ids: string[]): Promise<Map<string, Record<string, unknown>>> {
-  const rows = ids.length === 0 ? [] : await api.rowsByKeys({ table: "posts", keys: ids });
+  const rows = ids.length === 0 ? [] : await target.api.rowsByKeys({ table: "posts", keys: ids });
   return new Map(rows.map((r) => [String(r.status_id), r]));
 }
 
@@ -158,8 +70,6 @@ const basePost = fc.record({
   lang: fc.option(fc.constantFrom("en", "fr", "ja"), { nil: undefined }),
 });
 
-const json = (value: unknown) => Buffer.from(JSON.stringify(value), "utf8");
-const text = (s: string) => Buffer.from(s, "utf8");
 const MARK = "@@MARK@@";
 /** The post's JSON with the body's marker replaced by raw bytes. */
 const withRawBytes = (post: Post, bytes: number[]) => {
@@ -353,10 +263,10 @@ describe("JSONL lines under fuzzing", () => {
       text(""),
       json(post(first + 2n)),
     ]);
-    const batches = await t.db.ingestBatch.count();
+    const batches = await target.t.db.ingestBatch.count();
     const result = await runImport(exportDir, { dryRun: true });
     expect(result.tables.posts).toMatchObject({ rows: 6, inserted: 2, rejected: 4 });
-    expect(await t.db.ingestBatch.count()).toBe(batches);
+    expect(await target.t.db.ingestBatch.count()).toBe(batches);
     expect(existsSync(rejectLogOf(exportDir))).toBe(false);
   });
 
@@ -400,211 +310,22 @@ describe("JSONL lines under fuzzing", () => {
     writeExport(exportDir, lines);
     const controller = new AbortController();
     let pushes = 0;
-    const stopping: IngestApi = {
-      ...api,
-      push: async (batch) => {
-        const answer = await api.push(batch);
-        if (++pushes === 2) controller.abort();
-        return answer;
+    const stopping = serverClientOver(
+      {
+        ...target.calls,
+        push: async (batch) => {
+          const answer = await target.calls.push(batch);
+          if (++pushes === 2) controller.abort();
+          return answer;
+        },
       },
-    };
+      NO_WAIT_POLICY,
+    );
     const first = await runImport(exportDir, { api: stopping, signal: controller.signal, concurrency: 1 });
     expect(first.interrupted).toBe(true);
     const second = await runImport(exportDir);
     expect(second).toMatchObject({ resumed: true, interrupted: false });
     expect(second.tables.posts).toMatchObject({ rows: 30, inserted: 20, rejected: 10 });
     expect(readRejectLog(exportDir).map((r) => r.line)).toEqual([...bad]);
-  });
-});
-
-// ---- manifests and files that disagree ---------------------------------------------
-
-type Damage = { name: string; apply: (exportDir: string, manifest: ExportManifest) => void; message: RegExp };
-const rewrite = (exportDir: string, manifest: unknown) =>
-  writeFileSync(
-    path.join(exportDir, MANIFEST_FILE),
-    typeof manifest === "string" ? manifest : JSON.stringify(manifest),
-  );
-const postsEntry = (m: ExportManifest) => m.files.find((f) => f.table === "posts")!;
-
-const DAMAGES: Damage[] = [
-  {
-    name: "a row count one too high",
-    apply: (d, m) =>
-      rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, rows: f.rows + 1 } : f)) }),
-    message: /tweets\.jsonl: 3 rows, the manifest says 4/,
-  },
-  {
-    name: "a row count one too low",
-    apply: (d, m) =>
-      rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, rows: f.rows - 1 } : f)) }),
-    message: /tweets\.jsonl: 3 rows, the manifest says 2/,
-  },
-  {
-    name: "another file's SHA-256",
-    apply: (d, m) =>
-      rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, sha256: m.files[1]!.sha256 } : f)) }),
-    message: /tweets\.jsonl: SHA-256 \w+ differs from the manifest's/,
-  },
-  {
-    name: "a wrong size",
-    apply: (d, m) =>
-      rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, bytes: f.bytes + 7 } : f)) }),
-    message: /tweets\.jsonl: \d+ bytes, the manifest says \d+/,
-  },
-  {
-    name: "a line changed after the export",
-    apply: (d) =>
-      writeFileSync(
-        path.join(d, POSTS_FILE),
-        readFileSync(path.join(d, POSTS_FILE), "utf8").replace('"body":"one"', '"body":"0ne"'),
-      ),
-    message: /tweets\.jsonl: SHA-256 .* differs from the manifest's/,
-  },
-  {
-    name: "a line appended after the export",
-    apply: (d) => appendFileSync(path.join(d, POSTS_FILE), '{"status_id":"1"}\n'),
-    message: /tweets\.jsonl: SHA-256 .* differs/,
-  },
-  {
-    name: "the file cut short mid-line",
-    apply: (d) => truncateSync(path.join(d, POSTS_FILE), 50),
-    message: /tweets\.jsonl: SHA-256 .* differs/,
-  },
-  {
-    name: "the file cut short mid-line, with a manifest made to match",
-    apply: (d, m) => {
-      truncateSync(path.join(d, POSTS_FILE), 50);
-      const bytes = readFileSync(path.join(d, POSTS_FILE));
-      rewrite(d, {
-        ...m,
-        files: m.files.map((f) =>
-          f.table === "posts" ? { ...f, rows: 0, bytes: bytes.length, sha256: sha256(bytes) } : f,
-        ),
-      });
-    },
-    message: /tweets\.jsonl ends with 50 bytes after its last newline: the file was cut short/,
-  },
-  {
-    name: "the file missing",
-    apply: (d) => unlinkSync(path.join(d, POSTS_FILE)),
-    message: /tweets\.jsonl is missing from/,
-  },
-  {
-    name: "a table left out of the manifest",
-    apply: (d, m) => rewrite(d, { ...m, files: m.files.filter((f) => f.table !== "posts") }),
-    message: /manifest\.json lists no file for posts/,
-  },
-  {
-    name: "a table listed twice",
-    apply: (d, m) => rewrite(d, { ...m, files: [...m.files, postsEntry(m)] }),
-    message: /manifest\.json lists posts twice/,
-  },
-  {
-    name: "an unknown table",
-    apply: (d, m) => rewrite(d, { ...m, files: [...m.files, { ...postsEntry(m), table: "secrets" }] }),
-    message: /manifest\.json is not an export manifest: files\.7\.table/,
-  },
-  {
-    name: "a file outside the export",
-    apply: (d, m) =>
-      rewrite(d, {
-        ...m,
-        files: m.files.map((f) => (f.table === "posts" ? { ...f, file: "../outside/tweets.jsonl" } : f)),
-      }),
-    message: /manifest\.json names \.\.\/outside\/tweets\.jsonl for posts; an export names it tweets\.jsonl/,
-  },
-  {
-    name: "another table's file",
-    apply: (d, m) =>
-      rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, file: "reports.jsonl" } : f)) }),
-    message: /names reports\.jsonl for posts/,
-  },
-  {
-    name: "a negative row count",
-    apply: (d, m) => rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, rows: -3 } : f)) }),
-    message: /not an export manifest: files\.0\.rows/,
-  },
-  {
-    name: "rows as a string",
-    apply: (d, m) => rewrite(d, { ...m, files: m.files.map((f) => (f.table === "posts" ? { ...f, rows: "3" } : f)) }),
-    message: /not an export manifest: files\.0\.rows/,
-  },
-  {
-    name: "another version",
-    apply: (d, m) => rewrite(d, { ...m, version: 2 }),
-    message: /not an export manifest: version/,
-  },
-  {
-    name: "files not a list",
-    apply: (d, m) => rewrite(d, { ...m, files: { posts: postsEntry(m) } }),
-    message: /not an export manifest: files/,
-  },
-  {
-    name: "a manifest cut short",
-    apply: (d) => truncateSync(path.join(d, MANIFEST_FILE), 40),
-    message: /manifest\.json is not valid JSON/,
-  },
-  { name: "an empty manifest", apply: (d) => rewrite(d, ""), message: /manifest\.json is not valid JSON/ },
-  { name: "a manifest that is an array", apply: (d) => rewrite(d, "[]"), message: /not an export manifest/ },
-  { name: "no manifest", apply: (d) => unlinkSync(path.join(d, MANIFEST_FILE)), message: /has no manifest\.json/ },
-];
-
-describe("a manifest that disagrees with the files", () => {
-  it.each(DAMAGES.map((d) => [d.name, d] as const))("refuses %s up front, sending nothing", async (_name, damage) => {
-    const exportDir = path.join(dir, `damaged-${DAMAGES.indexOf(damage)}`);
-    const post = (body: string) => ({
-      status_id: String(nextId++),
-      author_handle: "a",
-      body,
-      created_at: "2026-01-01T00:00:00Z",
-      collected_at: "2026-01-01T00:00:00Z",
-      mode: "priority",
-      updated_at: "2026-01-01T00:00:00Z",
-    });
-    const manifest = writeExport(exportDir, [json(post("one")), json(post("two")), json(post("three"))]);
-    damage.apply(exportDir, manifest);
-    const batches = await t.db.ingestBatch.count();
-    const outcome = await runImport(exportDir).then(
-      () => null,
-      (error: unknown) => error,
-    );
-    expect(outcome, "the import went ahead").toBeInstanceOf(ExportVerificationError);
-    expect((outcome as Error).message).toMatch(damage.message);
-    expect(await t.db.ingestBatch.count()).toBe(batches);
-    expect(existsSync(path.join(exportDir, CHECKPOINT_FILE))).toBe(false);
-    expect(existsSync(rejectLogOf(exportDir))).toBe(false);
-  });
-
-  it("refuses a damaged checkpoint with a clear message, sending nothing", async () => {
-    for (const [i, content] of ['{"version":1,"passes":[{"pass":1', "null", '{"version":1}'].entries()) {
-      const exportDir = path.join(dir, `checkpoint-${i}`);
-      writeExport(exportDir, [
-        json({
-          status_id: String(nextId++),
-          author_handle: "a",
-          body: "b",
-          created_at: "2026-01-01T00:00:00Z",
-          collected_at: "2026-01-01T00:00:00Z",
-          mode: "priority",
-          updated_at: "2026-01-01T00:00:00Z",
-        }),
-      ]);
-      writeFileSync(path.join(exportDir, CHECKPOINT_FILE), content);
-      const batches = await t.db.ingestBatch.count();
-      await expect(runImport(exportDir)).rejects.toThrow(
-        /import\.checkpoint\.json (is damaged|is not an import checkpoint).*remove it to import again as a new pass/,
-      );
-      expect(await t.db.ingestBatch.count()).toBe(batches);
-    }
-  });
-
-  it("imports an export with every file empty", async () => {
-    const exportDir = path.join(dir, "empty");
-    writeExport(exportDir, []);
-    const result = await runImport(exportDir);
-    expect(result).toMatchObject({ rejected: 0, interrupted: false });
-    for (const table of syncTableNames)
-      expect(result.tables[table]).toMatchObject({ rows: 0, inserted: 0, rejected: 0 });
   });
 });

@@ -1,9 +1,9 @@
 // Where the cutover's artifacts go, by the names operators record in their
 // execution reports: all in the data directory (the live database's folder
 // unless --data-dir), stamped with the UTC time of the step that made them.
-import { existsSync } from "node:fs";
 import path from "node:path";
 import type { SyncTable } from "~/shared/schemas/tables";
+import { pathTaken } from "../util/atomic-file";
 
 /** 'YYYYMMDD_HHMMSS' in UTC. */
 export function cutoverStamp(at: Date): string {
@@ -22,6 +22,8 @@ export const validateReportPath = (dataDir: string, stamp: string) =>
   path.join(dataDir, `validate_cutover_${stamp}.json`);
 export const rejectLogPath = (dataDir: string, label: string, stamp: string) =>
   path.join(dataDir, `import_rejects_cutover_${fileSafe(label)}_${stamp}.ndjson`);
+/** What a reject log may be called: the import writes (and cuts back) no other file. */
+export const REJECT_LOG_NAME = /^import_rejects_[A-Za-z0-9_.-]+\.ndjson$/;
 export const stateFilePath = (dataDir: string) => path.join(dataDir, "cutover.state.json");
 export const MANIFEST_FILE = "manifest.json";
 export const CHECKPOINT_FILE = "import.checkpoint.json";
@@ -31,14 +33,14 @@ export function stampOfSnapshot(file: string): string | undefined {
   return /x_monitor\.cutover\.(\d{8}_\d{6})(?:_\d+)?\.db$/.exec(path.basename(file))?.[1];
 }
 
-/** `file`, or `file` with _2, _3 … before the extension when it exists (two steps in one second). */
+/** `file`, or `file` with _2, _3 … before the extension when something is there (two steps in one second, or a link). */
 export function unusedPath(file: string): string {
-  if (!existsSync(file)) return file;
+  if (!pathTaken(file)) return file;
   const ext = path.extname(file);
   const base = file.slice(0, file.length - ext.length);
   for (let i = 2; ; i++) {
     const candidate = `${base}_${i}${ext}`;
-    if (!existsSync(candidate)) return candidate;
+    if (!pathTaken(candidate)) return candidate;
   }
 }
 

@@ -1,29 +1,15 @@
 // The server's copies of rows by natural key (cutover.rowsByKeys), for the
-// dry run and the spot check, in chunks of the server's 1,000-key limit. The
-// collector's client sends queries as POST, so a chunk's size is not bounded
-// by the URL.
+// dry run and the spot check, keyed for lookup. The client asks in calls of
+// the server's key limit.
 import { syncTables, type SyncTable } from "~/shared/schemas/tables";
-import type { IngestApi } from "../ingest/ingest-api";
-import { retry, type RetryOptions } from "../ingest/retry";
-
-const MAX_KEYS = 1000;
-
-export function keyChunks(keys: readonly string[], maxKeys = MAX_KEYS): string[][] {
-  const chunks: string[][] = [];
-  for (let i = 0; i < keys.length; i += maxKeys) chunks.push(keys.slice(i, i + maxKeys));
-  return chunks;
-}
+import type { ServerClient } from "../uplink/server-client";
 
 export async function fetchServerRows(
-  api: IngestApi,
+  api: ServerClient,
   table: SyncTable,
   keys: readonly string[],
-  retryOptions?: RetryOptions,
 ): Promise<Map<string, Record<string, unknown>>> {
   const byKey = new Map<string, Record<string, unknown>>();
-  for (const chunk of keyChunks(keys)) {
-    const rows = await retry(() => api.rowsByKeys({ table, keys: chunk }), retryOptions);
-    for (const row of rows) byKey.set(String(row[syncTables[table].key]), row);
-  }
+  for (const row of await api.rowsByKeys({ table, keys })) byKey.set(String(row[syncTables[table].key]), row);
   return byKey;
 }

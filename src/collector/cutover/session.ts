@@ -7,8 +7,7 @@ import { userInfo } from "node:os";
 import path from "node:path";
 import type { cutoverStepNames } from "~/shared/schemas/cutover";
 import type { CollectorLog } from "../log";
-import type { CutoverStepRecordInput, IngestApi } from "../ingest/ingest-api";
-import { retry, type RetryOptions } from "../ingest/retry";
+import type { CutoverStepRecordInput, ServerClient } from "../uplink/server-client";
 import { writeJsonAtomic } from "../util/atomic-file";
 import { stateFilePath } from "./paths";
 
@@ -41,7 +40,7 @@ export class CutoverSession {
   private constructor(
     readonly dataDir: string,
     readonly state: CutoverState,
-    private readonly api: IngestApi,
+    private readonly api: ServerClient,
     private readonly log: CollectorLog,
   ) {}
 
@@ -55,14 +54,13 @@ export class CutoverSession {
    */
   static async open(options: {
     dataDir: string;
-    api: IngestApi;
+    api: ServerClient;
     log: CollectorLog;
     collector: string;
     now: () => Date;
     label?: string;
     operator?: string;
     fresh?: boolean;
-    retry?: RetryOptions;
   }): Promise<CutoverSession> {
     const file = stateFilePath(options.dataDir);
     if (!options.fresh && existsSync(file)) {
@@ -74,10 +72,7 @@ export class CutoverSession {
     const operator = options.operator ?? defaultOperator();
     let id: string;
     try {
-      ({ id } = await retry(
-        () => options.api.cutoverStart({ label, collector: options.collector, operator, startedAt }),
-        options.retry,
-      ));
+      ({ id } = await options.api.cutoverStart({ label, collector: options.collector, operator, startedAt }));
     } catch (error) {
       throw new Error(`cannot open the cutover record on the server: ${(error as Error).message}`);
     }

@@ -2,10 +2,10 @@
 // API (the collector may keep writing meanwhile; the copy is one instant),
 // then PRAGMA integrity_check on the copy. Nothing downstream reads a copy
 // whose check did not say exactly "ok".
-import { statSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { closeSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { makePrivateDir, openPrivate } from "../util/atomic-file";
 import { cutoverStamp, snapshotPath, unusedPath } from "./paths";
 
 export type SnapshotResult = { path: string; stamp: string; bytes: number; pages: number };
@@ -18,7 +18,7 @@ export async function snapshotDatabase(options: {
   onProgress?: (done: number, total: number) => void;
 }): Promise<SnapshotResult> {
   const stamp = cutoverStamp(options.now());
-  await mkdir(options.dataDir, { recursive: true });
+  makePrivateDir(options.dataDir);
   const target = unusedPath(snapshotPath(options.dataDir, stamp));
   let source: Database.Database;
   try {
@@ -29,6 +29,8 @@ export async function snapshotDatabase(options: {
   let pages = 0;
   try {
     source.pragma("busy_timeout = 10000");
+    // Created here, for the operator only and never through a link, before SQLite opens it as the backup's target.
+    closeSync(openPrivate(target, "create"));
     const done = await source.backup(target, {
       progress: ({ totalPages, remainingPages }) => {
         options.onProgress?.(totalPages - remainingPages, totalPages);

@@ -4,8 +4,7 @@
 // field with what the server returns: through cutover.rowsByKeys for every
 // table and, for posts, also through GET /api/v1/posts/{statusId}.
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
-import type { IngestApi } from "../ingest/ingest-api";
-import { retry, type RetryOptions } from "../ingest/retry";
+import type { ServerClient } from "../uplink/server-client";
 import { seededRandom } from "~/shared/random";
 import { diffFields, parseLocalItem, postViewToItem, type FieldDiff } from "./compare";
 import { openSnapshot, snapshotCount } from "./export";
@@ -57,59 +56,31 @@ export function sampleIndexes(total: number, n: number, seed: string): number[] 
   return [...picked].sort((a, b) => a - b);
 }
 
-/** GET /api/v1/posts/{statusId}: the post in the item shape, or null on 404. */
-async function fetchPostRest(
-  options: { baseUrl: string; apiKey: string; fetch?: typeof fetch; retry?: RetryOptions },
-  statusId: string,
-) {
-  const url = `${options.baseUrl.replace(/\/$/, "")}/api/v1/posts/${encodeURIComponent(statusId)}`;
-  return retry(async () => {
-    const response = await (options.fetch ?? fetch)(url, {
-      headers: { authorization: `Bearer ${options.apiKey}` },
-      signal: AbortSignal.timeout(30_000),
-    });
-    if (response.status === 404) return null;
-    if (!response.ok) {
-      const header = response.headers.get("retry-after");
-      throw Object.assign(
-        new Error(`GET ${url} answered ${response.status}: ${(await response.text()).slice(0, 300)}`),
-        {
-          status: response.status,
-          retryAfterSeconds: header ? Number(header) : undefined,
-        },
-      );
-    }
-    return postViewToItem((await response.json()) as Record<string, unknown>);
-  }, options.retry);
-}
-
 export async function validateCutover(options: {
   snapshot: string;
-  api: IngestApi;
-  rest: { baseUrl: string; apiKey: string; fetch?: typeof fetch };
+  api: ServerClient;
   sample: number;
   seed: string;
   ignoreRuns?: readonly string[];
   now: () => Date;
-  retry?: RetryOptions;
   onTable?: (table: SpotCheckTable) => void;
 }): Promise<ValidateResult> {
   const snapshot = openSnapshot(options.snapshot);
   try {
-    const server = await retry(() => options.api.reconcileCounts(undefined), options.retry);
+    const server = await options.api.reconcileCounts(undefined);
 
     // A run the operator names is taken out of both sides of the comparison.
     const ignoredRuns: ValidateResult["ignoredRuns"] = [];
     const ignoreIds = [...new Set(options.ignoreRuns ?? [])];
     const serverRuns = ignoreIds.length
-      ? await fetchServerRows(options.api, "pipelineRuns", ignoreIds, options.retry)
+      ? await fetchServerRows(options.api, "pipelineRuns", ignoreIds)
       : new Map<string, Record<string, unknown>>();
     const inSnapshot = (sqlite: string, key: string, value: string) =>
       snapshot.has(sqlite) && snapshot.db.prepare(`select 1 from ${sqlite} where ${key} = ?`).get(value) !== undefined;
     for (const runId of ignoreIds) {
       const onServer = serverRuns.has(runId);
       // Its dependants: reports citing it that exist only on the server.
-      const reports = onServer ? ((await retry(() => options.api.reportsOfRun(runId), options.retry)) ?? []) : [];
+      const reports = onServer ? ((await options.api.reportsOfRun(runId)) ?? []) : [];
       const serverOnlyReports = reports.filter((id) => !inSnapshot("reports", "report_id", id)).length;
       ignoredRuns.push({ runId, inSnapshot: inSnapshot("runs", "run_id", runId), onServer, serverOnlyReports });
     }
@@ -153,7 +124,7 @@ export async function validateCutover(options: {
         if (ignoreIds.includes(k) && table === "pipelineRuns") continue;
         locals.set(k, parseLocalItem(table, rowToItem(table, row)).item);
       }
-      const serverRows = await fetchServerRows(options.api, table, [...locals.keys()], options.retry);
+      const serverRows = await fetchServerRows(options.api, table, [...locals.keys()]);
       const check: SpotCheckTable = {
         table,
         sampled: locals.size,
@@ -165,10 +136,8 @@ export async function validateCutover(options: {
       };
       for (const [k, local] of locals) {
         const viaTrpc = serverRows.get(k);
-        const viaRest =
-          table === "posts"
-            ? await fetchPostRest({ ...options.rest, ...(options.retry ? { retry: options.retry } : {}) }, k)
-            : undefined;
+        const restView = table === "posts" ? await options.api.postViewRest(k) : undefined;
+        const viaRest = restView ? postViewToItem(restView) : restView;
         check.checked++;
         if (!viaTrpc || viaRest === null) {
           check.missing++;

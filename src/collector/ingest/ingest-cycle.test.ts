@@ -10,7 +10,7 @@ import { IngestHealthStore } from "../health/health-file";
 import { createMemoryLog } from "../log";
 import { openStore, type SqliteStore } from "../store/sqlite-store";
 import { startFakeHttpServer, type FakeHttpServer } from "../../../test/support/fake-http-server";
-import { createIngestApi } from "./ingest-api";
+import { createServerClient } from "../uplink/server-client";
 import { runIngestCycle } from "./ingest-cycle";
 
 let dir: string;
@@ -31,9 +31,10 @@ afterAll(async () => {
 
 it("alerts at the threshold and posts the ALERT line to the webhook once", async () => {
   const health = new IngestHealthStore({ file: path.join(dir, "health.json"), threshold: 2 });
-  const api = createIngestApi({
+  const api = createServerClient({
     baseUrl: "http://127.0.0.1:9",
     apiKey: "xmk_0123456789_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    retry: { maxAttempts: 1 },
   });
   const outcomes = [];
   for (let i = 0; i < 3; i++) {
@@ -48,7 +49,6 @@ it("alerts at the threshold and posts the ALERT line to the webhook once", async
         mode: "discovery",
         since: undefined,
         batchSize: 100,
-        retry: { maxAttempts: 1 },
         webhookUrl: webhook.baseUrl,
       }),
     );

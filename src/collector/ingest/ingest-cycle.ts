@@ -4,72 +4,45 @@
 // server about failures it could not see once it is reachable again.
 import type { IngestHealthStore } from "../health/health-file";
 import type { CollectorLog } from "../log";
-import type { SqliteStore } from "../store/sqlite-store";
-import type { IngestApi } from "./ingest-api";
-import { describeTotals, pushChanges, type PushTotals } from "./push-changes";
-import { retry, type RetryOptions } from "./retry";
+import type { PushTotals } from "../uplink/batch-pusher";
+import { describeTotals } from "../uplink/totals";
+import { pushChanges, type PushChangesOptions } from "./push-changes";
 
 export type IngestCycleResult =
   { ok: true; totals: PushTotals } | { ok: false; error: string; consecutiveFailures: number; alert: boolean };
 
-export async function runIngestCycle(options: {
-  store: SqliteStore;
-  api: IngestApi;
-  health: IngestHealthStore;
-  log: CollectorLog;
-  collector: string;
-  mode: string;
-  runId?: string | null;
-  since: string | undefined;
-  batchSize: number;
-  concurrency?: number;
-  retry?: RetryOptions;
-  webhookUrl?: string | undefined;
-  fetch?: typeof fetch;
-}): Promise<IngestCycleResult> {
+export async function runIngestCycle(
+  options: Omit<PushChangesOptions, "tables" | "onBatch"> & {
+    health: IngestHealthStore;
+    log: CollectorLog;
+    webhookUrl?: string | undefined;
+    fetch?: typeof fetch;
+  },
+): Promise<IngestCycleResult> {
   const { log, health, mode } = options;
   const before = health.get(mode);
+  const { api } = options;
   try {
-    const tables = await retry(() => options.api.writableTables(), options.retry);
+    const { writableTables: tables } = await api.access();
     const lastError = before.last_error;
     if (before.consecutive_failures > 0 && lastError) {
       // The server saw none of these failures: report them first, so its
       // health view shows the outage the collector survived.
-      await retry(
-        () =>
-          options.api.reportFailure({
-            collector: options.collector,
-            mode,
-            error: lastError,
-            attempts: before.consecutive_failures,
-            ...(before.last_failure_at ? { occurredAt: before.last_failure_at } : {}),
-          }),
-        options.retry,
-      );
+      await api.reportFailure({
+        collector: options.collector,
+        mode,
+        error: lastError,
+        attempts: before.consecutive_failures,
+        ...(before.last_failure_at ? { occurredAt: before.last_failure_at } : {}),
+      });
     }
-    const totals = await pushChanges({
-      ...options,
-      tables,
-      retry: {
-        ...options.retry,
-        onRetry: ({ attempt, delayMs, error }) =>
-          log.warn(
-            `api ingest retry mode=${mode} attempt=${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}`,
-          ),
-      },
-    });
+    const totals = await pushChanges({ ...options, tables });
     log.info(`api ingest ok mode=${mode} batches=${totals.batches} ${describeTotals(totals.tables)}`, {
       event: "ingest_ok",
       mode,
       totals: totals.tables,
       batches: totals.batches,
     });
-    if (totals.splits > 0) {
-      log.warn(
-        `api ingest: ${totals.splits} batch(es) were over the server's body limit and went as halves; lower XMONITOR_INGEST_BATCH_SIZE, or raise INGEST_MAX_BODY_BYTES on the server`,
-        { event: "ingest_split", mode, splits: totals.splits },
-      );
-    }
     for (const reject of totals.rejects.slice(0, 20))
       log.warn(`api ingest reject mode=${mode} table=${reject.table} key=${reject.key ?? "-"}: ${reject.reason}`);
     if (totals.rejects.length > 20)

@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { IngestBatch, IngestResult } from "~/shared/schemas/ingest";
 import { syncTableNames } from "~/shared/schemas/tables";
 import { openStore, type SqliteStore } from "../store/sqlite-store";
-import { IngestCallError, type IngestApi } from "./ingest-api";
+import { HttpError } from "../uplink/http-error";
+import type { ServerClient } from "../uplink/server-client";
 import { pushChanges } from "./push-changes";
 
 let dir: string;
@@ -34,7 +35,7 @@ function limitedApi(maxItems: number) {
       const items = (batch.watchAccounts ?? []) as { handle: string }[];
       sizes.push(items.length);
       if (items.length > maxItems)
-        throw new IngestCallError(
+        throw new HttpError(
           "server answered 413: Request body is larger than the limit (INGEST_MAX_BODY_BYTES)",
           413,
           undefined,
@@ -57,23 +58,23 @@ function limitedApi(maxItems: number) {
         rejects: [],
       };
     },
-  } as unknown as IngestApi;
+  } as unknown as ServerClient;
   return { api, received, keys, sizes };
 }
+
+/** Every watched account changed, in batches of 25. */
+const allAccounts = {
+  collector: "box",
+  mode: "priority",
+  since: undefined,
+  batchSize: 25,
+  tables: ["watchAccounts"] as const,
+};
 
 describe("pushChanges under a small server body limit", () => {
   it("halves refused batches until they fit, and delivers every row once under distinct keys", async () => {
     const server = limitedApi(6);
-    const totals = await pushChanges({
-      store,
-      api: server.api,
-      collector: "box",
-      mode: "priority",
-      since: undefined,
-      batchSize: 25,
-      tables: ["watchAccounts"],
-      retry: { maxAttempts: 1 },
-    });
+    const totals = await pushChanges({ ...allAccounts, store, api: server.api });
     expect(server.received).toHaveLength(40);
     expect(new Set(server.received).size).toBe(40);
     expect(totals.tables.watchAccounts.inserted).toBe(40);
@@ -86,18 +87,7 @@ describe("pushChanges under a small server body limit", () => {
 
   it("still fails when one row alone is over the limit", async () => {
     const server = limitedApi(0);
-    await expect(
-      pushChanges({
-        store,
-        api: server.api,
-        collector: "box",
-        mode: "priority",
-        since: undefined,
-        batchSize: 25,
-        tables: ["watchAccounts"],
-        retry: { maxAttempts: 1 },
-      }),
-    ).rejects.toThrow(/413/);
+    await expect(pushChanges({ ...allAccounts, store, api: server.api })).rejects.toThrow(/413/);
     expect(server.received).toEqual([]);
   });
 });

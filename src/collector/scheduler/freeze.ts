@@ -2,19 +2,28 @@
 // scheduler starts no runs. Cutover sets it, waits until no run is in
 // progress (run-lock.ts), moves the data, and removes it.
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { hostname, userInfo } from "node:os";
 import { writeJsonAtomic } from "../util/atomic-file";
 import { systemClock, toIsoMs, type Clock } from "../util/time";
 
 export const DEFAULT_FREEZE_FILE = "data/collector.freeze";
 
-export type FreezeState = { reason: string; since: string };
+/** `by` is who set it (user@host); flags written before it existed have none. */
+export type FreezeState = { reason: string; since: string; by?: string };
+
+/** Exit code of a command refused because the collector is frozen: "try again later" (EX_TEMPFAIL). */
+export const FROZEN_EXIT_CODE = 75;
 
 /** Sets the flag; freezing again keeps the original `since` and takes the new reason. */
 export function freeze(options: { reason: string; file?: string; clock?: Clock }): FreezeState {
   const file = options.file ?? DEFAULT_FREEZE_FILE;
   const reason = options.reason.trim();
   if (reason === "") throw new RangeError("a freeze needs a reason (it is shown wherever runs are skipped)");
-  const state: FreezeState = { reason, since: isFrozen(file)?.since ?? toIsoMs((options.clock ?? systemClock)()) };
+  const state: FreezeState = {
+    reason,
+    since: isFrozen(file)?.since ?? toIsoMs((options.clock ?? systemClock)()),
+    by: `${userInfo().username}@${hostname()}`,
+  };
   writeJsonAtomic(file, state);
   return state;
 }
@@ -43,8 +52,17 @@ export function isFrozen(file: string = DEFAULT_FREEZE_FILE): FreezeState | unde
     return {
       reason: typeof value.reason === "string" ? value.reason : "no reason given",
       since: typeof value.since === "string" ? value.since : "unknown",
+      ...(typeof value.by === "string" ? { by: value.by } : {}),
     };
   } catch {
     return { reason: `freeze file ${file} is not JSON: ${text.trim().slice(0, 200)}`, since: "unknown" };
   }
+}
+
+/** One line for a command that will not write while frozen: who, since when, why, and how to go on. */
+export function frozenRefusal(command: string, state: FreezeState): string {
+  return (
+    `${command} refused: the collector is frozen since ${state.since}${state.by ? ` by ${state.by}` : ""} (${state.reason}); ` +
+    `nothing was collected or pushed. Run "collector unfreeze" (or "collector cutover restore") when that work is done.`
+  );
 }

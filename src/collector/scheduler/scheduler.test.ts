@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, hostname, userInfo } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { freeze, isFrozen, unfreeze } from "./freeze";
@@ -42,14 +42,16 @@ const scheduler = (run: () => Promise<void>, cron: string = DEFAULT_SCHEDULE.pri
 
 describe("freeze flag", () => {
   it("freezes with a reason, keeps the first since, and unfreezes", () => {
+    // Who froze it: the operator's account on this machine.
+    const by = `${userInfo().username}@${hostname()}`;
     expect(isFrozen(freezeFile)).toBeUndefined();
     expect(
       freeze({ file: freezeFile, reason: "cutover to server", clock: () => new Date("2026-02-25T20:00:00Z") }),
-    ).toEqual({ reason: "cutover to server", since: "2026-02-25T20:00:00.000Z" });
+    ).toEqual({ reason: "cutover to server", since: "2026-02-25T20:00:00.000Z", by });
     expect(
       freeze({ file: freezeFile, reason: "cutover, step 2", clock: () => new Date("2026-02-25T21:00:00Z") }),
-    ).toEqual({ reason: "cutover, step 2", since: "2026-02-25T20:00:00.000Z" });
-    expect(isFrozen(freezeFile)).toEqual({ reason: "cutover, step 2", since: "2026-02-25T20:00:00.000Z" });
+    ).toEqual({ reason: "cutover, step 2", since: "2026-02-25T20:00:00.000Z", by });
+    expect(isFrozen(freezeFile)).toEqual({ reason: "cutover, step 2", since: "2026-02-25T20:00:00.000Z", by });
     expect(unfreeze(freezeFile)).toBe(true);
     expect(unfreeze(freezeFile)).toBe(false);
     expect(() => freeze({ file: freezeFile, reason: "  " })).toThrow(/needs a reason/);

@@ -4,7 +4,7 @@
 // (export controls on inference chips) takes over a share of the posts, so
 // window summaries and narrative-shift detection have something to find.
 import { createHash } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "../util/atomic-file";
 import { toIsoMs } from "../util/time";
 import { seededRandom, type Random } from "~/shared/random";
 import type { ReplayLine } from "./replay-source";
@@ -214,19 +214,34 @@ function metrics(r: Random, reach: number) {
   };
 }
 
+/** The replay accounts with these handles (all of them when none are named); an unknown handle is refused. */
+export function replayAccounts(handles?: readonly string[]): readonly Account[] {
+  if (!handles || handles.length === 0) return REPLAY_ACCOUNTS;
+  const wanted = handles.map((h) => h.trim().replace(/^@/, "").toLowerCase());
+  const unknown = wanted.filter((h) => !REPLAY_ACCOUNTS.some((a) => a.username === h));
+  if (unknown.length > 0)
+    throw new RangeError(
+      `no replay account ${unknown.map((h) => `@${h}`).join(", ")}; the replay accounts are ${REPLAY_ACCOUNTS.map((a) => a.username).join(", ")}`,
+    );
+  return REPLAY_ACCOUNTS.filter((a) => wanted.includes(a.username));
+}
+
 export function generateReplayLines(options: {
   seed: string | number;
   count: number;
   start: string;
   end: string;
+  /** Only these handles post (default: every replay account). */
+  accounts?: readonly string[];
 }): ReplayLine[] {
+  const accounts = replayAccounts(options.accounts);
   const r = seededRandom(options.seed);
   const start = Date.parse(toIsoMs(options.start));
   const end = Date.parse(toIsoMs(options.end));
   if (!(end > start)) throw new RangeError("replay end must be after start");
   const storyStart = start + (end - start) * (0.5 + 0.2 * r.next());
   const users = new Map(
-    REPLAY_ACCOUNTS.map((a) => [
+    accounts.map((a) => [
       a.username,
       { id: userIdFor(a.username), name: a.name, username: a.username } satisfies XUser,
     ]),
@@ -237,7 +252,7 @@ export function generateReplayLines(options: {
   );
   const lines: ReplayLine[] = [];
   times.forEach((ms, i) => {
-    const account = r.pick(REPLAY_ACCOUNTS);
+    const account = r.pick(accounts);
     const user = users.get(account.username)!;
     const id = ((BigInt(ms) - TWITTER_EPOCH_MS) << 22n) | (BigInt(r.int(0, 1023)) << 12n) | BigInt(i % 4096);
     const tweet: XTweet = {
@@ -284,16 +299,23 @@ export function generateReplayLines(options: {
   return lines;
 }
 
-/** Writes the file; returns how many posts it holds. */
+/** Writes the file (and its folder); returns how many posts it holds. */
 export async function writeReplayFile(options: {
   file: string;
   seed: string | number;
   count?: number;
   start: string;
   end?: string;
+  accounts?: readonly string[];
 }): Promise<{ file: string; count: number }> {
   const end = options.end ?? toIsoMs(Date.parse(toIsoMs(options.start)) + 48 * 3600_000);
-  const lines = generateReplayLines({ seed: options.seed, count: options.count ?? 400, start: options.start, end });
-  await writeFile(options.file, lines.map((l) => JSON.stringify(l)).join("\n") + "\n", "utf8");
+  const lines = generateReplayLines({
+    seed: options.seed,
+    count: options.count ?? 400,
+    start: options.start,
+    end,
+    ...(options.accounts ? { accounts: options.accounts } : {}),
+  });
+  writeFileAtomic(options.file, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
   return { file: options.file, count: lines.length };
 }

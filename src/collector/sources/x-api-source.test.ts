@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeHttpServer, type FakeHttpServer } from "../../../test/support/fake-http-server";
-import { createXApiSource, TWEET_FIELDS, XApiError, type XApiSourceOptions } from "./x-api-source";
+import { HttpError } from "../uplink/http-error";
+import { createXApiSource, TWEET_FIELDS, type XApiSourceOptions } from "./x-api-source";
 import {
   macroDesk,
   protectedTimeline,
@@ -169,7 +170,7 @@ describe("rate limits", () => {
     const error = await source({ maxRateLimitWaits: 1 })
       .searchRecent("ai")
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(XApiError);
+    expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ status: 429, retryAfterSeconds: 10 });
     expect(server.requests).toHaveLength(2);
     expect(sleeps).toEqual([11_000]);
@@ -208,6 +209,6 @@ describe("lookupUsers and errors", () => {
 
   it("reports an unreachable server without a status", async () => {
     const dead = createXApiSource({ bearerToken: "t", baseUrl: "http://127.0.0.1:1" });
-    await expect(dead.searchRecent("ai")).rejects.toMatchObject({ name: "XApiError", status: undefined });
+    await expect(dead.searchRecent("ai")).rejects.toMatchObject({ name: "HttpError", status: undefined });
   });
 });

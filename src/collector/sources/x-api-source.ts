@@ -2,21 +2,10 @@
 // 15-minute window and says how much is left in x-rate-limit-* headers: we
 // wait for the reset instead of burning requests into 429s, and on a 429 we
 // wait once more and retry. Time and sleep are injectable so tests run fast.
+import { HttpError, retryAfterHeader } from "../uplink/http-error";
 import { normalisePage } from "./normalise";
 import type { PostSource, SourceAccount, SourcePost, SourceUser } from "./post-source";
 import type { XPage, XTweet, XUser } from "./x-types";
-
-export class XApiError extends Error {
-  override name = "XApiError";
-  constructor(
-    message: string,
-    /** HTTP status; undefined when X could not be reached. */
-    readonly status: number | undefined,
-    readonly retryAfterSeconds: number | undefined,
-  ) {
-    super(message);
-  }
-}
 
 export const TWEET_FIELDS = "created_at,public_metrics,lang,conversation_id,referenced_tweets,author_id,note_tweet";
 const USER_FIELDS = "username,name";
@@ -57,7 +46,7 @@ export function createXApiSource(options: XApiSourceOptions): PostSource {
     // One second of margin: X's reset is a whole second and clocks drift.
     const waitMs = Math.max(0, resetAtMs - now()) + 1000;
     if (waitMs > maxWaitMs) {
-      throw new XApiError(
+      throw new HttpError(
         `X rate limit on ${endpoint} resets in ${Math.ceil(waitMs / 1000)} s, longer than the ${maxWaitMs / 1000} s allowed`,
         429,
         Math.ceil(waitMs / 1000),
@@ -90,7 +79,7 @@ export function createXApiSource(options: XApiSourceOptions): PostSource {
           signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
         });
       } catch (error) {
-        throw new XApiError(`cannot reach ${baseUrl}: ${(error as Error).message}`, undefined, undefined);
+        throw new HttpError(`cannot reach ${baseUrl}: ${(error as Error).message}`, undefined, undefined);
       }
       const remaining = Number(response.headers.get("x-rate-limit-remaining"));
       const resetAtMs = resetFrom(response);
@@ -101,7 +90,7 @@ export function createXApiSource(options: XApiSourceOptions): PostSource {
         await response.body?.cancel();
         const resetAt = resetAtMs ?? now() + 60_000;
         if (waits >= maxWaits)
-          throw new XApiError(
+          throw new HttpError(
             `X answered 429 on ${endpoint} ${waits + 1} times`,
             429,
             Math.max(1, Math.ceil((resetAt - now()) / 1000)),
@@ -118,11 +107,10 @@ export function createXApiSource(options: XApiSourceOptions): PostSource {
         } catch {
           // Not X's JSON problem format (a proxy's HTML page): keep the raw text.
         }
-        const retryAfter = Number(response.headers.get("retry-after"));
-        throw new XApiError(
+        throw new HttpError(
           `X answered ${response.status} on ${endpoint}: ${detail}`,
           response.status,
-          Number.isFinite(retryAfter) && response.headers.has("retry-after") ? retryAfter : undefined,
+          retryAfterHeader(response),
         );
       }
       return (await response.json()) as XPage<T>;
@@ -145,7 +133,7 @@ export function createXApiSource(options: XApiSourceOptions): PostSource {
       if (!body.data?.length && body.errors?.length) {
         // A 200 that carries only errors: e.g. a protected or suspended account.
         const first = body.errors[0]!;
-        throw new XApiError(
+        throw new HttpError(
           `X returned no posts on ${endpoint}: ${[first.title, first.detail].filter(Boolean).join(": ")}`,
           200,
           undefined,
@@ -198,7 +186,7 @@ export function createXApiSource(options: XApiSourceOptions): PostSource {
       let userId = account.user_id ?? undefined;
       if (!userId) {
         userId = (await lookupUsers([handle]))[0]?.user_id;
-        if (!userId) throw new XApiError(`no X account @${handle}`, 404, undefined);
+        if (!userId) throw new HttpError(`no X account @${handle}`, 404, undefined);
       }
       // The user timeline pages with pagination_token, search with next_token.
       return paged(

@@ -1,6 +1,7 @@
 import type { Prisma } from "~/generated/prisma/client";
 import { sqlPool, type Db } from "../db";
 import { AppError } from "../errors";
+import { cursorArgs, toPage } from "../pagination";
 import { postDetailSelect, toPostView, type PostRowLike } from "./post-view";
 import type { PostView } from "~/shared/post-view";
 
@@ -58,10 +59,8 @@ export async function listPosts(db: Db, options: ListPostsOptions) {
     where,
     select: postDetailSelect,
     orderBy: [{ createdAt: "desc" }, { statusId: "desc" }],
-    take: options.limit + 1,
-    ...(options.cursor ? { cursor: { statusId: options.cursor }, skip: 1 } : {}),
+    ...cursorArgs("statusId", options),
   });
-  const hasMore = rows.length > options.limit;
-  const page = hasMore ? rows.slice(0, options.limit) : rows;
-  return { items: page.map(toPostView), nextCursor: hasMore ? page[page.length - 1]!.statusId : null };
+  const page = toPage(rows, options.limit, (row) => row.statusId);
+  return { items: page.items.map(toPostView), nextCursor: page.nextCursor };
 }

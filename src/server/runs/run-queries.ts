@@ -1,6 +1,7 @@
 import type { Prisma } from "~/generated/prisma/client";
 import type { Db } from "../db";
 import { AppError } from "../errors";
+import { cursorArgs, toPage } from "../pagination";
 import { recentRunSelect } from "./run-select";
 
 export type ListRunsOptions = {
@@ -31,12 +32,9 @@ export async function listRuns(db: Db, options: ListRunsOptions) {
     where,
     select: recentRunSelect,
     orderBy: [{ runAt: "desc" }, { runId: "desc" }],
-    take: options.limit + 1,
-    ...(options.cursor ? { cursor: { runId: options.cursor }, skip: 1 } : {}),
+    ...cursorArgs("runId", options),
   });
-  const hasMore = rows.length > options.limit;
-  const items = hasMore ? rows.slice(0, options.limit) : rows;
-  return { items, nextCursor: hasMore ? items[items.length - 1]!.runId : null };
+  return toPage(rows, options.limit, (row) => row.runId);
 }
 
 export async function getRunById(db: Db, runId: string) {

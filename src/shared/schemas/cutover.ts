@@ -35,10 +35,14 @@ export const cutoverStepRecordSchema = z.object({
 });
 export type CutoverStepRecord = z.infer<typeof cutoverStepRecordSchema>;
 
+/** Keys per cutover.rowsByKeys call; the collector's client splits longer lists into calls of this size. */
+export const ROWS_BY_KEYS_MAX_KEYS = 1000;
+
 export const rowsByKeysSchema = z.object({
   table: z.enum(syncTableNames as [SyncTable, ...SyncTable[]]),
   keys: z
     .array(text({ min: 1, max: 256 }))
     .min(1)
-    .max(1000),
+    .max(ROWS_BY_KEYS_MAX_KEYS),
 });
+export type RowsByKeys = z.infer<typeof rowsByKeysSchema>;

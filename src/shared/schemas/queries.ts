@@ -42,3 +42,9 @@ export const healthTimelineSchema = z.object({ hours: z.number().int().min(6).ma
 
 export const cutoverListSchema = z.object({ limit: z.number().int().min(1).max(200).default(50) });
 export const cutoverByIdSchema = z.object({ id: z.uuid() });
+
+export const runRemovalSchema = z.object({
+  runId: text({ min: 1, max: 128 }),
+  reason: text({ min: 3, max: 500 }),
+});
+export const removalListSchema = z.object({ limit: z.number().int().min(1).max(200).default(20) });

@@ -3,7 +3,7 @@
 import { formatCount, formatDuration, runDuration } from "../_lib/format";
 import { CopyId } from "./copy-id";
 import { RelativeTime } from "./relative-time";
-import { DataTable, td, tdNum, th } from "./states";
+import { DataTable, td, tdNum, TableHead, num, tr } from "./states";
 import { StatusBadge } from "./status-badge";
 
 export type RunRow = {
@@ -30,42 +30,22 @@ export function RunsTable({
 }) {
   return (
     <DataTable caption={caption}>
-      <thead className="bg-slate-50">
-        <tr>
-          <th scope="col" className={th}>
-            Run
-          </th>
-          <th scope="col" className={th}>
-            Collector
-          </th>
-          <th scope="col" className={th}>
-            Mode
-          </th>
-          <th scope="col" className={th}>
-            Status
-          </th>
-          <th scope="col" className={th}>
-            Started
-          </th>
-          <th scope="col" className={`${th} text-right`}>
-            Duration
-          </th>
-          <th scope="col" className={`${th} text-right`}>
-            Fetched
-          </th>
-          <th scope="col" className={`${th} text-right`}>
-            New
-          </th>
-          {detailed ? (
-            <th scope="col" className={th}>
-              Error
-            </th>
-          ) : null}
-        </tr>
-      </thead>
+      <TableHead
+        columns={[
+          "Run",
+          "Collector",
+          "Mode",
+          "Status",
+          "Started",
+          num("Duration"),
+          num("Fetched"),
+          num("New"),
+          detailed && "Error",
+        ]}
+      />
       <tbody>
         {runs.map((run) => (
-          <tr key={run.runId} className="border-t border-slate-100 hover:bg-slate-50" data-testid="run-row">
+          <tr key={run.runId} className={tr} data-testid="run-row">
             <td className={td}>
               <CopyId value={run.runId} short={8} href={`/runs/${encodeURIComponent(run.runId)}`} />
             </td>

@@ -80,3 +80,40 @@ export function DataTable({ caption, children }: { caption: string; children: Re
 export const th = "px-3 py-2 text-xs font-medium whitespace-nowrap text-slate-500";
 export const td = "px-3 py-1.5 align-top";
 export const tdNum = "px-3 py-1.5 text-right tabular-nums align-top";
+/** A body row that highlights on hover. */
+export const tr = "border-t border-slate-100 hover:bg-slate-50";
+
+/** A header cell: plain text, or right-aligned for numbers. `false` drops an optional column. */
+export type Column = ReactNode | { label: ReactNode; numeric: true } | false | null | undefined;
+
+/** A right-aligned (numeric) column header. */
+export function num(label: ReactNode): Column {
+  return { label, numeric: true };
+}
+
+function isNumeric(column: Column): column is { label: ReactNode; numeric: true } {
+  return typeof column === "object" && column !== null && "numeric" in column;
+}
+
+/** The column headers of a console table, one definition of their markup. */
+export function TableHead({ columns, className = "bg-slate-50" }: { columns: Column[]; className?: string }) {
+  return (
+    <thead className={className}>
+      <tr>
+        {columns
+          .filter((column) => column !== false && column !== null && column !== undefined)
+          .map((column, index) =>
+            isNumeric(column) ? (
+              <th key={index} scope="col" className={`${th} text-right`}>
+                {column.label}
+              </th>
+            ) : (
+              <th key={index} scope="col" className={th}>
+                {column}
+              </th>
+            ),
+          )}
+      </tr>
+    </thead>
+  );
+}

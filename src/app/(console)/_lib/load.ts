@@ -6,6 +6,8 @@ import "server-only";
 import { TRPCError } from "@trpc/server";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import type { ZodSafeParseResult } from "zod";
+import { summariseZodError } from "~/shared/zod-errors";
 import { serverCaller } from "~/trpc/server";
 
 export type Loaded<T> = { ok: true; data: T } | { ok: false; code: string; message: string };
@@ -22,6 +24,16 @@ export async function load<T>(fn: (caller: Caller) => Promise<T>): Promise<Loade
   }
   if (!outcome.ok && outcome.code === "UNAUTHORIZED") await redirectToLogin();
   return outcome;
+}
+
+/** `load` for filters read from the query string: invalid ones are the page's error, with the field named. */
+export async function loadParsed<I, T>(
+  parsed: ZodSafeParseResult<I>,
+  fn: (caller: Caller, input: I) => Promise<T>,
+): Promise<Loaded<T>> {
+  if (!parsed.success) return { ok: false, code: "BAD_REQUEST", message: summariseZodError(parsed.error) };
+  const input = parsed.data;
+  return load((caller) => fn(caller, input));
 }
 
 export async function redirectToLogin(): Promise<never> {

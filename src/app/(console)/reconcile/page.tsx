@@ -3,7 +3,17 @@ import Link from "next/link";
 import { syncTableNames } from "~/shared/schemas/tables";
 import { DeltaChart } from "../_components/charts";
 import { AbsoluteTime, RelativeTime } from "../_components/relative-time";
-import { DataTable, EmptyState, ErrorState, PageHeader, Section, td, tdNum, th } from "../_components/states";
+import {
+  DataTable,
+  EmptyState,
+  ErrorState,
+  PageHeader,
+  Section,
+  td,
+  tdNum,
+  TableHead,
+  num,
+} from "../_components/states";
 import { StatusBadge } from "../_components/status-badge";
 import { formatCount, inTableOrder, signed, tableLabel } from "../_lib/format";
 import { load, param } from "../_lib/load";
@@ -75,22 +85,7 @@ export default async function ReconcilePage({
           ) : null}
           <Section title={`History (${history.data.length})`} id="history-heading">
             <DataTable caption={`Reconcile history of ${collector}`}>
-              <thead className="bg-slate-50">
-                <tr>
-                  <th scope="col" className={th}>
-                    Checked
-                  </th>
-                  <th scope="col" className={th}>
-                    Result
-                  </th>
-                  <th scope="col" className={th}>
-                    Since
-                  </th>
-                  <th scope="col" className={th}>
-                    Tables off
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={["Checked", "Result", "Since", "Tables off"]} />
               <tbody>
                 {history.data.map((r) => {
                   const off = inTableOrder(r.tables as Tables).filter(([, t]) => t.delta !== 0);
@@ -164,25 +159,7 @@ function LatestResult({
         </div>
         <div className="mt-3">
           <DataTable caption="Per-table counts of the latest reconcile">
-            <thead className="bg-slate-50">
-              <tr>
-                <th scope="col" className={th}>
-                  Table
-                </th>
-                <th scope="col" className={`${th} text-right`}>
-                  Local
-                </th>
-                <th scope="col" className={`${th} text-right`}>
-                  Server
-                </th>
-                <th scope="col" className={`${th} text-right`}>
-                  Delta
-                </th>
-                <th scope="col" className={th}>
-                  Verdict
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["Table", num("Local"), num("Server"), num("Delta"), "Verdict"]} />
             <tbody>
               {inTableOrder(tables).map(([table, t]) => (
                 <tr key={table} className={`border-t border-slate-100 ${t.delta !== 0 ? "bg-red-50" : ""}`}>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { RelativeTime } from "../../_components/relative-time";
-import { DataTable, EmptyState, ErrorState, PageHeader, td, tdNum, th } from "../../_components/states";
+import { DataTable, EmptyState, ErrorState, PageHeader, td, tdNum, TableHead, num, tr } from "../../_components/states";
 import { StatusBadge } from "../../_components/status-badge";
 import { formatDuration } from "../../_lib/format";
 import { load } from "../../_lib/load";
@@ -25,36 +25,12 @@ export default async function CutoversPage() {
         </EmptyState>
       ) : (
         <DataTable caption="Cutovers, newest first">
-          <thead className="bg-slate-50">
-            <tr>
-              <th scope="col" className={th}>
-                Cutover
-              </th>
-              <th scope="col" className={th}>
-                Collector
-              </th>
-              <th scope="col" className={th}>
-                Operator
-              </th>
-              <th scope="col" className={th}>
-                Status
-              </th>
-              <th scope="col" className={th}>
-                Steps
-              </th>
-              <th scope="col" className={th}>
-                Started
-              </th>
-              <th scope="col" className={`${th} text-right`}>
-                Duration
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Cutover", "Collector", "Operator", "Status", "Steps", "Started", num("Duration")]} />
           <tbody>
             {cutovers.data.map((c) => {
               const steps = parseSteps(c.steps);
               return (
-                <tr key={c.id} className="border-t border-slate-100 hover:bg-slate-50" data-testid="cutover-row">
+                <tr key={c.id} className={tr} data-testid="cutover-row">
                   <td className={td}>
                     <Link href={`/cutovers/${c.id}`} className="font-medium text-sky-800 hover:underline">
                       {c.label}

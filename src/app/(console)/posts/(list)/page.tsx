@@ -2,14 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { postListSchema } from "~/shared/schemas/queries";
-import { summariseZodError } from "~/shared/zod-errors";
 import { CopyId } from "../../_components/copy-id";
 import { Field, FilterForm, inputClass, Select } from "../../_components/filter-form";
 import { Pager, toSearchParams } from "../../_components/pager";
 import { RelativeTime } from "../../_components/relative-time";
-import { DataTable, EmptyState, ErrorState, PageHeader, td, tdNum, th } from "../../_components/states";
+import { DataTable, EmptyState, ErrorState, PageHeader, td, tdNum, TableHead, num, tr } from "../../_components/states";
 import { formatCount } from "../../_lib/format";
-import { load, param, utcInputToIso } from "../../_lib/load";
+import { loadParsed, param, utcInputToIso } from "../../_lib/load";
 
 export const metadata: Metadata = { title: "Posts" };
 export const dynamic = "force-dynamic";
@@ -45,9 +44,7 @@ export default async function PostsPage({
     cursor: param(params, "cursor"),
     limit: PAGE_SIZE,
   });
-  const posts = parsed.success
-    ? await load((c) => c.posts.list(parsed.data))
-    : { ok: false as const, code: "BAD_REQUEST", message: summariseZodError(parsed.error) };
+  const posts = await loadParsed(parsed, (c, input) => c.posts.list(input));
   const filtered = Object.values(filters).some(Boolean);
 
   return (
@@ -131,34 +128,10 @@ export default async function PostsPage({
       ) : (
         <>
           <DataTable caption="Posts, newest first">
-            <thead className="bg-slate-50">
-              <tr>
-                <th scope="col" className={th}>
-                  Status id
-                </th>
-                <th scope="col" className={th}>
-                  Author
-                </th>
-                <th scope="col" className={th}>
-                  Post
-                </th>
-                <th scope="col" className={th}>
-                  Mode
-                </th>
-                <th scope="col" className={th}>
-                  Created
-                </th>
-                <th scope="col" className={`${th} text-right`}>
-                  Likes
-                </th>
-                <th scope="col" className={`${th} text-right`}>
-                  Score
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["Status id", "Author", "Post", "Mode", "Created", num("Likes"), num("Score")]} />
             <tbody>
               {posts.data.items.map((post) => (
-                <tr key={post.status_id} className="border-t border-slate-100 hover:bg-slate-50" data-testid="post-row">
+                <tr key={post.status_id} className={tr} data-testid="post-row">
                   <td className={td}>
                     <CopyId value={post.status_id} href={`/posts/${post.status_id}`} />
                   </td>

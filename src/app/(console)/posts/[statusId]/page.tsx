@@ -5,7 +5,7 @@ import { CopyId } from "../../_components/copy-id";
 import { DetailList } from "../../_components/detail-list";
 import { JsonView } from "../../_components/json-view";
 import { AbsoluteTime, RelativeTime } from "../../_components/relative-time";
-import { DataTable, EmptyState, ErrorState, PageHeader, Section, td, th } from "../../_components/states";
+import { DataTable, EmptyState, ErrorState, PageHeader, Section, td, TableHead } from "../../_components/states";
 import { StatusBadge } from "../../_components/status-badge";
 import { formatCount } from "../../_lib/format";
 import { load } from "../../_lib/load";
@@ -153,22 +153,7 @@ export default async function PostPage({ params }: { params: Promise<{ statusId:
           </EmptyState>
         ) : (
           <DataTable caption="Runs, reports, windows and shifts that cite this post">
-            <thead className="bg-slate-50">
-              <tr>
-                <th scope="col" className={th}>
-                  Kind
-                </th>
-                <th scope="col" className={th}>
-                  Id
-                </th>
-                <th scope="col" className={th}>
-                  What
-                </th>
-                <th scope="col" className={th}>
-                  When
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["Kind", "Id", "What", "When"]} />
             <tbody>
               {run ? (
                 <tr className="border-t border-slate-100" data-testid="cited-run">

@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { runListSchema, runStatusSchema } from "~/shared/schemas/queries";
-import { summariseZodError } from "~/shared/zod-errors";
 import { Field, FilterForm, inputClass, Select } from "../../_components/filter-form";
 import { Pager, toSearchParams } from "../../_components/pager";
 import { RunsTable } from "../../_components/runs-table";
-import { EmptyState, ErrorState, PageHeader } from "../../_components/states";
-import { load, param, utcInputToIso } from "../../_lib/load";
+import { RelativeTime } from "../../_components/relative-time";
+import { DataTable, EmptyState, ErrorState, PageHeader, Section, TableHead, td, tr } from "../../_components/states";
+import { load, loadParsed, param, utcInputToIso } from "../../_lib/load";
 
 export const metadata: Metadata = { title: "Runs" };
 export const dynamic = "force-dynamic";
@@ -34,12 +34,12 @@ export default async function RunsPage({
     cursor: param(params, "cursor"),
     limit: PAGE_SIZE,
   });
-  const [runs, health] = await Promise.all([
-    parsed.success
-      ? load((c) => c.runs.list(parsed.data))
-      : Promise.resolve({ ok: false as const, code: "BAD_REQUEST", message: summariseZodError(parsed.error) }),
+  const [runs, health, removals] = await Promise.all([
+    loadParsed(parsed, (c, input) => c.runs.list(input)),
     load((c) => c.health.byCollector()),
+    load((c) => c.runs.removals({ limit: 10 })),
   ]);
+  const removed = param(params, "removed");
   const collectors = health.ok ? [...new Set(health.data.map((h) => h.collector))] : [];
   const modes = health.ok
     ? [...new Set(["priority", "discovery", ...health.data.map((h) => h.mode)])]
@@ -49,6 +49,15 @@ export default async function RunsPage({
   return (
     <div className="space-y-4">
       <PageHeader title="Runs">Times are UTC; durations from start to finish.</PageHeader>
+      {removed ? (
+        <p
+          role="status"
+          data-testid="removed-notice"
+          className="rounded border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900"
+        >
+          Run <span className="font-mono">{removed}</span> was removed; the removal is recorded below.
+        </p>
+      ) : null}
       <FilterForm action="/runs" label="Filter runs" resetHref="/runs">
         <Field label="Mode" htmlFor="f-mode" className="w-36">
           <Select id="f-mode" name="mode" value={filters.mode} options={modes} anyLabel="Any mode" />
@@ -92,6 +101,26 @@ export default async function RunsPage({
           <Pager basePath="/runs" params={toSearchParams(params)} nextCursor={runs.data.nextCursor} label="Runs" />
         </>
       )}
+      {removals.ok && removals.data.length > 0 ? (
+        <Section title="Removed by hand" id="removals-heading">
+          <DataTable caption="Runs removed by an admin, newest first">
+            <TableHead columns={["Run", "Collector", "Removed", "By", "Why"]} />
+            <tbody>
+              {removals.data.map((r) => (
+                <tr key={r.id} className={tr} data-testid="removal-row">
+                  <td className={`${td} font-mono text-xs`}>{r.key}</td>
+                  <td className={`${td} font-mono text-xs`}>{r.collector ?? "—"}</td>
+                  <td className={td}>
+                    <RelativeTime date={r.removedAt} />
+                  </td>
+                  <td className={td}>{r.removedBy}</td>
+                  <td className={td}>{r.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </DataTable>
+        </Section>
+      ) : null}
     </div>
   );
 }

@@ -5,10 +5,22 @@ import { CopyId } from "../../_components/copy-id";
 import { DetailList } from "../../_components/detail-list";
 import { PreformattedText } from "../../_components/preformatted-text";
 import { AbsoluteTime } from "../../_components/relative-time";
-import { DataTable, EmptyState, ErrorState, PageHeader, Section, td, tdNum, th } from "../../_components/states";
+import {
+  DataTable,
+  EmptyState,
+  ErrorState,
+  PageHeader,
+  Section,
+  td,
+  tdNum,
+  TableHead,
+  num,
+} from "../../_components/states";
 import { StatusBadge } from "../../_components/status-badge";
 import { formatCount, formatDuration, runDuration, tableLabel } from "../../_lib/format";
+import { getRequestPrincipal } from "~/trpc/server";
 import { load } from "../../_lib/load";
+import { RemoveRun } from "./remove-run";
 
 export const metadata: Metadata = { title: "Run" };
 export const dynamic = "force-dynamic";
@@ -17,7 +29,7 @@ type TableCounts = Record<string, { inserted: number; updated: number; unchanged
 
 export default async function RunPage({ params }: { params: Promise<{ runId: string }> }) {
   const { runId } = await params;
-  const result = await load((c) => c.runs.byId({ runId }));
+  const [result, principal] = await Promise.all([load((c) => c.runs.byId({ runId })), getRequestPrincipal()]);
   if (!result.ok && result.code === "NOT_FOUND") notFound();
   if (!result.ok) return <ErrorState title="Could not load the run" message={result.message} />;
   const { run, batches, reports } = result.data;
@@ -51,6 +63,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         ]}
       />
       {run.error ? <ErrorState title="The run failed" message={run.error} /> : null}
+      {principal?.role === "admin" ? <RemoveRun runId={run.runId} /> : null}
 
       <Section title={`Ingest batches (${batches.length})`} id="batches-heading">
         {batches.length === 0 ? (
@@ -80,25 +93,9 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
                 </div>
                 {tables.length > 0 ? (
                   <DataTable caption="Per-table results of this batch">
-                    <thead className="bg-slate-50">
-                      <tr>
-                        <th scope="col" className={th}>
-                          Table
-                        </th>
-                        <th scope="col" className={`${th} text-right`}>
-                          Inserted
-                        </th>
-                        <th scope="col" className={`${th} text-right`}>
-                          Updated
-                        </th>
-                        <th scope="col" className={`${th} text-right`}>
-                          Unchanged
-                        </th>
-                        <th scope="col" className={`${th} text-right`}>
-                          Rejected
-                        </th>
-                      </tr>
-                    </thead>
+                    <TableHead
+                      columns={["Table", num("Inserted"), num("Updated"), num("Unchanged"), num("Rejected")]}
+                    />
                     <tbody>
                       {tables.map(([table, t]) => (
                         <tr key={table} className="border-t border-slate-100">
@@ -118,19 +115,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
                 ) : null}
                 {batch.rejects.length > 0 ? (
                   <DataTable caption="Rejected items">
-                    <thead className="bg-red-50">
-                      <tr>
-                        <th scope="col" className={th}>
-                          Table
-                        </th>
-                        <th scope="col" className={th}>
-                          Key
-                        </th>
-                        <th scope="col" className={th}>
-                          Reason
-                        </th>
-                      </tr>
-                    </thead>
+                    <TableHead className="bg-red-50" columns={["Table", "Key", "Reason"]} />
                     <tbody>
                       {batch.rejects.map((r) => (
                         <tr key={r.id} className="border-t border-slate-100">

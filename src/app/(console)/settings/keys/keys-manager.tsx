@@ -6,7 +6,7 @@ import { useTRPC } from "~/trpc/react";
 import { CopyButton, CopyId } from "../../_components/copy-id";
 import { inputClass } from "../../_components/filter-form";
 import { RelativeTime } from "../../_components/relative-time";
-import { DataTable, EmptyState, ErrorState, TableSkeleton, td, th } from "../../_components/states";
+import { DataTable, EmptyState, ErrorState, TableSkeleton, td, TableHead } from "../../_components/states";
 import { StatusBadge } from "../../_components/status-badge";
 
 const roles = apiKeyCreateSchema.shape.role.options;
@@ -128,31 +128,17 @@ export function KeysManager({ currentPrefix }: { currentPrefix: string }) {
           </EmptyState>
         ) : (
           <DataTable caption="API keys, newest first">
-            <thead className="bg-slate-50">
-              <tr>
-                <th scope="col" className={th}>
-                  Prefix
-                </th>
-                <th scope="col" className={th}>
-                  Name
-                </th>
-                <th scope="col" className={th}>
-                  Role
-                </th>
-                <th scope="col" className={th}>
-                  Created
-                </th>
-                <th scope="col" className={th}>
-                  Last used
-                </th>
-                <th scope="col" className={th}>
-                  State
-                </th>
-                <th scope="col" className={th}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                "Prefix",
+                "Name",
+                "Role",
+                "Created",
+                "Last used",
+                "State",
+                <span className="sr-only">Actions</span>,
+              ]}
+            />
             <tbody>
               {keys.data.map((key) => (
                 <tr key={key.id} className="border-t border-slate-100" data-testid={`key-row-${key.keyPrefix}`}>

@@ -1,11 +1,15 @@
 // Bounded retries with exponential backoff and jitter, for calls to the
-// ingest server (and X, and an embeddings endpoint). Jitter spreads the
+// ingest server (inside ServerClient), X and an embeddings endpoint. Jitter spreads the
 // retries of many collectors so that a recovering server is not hit by all
 // of them in the same second. Only failures that may pass on their own are
 // retried: no answer at all, 5xx, 408, 409, 425 and 429; any other 4xx
 // means the request itself is wrong and repeating it cannot help.
 
+import { causeChain } from "./http-error";
+
 export type Jitter = "full" | "decorrelated";
+
+export type RetryInfo = { attempt: number; delayMs: number; error: unknown };
 
 export type RetryOptions = {
   /** Attempts in total, the first included. Default 4. */
@@ -26,7 +30,7 @@ export type RetryOptions = {
   /** Milliseconds since the epoch, for Retry-After given as an HTTP date. */
   now?: () => number;
   isRetryable?: (error: unknown) => boolean;
-  onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
+  onRetry?: (info: RetryInfo) => void;
 };
 
 export class RetryError extends Error {
@@ -64,22 +68,18 @@ const NETWORK_CODES = new Set([
 type ErrorLike = {
   status?: unknown;
   statusCode?: unknown;
-  code?: unknown;
-  name?: unknown;
-  message?: unknown;
-  cause?: unknown;
   retryAfterSeconds?: unknown;
   retryAfter?: unknown;
 };
 
-function isNetworkError(error: unknown, depth = 0): boolean {
-  if (!error || typeof error !== "object" || depth > 5) return false;
-  const e = error as ErrorLike;
-  if (typeof e.code === "string" && NETWORK_CODES.has(e.code)) return true;
-  if (e.name === "AbortError" || e.name === "TimeoutError") return true;
-  // undici's fetch wraps every transport failure in TypeError("fetch failed").
-  if (error instanceof TypeError && e.message === "fetch failed") return true;
-  return isNetworkError(e.cause, depth + 1);
+function isNetworkError(error: unknown): boolean {
+  for (const link of causeChain(error)) {
+    if (typeof link.code === "string" && NETWORK_CODES.has(link.code)) return true;
+    if (link.name === "AbortError" || link.name === "TimeoutError") return true;
+    // undici's fetch wraps every transport failure in TypeError("fetch failed").
+    if (link instanceof TypeError && link.message === "fetch failed") return true;
+  }
+  return false;
 }
 
 export function isRetryableError(error: unknown): boolean {
@@ -87,8 +87,7 @@ export function isRetryableError(error: unknown): boolean {
   const e = error as ErrorLike;
   const status = typeof e.status === "number" ? e.status : typeof e.statusCode === "number" ? e.statusCode : undefined;
   if (status !== undefined) return status >= 500 || RETRYABLE_STATUS.has(status);
-  // The collector's HTTP errors (IngestCallError, XApiError, EmbeddingHttpError)
-  // carry `status: undefined` when no answer arrived at all.
+  // An HttpError carries `status: undefined` when no answer arrived at all.
   if ("status" in e && e.status === undefined) return true;
   return isNetworkError(error);
 }

@@ -1,0 +1,98 @@
+// The import's checkpoint (in the export directory) and its reject log.
+// Per pass and table the checkpoint holds the line after the last batch
+// whose result was recorded, the totals so far and the reject log's length
+// then; the reject log is synced before the checkpoint may point past it.
+//
+// An export directory may come from elsewhere, so the checkpoint is not
+// trusted with a path: its reject log must be a reject log's name directly in
+// the data directory, and is written without following links. Otherwise a
+// crafted checkpoint could make the import cut back any file.
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, readFileSync, writeSync } from "node:fs";
+import path from "node:path";
+import type { TableResult } from "~/shared/schemas/ingest";
+import type { SyncTable } from "~/shared/schemas/tables";
+import { openPrivate, writeJsonAtomic } from "../util/atomic-file";
+import { ExportVerificationError } from "./manifest";
+import { REJECT_LOG_NAME } from "./paths";
+
+export type TableCheckpoint = { line: number; totals: TableResult; rejectLogBytes: number; done: boolean };
+export type PassCheckpoint = {
+  pass: number;
+  role: string;
+  keyPrefix: string;
+  label: string;
+  batchSize: number;
+  maxBytes: number;
+  /** Absent in checkpoints written before the line limit existed. */
+  maxLineBytes?: number;
+  rejectLog: string;
+  startedAt: string;
+  complete: boolean;
+  tables: Partial<Record<SyncTable, TableCheckpoint>>;
+};
+export type Checkpoint = { version: 1; passes: PassCheckpoint[] };
+
+export function readCheckpoint(file: string): Checkpoint {
+  if (!existsSync(file)) return { version: 1, passes: [] };
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = JSON.parse(readFileSync(file, "utf8")) as Checkpoint;
+  } catch (error) {
+    throw new ExportVerificationError(
+      `${file} is damaged (${(error as Error).message}): remove it to import again as a new pass (the server keeps what earlier passes wrote)`,
+    );
+  }
+  if (!checkpoint || !Array.isArray(checkpoint.passes))
+    throw new ExportVerificationError(`${file} is not an import checkpoint: remove it to import again as a new pass`);
+  return checkpoint;
+}
+
+export function saveCheckpoint(file: string, checkpoint: Checkpoint): void {
+  writeJsonAtomic(file, checkpoint);
+}
+
+/** The reject log's absolute path, if it is a reject log's name directly in `dataDir`; refused otherwise. */
+export function rejectLogInDataDir(file: string, dataDir: string, checkpointFile: string): string {
+  const dir = path.resolve(dataDir);
+  const resolved = path.resolve(dir, file);
+  if (path.dirname(resolved) !== dir || !REJECT_LOG_NAME.test(path.basename(resolved)))
+    throw new ExportVerificationError(
+      `${checkpointFile} names ${file} as its reject log; reject logs are import_rejects_*.ndjson files in the data directory ${dir}. Refused: nothing was written. Remove the checkpoint to import again as a new pass, or pass the --data-dir the import was started with`,
+    );
+  return resolved;
+}
+
+function withPrivateFile<T>(file: string, how: "append" | "existing", use: (fd: number) => T): T {
+  let fd: number;
+  try {
+    fd = openPrivate(file, how);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ELOOP")
+      throw new ExportVerificationError(
+        `${file} is a symbolic link: refused, the reject log is never written through one`,
+      );
+    throw error;
+  }
+  try {
+    return use(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Appends lines to the reject log and syncs them; returns its length after. */
+export function appendRejects(file: string, text: string): number {
+  return withPrivateFile(file, "append", (fd) => {
+    if (text) writeSync(fd, text);
+    fsyncSync(fd);
+    return fstatSync(fd).size;
+  });
+}
+
+/** Cuts the reject log back to what the checkpoint counted (lines written after the last recorded batch). */
+export function cutRejectLog(file: string, bytes: number): void {
+  if (!existsSync(file)) return;
+  withPrivateFile(file, "existing", (fd) => {
+    if (fstatSync(fd).size > bytes) ftruncateSync(fd, bytes);
+  });
+}

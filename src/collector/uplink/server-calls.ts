@@ -1,0 +1,116 @@
+// The server's procedures the collector uses, one HTTP call each, over a
+// typed tRPC client that imports only the router's type (no server code),
+// plus the one REST read the cutover's spot check compares with.
+// No retry here: ServerClient (server-client.ts) wraps these under one policy.
+// Tests stand in for the server at this level.
+import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import type { inferRouterOutputs } from "@trpc/server";
+import superjson from "superjson";
+import type { z } from "zod";
+import type { AppRouter } from "~/server/api/root";
+import type { CutoverStart, cutoverStepRecordSchema, RowsByKeys } from "~/shared/schemas/cutover";
+import type { IngestBatch, ReconcileRecord, ReportFailureInput } from "~/shared/schemas/ingest";
+import { causeChain, HttpError, retryAfterHeader } from "./http-error";
+
+type Outputs = inferRouterOutputs<AppRouter>;
+export type PushResult = Outputs["ingest"]["push"];
+export type IngestAccess = Outputs["ingest"]["access"];
+export type ServerCounts = Outputs["reconcile"]["counts"];
+export type ServerRun = Outputs["runs"]["byId"];
+export type CutoverRecord = Outputs["cutover"]["start"];
+/** What the client sends (figures may be omitted: the schema defaults them). */
+export type CutoverStepRecordInput = z.input<typeof cutoverStepRecordSchema>;
+
+export type ServerCalls = {
+  push(batch: IngestBatch): Promise<PushResult>;
+  reportFailure(input: ReportFailureInput): Promise<unknown>;
+  reconcileCounts(since: string | undefined): Promise<ServerCounts>;
+  recordReconcile(input: ReconcileRecord): Promise<unknown>;
+  /** Who this key is: role, prefix and the tables it may write. */
+  access(): Promise<IngestAccess>;
+  /** At most ROWS_BY_KEYS_MAX_KEYS keys. */
+  rowsByKeys(input: RowsByKeys): Promise<Record<string, unknown>[]>;
+  runById(runId: string): Promise<ServerRun>;
+  cutoverStart(input: CutoverStart): Promise<CutoverRecord>;
+  cutoverRecordStep(input: CutoverStepRecordInput): Promise<unknown>;
+  /** GET /api/v1/posts/{statusId}: the REST view of a post, or null on 404 (the spot check compares both doors). */
+  postViewRest(statusId: string): Promise<Record<string, unknown> | null>;
+};
+
+export type ServerAddress = { baseUrl: string; apiKey: string; fetch?: typeof fetch; timeoutMs?: number };
+
+/** A tRPC failure as an HttpError: the status and Retry-After when the server answered, else why it could not be reached. */
+function toHttpError(error: unknown, baseUrl: string): HttpError {
+  if (error instanceof TRPCClientError) {
+    const data = error.data as { httpStatus?: number; retryAfterSeconds?: number } | undefined;
+    const response = error.meta?.response as Response | undefined;
+    const status = data?.httpStatus ?? response?.status;
+    if (status !== undefined) {
+      const retryAfter = data?.retryAfterSeconds ?? (response ? retryAfterHeader(response) : undefined);
+      return new HttpError(`server answered ${status}: ${error.message}`, status, retryAfter);
+    }
+    const links = [...causeChain(error)];
+    const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+    const code = links.map((l) => text(l.code)).find(Boolean) ?? text(links[1]?.name) ?? "network error";
+    const message = text(links[1]?.message) ?? error.message;
+    return new HttpError(`cannot reach ${baseUrl} (${code}): ${message}`, undefined, undefined);
+  }
+  return new HttpError(`cannot reach ${baseUrl}: ${(error as Error).message}`, undefined, undefined);
+}
+
+async function getPostViewRest(options: ServerAddress, statusId: string): Promise<Record<string, unknown> | null> {
+  const url = `${options.baseUrl.replace(/\/$/, "")}/api/v1/posts/${encodeURIComponent(statusId)}`;
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(url, {
+      headers: { authorization: `Bearer ${options.apiKey}` },
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (error) {
+    throw new HttpError(`cannot reach ${options.baseUrl}: ${(error as Error).message}`, undefined, undefined);
+  }
+  if (response.status === 404) return null;
+  if (!response.ok)
+    throw new HttpError(
+      `GET ${url} answered ${response.status}: ${(await response.text()).slice(0, 300)}`,
+      response.status,
+      retryAfterHeader(response),
+    );
+  return (await response.json()) as Record<string, unknown>;
+}
+
+export function createTrpcCalls(options: ServerAddress): ServerCalls {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const trpc = createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${options.baseUrl.replace(/\/$/, "")}/api/trpc`,
+        transformer: superjson,
+        // Queries go as POST too: a spot check's 1,000 status ids would not fit in a URL.
+        methodOverride: "POST",
+        headers: { authorization: `Bearer ${options.apiKey}` },
+        fetch: (url, init) =>
+          (options.fetch ?? fetch)(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }),
+      }),
+    ],
+  });
+  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toHttpError(error, options.baseUrl);
+    }
+  };
+  return {
+    push: (batch) => call(() => trpc.ingest.push.mutate(batch)),
+    reportFailure: (input) => call(() => trpc.ingest.reportFailure.mutate(input)),
+    reconcileCounts: (since) => call(() => trpc.reconcile.counts.query(since ? { since } : {})),
+    recordReconcile: (input) => call(() => trpc.reconcile.record.mutate(input)),
+    access: () => call(() => trpc.ingest.access.query()),
+    rowsByKeys: (input) => call(() => trpc.cutover.rowsByKeys.query(input)),
+    runById: (runId) => call(() => trpc.runs.byId.query({ runId })),
+    cutoverStart: (input) => call(() => trpc.cutover.start.mutate(input)),
+    cutoverRecordStep: (input) => call(() => trpc.cutover.recordStep.mutate(input)),
+    postViewRest: (statusId) => getPostViewRest(options, statusId),
+  };
+}

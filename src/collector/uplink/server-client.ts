@@ -1,0 +1,91 @@
+// The collector's only way to the server. Every method retries under one
+// policy (retry.ts: bounded, jittered, only what may pass on its own), set
+// when the client is made, so callers never wrap a call themselves.
+import { ROWS_BY_KEYS_MAX_KEYS, type CutoverStart } from "~/shared/schemas/cutover";
+import type { IngestBatch, ReconcileRecord, ReportFailureInput } from "~/shared/schemas/ingest";
+import type { SyncTable } from "~/shared/schemas/tables";
+import { statusInChain } from "./http-error";
+import {
+  createTrpcCalls,
+  type CutoverStepRecordInput,
+  type IngestAccess,
+  type PushResult,
+  type ServerAddress,
+  type ServerCalls,
+  type ServerCounts,
+} from "./server-calls";
+import { retry, type RetryInfo, type RetryOptions } from "./retry";
+
+export type { CutoverStepRecordInput, IngestAccess, PushResult, ServerCalls, ServerCounts } from "./server-calls";
+
+export type ServerClient = {
+  push(batch: IngestBatch): Promise<PushResult>;
+  reportFailure(input: ReportFailureInput): Promise<void>;
+  reconcileCounts(since: string | undefined): Promise<ServerCounts>;
+  recordReconcile(input: ReconcileRecord): Promise<void>;
+  /** Who this key is: role, prefix and the tables it may write (the others would come back rejected). */
+  access(): Promise<IngestAccess>;
+  /** Stored rows by natural key, in the item shape: any number of keys, asked in calls of the server's limit. */
+  rowsByKeys(input: { table: SyncTable; keys: readonly string[] }): Promise<Record<string, unknown>[]>;
+  /** The report ids the server holds for a run, or null when it has no such run. */
+  reportsOfRun(runId: string): Promise<string[] | null>;
+  /** Opens the server's record of one cutover. */
+  cutoverStart(input: CutoverStart): Promise<{ id: string }>;
+  /** Adds or replaces one step (by name and pass) of a cutover's record. */
+  cutoverRecordStep(input: CutoverStepRecordInput): Promise<void>;
+  /** The REST view of a post (GET /api/v1/posts/{statusId}), or null when the server has none. */
+  postViewRest(statusId: string): Promise<Record<string, unknown> | null>;
+};
+
+/** The retry policy of every call; `onRetry` also learns which call it was (for one log line per retry). */
+export type ServerRetryPolicy = Omit<RetryOptions, "onRetry"> & {
+  onRetry?: (info: RetryInfo & { call: keyof ServerCalls }) => void;
+};
+
+export function keyChunks(keys: readonly string[], maxKeys = ROWS_BY_KEYS_MAX_KEYS): string[][] {
+  const chunks: string[][] = [];
+  for (let i = 0; i < keys.length; i += maxKeys) chunks.push(keys.slice(i, i + maxKeys));
+  return chunks;
+}
+
+/** A ServerClient over any transport (the real one, or a test's stand-in). */
+export function serverClientOver(calls: ServerCalls, policy: ServerRetryPolicy = {}): ServerClient {
+  const { onRetry, ...limits } = policy;
+  const retried = <K extends keyof ServerCalls, T>(call: K, fn: () => Promise<T>) =>
+    retry(fn, { ...limits, ...(onRetry ? { onRetry: (info: RetryInfo) => onRetry({ ...info, call }) } : {}) });
+  return {
+    push: (batch) => retried("push", () => calls.push(batch)),
+    reportFailure: async (input) => {
+      await retried("reportFailure", () => calls.reportFailure(input));
+    },
+    reconcileCounts: (since) => retried("reconcileCounts", () => calls.reconcileCounts(since)),
+    recordReconcile: async (input) => {
+      await retried("recordReconcile", () => calls.recordReconcile(input));
+    },
+    access: () => retried("access", () => calls.access()),
+    rowsByKeys: async ({ table, keys }) => {
+      const rows: Record<string, unknown>[] = [];
+      for (const chunk of keyChunks(keys))
+        rows.push(...(await retried("rowsByKeys", () => calls.rowsByKeys({ table, keys: chunk }))));
+      return rows;
+    },
+    reportsOfRun: async (runId) => {
+      try {
+        return (await retried("runById", () => calls.runById(runId))).reports.map((r) => r.reportId);
+      } catch (error) {
+        // A 404 is an answer, not a failure: the run is not on the server.
+        if (statusInChain(error) === 404) return null;
+        throw error;
+      }
+    },
+    cutoverStart: (input) => retried("cutoverStart", () => calls.cutoverStart(input)),
+    cutoverRecordStep: async (input) => {
+      await retried("cutoverRecordStep", () => calls.cutoverRecordStep(input));
+    },
+    postViewRest: (statusId) => retried("postViewRest", () => calls.postViewRest(statusId)),
+  };
+}
+
+export function createServerClient(options: ServerAddress & { retry?: ServerRetryPolicy }): ServerClient {
+  return serverClientOver(createTrpcCalls(options), options.retry);
+}

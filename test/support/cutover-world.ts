@@ -1,0 +1,115 @@
+// One cutover world for the tests against the real app (production build)
+// over a real PostgreSQL: a fresh database with an ingest and an admin key,
+// a legacy SQLite file with the counts operators reported, a replay file,
+// and collector contexts pointed at it all (no real waiting on retries).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { syncTableNames, syncTables, type SyncTable } from "../../src/shared/schemas/tables";
+import { parseCollectorEnv } from "../../src/collector/config";
+import { createCollectorContext, type CollectorContext } from "../../src/collector/context";
+import { createMemoryLog } from "../../src/collector/log";
+import { writeReplayFile } from "../../src/collector/sources/replay-generator";
+import { rowToItem } from "../../src/collector/store/items";
+import { startAppServer, type AppServer } from "./app-server";
+import { collectorFiles } from "./collector-env";
+import { createTestDatabase, type TestDatabase } from "./database";
+import { principalFor } from "./fixtures";
+import { buildLegacyDatabase, type LegacyCounts } from "./legacy-fixture";
+
+export const LEGACY_COUNTS: LegacyCounts = {
+  tweets: 707,
+  reports: 441,
+  watchAccounts: 44,
+  runs: 460,
+  embeddings: 705,
+  summaries: 12,
+  shifts: 9,
+};
+
+export type CutoverWorld = {
+  t: TestDatabase;
+  app: AppServer;
+  dir: string;
+  ingestKey: string;
+  adminKey: string;
+  /** A collector named legacy-box on the legacy file, with these settings over the defaults. */
+  context(overrides?: Record<string, string>): { ctx: CollectorContext; log: ReturnType<typeof createMemoryLog> };
+  /** The legacy file's rows of a table as ingest items, in key order. */
+  legacyItems(table: SyncTable): Record<string, unknown>[];
+  /** Rows per server table. */
+  serverCounts(): Promise<Record<string, number>>;
+  /** Batches the cutover import sent. */
+  cutoverBatches(): Promise<number>;
+  stop(): Promise<void>;
+};
+
+export async function startCutoverWorld(): Promise<CutoverWorld> {
+  const t = await createTestDatabase();
+  const ingestKey = (await principalFor(t.db, "ingest")).key;
+  const adminKey = (await principalFor(t.db, "admin")).key;
+  const app = await startAppServer({ databaseUrl: t.url });
+  const dir = mkdtempSync(path.join(tmpdir(), "xm-cutover-"));
+  buildLegacyDatabase(path.join(dir, "x_monitor.db"), LEGACY_COUNTS, { seed: 11 });
+  await writeReplayFile({
+    file: path.join(dir, "replay.jsonl"),
+    seed: 3,
+    count: 60,
+    start: "2026-11-20T00:00:00Z",
+    end: "2026-11-22T00:00:00Z",
+  });
+  let clock = Date.parse("2026-11-21T00:00:00Z");
+  return {
+    t,
+    app,
+    dir,
+    ingestKey,
+    adminKey,
+    context: (overrides = {}) => {
+      const log = createMemoryLog();
+      const config = parseCollectorEnv({
+        ...collectorFiles(dir),
+        XMONITOR_API_BASE_URL: app.baseUrl,
+        XMONITOR_API_KEY: ingestKey,
+        XMONITOR_COLLECTOR_NAME: "legacy-box",
+        XMONITOR_INGEST_BATCH_SIZE: "100",
+        XMONITOR_INGEST_CONCURRENCY: "1",
+        ...overrides,
+      });
+      const ctx = createCollectorContext(config, {
+        log,
+        now: () => new Date((clock += 1000)),
+        retry: { random: () => 0, sleep: async () => {} },
+      });
+      return { ctx, log };
+    },
+    legacyItems: (table) => {
+      const db = new Database(path.join(dir, "x_monitor.db"), { readonly: true });
+      try {
+        const { sqlite, key } = syncTables[table];
+        return (db.prepare(`select * from ${sqlite} order by ${key}`).all() as Record<string, unknown>[]).map(
+          (row) => rowToItem(table, row) as Record<string, unknown>,
+        );
+      } finally {
+        db.close();
+      }
+    },
+    serverCounts: async () => {
+      const out: Record<string, number> = {};
+      for (const table of syncTableNames) {
+        const rows = await t.db.$queryRawUnsafe<{ n: number }[]>(
+          `select count(*)::int as n from "${syncTables[table].server}"`,
+        );
+        out[syncTables[table].server] = rows[0]!.n;
+      }
+      return out;
+    },
+    cutoverBatches: () => t.db.ingestBatch.count({ where: { mode: "cutover" } }),
+    stop: async () => {
+      await app.stop();
+      await t.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
