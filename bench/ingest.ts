@@ -160,18 +160,10 @@ async function main() {
     const client = await pool.connect();
     try {
       await client.query("begin");
-      await client.query(upsertSql.posts, [
-        toRecordsetJson(
-          "posts",
-          batch.posts.map((p) => postItemSchema.parse(p)),
-        ),
-      ]);
+      await client.query(upsertSql.posts, [toRecordsetJson(batch.posts.map((p) => postItemSchema.parse(p)))]);
       if (batch.embeddings.length)
         await client.query(upsertSql.embeddings, [
-          toRecordsetJson(
-            "embeddings",
-            batch.embeddings.map((e) => embeddingItemSchema.parse(e)),
-          ),
+          toRecordsetJson(batch.embeddings.map((e) => embeddingItemSchema.parse(e))),
         ]);
       await client.query("commit");
     } finally {

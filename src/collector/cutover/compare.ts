@@ -3,6 +3,7 @@
 // shared zod schema (0/1 → boolean, handle lowercased, defaults), times to
 // instants (SQLite may hold '…:12Z', the server answers '…:12.000Z'), and
 // JSON arrays as arrays. What still differs is a real difference.
+import { postViewFields, viewToItem } from "~/shared/post-view";
 import { syncTables, type SyncTable } from "~/shared/schemas/tables";
 
 export type FieldDiff = { field: string; local: unknown; server: unknown };
@@ -58,31 +59,7 @@ export function diffFields(localItem: Record<string, unknown>, serverRow: Record
 
 /** The REST post view (GET /api/v1/posts/{statusId}) back in the item shape. */
 export function postViewToItem(view: Record<string, unknown>): Record<string, unknown> {
-  const author = (view.author ?? {}) as Record<string, unknown>;
-  const metrics = (view.metrics ?? {}) as Record<string, unknown>;
-  return {
-    status_id: view.status_id,
-    author_handle: author.handle,
-    author_id: author.id,
-    body: view.body,
-    lang: view.lang,
-    url: view.url,
-    created_at: view.created_at,
-    collected_at: view.collected_at,
-    mode: view.mode,
-    run_id: view.run_id,
-    like_count: metrics.like_count,
-    repost_count: metrics.repost_count,
-    reply_count: metrics.reply_count,
-    quote_count: metrics.quote_count,
-    view_count: metrics.view_count,
-    is_reply: view.is_reply,
-    is_repost: view.is_repost,
-    conversation_id: view.conversation_id,
-    score: view.score,
-    raw_json: view.raw_json,
-    updated_at: view.source_updated_at,
-  };
+  return viewToItem(postViewFields, view);
 }
 
 /** Whether the server would take `local` over `stored`: the same rule as its upsert (newer or equal source time, and something differs). */

@@ -1,31 +1,31 @@
-// SQLite rows → ingest items (src/shared/schemas/items.ts). The names are
-// already the contract's, so only the encodings change: JSON-array TEXT
-// becomes an array, 0/1 becomes a boolean, the float32 BLOB becomes number[].
-// A legacy value that cannot be decoded is passed through unchanged, so the
-// server rejects that one item with a clear reason instead of the whole batch.
-import type {
-  EmbeddingItem,
-  NarrativeShiftItem,
-  PipelineRunItem,
-  PostItem,
-  ReportItem,
-  WatchAccountItem,
-  WindowSummaryItem,
-} from "~/shared/schemas/items";
-import type { SyncTable } from "~/shared/schemas/tables";
-import { decodeVector } from "../embedding";
+// SQLite rows ↔ ingest items (src/shared/schemas/items.ts). The names are
+// already the contract's, so only the encodings change, by each column's
+// type in the table catalog: JSON-array TEXT ↔ array, 0/1 ↔ boolean, the
+// float32 BLOB ↔ number[], times to the store's one text form. A legacy
+// value that cannot be decoded is passed through unchanged, so the server
+// rejects that one item with a clear reason instead of the whole batch.
+import type { z } from "zod";
+import type { itemSchemas, StoredRow } from "~/shared/schemas/items";
+import { perTable, type SqlType, type SyncTable, type TableSpec } from "~/shared/table-catalog";
+import { decodeVector, encodeVector } from "../embedding";
+import { toIsoMs } from "../util/time";
 
-export type ItemOf = {
-  posts: PostItem;
-  reports: ReportItem;
-  pipelineRuns: PipelineRunItem;
-  watchAccounts: WatchAccountItem;
-  embeddings: EmbeddingItem;
-  windowSummaries: WindowSummaryItem;
-  narrativeShifts: NarrativeShiftItem;
-};
+/** A table's item as the collector sends it. */
+export type { StoredRow };
+
+export type ItemOf = { [T in SyncTable]: z.input<(typeof itemSchemas)[T]> };
+
+/** The columns an item may leave out (nullable, or with a default). */
+type OptionalColumns<T extends SyncTable> = {
+  [K in keyof ItemOf[T]]-?: object extends Pick<ItemOf[T], K> ? K : never;
+}[keyof ItemOf[T]];
+
+/** A row to write: the stored row's types, with the columns an item may leave out optional. */
+export type RowInput<T extends SyncTable> = Omit<StoredRow<T>, OptionalColumns<T>> &
+  Partial<Pick<StoredRow<T>, OptionalColumns<T> & keyof StoredRow<T>>>;
 
 type Row = Record<string, unknown>;
+type Convert = (value: unknown) => unknown;
 
 function jsonArray(value: unknown): unknown {
   if (typeof value !== "string") return value;
@@ -46,16 +46,55 @@ function vector(value: unknown): unknown {
   return decodeVector(value);
 }
 
-const converters: { [T in SyncTable]: (row: Row) => ItemOf[T] } = {
-  posts: (row) => ({ ...row, is_reply: bool(row.is_reply), is_repost: bool(row.is_repost) }) as PostItem,
-  reports: (row) => ({ ...row, status_ids: jsonArray(row.status_ids) }) as ReportItem,
-  pipelineRuns: (row) => row as PipelineRunItem,
-  watchAccounts: (row) => ({ ...row, active: bool(row.active) }) as WatchAccountItem,
-  embeddings: (row) => ({ ...row, vector: vector(row.vector) }) as EmbeddingItem,
-  windowSummaries: (row) => ({ ...row, top_status_ids: jsonArray(row.top_status_ids) }) as WindowSummaryItem,
-  narrativeShifts: (row) => ({ ...row, status_ids: jsonArray(row.status_ids) }) as NarrativeShiftItem,
+const decoders: Partial<Record<SqlType, Convert>> = { boolean: bool, "text[]": jsonArray, "real[]": vector };
+
+const encoders: Partial<Record<SqlType, Convert>> = {
+  boolean: (v) => (v ? 1 : 0),
+  timestamptz: (v) => toIsoMs(v as string),
+  "text[]": (v) => JSON.stringify(v),
+  "real[]": (v) => encodeVector(v as ArrayLike<number>),
 };
 
+/** The columns of a table whose type needs a conversion, worked out once per table. */
+function conversions(spec: TableSpec, by: Partial<Record<SqlType, Convert>>): [string, Convert][] {
+  return Object.entries(spec.columns).flatMap(([name, col]) => {
+    const convert = by[col.type];
+    return convert ? [[name, convert] as [string, Convert]] : [];
+  });
+}
+
+/** SQLite row → item; other columns pass as they are. */
+export function rowDecoderFor(spec: TableSpec): (row: Row) => Row {
+  const decode = conversions(spec, decoders);
+  return (row) => {
+    const item = { ...row };
+    for (const [name, convert] of decode) item[name] = convert(row[name]);
+    return item;
+  };
+}
+
+/**
+ * Item → the named parameters of a SQLite statement over every column: a
+ * column left out gets its default, or NULL.
+ */
+export function rowEncoderFor(spec: TableSpec): (item: Row) => Row {
+  const columns = Object.entries(spec.columns).map(([name, col]) => ({
+    name,
+    fallback: col.default ?? null,
+    encode: encoders[col.type],
+  }));
+  return (item) => {
+    const row: Row = {};
+    for (const { name, fallback, encode } of columns) {
+      const value = item[name] ?? fallback;
+      row[name] = encode && value !== null ? encode(value) : value;
+    }
+    return row;
+  };
+}
+
+const rowDecoders = perTable(rowDecoderFor);
+
 export function rowToItem<T extends SyncTable>(table: T, row: Row): ItemOf[T] {
-  return converters[table](row);
+  return rowDecoders[table](row) as ItemOf[T];
 }

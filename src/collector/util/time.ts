@@ -1,7 +1,7 @@
 // One textual form for every time the collector writes, so that ISO strings
 // compare correctly as text: 'YYYY-MM-DDTHH:MM:SS.sssZ' (UTC, milliseconds).
 // Legacy rows may still lack the milliseconds; readers compare with
-// julianday() (see store/sqlite-store.ts), never as raw text.
+// julianday() (see store/changed-rows.ts), never as raw text.
 
 const ZONED_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 

@@ -81,7 +81,7 @@ async function writeInTransaction(
       continue;
     }
     const { rows: counts } = await client.query<{ inserted: number; updated: number }>(upsertSql[table], [
-      toRecordsetJson(table, rows),
+      toRecordsetJson(rows),
     ]);
     const inserted = counts[0]?.inserted ?? 0;
     const updated = counts[0]?.updated ?? 0;

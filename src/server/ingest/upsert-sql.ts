@@ -6,106 +6,27 @@
 // item whose source updated_at is older than the stored one is left alone
 // and counted as unchanged, so the final state does not depend on the order
 // in which overlapping batches arrive.
-import type { SyncTable } from "~/shared/schemas/tables";
-import { syncTables } from "~/shared/schemas/tables";
+import { perTable, serverColumnOf, type SqlType, type TableSpec } from "~/shared/table-catalog";
 
-type Column = { wire: string; column: string; type: string };
+/** A column as the statement reads it from the JSON (wire) and writes it (column). */
+export type UpsertColumn = { wire: string; column: string; type: SqlType };
 
-const c = (wire: string, type: string, column = wire): Column => ({ wire, column, type });
-const sourceUpdatedAt = c("updated_at", "timestamptz", "source_updated_at");
-
-export const tableColumns: Record<SyncTable, Column[]> = {
-  posts: [
-    c("status_id", "text"),
-    c("author_handle", "text"),
-    c("author_id", "text"),
-    c("body", "text"),
-    c("lang", "text"),
-    c("url", "text"),
-    c("created_at", "timestamptz"),
-    c("collected_at", "timestamptz"),
-    c("mode", "text"),
-    c("run_id", "text"),
-    c("like_count", "integer"),
-    c("repost_count", "integer"),
-    c("reply_count", "integer"),
-    c("quote_count", "integer"),
-    c("view_count", "bigint"),
-    c("is_reply", "boolean"),
-    c("is_repost", "boolean"),
-    c("conversation_id", "text"),
-    c("score", "double precision"),
-    c("raw_json", "text"),
-    sourceUpdatedAt,
-  ],
-  reports: [
-    c("report_id", "text"),
-    c("run_id", "text"),
-    c("kind", "text"),
-    c("title", "text"),
-    c("body_md", "text"),
-    c("status_ids", "text[]"),
-    c("created_at", "timestamptz"),
-    sourceUpdatedAt,
-  ],
-  pipelineRuns: [
-    c("run_id", "text"),
-    c("collector", "text"),
-    c("mode", "text"),
-    c("run_at", "timestamptz"),
-    c("finished_at", "timestamptz"),
-    c("status", "text"),
-    c("fetched_count", "integer"),
-    c("new_count", "integer"),
-    c("error", "text"),
-    sourceUpdatedAt,
-  ],
-  watchAccounts: [
-    c("handle", "text"),
-    c("user_id", "text"),
-    c("tier", "text"),
-    c("active", "boolean"),
-    c("note", "text"),
-    c("added_at", "timestamptz"),
-    sourceUpdatedAt,
-  ],
-  embeddings: [
-    c("status_id", "text"),
-    c("model", "text"),
-    c("dims", "integer"),
-    c("vector", "real[]"),
-    c("created_at", "timestamptz"),
-    sourceUpdatedAt,
-  ],
-  windowSummaries: [
-    c("window_id", "text"),
-    c("mode", "text"),
-    c("window_start", "timestamptz"),
-    c("window_end", "timestamptz"),
-    c("post_count", "integer"),
-    c("summary_md", "text"),
-    c("top_status_ids", "text[]"),
-    c("created_at", "timestamptz"),
-    sourceUpdatedAt,
-  ],
-  narrativeShifts: [
-    c("shift_id", "text"),
-    c("topic", "text"),
-    c("detected_at", "timestamptz"),
-    c("window_id", "text"),
-    c("magnitude", "double precision"),
-    c("description", "text"),
-    c("status_ids", "text[]"),
-    c("created_at", "timestamptz"),
-    sourceUpdatedAt,
-  ],
-};
+/** The columns a table's upsert writes: the item's, then those the server fills from the batch. */
+export function upsertColumnsOf(spec: TableSpec): UpsertColumn[] {
+  const fromItem = Object.entries(spec.columns).map(([wire, col]) => ({
+    wire,
+    column: serverColumnOf(wire, col),
+    type: col.type,
+  }));
+  const fromBatch = Object.entries(spec.fromBatch ?? {}).map(([wire, col]) => ({ wire, column: wire, type: col.type }));
+  return [...fromItem, ...fromBatch];
+}
 
 const q = (name: string) => `"${name}"`;
 
-function buildUpsertSql(table: SyncTable): string {
-  const { server, key } = syncTables[table];
-  const columns = tableColumns[table];
+export function buildUpsertSql(spec: TableSpec): string {
+  const { server, key } = spec;
+  const columns = upsertColumnsOf(spec);
   const keyColumn = columns.find((col) => col.wire === key)!.column;
   const recordDef = columns.map((col) => `${q(col.wire)} ${col.type}`).join(", ");
   const targetCols = columns.map((col) => q(col.column)).join(", ");
@@ -130,9 +51,8 @@ select (count(*) filter (where inserted))::int as inserted,
 from upserted`;
 }
 
-export const upsertSql: Record<SyncTable, string> = Object.fromEntries(
-  (Object.keys(tableColumns) as SyncTable[]).map((t) => [t, buildUpsertSql(t)]),
-) as Record<SyncTable, string>;
+/** Built once when the module loads: the ingest path only looks them up. */
+export const upsertSql = perTable(buildUpsertSql);
 
 /**
  * The statement's one parameter: validated items keyed by wire names.
@@ -141,6 +61,6 @@ export const upsertSql: Record<SyncTable, string> = Object.fromEntries(
  * copying each into a column-only object first cost as much as the
  * serialization itself.
  */
-export function toRecordsetJson(_table: SyncTable, items: Record<string, unknown>[]): string {
+export function toRecordsetJson(items: Record<string, unknown>[]): string {
   return JSON.stringify(items);
 }

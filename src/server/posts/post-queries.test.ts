@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
 import { makePosts, principalFor } from "../../../test/support/fixtures";
 import { pushIngestBatch } from "../ingest/push-ingest-batch";
-import { getPostByStatusId, postDetailSelect, toPostView } from "./post-queries";
+import { getPostByStatusId } from "./post-queries";
+import { postDetailSelect, toPostView } from "./post-view";
 
 let t: TestDatabase;
 const [full, sparse] = makePosts(2, { seed: 11 });

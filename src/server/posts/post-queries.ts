@@ -2,67 +2,8 @@ import type { Prisma } from "~/generated/prisma/client";
 import { sqlPool, type Db } from "../db";
 import { AppError } from "../errors";
 import { cursorArgs, toPage } from "../pagination";
-
-export const postDetailSelect = {
-  statusId: true,
-  authorHandle: true,
-  authorId: true,
-  body: true,
-  lang: true,
-  url: true,
-  createdAt: true,
-  collectedAt: true,
-  mode: true,
-  runId: true,
-  likeCount: true,
-  repostCount: true,
-  replyCount: true,
-  quoteCount: true,
-  viewCount: true,
-  isReply: true,
-  isRepost: true,
-  conversationId: true,
-  score: true,
-  rawJson: true,
-  sourceUpdatedAt: true,
-  ingestedAt: true,
-  updatedAt: true,
-} satisfies Prisma.PostSelect;
-
-type PostRow = Prisma.PostGetPayload<{ select: typeof postDetailSelect }>;
-/** pg hands int8 columns back as strings; Prisma as bigint. */
-type PostRowLike = Omit<PostRow, "viewCount"> & { viewCount: bigint | string | null };
-
-/** The post as the API shows it: snake_case, metrics grouped, numbers as numbers. */
-export function toPostView(row: PostRowLike) {
-  return {
-    status_id: row.statusId,
-    author: { handle: row.authorHandle, id: row.authorId },
-    body: row.body,
-    lang: row.lang,
-    url: row.url,
-    created_at: row.createdAt.toISOString(),
-    collected_at: row.collectedAt.toISOString(),
-    mode: row.mode,
-    run_id: row.runId,
-    metrics: {
-      like_count: row.likeCount,
-      repost_count: row.repostCount,
-      reply_count: row.replyCount,
-      quote_count: row.quoteCount,
-      view_count: row.viewCount === null ? null : Number(row.viewCount),
-    },
-    is_reply: row.isReply,
-    is_repost: row.isRepost,
-    conversation_id: row.conversationId,
-    score: row.score,
-    raw_json: row.rawJson,
-    source_updated_at: row.sourceUpdatedAt.toISOString(),
-    ingested_at: row.ingestedAt.toISOString(),
-    updated_at: row.updatedAt.toISOString(),
-  };
-}
-export type PostView = ReturnType<typeof toPostView>;
+import { postDetailSelect, toPostView, type PostRowLike } from "./post-view";
+import type { PostView } from "~/shared/post-view";
 
 // The lookup is the API's hottest read: one prepared statement on the pg pool
 // instead of Prisma's query compiler (decisions/006). Columns come from

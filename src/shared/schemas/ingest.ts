@@ -13,6 +13,11 @@ const itemArray = z
   .max(MAX_ITEMS_PER_TABLE, `at most ${MAX_ITEMS_PER_TABLE} items per table in one batch: split the batch`)
   .default([]);
 
+/** One array of items per table of the catalog, under its batch field name. */
+export function tableArrays<T extends string>(tables: readonly T[]): Record<T, typeof itemArray> {
+  return Object.fromEntries(tables.map((table) => [table, itemArray])) as Record<T, typeof itemArray>;
+}
+
 export const ingestBatchSchema = z.object({
   version: z
     .literal(INGEST_PROTOCOL_VERSION, {
@@ -24,13 +29,7 @@ export const ingestBatchSchema = z.object({
   runId: text({ min: 1, max: 128 }).nullish(),
   mode: runMode,
   since: isoTime.nullish(),
-  posts: itemArray,
-  reports: itemArray,
-  pipelineRuns: itemArray,
-  watchAccounts: itemArray,
-  embeddings: itemArray,
-  windowSummaries: itemArray,
-  narrativeShifts: itemArray,
+  ...tableArrays(syncTableNames),
 });
 
 export type IngestBatch = z.input<typeof ingestBatchSchema>;

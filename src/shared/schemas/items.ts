@@ -1,105 +1,65 @@
-// The rows the collector, the cutover export and the ingest API exchange.
-// Field names and meanings are the collector's SQLite contract (snake_case,
-// the source's own `updated_at`), so a SQLite row becomes an item with no
-// renaming; JSON-array columns travel as arrays, booleans as 0/1 or booleans.
+// The rows the collector, the cutover export and the ingest API exchange,
+// derived from the table catalog (src/shared/table-catalog.ts). Field names
+// and meanings are the collector's SQLite contract (snake_case, the source's
+// own `updated_at`), so a SQLite row becomes an item with no renaming;
+// JSON-array columns travel as arrays, booleans as 0/1 or booleans.
 import { z } from "zod";
-import { bigCount, count, flag, isoTime, runMode, statusId, text, userId } from "./primitives";
+import { syncTableNames, tableCatalog, type ColumnSpec, type ColumnsOf, type SyncTable } from "../table-catalog";
 
-const handle = text({ min: 1, max: 64 }).regex(/^[A-Za-z0-9_]+$/, "must be an X handle without '@'");
-const uuidish = text({ min: 1, max: 128 });
-const statusIdList = z.array(statusId).max(10_000);
+type ColumnSchema<C extends ColumnSpec> = C extends { nullable: true }
+  ? z.ZodOptional<z.ZodNullable<C["schema"]>>
+  : C extends { default: unknown }
+    ? z.ZodDefault<C["schema"]>
+    : C["schema"];
 
-export const postItemSchema = z.object({
-  status_id: statusId,
-  author_handle: handle,
-  author_id: userId.nullish(),
-  body: text({ max: 100_000 }),
-  lang: text({ max: 16 }).nullish(),
-  url: text({ max: 2048 }).nullish(),
-  created_at: isoTime,
-  collected_at: isoTime,
-  mode: runMode,
-  run_id: uuidish.nullish(),
-  like_count: count.nullish(),
-  repost_count: count.nullish(),
-  reply_count: count.nullish(),
-  quote_count: count.nullish(),
-  view_count: bigCount.nullish(),
-  is_reply: flag.default(false),
-  is_repost: flag.default(false),
-  conversation_id: statusId.nullish(),
-  score: z.number().min(0).max(1).nullish(),
-  raw_json: text({ max: 1_000_000 }).nullish(),
-  updated_at: isoTime,
-});
+export type ItemShape<Columns extends Readonly<Record<string, ColumnSpec>>> = {
+  -readonly [K in keyof Columns]: ColumnSchema<Columns[K]>;
+};
 
-export const reportItemSchema = z.object({
-  report_id: uuidish,
-  run_id: uuidish.nullish(),
-  kind: text({ min: 1, max: 64 }),
-  title: text({ min: 1, max: 1000 }),
-  body_md: text({ max: 1_000_000 }),
-  status_ids: statusIdList.default([]),
-  created_at: isoTime,
-  updated_at: isoTime,
-});
+/** The zod object of a shape (deferred, so that it also applies to a shape not yet known to be one). */
+export type ItemSchemaOf<Columns extends Readonly<Record<string, ColumnSpec>>> =
+  ItemShape<Columns> extends infer Shape extends z.core.$ZodLooseShape ? z.ZodObject<Shape, z.core.$strip> : never;
 
-export const pipelineRunItemSchema = z.object({
-  run_id: uuidish,
-  mode: runMode,
-  run_at: isoTime,
-  finished_at: isoTime.nullish(),
-  status: z.enum(["running", "success", "failed"]),
-  fetched_count: count.default(0),
-  new_count: count.default(0),
-  error: text({ max: 10_000 }).nullish(),
-  updated_at: isoTime,
-});
+/** A nullable column may be left out or null; a column with a default may be left out. */
+function columnSchema(spec: ColumnSpec): z.ZodType {
+  if (spec.nullable) return spec.schema.nullish();
+  // The catalog's default has the column's own type; zod's signature cannot see that through ColumnSpec.
+  if (spec.default !== undefined) return spec.schema.default(spec.default as never);
+  return spec.schema;
+}
 
-export const watchAccountItemSchema = z.object({
-  handle: handle.transform((h) => h.toLowerCase()),
-  user_id: userId.nullish(),
-  tier: z.enum(["priority", "discovery"]),
-  active: flag.default(true),
-  note: text({ max: 10_000 }).nullish(),
-  added_at: isoTime,
-  updated_at: isoTime,
-});
+/** The item schema of a table's columns (stripping unknown keys, as z.object does). */
+export function itemSchemaFor<Columns extends Readonly<Record<string, ColumnSpec>>>(
+  columns: Columns,
+): ItemSchemaOf<Columns> {
+  const shape = Object.fromEntries(Object.entries(columns).map(([name, spec]) => [name, columnSchema(spec)]));
+  return z.object(shape) as ItemSchemaOf<Columns>;
+}
 
-export const embeddingItemSchema = z
-  .object({
-    status_id: statusId,
-    model: text({ min: 1, max: 200 }),
-    dims: z.number().int().min(1).max(8192),
-    vector: z.array(z.number().refine(Number.isFinite, "must be a finite number")).max(8192),
-    created_at: isoTime,
-    updated_at: isoTime,
-  })
-  .refine((e) => e.vector.length === e.dims, { message: "vector length must equal dims", path: ["vector"] });
+/** Checks across columns, beyond what each column's schema checks alone. */
+const crossColumnChecks: { [T in SyncTable]?: (schema: ItemSchemas[T]) => ItemSchemas[T] } = {
+  embeddings: (schema) =>
+    schema.refine((e) => e.vector.length === e.dims, { message: "vector length must equal dims", path: ["vector"] }),
+};
 
-export const windowSummaryItemSchema = z.object({
-  window_id: text({ min: 1, max: 256 }),
-  mode: runMode,
-  window_start: isoTime,
-  window_end: isoTime,
-  post_count: count,
-  summary_md: text({ max: 1_000_000 }),
-  top_status_ids: statusIdList.default([]),
-  created_at: isoTime,
-  updated_at: isoTime,
-});
+type ItemSchemas = { [T in SyncTable]: ItemSchemaOf<ColumnsOf<T>> };
 
-export const narrativeShiftItemSchema = z.object({
-  shift_id: uuidish,
-  topic: text({ min: 1, max: 500 }),
-  detected_at: isoTime,
-  window_id: text({ max: 256 }).nullish(),
-  magnitude: z.number().min(0).max(1),
-  description: text({ max: 100_000 }),
-  status_ids: statusIdList.default([]),
-  created_at: isoTime,
-  updated_at: isoTime,
-});
+/** Each table's item schema, built once when the module loads. */
+export const itemSchemas = Object.fromEntries(
+  syncTableNames.map((table) => {
+    const schema = itemSchemaFor(tableCatalog[table].columns);
+    const check = crossColumnChecks[table] as ((s: typeof schema) => typeof schema) | undefined;
+    return [table, check ? check(schema) : schema];
+  }),
+) as ItemSchemas;
+
+export const postItemSchema = itemSchemas.posts;
+export const reportItemSchema = itemSchemas.reports;
+export const pipelineRunItemSchema = itemSchemas.pipelineRuns;
+export const watchAccountItemSchema = itemSchemas.watchAccounts;
+export const embeddingItemSchema = itemSchemas.embeddings;
+export const windowSummaryItemSchema = itemSchemas.windowSummaries;
+export const narrativeShiftItemSchema = itemSchemas.narrativeShifts;
 
 export type PostItem = z.input<typeof postItemSchema>;
 export type ReportItem = z.input<typeof reportItemSchema>;
@@ -108,3 +68,8 @@ export type WatchAccountItem = z.input<typeof watchAccountItemSchema>;
 export type EmbeddingItem = z.input<typeof embeddingItemSchema>;
 export type WindowSummaryItem = z.input<typeof windowSummaryItemSchema>;
 export type NarrativeShiftItem = z.input<typeof narrativeShiftItemSchema>;
+
+/** A table's item as stored: every column present, NULL as null, values as parsed (booleans as booleans). */
+export type StoredRow<T extends SyncTable> = {
+  [K in keyof z.output<ItemSchemas[T]>]-?: Exclude<z.output<ItemSchemas[T]>[K], undefined>;
+};
