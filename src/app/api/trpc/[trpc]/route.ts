@@ -1,51 +1,73 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
-import superjson from "superjson";
+import { TRPCError } from "@trpc/server";
 import { env } from "~/env";
 import { appRouter } from "~/server/api/root";
 import { createRequestContext } from "~/server/api/context";
 import { AppError } from "~/server/errors";
 import { readBodyBytesWithLimit } from "~/server/http/read-body";
+import {
+  isAnonymousCall,
+  MAX_BATCH_SIZE,
+  MAX_INPUT_NESTING,
+  trpcCalls,
+  trpcErrorResponse,
+} from "~/server/http/trpc-request";
+import { unauthenticatedError, type InnerContext } from "~/server/api/trpc";
+import { jsonTextNestsDeeperThan } from "~/shared/json-budget";
 
 export const dynamic = "force-dynamic";
 
-/**
- * The 413 in tRPC's own error shape (through the transformer, one entry per
- * call of a batch), so tRPC clients show the message instead of failing to
- * read the response: the limit is checked before tRPC sees the request.
- */
-function payloadTooLargeResponse(req: Request, message: string): Response {
-  const url = new URL(req.url);
-  const paths = decodeURIComponent(url.pathname.replace(/^\/api\/trpc\/?/, "")).split(",");
-  const error = (path: string) => ({
-    error: superjson.serialize({
-      message,
-      code: TRPC_ERROR_CODES_BY_KEY.PAYLOAD_TOO_LARGE,
-      data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413, path },
-    }),
-  });
-  return Response.json(url.searchParams.get("batch") ? paths.map(error) : error(paths[0]!), { status: 413 });
-}
-
 async function handler(req: Request) {
+  const calls = trpcCalls(req);
+  if (calls.paths.length > MAX_BATCH_SIZE) {
+    return trpcErrorResponse(calls, {
+      code: "BAD_REQUEST",
+      message: `A batch may hold at most ${MAX_BATCH_SIZE} calls; this one has ${calls.paths.length}: split it.`,
+    });
+  }
+  // Who is calling, from the headers alone: an anonymous caller's body is never read.
+  let ctx: InnerContext;
+  try {
+    ctx = await createRequestContext(req.headers);
+  } catch (error) {
+    if (!(error instanceof TRPCError)) throw error;
+    const retryAfterSeconds = error.cause instanceof AppError ? error.cause.details?.retryAfterSeconds : undefined;
+    return trpcErrorResponse(calls, { code: error.code, message: error.message, retryAfterSeconds });
+  }
+  if (!ctx.principal && !isAnonymousCall(req, calls)) {
+    const refusal = unauthenticatedError(ctx);
+    return trpcErrorResponse(calls, { code: refusal.code, message: refusal.message });
+  }
+
   let request = req;
   if (req.method === "POST") {
     // The fetch adapter has no body limit of its own: enforce ours first.
+    let body: Uint8Array<ArrayBuffer>;
     try {
-      const body = await readBodyBytesWithLimit(req, env().INGEST_MAX_BODY_BYTES);
-      request = new Request(req.url, { method: "POST", headers: req.headers, body });
+      body = await readBodyBytesWithLimit(req, env().INGEST_MAX_BODY_BYTES);
     } catch (error) {
-      if (error instanceof AppError) return payloadTooLargeResponse(req, error.message);
+      if (error instanceof AppError) return trpcErrorResponse(calls, { code: error.code, message: error.message });
       throw error;
     }
+    // JSON.parse itself takes seconds on a few megabytes of brackets: refuse that shape before parsing.
+    if (jsonTextNestsDeeperThan(body, MAX_INPUT_NESTING)) {
+      return trpcErrorResponse(calls, {
+        code: "BAD_REQUEST",
+        message: `Input refused: JSON nested deeper than ${MAX_INPUT_NESTING} levels.`,
+      });
+    }
+    request = new Request(req.url, { method: "POST", headers: req.headers, body });
+    // The idempotency hash of an ingest batch is taken over the bytes as sent (one call per request).
+    if (!calls.isBatch) ctx = { ...ctx, requestBody: body };
   }
   return fetchRequestHandler({
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
+    maxBatchSize: MAX_BATCH_SIZE,
     // The collector sends queries as POST (long key lists); reads stay reads: CSRF rules key on the procedure type, not the method.
     allowMethodOverride: true,
-    createContext: () => createRequestContext(request.headers),
+    createContext: () => ctx,
     responseMeta({ errors }) {
       const retryAfter = errors
         .map((e) => (e.cause instanceof AppError ? e.cause.details?.retryAfterSeconds : undefined))
