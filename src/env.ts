@@ -47,6 +47,12 @@ export const envSchema = z.object({
   INGEST_REJECTS_STORED_PER_BATCH: positiveInt(1000),
   /** Days a stored reject is kept; older ones are trimmed in the background as batches arrive. */
   INGEST_REJECTS_RETENTION_DAYS: positiveInt(30),
+  /** Failed console sign-ins allowed per client address and minute. */
+  SIGN_IN_FAILURES_PER_MINUTE: positiveInt(10),
+  /** Proxies in front of the app that append to X-Forwarded-For (0: clients connect directly). */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** Session cookie Secure flag: auto (Secure except plain http on loopback), always, never. */
+  SESSION_COOKIE_SECURE: z.enum(["auto", "always", "never"]).default("auto"),
   /** Consecutive failed ingest cycles that put a collector and mode in alert. */
   INGEST_ALERT_THRESHOLD: positiveInt(2),
 });

@@ -7,7 +7,7 @@
 import { TRPCError } from "@trpc/server";
 import { getDb } from "../db";
 import { authenticateApiKey, type Authentication } from "../auth/api-keys";
-import { readCookie, resolveConsoleSession, SESSION_COOKIE } from "../auth/sessions";
+import { readSessionToken, resolveConsoleSession } from "../auth/sessions";
 import { AppError, databaseBusyError, isDatabaseUnavailable } from "../errors";
 import { createInnerContext, type InnerContext } from "./trpc";
 
@@ -33,7 +33,7 @@ async function authenticate(
   const db = getDb();
   const bearer = headers.get("authorization");
   if (bearer) return { auth: await authenticateApiKey(db, bearer), credential: "bearer" };
-  const token = readCookie(headers.get("cookie"), SESSION_COOKIE);
+  const token = readSessionToken(headers.get("cookie"));
   if (!token) return { auth: null };
   const principal = await resolveConsoleSession(db, { token });
   return {
