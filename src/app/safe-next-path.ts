@@ -6,9 +6,17 @@
 // parses to another origin, sends the operator home instead.
 const PROBE_ORIGIN = "http://console.invalid";
 
+function hasControlCharacterOrBackslash(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code <= 0x1f || (code >= 0x7f && code <= 0x9f) || code === 0x5c) return true;
+  }
+  return false;
+}
+
 export function safeNextPath(value: unknown): string {
   if (typeof value !== "string" || value.length > 2048) return "/";
-  if (/[\u0000-\u001f\u007f-\u009f\\]/.test(value)) return "/";
+  if (hasControlCharacterOrBackslash(value)) return "/";
   if (!value.startsWith("/") || value.startsWith("//") || /^\/%(2f|5c)/i.test(value)) return "/";
   let url: URL;
   try {
