@@ -6,7 +6,6 @@
 // transaction.
 import type { Db } from "../db";
 import { sqlPool } from "../db";
-import { logger } from "../logger";
 
 export type RejectStorage = { storedPerBatch: number; retentionDays: number };
 export const defaultRejectStorage: RejectStorage = { storedPerBatch: 1000, retentionDays: 30 };
@@ -36,10 +35,15 @@ export function scheduleRejectTrim(db: Db, options: { retentionDays: number; now
   const now = options.now ?? Date.now();
   if (now - (holder[LAST_TRIM] ?? 0) < TRIM_EVERY_MS) return;
   holder[LAST_TRIM] = now;
+  // The logger is loaded on use: scripts that seed through ingest must not read the app's environment on import.
   trimIngestRejects(db, { olderThan: new Date(now - options.retentionDays * 86_400_000) }).then(
-    (deleted) => {
-      if (deleted > 0) logger.info({ deleted }, "old ingest rejects trimmed");
+    async (deleted) => {
+      if (deleted > 0) (await import("../logger")).logger.info({ deleted }, "old ingest rejects trimmed");
     },
-    (error: unknown) => logger.warn({ err: error }, "trimming old ingest rejects failed; the next batch retries"),
+    async (error: unknown) =>
+      (await import("../logger")).logger.warn(
+        { err: error },
+        "trimming old ingest rejects failed; the next batch retries",
+      ),
   );
 }
