@@ -97,19 +97,38 @@ function setUndefined(root: unknown, path: string[]): unknown {
   return root;
 }
 
-/** Decodes one call's input: `{ json, meta? }` with at most `undefined` markers. */
-export function deserializePlainInput(wire: unknown): unknown {
+/** The `undefined` markers of one call's envelope; refuses anything else in it. */
+function markersOf(wire: unknown): { json: unknown; markers: Marker[] } {
   if (!isPlainObject(wire) || !("json" in wire)) refuse("expected superjson's { json } envelope");
   const { json, meta } = wire;
-  if (meta === undefined) return json;
+  if (meta === undefined) return { json, markers: [] };
   if (!isPlainObject(meta)) refuse("malformed meta");
   for (const key of Object.keys(meta)) {
     if (key === "referentialEqualities") refuse("referential equalities are not accepted");
     if (key !== "values" && key !== "v") refuse(`meta.${key.slice(0, 40)} is not accepted`);
   }
-  if (meta.values === undefined) return json;
+  return { json, markers: meta.values === undefined ? [] : undefinedMarkers(meta.values) };
+}
+
+/**
+ * Checks a parsed request body (one envelope, or an object of them for a
+ * batch) without decoding it: the route calls this before authentication's
+ * database work, rate limits or tRPC see the request.
+ */
+export function assertPlainInputBody(body: unknown, isBatch: boolean): void {
+  if (!isBatch) {
+    markersOf(body);
+    return;
+  }
+  if (!isPlainObject(body)) refuse("a batch's input must be an object of calls");
+  for (const wire of Object.values(body)) markersOf(wire);
+}
+
+/** Decodes one call's input: `{ json, meta? }` with at most `undefined` markers. */
+export function deserializePlainInput(wire: unknown): unknown {
+  const { json, markers } = markersOf(wire);
   let value = json;
-  for (const marker of undefinedMarkers(meta.values)) value = setUndefined(value, marker.path);
+  for (const marker of markers) value = setUndefined(value, marker.path);
   return value;
 }
 

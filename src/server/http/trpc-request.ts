@@ -6,6 +6,10 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
+import { assertPlainInputBody } from "../api/plain-input";
+import { AppError } from "../errors";
+import { jsonTextNestsDeeperThan } from "../../shared/json-budget";
+import { readBodyBytesWithLimit } from "./read-body";
 import { MAX_BATCH_SIZE } from "../../shared/request-limits";
 
 export { MAX_BATCH_SIZE };
@@ -61,4 +65,46 @@ export function trpcErrorResponse(
     status: httpStatus,
     headers: error.retryAfterSeconds !== undefined ? { "retry-after": String(error.retryAfterSeconds) } : {},
   });
+}
+
+export type ReadBody = { request: Request; body: Uint8Array } | { refusal: Response };
+
+/**
+ * Reads a POST body for tRPC, within the byte limit, and checks it before
+ * anything else works on it: nesting (JSON.parse alone takes seconds on
+ * megabytes of brackets), then JSON, then superjson's envelopes (plain JSON
+ * only). tRPC gets a request that hands it the parsed value, so the body is
+ * parsed once.
+ */
+export async function readTrpcBody(req: Request, calls: TrpcCalls, maxBytes: number): Promise<ReadBody> {
+  let body: Uint8Array<ArrayBuffer>;
+  try {
+    body = await readBodyBytesWithLimit(req, maxBytes);
+  } catch (error) {
+    if (error instanceof AppError) return { refusal: trpcErrorResponse(calls, error) };
+    throw error;
+  }
+  const request = new Request(req.url, { method: "POST", headers: req.headers, body });
+  if (!(req.headers.get("content-type") ?? "").toLowerCase().startsWith("application/json")) return { request, body };
+  if (jsonTextNestsDeeperThan(body, MAX_INPUT_NESTING)) {
+    return {
+      refusal: trpcErrorResponse(calls, {
+        code: "BAD_REQUEST",
+        message: `Input refused: JSON nested deeper than ${MAX_INPUT_NESTING} levels.`,
+      }),
+    };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));
+    assertPlainInputBody(parsed, calls.isBatch);
+  } catch (error) {
+    if (error instanceof SyntaxError)
+      return { refusal: trpcErrorResponse(calls, { code: "PARSE_ERROR", message: "The request body is not JSON." }) };
+    if (error instanceof TRPCError) return { refusal: trpcErrorResponse(calls, error) };
+    throw error;
+  }
+  // tRPC reads JSON bodies with req.json(): give it the value already parsed.
+  Object.defineProperty(request, "json", { value: () => Promise.resolve(parsed) });
+  return { request, body };
 }

@@ -4,16 +4,14 @@ import { env } from "~/env";
 import { appRouter } from "~/server/api/root";
 import { createRequestContext } from "~/server/api/context";
 import { AppError } from "~/server/errors";
-import { readBodyBytesWithLimit } from "~/server/http/read-body";
 import {
   isAnonymousCall,
   MAX_BATCH_SIZE,
-  MAX_INPUT_NESTING,
+  readTrpcBody,
   trpcCalls,
   trpcErrorResponse,
 } from "~/server/http/trpc-request";
 import { unauthenticatedError, type InnerContext } from "~/server/api/trpc";
-import { jsonTextNestsDeeperThan } from "~/shared/json-budget";
 
 export const dynamic = "force-dynamic";
 
@@ -42,23 +40,11 @@ async function handler(req: Request) {
   let request = req;
   if (req.method === "POST") {
     // The fetch adapter has no body limit of its own: enforce ours first.
-    let body: Uint8Array<ArrayBuffer>;
-    try {
-      body = await readBodyBytesWithLimit(req, env().INGEST_MAX_BODY_BYTES);
-    } catch (error) {
-      if (error instanceof AppError) return trpcErrorResponse(calls, { code: error.code, message: error.message });
-      throw error;
-    }
-    // JSON.parse itself takes seconds on a few megabytes of brackets: refuse that shape before parsing.
-    if (jsonTextNestsDeeperThan(body, MAX_INPUT_NESTING)) {
-      return trpcErrorResponse(calls, {
-        code: "BAD_REQUEST",
-        message: `Input refused: JSON nested deeper than ${MAX_INPUT_NESTING} levels.`,
-      });
-    }
-    request = new Request(req.url, { method: "POST", headers: req.headers, body });
+    const read = await readTrpcBody(req, calls, env().INGEST_MAX_BODY_BYTES);
+    if ("refusal" in read) return read.refusal;
+    request = read.request;
     // The idempotency hash of an ingest batch is taken over the bytes as sent (one call per request).
-    if (!calls.isBatch) ctx = { ...ctx, requestBody: body };
+    if (!calls.isBatch) ctx = { ...ctx, requestBody: read.body };
   }
   return fetchRequestHandler({
     endpoint: "/api/trpc",
