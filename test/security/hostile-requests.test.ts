@@ -114,12 +114,13 @@ describe("hostile superjson at 8 MiB", () => {
   it.each(hostile)("%s: 400 well under the bound, and /api/healthz alongside too", async (name, path, role, build) => {
     const body = build();
     const headers = { authorization: `Bearer ${keys[role]}`, "content-type": "application/json" };
-    // Warm the route and the health check: a fresh `next start` loads each route's code on first use.
-    await send({ path, method: "POST", headers, body: JSON.stringify({ json: { text: "abc" } }) });
+    // Warm the route and the health check: a fresh `next start` loads each route's code on first use, and
+    // the first 8 MiB request grows the heap.
+    await send({ path, method: "POST", headers, body });
     await healthz();
 
     const runs: { refusal: Answer; health: Answer }[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       const refusal = send({ path, method: "POST", headers, body });
       // Sent while the server holds the hostile body: it must not wait behind it.
       await new Promise((r) => setTimeout(r, 5));
@@ -131,10 +132,10 @@ describe("hostile superjson at 8 MiB", () => {
       expect(refusal.body).toMatch(/Input refused/);
       expect(health.status).toBe(200);
     }
-    const median = (values: number[]) => values.sort((a, b) => a - b)[1]!;
+    const median = (values: number[]) => values.sort((a, b) => a - b)[2]!;
     const refusalMs = median(runs.map((r) => r.refusal.serverMs));
     const healthMs = median(runs.map((r) => r.health.serverMs));
-    figures.push(`${name}: refused in ${refusalMs.toFixed(0)} ms, healthz ${healthMs.toFixed(0)} ms (median of 3)`);
+    figures.push(`${name}: refused in ${refusalMs.toFixed(0)} ms, healthz ${healthMs.toFixed(0)} ms (median of 5)`);
     expect(refusalMs).toBeLessThan(BOUND_MS);
     expect(healthMs).toBeLessThan(BOUND_MS);
     // Nothing was stored, nothing broke.
