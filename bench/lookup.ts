@@ -36,7 +36,10 @@ async function main() {
   const db = createDb(scratch.url, { max: 4 });
   const { key } = await createApiKey(db, { name: "bench", role: "reader" });
   const heavyKey = HEAVY_READER ? (await createApiKey(db, { name: "bench-heavy", role: "reader" })).key : "";
-  const app = await startAppServer({ databaseUrl: scratch.url, env: { RATE_LIMIT_PER_MINUTE: "10000000" } });
+  const app = await startAppServer({
+    databaseUrl: scratch.url,
+    env: { RATE_LIMIT_PER_MINUTE: "10000000", CONCURRENT_REQUESTS_PER_KEY: "1000" },
+  });
   const ids = randomIds(5000);
   const rows: string[][] = [];
   try {

@@ -53,6 +53,8 @@ export const envSchema = z.object({
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Session cookie Secure flag: auto (Secure except plain http on loopback), always, never. */
   SESSION_COOKIE_SECURE: z.enum(["auto", "always", "never"]).default("auto"),
+  /** Requests one key (or console session) may have in flight per app instance; more answer 429 at once. */
+  CONCURRENT_REQUESTS_PER_KEY: positiveInt(16),
   /** Consecutive failed ingest cycles that put a collector and mode in alert. */
   INGEST_ALERT_THRESHOLD: positiveInt(2),
 });

@@ -11,6 +11,8 @@ import { summariseZodError } from "../../shared/zod-errors";
 import { internalErrorMessage, type InnerContext } from "../api/trpc";
 import { AppError } from "../errors";
 import { logger } from "../logger";
+import { env } from "../../env";
+import { admitRequest } from "./credential-concurrency";
 
 type Caller = ReturnType<typeof createCaller>;
 
@@ -40,13 +42,17 @@ export function restRoute<P>(
 ) {
   return async (req: Request, context: { params: Promise<P> }): Promise<Response> => {
     const requestId = req.headers.get("x-request-id") ?? crypto.randomUUID();
+    let release: () => void = () => undefined;
     try {
+      release = admitRequest(req.headers, env().CONCURRENT_REQUESTS_PER_KEY);
       const ctx = await createRequestContext(req.headers, requestId);
       const caller = createCaller(ctx);
       const body = await handler({ caller, ctx, req, params: await context.params });
       return Response.json(body);
     } catch (error) {
       return toErrorResponse(error, requestId);
+    } finally {
+      release();
     }
   };
 }

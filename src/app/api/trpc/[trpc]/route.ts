@@ -10,13 +10,30 @@ import {
   readTrpcBody,
   trpcCalls,
   trpcErrorResponse,
+  type TrpcCalls,
 } from "~/server/http/trpc-request";
+import { admitRequest } from "~/server/http/credential-concurrency";
 import { unauthenticatedError, type InnerContext } from "~/server/api/trpc";
 
 export const dynamic = "force-dynamic";
 
 async function handler(req: Request) {
   const calls = trpcCalls(req);
+  let release: () => void;
+  try {
+    release = admitRequest(req.headers, env().CONCURRENT_REQUESTS_PER_KEY);
+  } catch (error) {
+    if (error instanceof AppError) return trpcErrorResponse(calls, error);
+    throw error;
+  }
+  try {
+    return await handle(req, calls);
+  } finally {
+    release();
+  }
+}
+
+async function handle(req: Request, calls: TrpcCalls) {
   if (calls.paths.length > MAX_BATCH_SIZE) {
     return trpcErrorResponse(calls, {
       code: "BAD_REQUEST",
