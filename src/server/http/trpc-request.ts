@@ -44,8 +44,12 @@ export function isAnonymousCall(req: Request, calls: TrpcCalls): boolean {
  */
 export function trpcErrorResponse(
   calls: TrpcCalls,
-  error: { code: TRPCError["code"]; message: string; retryAfterSeconds?: number },
+  refusal: AppError | { code: TRPCError["code"]; message: string; retryAfterSeconds?: number | undefined },
 ): Response {
+  const error =
+    refusal instanceof AppError
+      ? { code: refusal.code, message: refusal.message, retryAfterSeconds: refusal.details?.retryAfterSeconds }
+      : refusal;
   const httpStatus = getHTTPStatusCodeFromError(new TRPCError({ code: error.code }));
   const shape = (path: string) => ({
     error: superjson.serialize({
