@@ -56,7 +56,8 @@ const searchUrl = () =>
 
 // All 600 are sent at once; the client carries them over at most 300 connections (the app's listen
 // backlog is 511: more simultaneous connects would be reset by the kernel before the app saw them).
-const agent = new http.Agent({ keepAlive: true, maxSockets: 300 });
+// No keep-alive: a socket the app closed while idle would be reused and reset.
+let agent = new http.Agent({ maxSockets: 300 });
 
 function search(
   key: string | null = readerKey,
@@ -105,6 +106,8 @@ describe("a reader's 600 concurrent searches against ingest", () => {
     const baseline = Math.max(await timedPush(), await timedPush());
     /** An ingest batch sent 300 ms into 600 concurrent requests. */
     const pushDuring = async (key: string | null) => {
+      agent.destroy();
+      agent = new http.Agent({ maxSockets: 300 });
       const requests = Promise.all(Array.from({ length: 600 }, () => search(key)));
       await new Promise((r) => setTimeout(r, 300));
       const elapsed = await timedPush();
