@@ -42,7 +42,7 @@ export const envSchema = z.object({
   /** How long a request waits for a free pool connection before it answers 503. */
   DATABASE_POOL_WAIT_MS: positiveInt(3_000),
   /** Searches and counts that may run at once per app instance; the rest wait (DATABASE_POOL_WAIT_MS), then answer 503. */
-  HEAVY_READ_CONCURRENCY: positiveInt(4),
+  HEAVY_READ_CONCURRENCY: positiveInt(2),
   /** Rejected items stored with their raw item per batch (the first ones); the rest are only counted. */
   INGEST_REJECTS_STORED_PER_BATCH: positiveInt(1000),
   /** Days a stored reject is kept; older ones are trimmed in the background as batches arrive. */
