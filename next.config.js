@@ -23,6 +23,10 @@ const securityHeaders = [
   { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
 ];
 
+// Sent only when the request came over TLS (a proxy's X-Forwarded-Proto):
+// on plain http the header means nothing and would be ignored anyway.
+const strictTransportSecurity = { key: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains" };
+
 /** @type {import("next").NextConfig} */
 const config = {
   reactStrictMode: true,
@@ -33,7 +37,14 @@ const config = {
   // again inside every build would double the build time on two cores.
   typescript: { ignoreBuildErrors: true },
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
+    return [
+      { source: "/:path*", headers: securityHeaders },
+      {
+        source: "/:path*",
+        has: [{ type: "header", key: "x-forwarded-proto", value: "https" }],
+        headers: [strictTransportSecurity],
+      },
+    ];
   },
 };
 

@@ -90,3 +90,34 @@ test("revoking the key ends its console session at the next request", async ({ p
   expect((await page.request.get("/api/trpc/overview.summary")).status()).toBe(401);
   await snap("revoked-session");
 });
+
+// Where the issue's phishing chain began: /login?next=/%09/evil.example/phish landed on evil.example.
+const HOSTILE_NEXT = [
+  "/%09/evil.example/phish",
+  "/%0D/evil.example/phish",
+  "/%0A/evil.example/phish",
+  "/%2F/evil.example/phish",
+  "/%5Cevil.example/phish",
+  "//evil.example/phish",
+  "https://evil.example/phish",
+];
+
+test("sign-in with a hostile next stays on the console", async ({ page, state, baseURL }) => {
+  const origin = new URL(baseURL!).origin;
+  for (const next of HOSTILE_NEXT.slice(0, 2)) {
+    await page.context().clearCookies();
+    await page.goto(`/login?next=${next}`);
+    await page.getByLabel("API key").fill(state.readerKey);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("signed-in-as")).toHaveText("e2e-reader");
+    expect(new URL(page.url()).origin, next).toBe(origin);
+    expect(new URL(page.url()).pathname, next).toBe("/");
+  }
+  // Signed in, /login forwards to `next` at once: the same check applies.
+  for (const next of HOSTILE_NEXT) {
+    await page.goto(`/login?next=${next}`);
+    await expect(page.getByTestId("signed-in-as")).toBeVisible();
+    expect(new URL(page.url()).origin, next).toBe(origin);
+    expect(new URL(page.url()).pathname, next).toBe("/");
+  }
+});

@@ -35,6 +35,26 @@ export const envSchema = z.object({
   INGEST_MAX_BODY_BYTES: positiveInt(8 * 1024 * 1024),
   /** Requests per minute allowed for one API key, shared by every app instance. */
   RATE_LIMIT_PER_MINUTE: positiveInt(600),
+  /** Connections in the app's one pool (Prisma and the raw statements share it). */
+  DATABASE_POOL_SIZE: positiveInt(10),
+  /** statement_timeout of the app's reads; a longer read answers 503 (ingest sets its own, 120 s). */
+  READ_STATEMENT_TIMEOUT_MS: positiveInt(5_000),
+  /** How long a request waits for a free pool connection before it answers 503. */
+  DATABASE_POOL_WAIT_MS: positiveInt(3_000),
+  /** Searches and counts that may run at once per app instance; the rest wait (DATABASE_POOL_WAIT_MS), then answer 503. */
+  HEAVY_READ_CONCURRENCY: positiveInt(2),
+  /** Rejected items stored with their raw item per batch (the first ones); the rest are only counted. */
+  INGEST_REJECTS_STORED_PER_BATCH: positiveInt(1000),
+  /** Days a stored reject is kept; older ones are trimmed in the background as batches arrive. */
+  INGEST_REJECTS_RETENTION_DAYS: positiveInt(30),
+  /** Failed console sign-ins allowed per client address and minute. */
+  SIGN_IN_FAILURES_PER_MINUTE: positiveInt(10),
+  /** Proxies in front of the app that append to X-Forwarded-For (0: clients connect directly). */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** Session cookie Secure flag: auto (Secure except plain http on loopback), always, never. */
+  SESSION_COOKIE_SECURE: z.enum(["auto", "always", "never"]).default("auto"),
+  /** Requests one key (or console session) may have in flight per app instance; more answer 429 at once. */
+  CONCURRENT_REQUESTS_PER_KEY: positiveInt(16),
   /** Consecutive failed ingest cycles that put a collector and mode in alert. */
   INGEST_ALERT_THRESHOLD: positiveInt(2),
 });

@@ -3,11 +3,12 @@
 // session is real; API routes answer 401 themselves.
 import { NextResponse, type NextRequest } from "next/server";
 
-const SESSION_COOKIE = "xm_session";
+// Both names of the session cookie (sessions.ts; not imported: the proxy stays free of server modules).
+const SESSION_COOKIES = ["xm_session", "__Host-xm_session"];
 
 export function proxy(request: NextRequest) {
   const path = request.nextUrl.pathname + request.nextUrl.search;
-  if (!request.cookies.has(SESSION_COOKIE)) {
+  if (!SESSION_COOKIES.some((name) => request.cookies.has(name))) {
     const login = new URL("/login", request.url);
     if (request.nextUrl.pathname !== "/") login.searchParams.set("next", path);
     return NextResponse.redirect(login);

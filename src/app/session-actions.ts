@@ -4,18 +4,21 @@
 // handler may set cookies.
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { env } from "~/env";
 import { getDb } from "~/server/db";
 import { AppError } from "~/server/errors";
-import { createConsoleSession, deleteConsoleSession, SESSION_COOKIE } from "~/server/auth/sessions";
+import {
+  createConsoleSession,
+  deleteConsoleSession,
+  readSessionToken,
+  SECURE_SESSION_COOKIE,
+  SESSION_COOKIE,
+} from "~/server/auth/sessions";
+import { assertSignInAllowed, clientAddress, recordFailedSignIn } from "~/server/auth/sign-in-limit";
+import { sessionCookieIsSecure } from "./session-cookie";
 import { safeNextPath } from "./safe-next-path";
 
 export type SignInState = { error: string | null };
-
-async function isHttps(): Promise<boolean> {
-  const h = await headers();
-  const proto = h.get("x-forwarded-proto")?.split(",")[0]?.trim();
-  return proto === "https";
-}
 
 export async function signIn(_previous: SignInState, form: FormData): Promise<SignInState> {
   const raw = form.get("apiKey");
@@ -23,17 +26,34 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
   const next = safeNextPath(form.get("next"));
   if (!apiKey)
     return { error: "Enter an API key: create one with `npm run keys -- create --name <you> --role reader`." };
+  const requestHeaders = await headers();
+  const db = getDb();
+  const limit = {
+    client: clientAddress(requestHeaders, env().TRUSTED_PROXY_HOPS),
+    limitPerMinute: env().SIGN_IN_FAILURES_PER_MINUTE,
+  };
   let session;
   try {
-    session = await createConsoleSession(getDb(), { apiKey });
+    await assertSignInAllowed(db, limit);
+    session = await createConsoleSession(db, { apiKey });
   } catch (error) {
-    if (error instanceof AppError && error.code === "UNAUTHORIZED") return { error: error.message };
+    if (error instanceof AppError && error.code === "TOO_MANY_REQUESTS") return { error: error.message };
+    if (error instanceof AppError && error.code === "UNAUTHORIZED") {
+      try {
+        await recordFailedSignIn(db, limit);
+      } catch (limited) {
+        if (limited instanceof AppError) return { error: limited.message };
+        throw limited;
+      }
+      return { error: error.message };
+    }
     throw error;
   }
-  (await cookies()).set(SESSION_COOKIE, session.token, {
+  const secure = sessionCookieIsSecure(requestHeaders, env().SESSION_COOKIE_SECURE);
+  (await cookies()).set(secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE, session.token, {
     httpOnly: true,
     sameSite: "lax",
-    secure: await isHttps(),
+    secure,
     path: "/",
     expires: session.expiresAt,
   });
@@ -42,8 +62,9 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
 
 export async function signOut(): Promise<void> {
   const store = await cookies();
-  const token = store.get(SESSION_COOKIE)?.value;
+  const token = readSessionToken((await headers()).get("cookie"));
   if (token) await deleteConsoleSession(getDb(), { token });
   store.delete(SESSION_COOKIE);
+  store.delete({ name: SECURE_SESSION_COOKIE, path: "/", secure: true });
   redirect("/login?signedOut=1");
 }

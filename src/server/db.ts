@@ -17,8 +17,25 @@ export type Db = PrismaClient;
 const SQL_POOL = Symbol.for("xmonitor.sqlPool");
 type DbWithPool = Db & { [SQL_POOL]?: pg.Pool };
 
-export function createDb(url: string, options: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ ...pgConnectionFields(url), max: options.max ?? 10 });
+export type PoolLimits = {
+  max?: number;
+  /**
+   * Default statement_timeout of every connection: the app's read timeout.
+   * The ingest transaction sets its own, longer one. Scripts (seeding, bulk
+   * fills) leave it unset.
+   */
+  statementTimeoutMs?: number;
+  /** How long a caller waits for a free connection before it is told the server is busy. */
+  connectionWaitMs?: number;
+};
+
+export function createDb(url: string, options: PoolLimits = {}): Db {
+  const pool = new pg.Pool({
+    ...pgConnectionFields(url),
+    max: options.max ?? 10,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    ...(options.connectionWaitMs ? { connectionTimeoutMillis: options.connectionWaitMs } : {}),
+  });
   // An idle connection the server terminates emits "error" on the pool; unhandled, that would end the process.
   pool.on("error", () => undefined);
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
@@ -59,7 +76,11 @@ export function getDb(): Db {
         "DATABASE_URL is not set: start the app with `npm start`, which provides it, or set it to your PostgreSQL URL.",
       );
     }
-    globalForDb.xmonitorDb = createDb(url);
+    globalForDb.xmonitorDb = createDb(url, {
+      max: env().DATABASE_POOL_SIZE,
+      statementTimeoutMs: env().READ_STATEMENT_TIMEOUT_MS,
+      connectionWaitMs: env().DATABASE_POOL_WAIT_MS,
+    });
   }
   return globalForDb.xmonitorDb;
 }

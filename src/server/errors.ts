@@ -63,3 +63,32 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * The database is up but had no time for this request: a statement ran past
+ * its statement_timeout (57014), or no pool connection came free within the
+ * wait timeout. Both answer 503 with Retry-After, like an outage, with what
+ * to do differently.
+ */
+export function databaseBusyError(error: unknown): AppError | null {
+  for (let e: unknown = error, depth = 0; e && depth < 6; depth++) {
+    const candidate = e as { code?: unknown; message?: unknown; cause?: unknown };
+    const message = typeof candidate.message === "string" ? candidate.message : "";
+    if (candidate.code === "57014" || /canceling statement due to statement timeout/.test(message)) {
+      return new AppError(
+        "SERVICE_UNAVAILABLE",
+        "The query took longer than the server allows (READ_STATEMENT_TIMEOUT_MS) and was stopped: narrow it (a time window, a longer search text) or retry later.",
+        { retryAfterSeconds: 5 },
+      );
+    }
+    if (/timeout exceeded when trying to connect/.test(message)) {
+      return new AppError(
+        "SERVICE_UNAVAILABLE",
+        "The server is busy: no database connection came free in time (DATABASE_POOL_WAIT_MS). Retry in a few seconds.",
+        { retryAfterSeconds: 2 },
+      );
+    }
+    e = candidate.cause;
+  }
+  return null;
+}

@@ -1,8 +1,14 @@
 // JSON with object keys sorted, so that equal values hash equally whatever
 // order their keys were written in (idempotency keys and request hashes).
 import { createHash } from "node:crypto";
+import { assertWithinJsonBudget, type JsonBudget } from "./json-budget";
 
+/** Larger than any honest batch (a full 8 MiB body is well under a million values). */
+export const CANONICAL_JSON_BUDGET: JsonBudget = { maxDepth: 128, maxNodes: 2_000_000 };
+
+/** Throws JsonBudgetExceeded for values deeper or larger than CANONICAL_JSON_BUDGET. */
 export function canonicalJson(value: unknown): string {
+  assertWithinJsonBudget(value, CANONICAL_JSON_BUDGET);
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === "object" && !Array.isArray(v)) {
       return Object.fromEntries(

@@ -7,6 +7,7 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useEffect, useState, type ReactNode } from "react";
 import superjson from "superjson";
 import type { AppRouter } from "~/server/api/root";
+import { MAX_BATCH_SIZE } from "~/shared/request-limits";
 import { makeQueryClient } from "./query-client";
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
@@ -29,7 +30,12 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
         }),
         // The session cookie rides along by itself; this header is what proves to the
         // server that a cookie-authenticated change comes from our own pages (CSRF).
-        httpBatchLink({ url: "/api/trpc", transformer: superjson, headers: () => ({ "x-xmonitor-csrf": "1" }) }),
+        httpBatchLink({
+          url: "/api/trpc",
+          transformer: superjson,
+          maxItems: MAX_BATCH_SIZE,
+          headers: () => ({ "x-xmonitor-csrf": "1" }),
+        }),
       ],
     }),
   );

@@ -7,8 +7,8 @@
 import { TRPCError } from "@trpc/server";
 import { getDb } from "../db";
 import { authenticateApiKey, type Authentication } from "../auth/api-keys";
-import { readCookie, resolveConsoleSession, SESSION_COOKIE } from "../auth/sessions";
-import { AppError, isDatabaseUnavailable } from "../errors";
+import { readSessionToken, resolveConsoleSession } from "../auth/sessions";
+import { AppError, databaseBusyError, isDatabaseUnavailable } from "../errors";
 import { createInnerContext, type InnerContext } from "./trpc";
 
 export const CSRF_HEADER = "x-xmonitor-csrf";
@@ -33,7 +33,7 @@ async function authenticate(
   const db = getDb();
   const bearer = headers.get("authorization");
   if (bearer) return { auth: await authenticateApiKey(db, bearer), credential: "bearer" };
-  const token = readCookie(headers.get("cookie"), SESSION_COOKIE);
+  const token = readSessionToken(headers.get("cookie"));
   if (!token) return { auth: null };
   const principal = await resolveConsoleSession(db, { token });
   return {
@@ -47,12 +47,17 @@ async function authenticate(
   };
 }
 
-export async function createRequestContext(headers: Headers): Promise<InnerContext> {
+export async function createRequestContext(
+  headers: Headers,
+  requestId = headers.get("x-request-id") ?? crypto.randomUUID(),
+): Promise<InnerContext> {
   const db = getDb();
   let resolved: Awaited<ReturnType<typeof authenticate>>;
   try {
     resolved = await authenticate(headers);
   } catch (error) {
+    const busy = databaseBusyError(error);
+    if (busy) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: busy.message, cause: busy });
     if (!isDatabaseUnavailable(error)) throw error;
     throw new TRPCError({
       code: "SERVICE_UNAVAILABLE",
@@ -65,7 +70,7 @@ export async function createRequestContext(headers: Headers): Promise<InnerConte
     db,
     principal: auth?.principal ?? null,
     ...(auth && !auth.principal ? { authError: auth.error } : {}),
-    requestId: headers.get("x-request-id") ?? crypto.randomUUID(),
+    requestId,
     ...(credential ? { credential } : {}),
     sameOrigin: isSameOriginRequest(headers),
   });

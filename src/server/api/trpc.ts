@@ -1,15 +1,16 @@
 // tRPC is initialised here once. Everything else imports the router
 // builder, the caller factory and the named base procedures from this file.
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import { ZodError, z } from "zod";
 import type { Db } from "../db";
-import { AppError, isDatabaseUnavailable } from "../errors";
+import { AppError, databaseBusyError, isDatabaseUnavailable } from "../errors";
 import { summariseZodError } from "../../shared/zod-errors";
 import { logger } from "../logger";
 import { consumeRateLimit } from "../auth/rate-limit";
 import { env } from "../../env";
 import type { Principal, Role } from "../auth/principal";
+import { ConcurrencyGate } from "../concurrency-gate";
+import { transformer } from "./plain-input";
 
 /** Context without a request: what tests, scripts and the REST adapters build. */
 export type InnerContext = {
@@ -24,6 +25,8 @@ export type InnerContext = {
   credential?: "bearer" | "session";
   /** The request proved it came from our own pages (custom header or same-origin Origin). */
   sameOrigin?: boolean;
+  /** The request body as sent, for an unbatched call over HTTP (the ingest request hash). */
+  requestBody?: Uint8Array;
 };
 
 export function createInnerContext(options: {
@@ -46,24 +49,47 @@ export function createInnerContext(options: {
   };
 }
 
-const t = initTRPC.context<InnerContext>().create({
-  transformer: superjson,
-  errorFormatter({ shape, error }) {
-    const zodError = error.cause instanceof ZodError ? error.cause : null;
-    const retryAfter = error.cause instanceof AppError ? error.cause.details?.retryAfterSeconds : undefined;
-    return {
-      ...shape,
-      message: zodError ? summariseZodError(zodError) : shape.message,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        ...(shape.data.path ? { path: shape.data.path } : {}),
-        ...(zodError ? { fieldErrors: z.flattenError(zodError).fieldErrors } : {}),
-        ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
-      },
-    };
-  },
-});
+/** Per-procedure metadata: what one call weighs against its key's rate limit. */
+export type ProcedureMeta = {
+  /**
+   * Rate-limit units one call uses (default 1, a lookup). Above 1 the call is
+   * a heavy read: it also waits for a slot in the heavy-read gate, so heavy
+   * reads never hold more than HEAVY_READ_CONCURRENCY pool connections.
+   */
+  cost?: number;
+};
+
+const t = initTRPC
+  .context<InnerContext>()
+  .meta<ProcedureMeta>()
+  .create({
+    transformer,
+    errorFormatter({ shape, error, ctx }) {
+      const zodError = error.cause instanceof ZodError ? error.cause : null;
+      const retryAfter = error.cause instanceof AppError ? error.cause.details?.retryAfterSeconds : undefined;
+      return {
+        ...shape,
+        // Internal error text (Prisma's, pg's) stays in the log: it names tables, queries and values.
+        message: zodError
+          ? summariseZodError(zodError)
+          : error.code === "INTERNAL_SERVER_ERROR"
+            ? internalErrorMessage(ctx?.requestId)
+            : shape.message,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          ...(shape.data.path ? { path: shape.data.path } : {}),
+          ...(zodError ? { fieldErrors: z.flattenError(zodError).fieldErrors } : {}),
+          ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+        },
+      };
+    },
+  });
+
+/** What a client sees of an unexpected failure; the log has the rest under the same request id. */
+export function internalErrorMessage(requestId: string | undefined): string {
+  return `Internal error${requestId ? ` (request ${requestId})` : ""}: see the server log.`;
+}
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -75,6 +101,11 @@ const errorMapping = t.middleware(async ({ next, path, ctx }) => {
   const cause = result.error.cause;
   if (cause instanceof AppError) {
     throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  const busy = databaseBusyError(cause ?? result.error);
+  if (busy) {
+    logger.warn({ path, requestId: ctx.requestId, err: String(cause ?? result.error) }, "database busy");
+    throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: busy.message, cause: busy });
   }
   if (isDatabaseUnavailable(cause) || isDatabaseUnavailable(result.error)) {
     logger.warn({ path, requestId: ctx.requestId, err: String(cause ?? result.error) }, "database unavailable");
@@ -118,11 +149,23 @@ export function unauthenticatedError(ctx: Pick<InnerContext, "authError">): TRPC
   });
 }
 
+const HEAVY_READS = Symbol.for("xmonitor.heavyReadGate");
+/** One gate per process (Next may load this module more than once). */
+function heavyReadGate(): ConcurrencyGate {
+  const holder = globalThis as unknown as { [HEAVY_READS]?: ConcurrencyGate };
+  return (holder[HEAVY_READS] ??= new ConcurrencyGate(env().HEAVY_READ_CONCURRENCY));
+}
+
 function requireRole(allowed: readonly Role[]) {
-  return publicProcedure.use(async ({ ctx, next }) => {
+  return publicProcedure.use(async ({ ctx, meta, next }) => {
     if (!ctx.principal) throw unauthenticatedError(ctx);
+    const cost = meta?.cost ?? 1;
     if (ctx.principal.apiKeyId) {
-      await consumeRateLimit(ctx.db, { apiKeyId: ctx.principal.apiKeyId, limitPerMinute: ctx.rateLimitPerMinute });
+      await consumeRateLimit(ctx.db, {
+        apiKeyId: ctx.principal.apiKeyId,
+        limitPerMinute: ctx.rateLimitPerMinute,
+        cost,
+      });
     }
     if (!allowed.includes(ctx.principal.role)) {
       throw new TRPCError({
@@ -130,7 +173,14 @@ function requireRole(allowed: readonly Role[]) {
         message: `This needs a key with role ${allowed.join(" or ")}; key ${ctx.principal.keyPrefix} has role ${ctx.principal.role}.`,
       });
     }
-    return next({ ctx: { ...ctx, principal: ctx.principal } });
+    const principal = ctx.principal;
+    const proceed = () => next({ ctx: { ...ctx, principal } });
+    if (cost <= 1) return proceed();
+    return heavyReadGate().run(proceed, {
+      waitMs: env().DATABASE_POOL_WAIT_MS,
+      busyMessage:
+        "The server is busy with other searches and counts (HEAVY_READ_CONCURRENCY at a time): retry in a few seconds.",
+    });
   });
 }
 

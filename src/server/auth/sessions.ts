@@ -10,6 +10,16 @@ import type { Principal } from "./principal";
 import { authenticateApiKey } from "./api-keys";
 
 export const SESSION_COOKIE = "xm_session";
+/**
+ * The name over https: a `__Host-` cookie must be Secure, have Path=/ and no
+ * Domain, so no subdomain or plain-http page can set or shadow it.
+ */
+export const SECURE_SESSION_COOKIE = "__Host-xm_session";
+
+/** The session token from a Cookie header, under either name. */
+export function readSessionToken(header: string | null | undefined): string | null {
+  return readCookie(header, SECURE_SESSION_COOKIE) ?? readCookie(header, SESSION_COOKIE);
+}
 export const SESSION_TTL_MS = 12 * 3600_000;
 const LAST_SEEN_RESOLUTION_MS = 60_000;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;

@@ -9,12 +9,7 @@ export function payloadTooLarge(maxBytes: number): AppError {
   );
 }
 
-export async function readBodyWithLimit(req: Request, maxBytes: number): Promise<string> {
-  const bytes = await readBodyBytesWithLimit(req, maxBytes);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-}
-
-/** The same, as bytes: for handing the body on to another reader without decoding and re-encoding it. */
+/** As bytes: handed on to another reader without decoding and re-encoding, and hashed as sent. */
 export async function readBodyBytesWithLimit(req: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw payloadTooLarge(maxBytes);

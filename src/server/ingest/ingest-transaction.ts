@@ -20,6 +20,12 @@ export type IngestClaim = {
   batch: Pick<IngestBatch, "idempotencyKey" | "collector" | "runId" | "mode" | "since">;
   requestHash: string;
   apiKeyId: string | null;
+  /**
+   * Reject rows stored with their raw item, the first ones of the batch; the
+   * rest are only counted (the batch's rejected_count and its result), so one
+   * request cannot store 140,000 rows of whatever it sent.
+   */
+  storedRejectsLimit: number;
 };
 
 export async function writeIngestBatch(
@@ -89,7 +95,7 @@ async function writeInTransaction(
   }
 
   if (validated.rejects.length > 0) {
-    const rejects = validated.rejects.map((r) => ({
+    const rejects = validated.rejects.slice(0, claim.storedRejectsLimit).map((r) => ({
       table_name: syncTables[r.table].server,
       natural_key: r.key,
       reason: r.reason,

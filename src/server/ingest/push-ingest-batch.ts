@@ -2,17 +2,26 @@
 // every item, then write everything in one transaction (ingest-transaction.ts),
 // so a crash at any point leaves either nothing or everything, and a retry
 // with the same key gets the stored result.
+import { createHash } from "node:crypto";
 import { canonicalJson, sha256Hex } from "~/shared/canonical-json";
+import { JsonBudgetExceeded } from "~/shared/json-budget";
 import { ingestBatchSchema, ingestResultSchema, type IngestResult } from "~/shared/schemas/ingest";
 import type { Principal } from "../auth/principal";
 import { sqlPool, type Db } from "../db";
 import { AppError } from "../errors";
 import { writeIngestBatch } from "./ingest-transaction";
+import { defaultRejectStorage, scheduleRejectTrim, type RejectStorage } from "./trim-rejects";
 import { validateBatchItems } from "./validate-items";
 
 export async function pushIngestBatch(
   db: Db,
-  options: { input: unknown; principal: Principal },
+  options: {
+    input: unknown;
+    principal: Principal;
+    /** The body as sent, when the transport has it: the request hash is then taken over these bytes. */
+    requestBody?: Uint8Array | undefined;
+    rejects?: RejectStorage;
+  },
 ): Promise<IngestResult> {
   const parsed = ingestBatchSchema.safeParse(options.input);
   if (!parsed.success) {
@@ -20,14 +29,21 @@ export async function pushIngestBatch(
     throw new AppError("BAD_REQUEST", `Malformed ingest batch, nothing was written: ${first.join("; ")}`);
   }
   const batch = parsed.data;
-  const requestHash = sha256Hex(canonicalJson(options.input));
+  const requestHash = requestHashOf(options.input, options.requestBody);
 
   const replay = await findReplay(db, batch.idempotencyKey, requestHash);
   if (replay) return replay;
 
   const validated = validateBatchItems(batch, options.principal.role, { collector: batch.collector });
   try {
-    return await writeIngestBatch(sqlPool(db), { batch, requestHash, apiKeyId: options.principal.apiKeyId }, validated);
+    const rejects = options.rejects ?? defaultRejectStorage;
+    const result = await writeIngestBatch(
+      sqlPool(db),
+      { batch, requestHash, apiKeyId: options.principal.apiKeyId, storedRejectsLimit: rejects.storedPerBatch },
+      validated,
+    );
+    scheduleRejectTrim(db, { retentionDays: rejects.retentionDays });
+    return result;
   } catch (error) {
     // The same key raced us and committed first: answer as a replay.
     if (isUniqueViolationOnIdempotencyKey(error)) {
@@ -35,6 +51,21 @@ export async function pushIngestBatch(
       if (raced) return raced;
     }
     throw error;
+  }
+}
+
+/**
+ * What a replay must match. Over the body's bytes where the transport has
+ * them (a retry resends the same bytes; hashing them costs nothing to walk);
+ * otherwise over the canonical JSON of the input, within its budget.
+ */
+function requestHashOf(input: unknown, requestBody: Uint8Array | undefined): string {
+  if (requestBody) return createHash("sha256").update(requestBody).digest("hex");
+  try {
+    return sha256Hex(canonicalJson(input));
+  } catch (error) {
+    if (!(error instanceof JsonBudgetExceeded)) throw error;
+    throw new AppError("BAD_REQUEST", `Malformed ingest batch, nothing was written: ${error.message}.`);
   }
 }
 

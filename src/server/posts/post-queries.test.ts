@@ -4,16 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
 import { makePosts, principalFor } from "../../../test/support/fixtures";
 import { pushIngestBatch } from "../ingest/push-ingest-batch";
-import { getPostByStatusId } from "./post-queries";
+import { postListSchema } from "~/shared/schemas/queries";
+import { getPostByStatusId, listPosts } from "./post-queries";
 import { postDetailSelect, toPostView } from "./post-view";
 
 let t: TestDatabase;
-const [full, sparse] = makePosts(2, { seed: 11 });
+const [full, sparse, ...searchable] = makePosts(5, { seed: 11 });
+const searchBodies = ["up 50% today", "up 50x today", "path a\\b and a_b"];
 
 beforeAll(async () => {
   t = await createTestDatabase();
   const principal = await principalFor(t.db, "ingest");
   const posts = [
+    ...searchable.map((post, i) => ({ ...post, body: searchBodies[i]! })),
     { ...full!, view_count: 9_007_199_254_740_000, raw_json: '{"id":"1","note":"ünïcode ✓"}' },
     {
       ...sparse!,
@@ -34,7 +37,7 @@ beforeAll(async () => {
     input: { idempotencyKey: "lookup-fixture", collector: "test", mode: "priority", posts },
     principal,
   });
-  expect(result.tables.posts.inserted).toBe(2);
+  expect(result.tables.posts.inserted).toBe(5);
 });
 afterAll(async () => t?.drop());
 
@@ -56,5 +59,25 @@ describe("getPostByStatusId", () => {
       code: "NOT_FOUND",
       message: expect.stringContaining("run catch-up"),
     });
+  });
+});
+
+describe("listPosts text search", () => {
+  const bodiesFor = async (text: string) =>
+    (await listPosts(t.db, postListSchema.parse({ text }))).items.map((p) => p.body).sort();
+
+  it("treats %, _ and \\ as the characters they are, not as wildcards", async () => {
+    expect(await bodiesFor("50%")).toEqual(["up 50% today"]);
+    expect(await bodiesFor("a_b")).toEqual(["path a\\b and a_b"]);
+    expect(await bodiesFor("a\\b")).toEqual(["path a\\b and a_b"]);
+    expect(await bodiesFor("%%%")).toEqual([]);
+    expect(await bodiesFor("___")).toEqual([]);
+    expect(await bodiesFor("UP 50")).toEqual(["up 50% today", "up 50x today"]);
+  });
+
+  it("refuses search texts shorter than three characters", () => {
+    expect(postListSchema.safeParse({ text: "ab" }).success).toBe(false);
+    expect(postListSchema.safeParse({ text: "  a " }).success).toBe(false);
+    expect(postListSchema.safeParse({ text: "abc" }).success).toBe(true);
   });
 });

@@ -39,6 +39,11 @@ export type ListPostsOptions = {
   limit: number;
 };
 
+/** A search text as a literal inside ILIKE: Prisma's `contains` passes %, _ and \ through as wildcards. */
+export function escapeLikePattern(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /** Newest first by created_at, then status_id; the cursor is the last row's status_id. */
 export async function listPosts(db: Db, options: ListPostsOptions) {
   const where: Prisma.PostWhereInput = {
@@ -52,7 +57,7 @@ export async function listPosts(db: Db, options: ListPostsOptions) {
           },
         }
       : {}),
-    ...(options.text ? { body: { contains: options.text, mode: "insensitive" } } : {}),
+    ...(options.text ? { body: { contains: escapeLikePattern(options.text), mode: "insensitive" } } : {}),
     ...(options.minScore !== undefined ? { score: { gte: options.minScore } } : {}),
   };
   const rows = await db.post.findMany({

@@ -3,6 +3,8 @@
 import { z } from "zod";
 import { isoTime, runMode, statusId, text } from "./primitives";
 
+export const MIN_SEARCH_TEXT = 3;
+
 export const postLookupSchema = z.object({ statusId });
 
 export const postListSchema = z.object({
@@ -10,7 +12,10 @@ export const postListSchema = z.object({
   mode: runMode.optional(),
   since: isoTime.optional(),
   until: isoTime.optional(),
-  text: text({ max: 200 }).optional(),
+  /** Searched in post bodies, literally (% and _ are plain characters); 3 characters at least, or it matches everything slowly. */
+  text: text({ max: 200 })
+    .refine((s) => s.trim().length >= MIN_SEARCH_TEXT, `search text must be at least ${MIN_SEARCH_TEXT} characters`)
+    .optional(),
   minScore: z.number().min(0).max(1).optional(),
   cursor: statusId.optional(),
   limit: z.number().int().min(1).max(200).default(50),

@@ -12,5 +12,8 @@ export const cutoverRouter = createTRPCRouter({
   list: readerProcedure.input(cutoverListSchema).query(({ ctx, input }) => listCutoverRuns(ctx.db, input)),
   byId: readerProcedure.input(cutoverByIdSchema).query(({ ctx, input }) => getCutoverRun(ctx.db, input.id)),
   /** Stored rows by natural key, in the ingest item shape, for spot checks. */
-  rowsByKeys: readerProcedure.input(rowsByKeysSchema).query(({ ctx, input }) => rowsByKeys(ctx.db, input)),
+  rowsByKeys: readerProcedure
+    .meta({ cost: 5 })
+    .input(rowsByKeysSchema)
+    .query(({ ctx, input }) => rowsByKeys(ctx.db, input)),
 });

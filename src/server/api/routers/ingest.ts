@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { env } from "~/env";
 import { ingestResultSchema, reportFailureSchema } from "~/shared/schemas/ingest";
 import { createTRPCRouter, ingestProcedure } from "../trpc";
 import { pushIngestBatch } from "../../ingest/push-ingest-batch";
@@ -11,7 +12,17 @@ export const ingestRouter = createTRPCRouter({
   push: ingestProcedure
     .input(z.unknown())
     .output(ingestResultSchema)
-    .mutation(({ ctx, input }) => pushIngestBatch(ctx.db, { input, principal: ctx.principal })),
+    .mutation(({ ctx, input }) =>
+      pushIngestBatch(ctx.db, {
+        input,
+        principal: ctx.principal,
+        requestBody: ctx.requestBody,
+        rejects: {
+          storedPerBatch: env().INGEST_REJECTS_STORED_PER_BATCH,
+          retentionDays: env().INGEST_REJECTS_RETENTION_DAYS,
+        },
+      }),
+    ),
   /** What the calling key may write, so a collector skips tables it would only see rejected. */
   access: ingestProcedure.query(({ ctx }) => describeIngestAccess(ctx.principal)),
   reportFailure: ingestProcedure

@@ -3,7 +3,7 @@ import { createTRPCRouter, readerProcedure } from "../trpc";
 import { getOverviewSummary } from "../../overview/summary";
 
 export const overviewRouter = createTRPCRouter({
-  summary: readerProcedure.query(({ ctx }) =>
-    getOverviewSummary(ctx.db, { alertThreshold: env().INGEST_ALERT_THRESHOLD }),
-  ),
+  summary: readerProcedure
+    .meta({ cost: 5 })
+    .query(({ ctx }) => getOverviewSummary(ctx.db, { alertThreshold: env().INGEST_ALERT_THRESHOLD })),
 });

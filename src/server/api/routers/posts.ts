@@ -7,7 +7,14 @@ export const postsRouter = createTRPCRouter({
   byStatusId: readerProcedure
     .input(postLookupSchema)
     .query(({ ctx, input }) => getPostByStatusId(ctx.db, input.statusId)),
-  list: readerProcedure.input(postListSchema).query(({ ctx, input }) => listPosts(ctx.db, input)),
+  // A text search reads bodies: the heaviest call a reader has.
+  list: readerProcedure
+    .meta({ cost: 10 })
+    .input(postListSchema)
+    .query(({ ctx, input }) => listPosts(ctx.db, input)),
   /** The console's spot check: the post plus what cites it and its ingest history. */
-  spotCheck: readerProcedure.input(postLookupSchema).query(({ ctx, input }) => getPostSpotCheck(ctx.db, input)),
+  spotCheck: readerProcedure
+    .meta({ cost: 5 })
+    .input(postLookupSchema)
+    .query(({ ctx, input }) => getPostSpotCheck(ctx.db, input)),
 });

@@ -8,7 +8,11 @@ import {
 } from "../../reconcile/reconcile-results";
 
 export const reconcileRouter = createTRPCRouter({
-  counts: readerProcedure.input(reconcileCountsInputSchema).query(({ ctx, input }) => reconcileCounts(ctx.db, input)),
+  /** 15 statements, counts of every table. */
+  counts: readerProcedure
+    .meta({ cost: 15 })
+    .input(reconcileCountsInputSchema)
+    .query(({ ctx, input }) => reconcileCounts(ctx.db, input)),
   record: ingestProcedure
     .input(reconcileRecordSchema)
     .mutation(({ ctx, input }) => recordReconcileResult(ctx.db, input)),

@@ -9,6 +9,7 @@ import { DataTable, EmptyState, ErrorState, PageHeader, Section, td, TableHead }
 import { StatusBadge } from "../../_components/status-badge";
 import { formatCount } from "../../_lib/format";
 import { load } from "../../_lib/load";
+import { xPostHref } from "../../_lib/external-link";
 
 export const dynamic = "force-dynamic";
 
@@ -38,10 +39,22 @@ export default async function PostPage({ params }: { params: Promise<{ statusId:
       <PageHeader title={`Post ${post.status_id}`}>
         <span className="inline-flex items-center gap-2">
           <StatusBadge status="success" label="On the server" />
-          {post.url ? (
-            <a href={post.url} rel="noreferrer noopener" target="_blank" className="text-sky-800 hover:underline">
+          {xPostHref(post.url) ? (
+            <a
+              href={xPostHref(post.url)!}
+              rel="noreferrer noopener"
+              target="_blank"
+              className="text-sky-800 hover:underline"
+            >
               Open on X ↗
             </a>
+          ) : post.url ? (
+            <span
+              className="font-mono text-xs text-slate-500"
+              title="Not a link: only https://x.com and twitter.com are"
+            >
+              {post.url}
+            </span>
           ) : null}
         </span>
       </PageHeader>
