@@ -25,10 +25,12 @@ export function canWriteTable(role: Role, table: SyncTable): boolean {
   return !deniedTables[role].includes(table);
 }
 
-export function describeIngestAccess(principal: { role: Role; keyPrefix: string }) {
+export function describeIngestAccess(principal: { role: Role; keyPrefix: string; collector: string | null }) {
   return {
     role: principal.role,
     keyPrefix: principal.keyPrefix,
+    /** The one collector a bound key may act for; null: any. */
+    collector: principal.collector,
     writableTables: syncTableNames.filter((t) => canWriteTable(principal.role, t)),
   };
 }
@@ -128,7 +130,7 @@ export function validateBatchItems(
         });
         return;
       }
-      const future = futureTimeProblem(table, parsed.data as Record<string, unknown>, extra.clock);
+      const future = futureTimeProblem(table, parsed.data, extra.clock);
       if (future) {
         rejects.push({ table, index, key: keyOf(table, item), reason: future, rawItem: item });
         return;
