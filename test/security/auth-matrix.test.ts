@@ -6,145 +6,34 @@
 // another one; first as `Authorization: Bearer`, then as the console's
 // session cookie (signed in through the login form, as a browser does;
 // ingest keys cannot sign in, and a session one held before is dead). The
-// table below is the policy: a procedure or route it does not list fails the
-// test, so a new one cannot ship unclassified. Error bodies must carry no row
-// data and no key material.
+// policy (auth-policy.ts) is the table: a procedure or route it does not list
+// fails the test, so a new one cannot ship unclassified. Error bodies must
+// carry no row data and no key material.
 import { createHash, randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
-import path from "node:path";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appRouter } from "../../src/server/api/root";
 import { revokeApiKey } from "../../src/server/auth/api-keys";
-import { projectRoot } from "../../scripts/lib/project-root";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { callerFor, makePosts, principalFor } from "../support/fixtures";
 import { startAppServer, type AppServer } from "../support/app-server";
-
-/** The collector every input below names; `ingest-bound` is bound to it, `ingest-other` to another collector. */
-const COLLECTOR = "matrix-box";
-type Role = "admin" | "ingest" | "reader";
-/** A live key: one per role, plus ingest keys bound to a collector. */
-type KeyKind = Role | "ingest-bound" | "ingest-other";
-const KEY_KINDS: readonly KeyKind[] = ["admin", "ingest", "ingest-bound", "ingest-other", "reader"];
-const INGEST_KINDS: readonly KeyKind[] = ["ingest", "ingest-bound", "ingest-other"];
-/** The console's reads: people's keys only. */
-const CONSOLE = ["admin", "reader"] as const satisfies readonly KeyKind[];
-/** Reads the collector itself makes. */
-const COLLECTOR_READ = KEY_KINDS;
-/** Collector calls that name no collector. */
-const INGEST = ["admin", "ingest", "ingest-bound", "ingest-other"] as const satisfies readonly KeyKind[];
-/** Collector calls for COLLECTOR: a key bound to another collector is refused. */
-const FOR_COLLECTOR = ["admin", "ingest", "ingest-bound"] as const satisfies readonly KeyKind[];
-const ADMIN = ["admin"] as const satisfies readonly KeyKind[];
+import {
+  COLLECTOR,
+  CONSOLE,
+  discoverRoutes,
+  INGEST_KINDS,
+  KEY_KINDS,
+  procedureTypes,
+  PROCEDURES,
+  ROUTES,
+  type Expectation,
+  type Fixtures,
+  type KeyKind,
+  type RouteExpectation,
+} from "./auth-policy";
 
 /** Who calls: nobody, a broken credential, or a live key. */
 type Who = "none" | "malformed" | "unknown" | "revoked" | KeyKind;
 const WHO: readonly Who[] = ["none", "malformed", "unknown", "revoked", ...KEY_KINDS];
-
-type Fixtures = { canaryStatusId: string; runId: string; cutoverId: string; spareKeyPrefix: string; at: string };
-type Expectation = {
-  /** "public": anyone, even with a broken credential; otherwise the keys that may call it. */
-  allowed: "public" | readonly KeyKind[];
-  /** Minimal valid input for an allowed caller. */
-  input?: (f: Fixtures, n: number) => unknown;
-  /** What an allowed caller gets with that input (default 200). */
-  ok?: number;
-};
-
-const fullTables = Object.fromEntries(
-  ["posts", "reports", "pipelineRuns", "watchAccounts", "embeddings", "windowSummaries", "narrativeShifts"].map((t) => [
-    t,
-    { local: 0, server: 0, delta: 0 },
-  ]),
-);
-
-/** Every tRPC procedure and who may call it. */
-const PROCEDURES: Record<string, Expectation> = {
-  "cutover.start": {
-    allowed: FOR_COLLECTOR,
-    input: (f) => ({ label: "matrix", collector: COLLECTOR, operator: "matrix", startedAt: f.at }),
-  },
-  "cutover.recordStep": {
-    allowed: FOR_COLLECTOR,
-    input: (f) => ({ cutoverId: f.cutoverId, step: { step: "freeze", status: "succeeded", startedAt: f.at } }),
-  },
-  "cutover.list": { allowed: CONSOLE, input: () => ({}) },
-  "cutover.byId": { allowed: CONSOLE, input: (f) => ({ id: f.cutoverId }) },
-  "cutover.rowsByKeys": { allowed: COLLECTOR_READ, input: (f) => ({ table: "posts", keys: [f.canaryStatusId] }) },
-  "health.ping": { allowed: "public" },
-  "health.byCollector": { allowed: CONSOLE },
-  "health.timeline": { allowed: CONSOLE, input: () => ({}) },
-  "ingest.push": {
-    allowed: FOR_COLLECTOR,
-    input: (_f, n) => ({ idempotencyKey: `matrix-${n}`, collector: COLLECTOR, mode: "priority", posts: [] }),
-  },
-  "ingest.access": { allowed: INGEST },
-  "ingest.reportFailure": {
-    allowed: FOR_COLLECTOR,
-    input: () => ({ collector: COLLECTOR, mode: "priority", error: "matrix", attempts: 1 }),
-  },
-  "keys.list": { allowed: ADMIN },
-  "keys.create": { allowed: ADMIN, input: () => ({ name: "matrix-created", role: "reader" }) },
-  "keys.revoke": { allowed: ADMIN, input: (f) => ({ prefix: f.spareKeyPrefix }) },
-  "overview.summary": { allowed: CONSOLE },
-  "posts.byStatusId": { allowed: CONSOLE, input: (f) => ({ statusId: f.canaryStatusId }) },
-  "posts.list": { allowed: CONSOLE, input: () => ({}) },
-  "posts.spotCheck": { allowed: CONSOLE, input: (f) => ({ statusId: f.canaryStatusId }) },
-  "reconcile.counts": { allowed: COLLECTOR_READ, input: () => ({}) },
-  "reconcile.record": {
-    allowed: FOR_COLLECTOR,
-    input: (f) => ({ collector: COLLECTOR, checkedAt: f.at, passed: true, tables: fullTables }),
-  },
-  "reconcile.history": { allowed: CONSOLE, input: () => ({}) },
-  "reconcile.collectors": { allowed: CONSOLE },
-  "runs.list": { allowed: CONSOLE, input: () => ({}) },
-  "runs.byId": { allowed: COLLECTOR_READ, input: (f) => ({ runId: f.runId }) },
-  "runs.removalPreview": { allowed: ADMIN, input: (f) => ({ runId: f.runId }) },
-  // A run that does not exist: an admin gets past auth to the 404, and the fixture run stays.
-  "runs.remove": { allowed: ADMIN, input: () => ({ runId: "matrix-no-such-run", reason: "matrix" }), ok: 404 },
-  "runs.removals": { allowed: CONSOLE, input: () => ({}) },
-};
-
-type RouteExpectation = Expectation & { url?: (f: Fixtures) => string; body?: (f: Fixtures, n: number) => string };
-/** Every route handler (`METHOD /path` as its folder spells it) and who may call it; "trpc" is the procedure table above. */
-const ROUTES: Record<string, RouteExpectation | "trpc"> = {
-  "GET /api/healthz": { allowed: "public" },
-  "GET /api/openapi.json": { allowed: "public" },
-  "GET /api/trpc/[trpc]": "trpc",
-  "POST /api/trpc/[trpc]": "trpc",
-  "POST /api/v1/ingest": {
-    allowed: FOR_COLLECTOR,
-    body: (_f, n) =>
-      JSON.stringify({ idempotencyKey: `matrix-rest-${n}`, collector: COLLECTOR, mode: "priority", posts: [] }),
-  },
-  "GET /api/v1/ops/reconcile-counts": { allowed: COLLECTOR_READ },
-  "GET /api/v1/posts/[statusId]": { allowed: CONSOLE, url: (f) => `/api/v1/posts/${f.canaryStatusId}` },
-};
-
-const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-
-/** `METHOD /api/...` for every exported handler of every route.ts under src/app/api. */
-async function discoverRoutes(): Promise<string[]> {
-  const apiDir = path.join(projectRoot, "src", "app", "api");
-  const files = (readdirSync(apiDir, { recursive: true }) as string[]).filter((f) => path.basename(f) === "route.ts");
-  const found: string[] = [];
-  for (const file of files) {
-    const mod = (await import(path.join(apiDir, file))) as Record<string, unknown>;
-    const route = `/api/${path.dirname(file).split(path.sep).join("/")}`;
-    for (const method of HTTP_METHODS) if (typeof mod[method] === "function") found.push(`${method} ${route}`);
-  }
-  return found.sort();
-}
-
-function procedureTypes(): Record<string, "query" | "mutation" | "subscription"> {
-  // At run time tRPC 11 keeps every procedure flat under its dotted path ("keys.list").
-  const procedures = appRouter._def.procedures as unknown as Record<
-    string,
-    { _def: { type: "query" | "mutation" | "subscription" } }
-  >;
-  return Object.fromEntries(Object.entries(procedures).map(([name, p]) => [name, p._def.type]));
-}
 
 describe("the policy table covers the whole surface", () => {
   it("lists every procedure of the app router, and nothing else", () => {
