@@ -48,7 +48,7 @@ describe("keys CLI", () => {
       error: expect.stringContaining("was revoked"),
     });
     expect(keys("list").stdout).toMatch(new RegExp(`${prefix}.*revoked`));
-  });
+  }, 120_000);
 
   it("binds an ingest key to one collector, and refuses to bind other roles", async () => {
     const created = keys("create", "--role", "ingest", "--collector", "my-laptop", "--json");
@@ -74,7 +74,7 @@ describe("keys CLI", () => {
     expect(nameless.status).toBe(1);
     expect(nameless.stderr).toContain("--name <name> is required");
     expect(await t.db.apiKey.count()).toBe(before);
-  });
+  }, 120_000);
 
   it("says what is wrong for a bad role or an unknown prefix", () => {
     const badRole = keys("create", "--name", "x", "--role", "root");

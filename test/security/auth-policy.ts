@@ -70,7 +70,7 @@ export const PROCEDURES: Record<string, Expectation> = {
   "keys.create": { allowed: ADMIN, input: () => ({ name: "matrix-created", role: "reader" }) },
   "keys.revoke": { allowed: ADMIN, input: (f) => ({ prefix: f.spareKeyPrefix }) },
   "overview.summary": { allowed: CONSOLE },
-  "posts.byStatusId": { allowed: CONSOLE, input: (f) => ({ statusId: f.canaryStatusId }) },
+  "posts.byStatusId": { allowed: COLLECTOR_READ, input: (f) => ({ statusId: f.canaryStatusId }) },
   "posts.list": { allowed: CONSOLE, input: () => ({}) },
   "posts.spotCheck": { allowed: CONSOLE, input: (f) => ({ statusId: f.canaryStatusId }) },
   "reconcile.counts": { allowed: COLLECTOR_READ, input: () => ({}) },
@@ -104,7 +104,7 @@ export const ROUTES: Record<string, RouteExpectation | "trpc"> = {
       JSON.stringify({ idempotencyKey: `matrix-rest-${n}`, collector: COLLECTOR, mode: "priority", posts: [] }),
   },
   "GET /api/v1/ops/reconcile-counts": { allowed: COLLECTOR_READ },
-  "GET /api/v1/posts/[statusId]": { allowed: CONSOLE, url: (f) => `/api/v1/posts/${f.canaryStatusId}` },
+  "GET /api/v1/posts/[statusId]": { allowed: COLLECTOR_READ, url: (f) => `/api/v1/posts/${f.canaryStatusId}` },
 };
 
 const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];

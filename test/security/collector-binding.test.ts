@@ -181,12 +181,12 @@ describe("ingest keys and the console", () => {
     expect(await resolveConsoleSession(t.db, { token })).toBeNull();
   });
 
-  it("reads only what the collector reads: console lists and post lookups are 403", async () => {
+  it("reads only what the collector reads: the console's lists and pages are 403", async () => {
     const api = callerFor(t.db, laptop);
     for (const call of [
       () => api.runs.list({}),
       () => api.posts.list({}),
-      () => api.posts.byStatusId({ statusId: "1" }),
+      () => api.posts.spotCheck({ statusId: "1" }),
       () => api.overview.summary(),
       () => api.health.byCollector(),
       () => api.reconcile.history({}),

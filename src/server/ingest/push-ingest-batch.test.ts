@@ -230,7 +230,7 @@ describe("ingest.push and times ahead of the server clock", () => {
       pipelineRuns: ["run_at", "finished_at", "updated_at"],
       watchAccounts: ["added_at", "updated_at"],
       embeddings: ["created_at", "updated_at"],
-      windowSummaries: ["window_start", "window_end", "created_at", "updated_at"],
+      windowSummaries: ["created_at", "updated_at"],
       narrativeShifts: ["detected_at", "created_at", "updated_at"],
     });
   });

@@ -48,11 +48,14 @@ function unwrapOptional(field: z.ZodType): z.ZodType {
   return current;
 }
 
-/** The fields of one table's item that are times: those its schema declares as `isoTime`. */
+/** A window's bounds describe a period (the current one ends in the future), not a moment something happened. */
+const PERIOD_BOUNDS = new Set(["window_start", "window_end"]);
+
+/** The fields of one table's item that record when something happened: the `isoTime` fields of its schema. */
 function timeFieldsOf(schema: z.ZodType): string[] {
   if (!(schema instanceof z.ZodObject)) throw new Error("item schemas are objects");
   return Object.entries(schema.shape as Record<string, z.ZodType>)
-    .filter(([, field]) => unwrapOptional(field) === isoTime)
+    .filter(([name, field]) => unwrapOptional(field) === isoTime && !PERIOD_BOUNDS.has(name))
     .map(([name]) => name);
 }
 

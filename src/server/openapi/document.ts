@@ -90,7 +90,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
         get: {
           operationId: "getPost",
           summary: "One post as stored on the server",
-          description: "Roles: admin, reader.",
+          description: "Roles: admin, ingest, reader (a collector's cutover validate spot-checks posts here).",
           parameters: [
             { name: "statusId", in: "path", required: true, schema: { type: "string", pattern: "^[0-9]{1,20}$" } },
           ],
