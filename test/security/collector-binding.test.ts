@@ -4,12 +4,16 @@
 // nothing written), and an ingest key, bound or not, cannot open the console.
 // Called through the tRPC caller and the REST ingest route over a real database.
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installDb } from "../../src/server/db";
 import { POST as ingestRoute } from "../../src/app/api/v1/ingest/route";
 import { createConsoleSession, resolveConsoleSession } from "../../src/server/auth/sessions";
 import type { Principal } from "../../src/server/auth/principal";
 import { syncTableNames, type SyncTable } from "../../src/shared/schemas/tables";
+import { projectRoot } from "../../scripts/lib/project-root";
+import { PROCEDURES } from "./auth-policy";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { callerFor, makePosts, principalFor } from "../support/fixtures";
 
@@ -197,5 +201,20 @@ describe("ingest keys and the console", () => {
         message: expect.stringContaining("needs a key with role admin or reader"),
       });
     }
+  });
+});
+
+describe("what ingest keys reach", () => {
+  it("is exactly what the collector calls: its tRPC procedures and the procedure behind its REST read", () => {
+    const calls = readFileSync(path.join(projectRoot, "src/collector/uplink/server-calls.ts"), "utf8");
+    const viaTrpc = [...calls.matchAll(/trpc\.(\w+)\.(\w+)\.(?:query|mutate)\(/g)].map((m) => `${m[1]}.${m[2]}`);
+    const viaRest = [...calls.matchAll(/`\$\{[^}]+\}(\/api\/v1\/[a-z/-]+)/g)].map((m) => m[1]);
+    expect(viaTrpc.length).toBeGreaterThanOrEqual(9);
+    // The spot check reads posts through REST too: GET /api/v1/posts/{statusId} is posts.byStatusId.
+    expect(viaRest).toEqual(["/api/v1/posts/"]);
+    const reachable = Object.entries(PROCEDURES)
+      .filter(([, spec]) => spec.allowed !== "public" && spec.allowed.includes("ingest-bound"))
+      .map(([name]) => name);
+    expect([...new Set([...viaTrpc, "posts.byStatusId"])].sort()).toEqual(reachable.sort());
   });
 });
