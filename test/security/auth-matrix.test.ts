@@ -218,9 +218,6 @@ function expectAnswer(answer: Answer, expected: number, context: string, shape: 
         ? (answer.json as { error: { json: { data: { code: string } } } }).error.json.data.code
         : (answer.json as { error: { code: string } }).error.code;
     expect(code, context).toBe(errorCode ?? (expected === 401 ? "UNAUTHORIZED" : "FORBIDDEN"));
-  } else if (expected >= 400) {
-    // An allowed caller past authorisation to the service's own error (runs.remove of no such run: 404).
-    expectBareError(answer, context, shape);
   } else if (shape === "trpc") {
     expect(answer.json, context).toHaveProperty("result.data");
   }
