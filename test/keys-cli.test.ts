@@ -39,7 +39,7 @@ describe("keys CLI", () => {
     });
 
     const listed = keys("list");
-    expect(listed.stdout).toMatch(new RegExp(`${prefix}\\s+ingest\\s+collector-mac\\s+active`));
+    expect(listed.stdout).toMatch(new RegExp(`${prefix}\\s+ingest\\s+collector-mac\\s+any collector\\s+active`));
     expect(listed.stdout).not.toContain(key);
 
     expect(keys("revoke", prefix).stdout).toContain(`revoked ${prefix}`);
@@ -48,7 +48,33 @@ describe("keys CLI", () => {
       error: expect.stringContaining("was revoked"),
     });
     expect(keys("list").stdout).toMatch(new RegExp(`${prefix}.*revoked`));
-  });
+  }, 120_000);
+
+  it("binds an ingest key to one collector, and refuses to bind other roles", async () => {
+    const created = keys("create", "--role", "ingest", "--collector", "my-laptop", "--json");
+    expect(created.stderr).toBe("");
+    const { key, prefix, name, collector } = JSON.parse(created.stdout) as Record<string, string>;
+    expect({ name, collector }).toEqual({ name: "my-laptop", collector: "my-laptop" });
+    expect(await authenticateApiKey(t.db, `Bearer ${key}`)).toMatchObject({
+      principal: { role: "ingest", keyPrefix: prefix, collector: "my-laptop" },
+    });
+    expect(keys("list").stdout).toMatch(
+      new RegExp(`${prefix}\\s+ingest\\s+my-laptop\\s+collector my-laptop\\s+active`),
+    );
+    const human = keys("create", "--name", "night-shift", "--role", "ingest");
+    expect(human.stdout).toContain("may act for any collector; --collector <name> limits it to one");
+
+    const before = await t.db.apiKey.count();
+    const reader = keys("create", "--name", "ana", "--role", "reader", "--collector", "my-laptop");
+    expect(reader.status).toBe(1);
+    expect(reader.stderr.trim()).toBe(
+      "[keys] Only ingest keys can be bound to a collector (this one has role reader): drop the collector, or use role ingest.",
+    );
+    const nameless = keys("create", "--role", "ingest");
+    expect(nameless.status).toBe(1);
+    expect(nameless.stderr).toContain("--name <name> is required");
+    expect(await t.db.apiKey.count()).toBe(before);
+  }, 120_000);
 
   it("says what is wrong for a bad role or an unknown prefix", () => {
     const badRole = keys("create", "--name", "x", "--role", "root");

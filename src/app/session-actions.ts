@@ -38,6 +38,8 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
     session = await createConsoleSession(db, { apiKey });
   } catch (error) {
     if (error instanceof AppError && error.code === "TOO_MANY_REQUESTS") return { error: error.message };
+    // A real key that may not use the console (an ingest key): say so; it is not a guess to count.
+    if (error instanceof AppError && error.code === "FORBIDDEN") return { error: error.message };
     if (error instanceof AppError && error.code === "UNAUTHORIZED") {
       try {
         await recordFailedSignIn(db, limit);

@@ -1,6 +1,6 @@
 // The executable end to end: flags, exit codes, --json output.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -88,6 +88,27 @@ describe("xmonitor-collector", () => {
     collector("unfreeze");
     // Unfrozen, the same run gets past the freeze and fails on the missing replay file instead.
     expect(collectorWith(unreachable, "run", "--mode", "priority").status).toBe(1);
+  });
+
+  it("reads the key from --api-key-file, which wins over XMONITOR_API_KEY, and refuses a file others can read", () => {
+    const file = path.join(dir, "ingest.key");
+    writeFileSync(file, "xmk_0123456789_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0\n", { mode: 0o644 });
+    chmodSync(file, 0o644);
+    const open = collector("--api-key-file", file, "status");
+    expect(open.status).toBe(1);
+    expect(open.stderr.trim()).toBe(
+      `Invalid collector environment: XMONITOR_API_KEY_FILE: ${file} is open to group or others (mode 0644): run chmod 600 ${file}`,
+    );
+    chmodSync(file, 0o600);
+    expect(collector("--api-key-file", file, "status")).toMatchObject({ status: 0, stderr: "" });
+    // A key in the environment too: the flag replaces it instead of failing as "set twice".
+    const inEnv = { XMONITOR_API_KEY: "xmk_9999999999_ZnJvbS1kb3QtZW52LWZyb20tZG90LWVudg" };
+    expect(collectorWith(inEnv, "--api-key-file", file, "status")).toMatchObject({ status: 0, stderr: "" });
+    const twice = collectorWith({ ...inEnv, XMONITOR_API_KEY_FILE: file }, "status");
+    expect(twice.status).toBe(1);
+    expect(twice.stderr.trim()).toBe(
+      "Invalid collector environment: XMONITOR_API_KEY_FILE: is set together with XMONITOR_API_KEY: keep only the file",
+    );
   });
 
   it("refuses bad input with one line and a non-zero exit", () => {

@@ -28,6 +28,7 @@ type GlobalOptions = {
   db?: string;
   apiBaseUrl?: string;
   apiKey?: string;
+  apiKeyFile?: string;
   healthFile?: string;
   collector?: string;
   json?: boolean;
@@ -40,7 +41,9 @@ function configFrom(command: Command): CollectorConfig {
     ...process.env,
     ...(g.db ? { XMONITOR_DB_PATH: g.db } : {}),
     ...(g.apiBaseUrl ? { XMONITOR_API_BASE_URL: g.apiBaseUrl } : {}),
-    ...(g.apiKey ? { XMONITOR_API_KEY: g.apiKey } : {}),
+    // A key given on the command line replaces the environment's, whichever form each takes.
+    ...(g.apiKey ? { XMONITOR_API_KEY: g.apiKey, XMONITOR_API_KEY_FILE: undefined } : {}),
+    ...(g.apiKeyFile ? { XMONITOR_API_KEY_FILE: g.apiKeyFile, XMONITOR_API_KEY: undefined } : {}),
     ...(g.healthFile ? { XMONITOR_HEALTH_FILE: g.healthFile } : {}),
     ...(g.collector ? { XMONITOR_COLLECTOR_NAME: g.collector } : {}),
   };
@@ -241,7 +244,8 @@ export function buildCli(): Command {
     )
     .option("--db <path>", "local SQLite file (XMONITOR_DB_PATH, default data/x_monitor.db)")
     .option("--api-base-url <url>", "server base URL (XMONITOR_API_BASE_URL)")
-    .option("--api-key <key>", "ingest-role API key (XMONITOR_API_KEY)")
+    .option("--api-key-file <path>", "file holding the API key, mode 600 (XMONITOR_API_KEY_FILE)")
+    .option("--api-key <key>", "API key (XMONITOR_API_KEY); shows in ps and shell history: prefer --api-key-file")
     .option("--health-file <path>", "ingest health JSON file (XMONITOR_HEALTH_FILE)")
     .option("--collector <name>", "this collector's name (XMONITOR_COLLECTOR_NAME, default the host name)")
     .option("--json", "one JSON object per line, for machines")

@@ -1,6 +1,18 @@
-import { hostname } from "node:os";
-import { describe, expect, it } from "vitest";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { CollectorConfigError, parseCollectorEnv } from "./config";
+
+function failure(env: Record<string, string>): string {
+  try {
+    parseCollectorEnv(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CollectorConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a failure");
+}
 
 describe("parseCollectorEnv", () => {
   it("applies the defaults", () => {
@@ -50,29 +62,94 @@ describe("parseCollectorEnv", () => {
   });
 
   it("throws one line naming each bad variable, never showing secrets", () => {
-    const attempt = (env: Record<string, string>) => {
-      try {
-        parseCollectorEnv(env);
-      } catch (error) {
-        expect(error).toBeInstanceOf(CollectorConfigError);
-        return (error as Error).message;
-      }
-      throw new Error("expected a failure");
-    };
-    const message = attempt({ XMONITOR_INGEST_MAX_ATTEMPTS: "zero", XMONITOR_SOURCE: "firehose" });
+    const message = failure({ XMONITOR_INGEST_MAX_ATTEMPTS: "zero", XMONITOR_SOURCE: "firehose" });
     expect(message.split("\n")).toHaveLength(1);
     expect(message).toMatch(/^Invalid collector environment: .*XMONITOR_INGEST_MAX_ATTEMPTS: .*\(got "zero"\)/);
     expect(message).toMatch(/XMONITOR_SOURCE: .*\(got "firehose"\)/);
-    expect(attempt({ XMONITOR_SOURCE: "x-api" })).toBe(
+    expect(failure({ XMONITOR_SOURCE: "x-api" })).toBe(
       "Invalid collector environment: X_BEARER_TOKEN: is required when XMONITOR_SOURCE=x-api",
     );
-    expect(attempt({ XMONITOR_API_BASE_URL: "localhost:3000" })).toMatch(
+    expect(failure({ XMONITOR_API_BASE_URL: "localhost:3000" })).toMatch(
       /XMONITOR_API_BASE_URL: must be an http\(s\) URL/,
     );
-    expect(attempt({ XMONITOR_CRON_PRIORITY: "*/61 * * * *" })).toMatch(
+    expect(failure({ XMONITOR_CRON_PRIORITY: "*/61 * * * *" })).toMatch(
       /XMONITOR_CRON_PRIORITY: job priority: invalid cron line/,
     );
-    expect(attempt({ XMONITOR_TIMEZONE: "Eastern" })).toMatch(/XMONITOR_TIMEZONE: must be an IANA timezone/);
-    expect(attempt({ XMONITOR_INGEST_BATCH_SIZE: "50000" })).toMatch(/XMONITOR_INGEST_BATCH_SIZE/);
+    expect(failure({ XMONITOR_TIMEZONE: "Eastern" })).toMatch(/XMONITOR_TIMEZONE: must be an IANA timezone/);
+    expect(failure({ XMONITOR_INGEST_BATCH_SIZE: "50000" })).toMatch(/XMONITOR_INGEST_BATCH_SIZE/);
+  });
+});
+
+describe("the API base URL", () => {
+  it("allows http:// only to this machine", () => {
+    for (const url of [
+      "http://localhost:3000",
+      "http://127.0.0.1:9",
+      "http://127.1.2.3",
+      "http://[::1]:3000",
+      "http://app.localhost",
+    ]) {
+      expect(parseCollectorEnv({ XMONITOR_API_BASE_URL: url }).XMONITOR_API_BASE_URL, url).toBe(url);
+    }
+    expect(parseCollectorEnv({ XMONITOR_API_BASE_URL: "https://xmonitor.example.org" }).XMONITOR_API_BASE_URL).toBe(
+      "https://xmonitor.example.org",
+    );
+    for (const url of [
+      "http://xmonitor.example.org",
+      "http://10.0.0.12:3000",
+      "http://localhost.example.org",
+      "http://[::2]",
+    ]) {
+      expect(failure({ XMONITOR_API_BASE_URL: url }), url).toBe(
+        `Invalid collector environment: XMONITOR_API_BASE_URL: http:// is allowed only for localhost: use https:// for a remote server (the API key would cross the network in clear text) (got "${url}")`,
+      );
+    }
+  });
+});
+
+describe("XMONITOR_API_KEY_FILE", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "xm-keyfile-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const KEY = "xmk_0123456789_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0";
+  const keyFile = (name: string, content: string, mode: number) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, content);
+    chmodSync(file, mode);
+    return file;
+  };
+
+  it("reads the key from a file only its owner can read", () => {
+    for (const mode of [0o600, 0o400]) {
+      const file = keyFile(`ok-${mode}`, `${KEY}\n`, mode);
+      expect(parseCollectorEnv({ XMONITOR_API_KEY_FILE: file })).toMatchObject({
+        XMONITOR_API_KEY: KEY,
+        XMONITOR_API_KEY_FILE: file,
+      });
+    }
+  });
+
+  it("refuses a file open to group or others, and says how to fix it without showing the key", () => {
+    for (const mode of [0o644, 0o640, 0o604, 0o660, 0o620]) {
+      const file = keyFile(`open-${mode}`, KEY, mode);
+      const message = failure({ XMONITOR_API_KEY_FILE: file });
+      expect(message).toBe(
+        `Invalid collector environment: XMONITOR_API_KEY_FILE: ${file} is open to group or others (mode 0${mode.toString(8)}): run chmod 600 ${file}`,
+      );
+      expect(message).not.toContain("c2VjcmV0");
+    }
+  });
+
+  it("refuses a missing, empty, multi-word or non-regular file, and a key set twice", () => {
+    expect(failure({ XMONITOR_API_KEY_FILE: path.join(dir, "missing") })).toMatch(/cannot read .*missing \(ENOENT\)$/);
+    expect(failure({ XMONITOR_API_KEY_FILE: keyFile("empty", "\n", 0o600) })).toMatch(/is empty: put the key/);
+    const twoWords = failure({ XMONITOR_API_KEY_FILE: keyFile("two", `${KEY} ${KEY}`, 0o600) });
+    expect(twoWords).toMatch(/must hold the key alone, on one line$/);
+    expect(twoWords).not.toContain("c2VjcmV0");
+    const folder = path.join(dir, "folder");
+    mkdirSync(folder, { mode: 0o700 });
+    expect(failure({ XMONITOR_API_KEY_FILE: folder })).toMatch(/is not a regular file$/);
+    const both = failure({ XMONITOR_API_KEY: KEY, XMONITOR_API_KEY_FILE: keyFile("both", KEY, 0o600) });
+    expect(both).toMatch(/XMONITOR_API_KEY_FILE: is set together with XMONITOR_API_KEY: keep only the file$/);
+    expect(both).not.toContain("c2VjcmV0");
   });
 });

@@ -1,6 +1,7 @@
 // The collector's own configuration, read from the environment once at start.
 // It never sees DATABASE_URL: the collector reaches the server only through
 // the ingest API. A bad value stops the process with one line naming the variable.
+import { readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { z } from "zod";
 import { DEFAULT_HEALTH_FILE } from "./health/health-file";
@@ -10,6 +11,17 @@ import { DEFAULT_SCHEDULE, DEFAULT_TIMEZONE, validateSchedule } from "./schedule
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** The server's URL: the API key travels with every call, so plain http only to this machine. */
+const apiBaseUrl = httpUrl.refine((value) => {
+  const url = new URL(value);
+  return url.protocol === "https:" || isLoopbackHost(url.hostname);
+}, "http:// is allowed only for localhost: use https:// for a remote server (the API key would cross the network in clear text)");
 
 const cronLine = (job: string, fallback: string) =>
   z
@@ -25,9 +37,11 @@ const cronLine = (job: string, fallback: string) =>
 
 export const collectorEnvSchema = z
   .object({
-    XMONITOR_API_BASE_URL: httpUrl.default("http://localhost:3000"),
+    XMONITOR_API_BASE_URL: apiBaseUrl.default("http://localhost:3000"),
     /** An ingest-role key; needed to push, not to collect locally. */
     XMONITOR_API_KEY: z.string().min(1).optional(),
+    /** A file holding the key (readable by its owner only): keeps it out of ps, shell history and .env. */
+    XMONITOR_API_KEY_FILE: z.string().min(1).optional(),
     XMONITOR_COLLECTOR_NAME: z
       .string()
       .min(1)
@@ -73,7 +87,38 @@ export const collectorEnvSchema = z
     if (env.XMONITOR_SOURCE === "x-api" && !env.X_BEARER_TOKEN) {
       ctx.addIssue({ code: "custom", path: ["X_BEARER_TOKEN"], message: "is required when XMONITOR_SOURCE=x-api" });
     }
+    if (env.XMONITOR_API_KEY && env.XMONITOR_API_KEY_FILE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["XMONITOR_API_KEY_FILE"],
+        message: "is set together with XMONITOR_API_KEY: keep only the file",
+      });
+    }
   });
+
+/**
+ * The key from a file only its owner can read, as ssh treats private keys:
+ * a key readable by other users of the machine is refused, not just warned about.
+ */
+export function readApiKeyFile(file: string): string {
+  let stat;
+  try {
+    stat = statSync(file);
+  } catch (error) {
+    throw new Error(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  if (!stat.isFile()) throw new Error(`${file} is not a regular file`);
+  const mode = stat.mode & 0o777;
+  if (mode & 0o077) {
+    throw new Error(
+      `${file} is open to group or others (mode ${mode.toString(8).padStart(4, "0")}): run chmod 600 ${file}`,
+    );
+  }
+  const key = readFileSync(file, "utf8").trim();
+  if (!key) throw new Error(`${file} is empty: put the key on its first line`);
+  if (/\s/.test(key)) throw new Error(`${file} must hold the key alone, on one line`);
+  return key;
+}
 
 export type CollectorConfig = z.infer<typeof collectorEnvSchema>;
 
@@ -83,6 +128,15 @@ export class CollectorConfigError extends Error {
   override name = "CollectorConfigError";
 }
 
+function withKeyFromFile(config: CollectorConfig): CollectorConfig {
+  if (!config.XMONITOR_API_KEY_FILE) return config;
+  try {
+    return { ...config, XMONITOR_API_KEY: readApiKeyFile(config.XMONITOR_API_KEY_FILE) };
+  } catch (error) {
+    throw new CollectorConfigError(`Invalid collector environment: XMONITOR_API_KEY_FILE: ${(error as Error).message}`);
+  }
+}
+
 export function parseCollectorEnv(source: Record<string, string | undefined> = process.env): CollectorConfig {
   // Empty strings mean "unset": shells and .env files produce them often.
   const names = Object.keys(collectorEnvSchema.shape);
@@ -90,7 +144,7 @@ export function parseCollectorEnv(source: Record<string, string | undefined> = p
     Object.entries(source).filter(([k, v]) => names.includes(k) && v !== undefined && v.trim() !== ""),
   );
   const result = collectorEnvSchema.safeParse(cleaned);
-  if (result.success) return result.data;
+  if (result.success) return withKeyFromFile(result.data);
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join(".");
     const got = cleaned[name];

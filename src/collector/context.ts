@@ -98,7 +98,7 @@ export function createCollectorContext(
     : new Proxy({} as ServerClient, {
         get() {
           throw new MissingApiKeyError(
-            "XMONITOR_API_KEY is not set: create an ingest key on the server (npm run keys -- create --name <this machine> --role ingest) and set it, or pass --api-key.",
+            "XMONITOR_API_KEY is not set: create an ingest key bound to this collector on the server (npm run keys -- create --role ingest --collector <name>), save it in a file only you can read and set XMONITOR_API_KEY_FILE, or pass --api-key-file.",
           );
         },
       });

@@ -89,7 +89,12 @@ function fakeApi(
         rejects: [],
       };
     },
-    access: async () => ({ role: "ingest", keyPrefix: "xmk_fake", writableTables: [...syncTableNames] }),
+    access: async () => ({
+      role: "ingest",
+      keyPrefix: "xmk_fake",
+      collector: null,
+      writableTables: [...syncTableNames],
+    }),
     reportFailure: async () => undefined,
     reconcileCounts: unused,
     rowsByKeys: unused,

@@ -1,136 +1,36 @@
 // Who may call what, over real HTTP against the production build: every tRPC
-// procedure (enumerated from the app router itself) and every route handler
-// under src/app/api (found by walking the folder), each called with no
-// credential, a malformed header, an unknown key, a revoked key and a key of
-// each role, first as `Authorization: Bearer`, then as the console's session
-// cookie (signed in through the login form, as a browser does). The table
-// below is the policy: a procedure or route it does not list fails the test,
-// so a new one cannot ship unclassified. Error bodies must carry no row data
-// and no key material.
-import { readdirSync } from "node:fs";
-import path from "node:path";
+// procedure and route handler (auth-policy.ts, which fails for anything it
+// does not list), called with no, a malformed, an unknown and a revoked
+// credential, a key of each role, and ingest keys bound to the inputs'
+// collector or to another; as `Authorization: Bearer`, then as the console's
+// session cookie (signed in through the login form; ingest keys cannot sign
+// in, and a session one held before is dead). Error bodies must carry no row
+// data and no key material.
+import { createHash, randomBytes } from "node:crypto";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appRouter } from "../../src/server/api/root";
 import { revokeApiKey } from "../../src/server/auth/api-keys";
-import { projectRoot } from "../../scripts/lib/project-root";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { callerFor, makePosts, principalFor } from "../support/fixtures";
 import { startAppServer, type AppServer } from "../support/app-server";
+import {
+  COLLECTOR,
+  CONSOLE,
+  discoverRoutes,
+  INGEST_KINDS,
+  KEY_KINDS,
+  procedureTypes,
+  PROCEDURES,
+  ROUTES,
+  type Expectation,
+  type Fixtures,
+  type KeyKind,
+  type RouteExpectation,
+} from "./auth-policy";
 
-type Role = "admin" | "ingest" | "reader";
-const ROLES: readonly Role[] = ["admin", "ingest", "reader"];
-const EVERY_ROLE = ROLES;
-const INGEST = ["admin", "ingest"] as const satisfies readonly Role[];
-const ADMIN = ["admin"] as const satisfies readonly Role[];
-
-/** Who calls: nobody, a broken credential, or a live key of one role. */
-type Who = "none" | "malformed" | "unknown" | "revoked" | Role;
-const WHO: readonly Who[] = ["none", "malformed", "unknown", "revoked", ...ROLES];
-
-type Fixtures = { canaryStatusId: string; runId: string; cutoverId: string; spareKeyPrefix: string; at: string };
-type Expectation = {
-  /** "public": anyone, even with a broken credential; otherwise the roles that may call it. */
-  allowed: "public" | readonly Role[];
-  /** Minimal valid input for an allowed caller. */
-  input?: (f: Fixtures, n: number) => unknown;
-  /** What an allowed caller gets with that input (default 200). */
-  ok?: number;
-};
-
-const fullTables = Object.fromEntries(
-  ["posts", "reports", "pipelineRuns", "watchAccounts", "embeddings", "windowSummaries", "narrativeShifts"].map((t) => [
-    t,
-    { local: 0, server: 0, delta: 0 },
-  ]),
-);
-
-/** Every tRPC procedure and who may call it. */
-const PROCEDURES: Record<string, Expectation> = {
-  "cutover.start": {
-    allowed: INGEST,
-    input: (f) => ({ label: "matrix", collector: "matrix-box", operator: "matrix", startedAt: f.at }),
-  },
-  "cutover.recordStep": {
-    allowed: INGEST,
-    input: (f) => ({ cutoverId: f.cutoverId, step: { step: "freeze", status: "succeeded", startedAt: f.at } }),
-  },
-  "cutover.list": { allowed: EVERY_ROLE, input: () => ({}) },
-  "cutover.byId": { allowed: EVERY_ROLE, input: (f) => ({ id: f.cutoverId }) },
-  "cutover.rowsByKeys": { allowed: EVERY_ROLE, input: (f) => ({ table: "posts", keys: [f.canaryStatusId] }) },
-  "health.ping": { allowed: "public" },
-  "health.byCollector": { allowed: EVERY_ROLE },
-  "health.timeline": { allowed: EVERY_ROLE, input: () => ({}) },
-  "ingest.push": {
-    allowed: INGEST,
-    input: (_f, n) => ({ idempotencyKey: `matrix-${n}`, collector: "matrix-box", mode: "priority", posts: [] }),
-  },
-  "ingest.access": { allowed: INGEST },
-  "ingest.reportFailure": {
-    allowed: INGEST,
-    input: () => ({ collector: "matrix-box", mode: "priority", error: "matrix", attempts: 1 }),
-  },
-  "keys.list": { allowed: ADMIN },
-  "keys.create": { allowed: ADMIN, input: () => ({ name: "matrix-created", role: "reader" }) },
-  "keys.revoke": { allowed: ADMIN, input: (f) => ({ prefix: f.spareKeyPrefix }) },
-  "overview.summary": { allowed: EVERY_ROLE },
-  "posts.byStatusId": { allowed: EVERY_ROLE, input: (f) => ({ statusId: f.canaryStatusId }) },
-  "posts.list": { allowed: EVERY_ROLE, input: () => ({}) },
-  "posts.spotCheck": { allowed: EVERY_ROLE, input: (f) => ({ statusId: f.canaryStatusId }) },
-  "reconcile.counts": { allowed: EVERY_ROLE, input: () => ({}) },
-  "reconcile.record": {
-    allowed: INGEST,
-    input: (f) => ({ collector: "matrix-box", checkedAt: f.at, passed: true, tables: fullTables }),
-  },
-  "reconcile.history": { allowed: EVERY_ROLE, input: () => ({}) },
-  "reconcile.collectors": { allowed: EVERY_ROLE },
-  "runs.list": { allowed: EVERY_ROLE, input: () => ({}) },
-  "runs.byId": { allowed: EVERY_ROLE, input: (f) => ({ runId: f.runId }) },
-  "runs.removalPreview": { allowed: ADMIN, input: (f) => ({ runId: f.runId }) },
-  // A run that does not exist: an admin gets past auth to the 404, and the fixture run stays.
-  "runs.remove": { allowed: ADMIN, input: () => ({ runId: "matrix-no-such-run", reason: "matrix" }), ok: 404 },
-  "runs.removals": { allowed: EVERY_ROLE, input: () => ({}) },
-};
-
-type RouteExpectation = Expectation & { url?: (f: Fixtures) => string; body?: (f: Fixtures, n: number) => string };
-/** Every route handler (`METHOD /path` as its folder spells it) and who may call it; "trpc" is the procedure table above. */
-const ROUTES: Record<string, RouteExpectation | "trpc"> = {
-  "GET /api/healthz": { allowed: "public" },
-  "GET /api/openapi.json": { allowed: "public" },
-  "GET /api/trpc/[trpc]": "trpc",
-  "POST /api/trpc/[trpc]": "trpc",
-  "POST /api/v1/ingest": {
-    allowed: INGEST,
-    body: (_f, n) =>
-      JSON.stringify({ idempotencyKey: `matrix-rest-${n}`, collector: "matrix-box", mode: "priority", posts: [] }),
-  },
-  "GET /api/v1/ops/reconcile-counts": { allowed: EVERY_ROLE },
-  "GET /api/v1/posts/[statusId]": { allowed: EVERY_ROLE, url: (f) => `/api/v1/posts/${f.canaryStatusId}` },
-};
-
-const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-
-/** `METHOD /api/...` for every exported handler of every route.ts under src/app/api. */
-async function discoverRoutes(): Promise<string[]> {
-  const apiDir = path.join(projectRoot, "src", "app", "api");
-  const files = (readdirSync(apiDir, { recursive: true }) as string[]).filter((f) => path.basename(f) === "route.ts");
-  const found: string[] = [];
-  for (const file of files) {
-    const mod = (await import(path.join(apiDir, file))) as Record<string, unknown>;
-    const route = `/api/${path.dirname(file).split(path.sep).join("/")}`;
-    for (const method of HTTP_METHODS) if (typeof mod[method] === "function") found.push(`${method} ${route}`);
-  }
-  return found.sort();
-}
-
-function procedureTypes(): Record<string, "query" | "mutation" | "subscription"> {
-  // At run time tRPC 11 keeps every procedure flat under its dotted path ("keys.list").
-  const procedures = appRouter._def.procedures as unknown as Record<
-    string,
-    { _def: { type: "query" | "mutation" | "subscription" } }
-  >;
-  return Object.fromEntries(Object.entries(procedures).map(([name, p]) => [name, p._def.type]));
-}
+/** Who calls: nobody, a broken credential, or a live key. */
+type Who = "none" | "malformed" | "unknown" | "revoked" | KeyKind;
+const WHO: readonly Who[] = ["none", "malformed", "unknown", "revoked", ...KEY_KINDS];
 
 describe("the policy table covers the whole surface", () => {
   it("lists every procedure of the app router, and nothing else", () => {
@@ -165,7 +65,7 @@ describe("the policy table covers the whole surface", () => {
 
 let t: TestDatabase;
 let app: AppServer;
-const keys = {} as Record<Role | "revoked", string>;
+const keys = {} as Record<KeyKind | "revoked", string>;
 const fixtures = {} as Fixtures;
 const CANARY = "zq-canary-row-9d1f";
 const UNKNOWN_KEY = "xmk_0000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -184,10 +84,11 @@ const secretOf = (key: string) => key.slice("xmk_0123456789_".length);
 beforeAll(async () => {
   t = await createTestDatabase();
   const admin = await principalFor(t.db, "admin");
-  for (const role of ROLES) {
-    const p = role === "admin" ? admin : await principalFor(t.db, role);
-    keys[role] = p.key;
-  }
+  keys.admin = admin.key;
+  keys.ingest = (await principalFor(t.db, "ingest")).key;
+  keys.reader = (await principalFor(t.db, "reader")).key;
+  keys["ingest-bound"] = (await principalFor(t.db, "ingest", { collector: COLLECTOR })).key;
+  keys["ingest-other"] = (await principalFor(t.db, "ingest", { collector: "elsewhere-box" })).key;
   const revoked = await principalFor(t.db, "reader");
   await revokeApiKey(t.db, revoked.keyPrefix);
   keys.revoked = revoked.key;
@@ -208,7 +109,7 @@ beforeAll(async () => {
   });
   const cutover = await seed.cutover.start({
     label: `${CANARY}-label`,
-    collector: `${CANARY}-box`,
+    collector: COLLECTOR,
     operator: "matrix",
     startedAt: at,
   });
@@ -275,10 +176,12 @@ function callRoute(route: string, credential: Credential, extra: Record<string, 
   return send(method, spec.url?.(fixtures) ?? template, credential, spec.body?.(fixtures, ++counter), extra);
 }
 
-function expectedStatus(spec: Expectation, who: Who): number {
+function expectedStatus(spec: Expectation, who: Who, via: "bearer" | "session" = "bearer"): number {
   const ok = spec.ok ?? 200;
   if (spec.allowed === "public") return ok;
   if (who === "none" || who === "malformed" || who === "unknown" || who === "revoked") return 401;
+  // An ingest key's console session (opened before sign-in was refused to it) has ended.
+  if (via === "session" && INGEST_KINDS.includes(who)) return 401;
   return spec.allowed.includes(who) ? ok : 403;
 }
 
@@ -398,12 +301,27 @@ const CSRF = { "x-xmonitor-csrf": "1" };
 
 describe("console session cookie", () => {
   beforeAll(async () => {
-    for (const role of ROLES) {
-      const { status, cookie } = await signIn(keys[role]);
+    for (const kind of CONSOLE) {
+      const { status, cookie } = await signIn(keys[kind]);
       expect(status).toBe(303);
       expect(cookie).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      sessions[role] = { headers: { cookie: `xm_session=${cookie}` } };
+      sessions[kind] = { headers: { cookie: `xm_session=${cookie}` } };
       secrets.push(cookie!);
+    }
+    // Ingest keys cannot sign in; give each the session an older release would have opened for it.
+    for (const kind of INGEST_KINDS) {
+      const token = randomBytes(32).toString("base64url");
+      const prefix = keys[kind].slice(0, "xmk_0123456789".length);
+      const key = await t.db.apiKey.findUniqueOrThrow({ where: { keyPrefix: prefix } });
+      await t.db.consoleSession.create({
+        data: {
+          tokenHash: createHash("sha256").update(token).digest("hex"),
+          apiKeyId: key.id,
+          expiresAt: new Date(Date.now() + 3_600_000),
+        },
+      });
+      sessions[kind] = { headers: { cookie: `xm_session=${token}` } };
+      secrets.push(token);
     }
     // A session whose key is revoked after sign-in.
     const doomed = await principalFor(t.db, "admin");
@@ -421,6 +339,9 @@ describe("console session cookie", () => {
       [keys.revoked, "was revoked"],
       [UNKNOWN_KEY, "Invalid API key"],
       ["not a key", "That is not an API key"],
+      ...INGEST_KINDS.map(
+        (kind) => [keys[kind], "Ingest keys are for collectors and cannot sign in to the console"] as const,
+      ),
     ] as const) {
       const answer = await signIn(key);
       expect(answer.status, key).toBe(200);
@@ -435,7 +356,7 @@ describe("console session cookie", () => {
       const extra = procedureTypes()[name] === "mutation" ? CSRF : {};
       const answers = await Promise.all(WHO.map((who) => callProcedure(name, sessions[who], extra)));
       WHO.forEach((who, i) =>
-        expectAnswer(answers[i]!, expectedStatus(spec, who), `${name} as ${who} session`, "trpc"),
+        expectAnswer(answers[i]!, expectedStatus(spec, who, "session"), `${name} as ${who} session`, "trpc"),
       );
     }
   });
@@ -447,7 +368,7 @@ describe("console session cookie", () => {
         WHO.map((who) => callRoute(route, sessions[who], route.startsWith("POST") ? CSRF : {})),
       );
       WHO.forEach((who, i) =>
-        expectAnswer(answers[i]!, expectedStatus(spec, who), `${route} as ${who} session`, "rest"),
+        expectAnswer(answers[i]!, expectedStatus(spec, who, "session"), `${route} as ${who} session`, "rest"),
       );
     }
   });
@@ -460,9 +381,9 @@ describe("console session cookie", () => {
       const created = await callProcedure("keys.create", sessions.admin, extra);
       expectAnswer(created, 403, `keys.create cross-site ${JSON.stringify(extra)}`, "trpc");
       expect(created.text).toContain("Cross-site request refused");
-      const pushed = await callProcedure("ingest.push", sessions.ingest, extra);
+      const pushed = await callProcedure("ingest.push", sessions.admin, extra);
       expectAnswer(pushed, 403, `ingest.push cross-site ${JSON.stringify(extra)}`, "trpc");
-      const rest = await callRoute("POST /api/v1/ingest", sessions.ingest, extra);
+      const rest = await callRoute("POST /api/v1/ingest", sessions.admin, extra);
       expectAnswer(rest, 403, `POST /api/v1/ingest cross-site ${JSON.stringify(extra)}`, "rest");
     }
     expect(await t.db.apiKey.count()).toBe(keysBefore);

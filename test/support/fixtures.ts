@@ -8,14 +8,21 @@ import { buildPost } from "../../src/server/seed/builders";
 import { randomFromState } from "../../src/shared/random";
 import type { PostItem } from "../../src/shared/schemas/items";
 
-export async function principalFor(db: Db, role: Role): Promise<Principal & { key: string }> {
-  const created = await createApiKey(db, { name: `test-${role}`, role });
+/** A real key of that role; `collector` binds an ingest key to one collector. */
+export async function principalFor(
+  db: Db,
+  role: Role,
+  options: { collector?: string } = {},
+): Promise<Principal & { key: string }> {
+  const collector = options.collector ?? null;
+  const created = await createApiKey(db, { name: `test-${role}`, role, collector });
   return {
     kind: "api-key",
     apiKeyId: created.id,
     keyPrefix: created.keyPrefix,
     name: created.name,
     role,
+    collector,
     key: created.key,
   };
 }

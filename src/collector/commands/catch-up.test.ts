@@ -32,7 +32,8 @@ it("holds the run lock while it pushes, so a freeze waits for it, and releases i
   ctx.api = {
     access: () =>
       new Promise((resolve) => {
-        answerAccess = () => resolve({ role: "ingest", keyPrefix: "xmk_fake", writableTables: [...syncTableNames] });
+        answerAccess = () =>
+          resolve({ role: "ingest", keyPrefix: "xmk_fake", collector: null, writableTables: [...syncTableNames] });
         accessAsked();
       }),
     push: unused,

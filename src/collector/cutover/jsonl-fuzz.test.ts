@@ -54,8 +54,9 @@ async function serverPosts(ids: string[]): Promise<Map<string, Record<string, un
 type Post = Record<string, unknown>;
 type Line = { kind: string; bytes: Buffer; valid: boolean };
 
+// Valid times are in the past: the server rejects times ahead of its clock.
 const instant = fc
-  .integer({ min: Date.parse("2020-01-01T00:00:00Z"), max: Date.parse("2030-01-01T00:00:00Z") })
+  .integer({ min: Date.parse("2020-01-01T00:00:00Z"), max: Date.parse("2026-01-01T00:00:00Z") })
   .map((ms) => new Date(ms).toISOString());
 const basePost = fc.record({
   author_handle: fc.stringMatching(/^[A-Za-z0-9_]{1,15}$/),

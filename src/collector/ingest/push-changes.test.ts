@@ -65,7 +65,7 @@ function limitedApi(maxItems: number) {
 /** Every watched account changed, in batches of 25. */
 const allAccounts = {
   collector: "box",
-  mode: "priority",
+  mode: "priority" as const,
   since: undefined,
   batchSize: 25,
   tables: ["watchAccounts"] as const,

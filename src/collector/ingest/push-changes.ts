@@ -5,6 +5,7 @@
 // (a retry, a re-run after a crash) are a replay, never a second write.
 import { syncTableNames, type SyncTable } from "~/shared/schemas/tables";
 import type { TableResult } from "~/shared/schemas/ingest";
+import type { CollectorMode } from "~/shared/schemas/primitives";
 import type { CollectorLog } from "../log";
 import type { SqliteStore } from "../store/sqlite-store";
 import { MAX_BATCH_BYTES, pushBatches, type PushTotals } from "../uplink/batch-pusher";
@@ -42,7 +43,7 @@ export type PushChangesOptions = {
   store: SqliteStore;
   api: ServerClient;
   collector: string;
-  mode: string;
+  mode: CollectorMode;
   runId?: string | null;
   since: string | undefined;
   batchSize: number;

@@ -67,7 +67,7 @@ function server(options: {
   return { api, log, maxInFlight: () => maxInFlight };
 }
 
-const envelope = { collector: "box", mode: "priority", runId: null, since: null };
+const envelope = { collector: "box", mode: "priority" as const, runId: null, since: null };
 const batchesOf = (sizes: number[]): OutgoingBatch[] => {
   let at = 0;
   return sizes.map((n) => ({ table: "watchAccounts" as const, items: accounts((at += n) - n, n) }));

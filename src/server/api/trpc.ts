@@ -184,8 +184,10 @@ function requireRole(allowed: readonly Role[]) {
   });
 }
 
-/** Any authenticated key: reading is allowed to every role. */
-export const readerProcedure = requireRole(["admin", "ingest", "reader"]);
-/** The collector's key (and admin). */
+/** The console's reads: people's keys (reader, admin). Ingest keys live on collector machines and read only what the collector needs. */
+export const readerProcedure = requireRole(["admin", "reader"]);
+/** Reads the collector itself makes (reconcile counts, spot-check rows, a run's reports): every role. */
+export const collectorReadProcedure = requireRole(["admin", "ingest", "reader"]);
+/** The collector's writes (and admin); services also check a bound key's collector (auth/collector-binding.ts). */
 export const ingestProcedure = requireRole(["admin", "ingest"]);
 export const adminProcedure = requireRole(["admin"]);

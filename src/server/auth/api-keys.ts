@@ -25,12 +25,20 @@ export const apiKeySelect = {
   createdAt: true,
   lastUsedAt: true,
   revokedAt: true,
+  collector: true,
 } as const;
 
-export async function createApiKey(db: Db, input: { name: string; role: Role }) {
+export async function createApiKey(db: Db, input: { name: string; role: Role; collector?: string | null | undefined }) {
+  const collector = input.collector ?? null;
+  // Binding limits what a collector's key may speak for; admin and reader keys speak for no collector.
+  if (collector !== null && input.role !== "ingest")
+    throw new AppError(
+      "BAD_REQUEST",
+      `Only ingest keys can be bound to a collector (this one has role ${input.role}): drop the collector, or use role ingest.`,
+    );
   const { key, prefix } = generateApiKey();
   const row = await db.apiKey.create({
-    data: { name: input.name, role: input.role, keyPrefix: prefix, keyHash: hashApiKey(key) },
+    data: { name: input.name, role: input.role, keyPrefix: prefix, keyHash: hashApiKey(key), collector },
     select: apiKeySelect,
   });
   return { ...row, key };
@@ -59,9 +67,10 @@ type KeyRow = {
   keyHash: string;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  collector: string | null;
 };
 const keyByPrefixSql = `select id, name, role::text as role, key_prefix as "keyPrefix", key_hash as "keyHash",
-  last_used_at as "lastUsedAt", revoked_at as "revokedAt" from api_keys where key_prefix = $1`;
+  last_used_at as "lastUsedAt", revoked_at as "revokedAt", collector from api_keys where key_prefix = $1`;
 
 /** Resolves an `Authorization` header value to a principal, or says why not. */
 export async function authenticateApiKey(db: Db, header: string | null | undefined): Promise<Authentication | null> {
@@ -93,5 +102,14 @@ export async function authenticateApiKey(db: Db, header: string | null | undefin
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await pool.query("update api_keys set last_used_at = $2 where id = $1", [row.id, new Date(now)]);
   }
-  return { principal: { kind: "api-key", apiKeyId: row.id, keyPrefix: row.keyPrefix, name: row.name, role: row.role } };
+  return {
+    principal: {
+      kind: "api-key",
+      apiKeyId: row.id,
+      keyPrefix: row.keyPrefix,
+      name: row.name,
+      role: row.role,
+      collector: row.collector,
+    },
+  };
 }

@@ -9,4 +9,11 @@ export type Principal = {
   keyPrefix: string;
   name: string;
   role: Role;
+  /** The one collector a bound ingest key may act for; null: not bound (docs/security.md). */
+  collector: string | null;
 };
+
+/** Seeding and maintenance scripts: admin rights, no key, bound to nothing. */
+export function systemPrincipal(name: string): Principal {
+  return { kind: "system", apiKeyId: null, keyPrefix: "system", name, role: "admin", collector: null };
+}

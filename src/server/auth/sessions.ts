@@ -28,6 +28,18 @@ function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
+/**
+ * The console is for people: reader and admin keys. An ingest key lives on a
+ * collector machine; if it leaks, it must not open a browser session that
+ * reads everything.
+ */
+function mayUseConsole(role: Principal["role"]): boolean {
+  return role === "reader" || role === "admin";
+}
+
+const INGEST_KEY_IN_CONSOLE =
+  "Ingest keys are for collectors and cannot sign in to the console: sign in with a reader or admin key (npm run keys -- create --name <you> --role reader).";
+
 export type CreatedSession = { token: string; expiresAt: Date; principal: Principal };
 
 /** Checks the key and opens a session for it; refuses unknown and revoked keys with the reason. */
@@ -43,6 +55,7 @@ export async function createConsoleSession(db: Db, options: { apiKey: string; no
   if (!auth?.principal || !auth.principal.apiKeyId) {
     throw new AppError("UNAUTHORIZED", auth && !auth.principal ? auth.error : "Invalid API key.");
   }
+  if (!mayUseConsole(auth.principal.role)) throw new AppError("FORBIDDEN", INGEST_KEY_IN_CONSOLE);
   const now = options.now ?? new Date();
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
@@ -70,10 +83,12 @@ export async function resolveConsoleSession(db: Db, options: { token: string; no
       id: true,
       expiresAt: true,
       lastSeenAt: true,
-      apiKey: { select: { id: true, name: true, role: true, keyPrefix: true, revokedAt: true } },
+      apiKey: { select: { id: true, name: true, role: true, keyPrefix: true, revokedAt: true, collector: true } },
     },
   });
   if (!session || session.expiresAt <= now || session.apiKey.revokedAt) return null;
+  // A session an ingest key opened before console sign-in was refused to it ends here.
+  if (!mayUseConsole(session.apiKey.role)) return null;
   if (now.getTime() - session.lastSeenAt.getTime() > LAST_SEEN_RESOLUTION_MS) {
     // The key is in use through the console: its "last used" in the key list should say so.
     await Promise.all([
@@ -82,7 +97,14 @@ export async function resolveConsoleSession(db: Db, options: { token: string; no
     ]);
   }
   const key = session.apiKey;
-  return { kind: "api-key", apiKeyId: key.id, keyPrefix: key.keyPrefix, name: key.name, role: key.role };
+  return {
+    kind: "api-key",
+    apiKeyId: key.id,
+    keyPrefix: key.keyPrefix,
+    name: key.name,
+    role: key.role,
+    collector: key.collector,
+  };
 }
 
 /** Signs out: the token stops working even if the browser keeps the cookie. */

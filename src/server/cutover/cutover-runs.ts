@@ -3,10 +3,15 @@
 // the console reads it.
 import type { Prisma } from "~/generated/prisma/client";
 import type { CutoverStart, CutoverStepRecord } from "~/shared/schemas/cutover";
+import { assertMayActFor, assertMayChangeCutover } from "../auth/collector-binding";
+import type { Principal } from "../auth/principal";
 import type { Db } from "../db";
 import { AppError } from "../errors";
 
-export async function startCutoverRun(db: Db, input: CutoverStart) {
+/** Opens a cutover record, remembering the key that opened it. */
+export async function startCutoverRun(db: Db, options: { input: CutoverStart; principal: Principal }) {
+  const { input, principal } = options;
+  assertMayActFor(principal, input.collector);
   return db.cutoverRun.create({
     data: {
       label: input.label,
@@ -14,17 +19,20 @@ export async function startCutoverRun(db: Db, input: CutoverStart) {
       operator: input.operator,
       status: "running",
       startedAt: new Date(input.startedAt),
+      apiKeyId: principal.apiKeyId,
     },
     select: { id: true },
   });
 }
 
 /** Adds or replaces one step (by name) and updates the run's status and artifacts. */
-export async function recordCutoverStep(db: Db, input: CutoverStepRecord) {
+export async function recordCutoverStep(db: Db, options: { input: CutoverStepRecord; principal: Principal }) {
+  const { input, principal } = options;
   return db.$transaction(async (tx) => {
     const run = await tx.cutoverRun.findUnique({ where: { id: input.cutoverId } });
     if (!run)
       throw new AppError("NOT_FOUND", `No cutover ${input.cutoverId}: start one first (collector cutover all).`);
+    assertMayChangeCutover(principal, run);
     const steps = (run.steps as Prisma.JsonArray).filter(
       (s) => (s as { step?: string }).step !== input.step.step || (s as { pass?: number }).pass !== input.step.pass,
     );

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flattenError, ZodError } from "zod";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
 import { callerFor, laterVersion, makePosts, principalFor } from "../../../test/support/fixtures";
 import type { Principal } from "../auth/principal";
+import { collectorModes } from "../../shared/schemas/primitives";
+import type { ReportFailureInput } from "../../shared/schemas/ingest";
+import { pushIngestBatch } from "./push-ingest-batch";
+import { itemTimeFields } from "./validate-items";
 import { buildEmbedding, buildWatchAccount } from "../seed/builders";
 import { randomFromState } from "../../shared/random";
 
@@ -154,6 +159,83 @@ describe("ingest.push rejects", () => {
   });
 });
 
+describe("ingest.push and times ahead of the server clock", () => {
+  const ahead = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+  it("rejects each item with a time past the allowed skew, names the field, and commits the rest", async () => {
+    const api = callerFor(t.db, ingest);
+    const posts = makePosts(5, { seed: 24, firstId: 650n, at: Date.now() - 3_600_000 });
+    const items = [
+      posts[0]!, // an hour old: fine
+      { ...posts[1]!, updated_at: ahead(2 * 60_000) }, // within the 5 min of skew: fine
+      { ...posts[2]!, updated_at: "2099-12-31T23:59:59Z" }, // would pin the row until 2099
+      { ...posts[3]!, collected_at: ahead(10 * 60_000), updated_at: ahead(60_000) }, // any time of the row counts
+      { ...posts[4]!, created_at: ahead(86_400_000 * 3) },
+    ];
+    const runAt = ahead(-60_000);
+    const runs = [
+      { run_id: "clock-ok", mode: "priority", run_at: runAt, status: "success", updated_at: runAt },
+      {
+        run_id: "clock-bad",
+        mode: "priority",
+        run_at: runAt,
+        finished_at: ahead(86_400_000),
+        status: "success",
+        updated_at: runAt,
+      },
+    ];
+    const result = await api.ingest.push(batch("clock-1", { posts: items, pipelineRuns: runs }));
+    expect(result.status).toBe("partial");
+    expect(result.tables.posts).toEqual({ inserted: 2, updated: 0, unchanged: 0, rejected: 3 });
+    expect(result.tables.pipelineRuns).toEqual({ inserted: 1, updated: 0, unchanged: 0, rejected: 1 });
+    expect(result.rejects.map((r) => [r.table, r.index, r.reason])).toEqual([
+      [
+        "posts",
+        2,
+        expect.stringMatching(
+          /^updated_at 2099-12-31T23:59:59Z is \d+ days ahead of the server clock \(at most 300 s allowed\): check the clock/,
+        ),
+      ],
+      ["posts", 3, expect.stringMatching(/^collected_at \S+ is (10|11) min ahead of the server clock/)],
+      ["posts", 4, expect.stringMatching(/^created_at \S+ is (72\.0 h|3 days) ahead/)],
+      ["pipelineRuns", 1, expect.stringMatching(/^finished_at \S+ is 24\.0 h ahead/)],
+    ]);
+    const stored = await t.db.post.findMany({ where: { statusId: { in: posts.map((p) => p.status_id) } } });
+    expect(stored.map((p) => p.statusId).sort()).toEqual([posts[0]!.status_id, posts[1]!.status_id].sort());
+    expect(await t.db.ingestReject.count({ where: { batchId: result.batchId } })).toBe(4);
+    expect(await t.db.pipelineRun.count({ where: { runId: "clock-bad" } })).toBe(0);
+  });
+
+  it("takes the allowed skew from its option (INGEST_MAX_FUTURE_SKEW_SECONDS in the app)", async () => {
+    const [post] = makePosts(1, { seed: 25, firstId: 660n, at: Date.now() - 60_000 });
+    const slightlyAhead = { ...post!, updated_at: ahead(30_000) };
+    const strict = await pushIngestBatch(t.db, {
+      principal: ingest,
+      input: batch("clock-strict", { posts: [slightlyAhead] }),
+      maxFutureSkewMs: 10_000,
+    });
+    expect(strict.rejects.map((r) => r.reason)).toEqual([expect.stringContaining("(at most 10 s allowed)")]);
+    const lenient = await pushIngestBatch(t.db, {
+      principal: ingest,
+      input: batch("clock-lenient", { posts: [slightlyAhead] }),
+      maxFutureSkewMs: 120_000,
+    });
+    expect(lenient.tables.posts.inserted).toBe(1);
+  });
+
+  it("finds the time fields of every table from the item schemas", () => {
+    expect(itemTimeFields).toEqual({
+      posts: ["created_at", "collected_at", "updated_at"],
+      reports: ["created_at", "updated_at"],
+      pipelineRuns: ["run_at", "finished_at", "updated_at"],
+      watchAccounts: ["added_at", "updated_at"],
+      embeddings: ["created_at", "updated_at"],
+      windowSummaries: ["created_at", "updated_at"],
+      narrativeShifts: ["detected_at", "created_at", "updated_at"],
+    });
+  });
+});
+
 describe("ingest.push whole-batch errors", () => {
   it("stores a null or scalar item as a reject with its raw value, next to the valid rows", async () => {
     const api = callerFor(t.db, ingest);
@@ -191,6 +273,35 @@ describe("ingest.push whole-batch errors", () => {
       message: expect.stringContaining("posts"),
     });
     expect(await t.db.ingestBatch.count()).toBe(batches);
+  });
+
+  it("accepts only the known modes, in batches and failure reports (400 naming the field)", async () => {
+    const api = callerFor(t.db, ingest);
+    const batches = await t.db.ingestBatch.count();
+    const health = await t.db.collectorHealth.count();
+    for (const mode of ["fake-mode", "Priority", "priority ", ""]) {
+      await expect(api.ingest.push(batch(`mode-${mode}`, { mode }))).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringContaining(
+          "mode: must be one of priority, discovery, refresh-24h, manual, catch-up, cutover",
+        ),
+      });
+      // A hostile client is not bound by the input type.
+      const unknownMode = { collector: "test-box", mode, error: "boom", attempts: 1 } as unknown as ReportFailureInput;
+      const report = api.ingest.reportFailure(unknownMode);
+      await expect(report).rejects.toMatchObject({ code: "BAD_REQUEST" });
+      const error = (await report.catch((e: unknown) => e)) as { cause: unknown };
+      expect(error.cause).toBeInstanceOf(ZodError);
+      expect(flattenError(error.cause as ZodError).fieldErrors).toEqual({
+        mode: ["must be one of priority, discovery, refresh-24h, manual, catch-up, cutover"],
+      });
+    }
+    expect(await t.db.ingestBatch.count()).toBe(batches);
+    expect(await t.db.collectorHealth.count()).toBe(health);
+    for (const mode of collectorModes) {
+      const result = await api.ingest.push(batch(`mode-ok-${mode}`, { mode }));
+      expect(result.status).toBe("succeeded");
+    }
   });
 });
 

@@ -6,6 +6,8 @@ import { createHash } from "node:crypto";
 import { canonicalJson, sha256Hex } from "~/shared/canonical-json";
 import { JsonBudgetExceeded } from "~/shared/json-budget";
 import { ingestBatchSchema, ingestResultSchema, type IngestResult } from "~/shared/schemas/ingest";
+import { env } from "~/env";
+import { assertMayActFor } from "../auth/collector-binding";
 import type { Principal } from "../auth/principal";
 import { sqlPool, type Db } from "../db";
 import { AppError } from "../errors";
@@ -21,6 +23,8 @@ export async function pushIngestBatch(
     /** The body as sent, when the transport has it: the request hash is then taken over these bytes. */
     requestBody?: Uint8Array | undefined;
     rejects?: RejectStorage;
+    /** Allowed clock skew for item times; default INGEST_MAX_FUTURE_SKEW_SECONDS. */
+    maxFutureSkewMs?: number;
   },
 ): Promise<IngestResult> {
   const parsed = ingestBatchSchema.safeParse(options.input);
@@ -30,11 +34,16 @@ export async function pushIngestBatch(
   }
   const batch = parsed.data;
   const requestHash = requestHashOf(options.input, options.requestBody);
+  // Before the replay lookup too: a replayed answer would tell another collector's batch results.
+  assertMayActFor(options.principal, batch.collector);
 
   const replay = await findReplay(db, batch.idempotencyKey, requestHash);
   if (replay) return replay;
 
-  const validated = validateBatchItems(batch, options.principal.role, { collector: batch.collector });
+  const validated = validateBatchItems(batch, options.principal.role, {
+    collector: batch.collector,
+    clock: { now: Date.now(), maxFutureSkewMs: options.maxFutureSkewMs ?? env().INGEST_MAX_FUTURE_SKEW_SECONDS * 1000 },
+  });
   try {
     const rejects = options.rejects ?? defaultRejectStorage;
     const result = await writeIngestBatch(

@@ -1,4 +1,6 @@
 import type { ReportFailureInput } from "~/shared/schemas/ingest";
+import { assertMayActFor } from "../auth/collector-binding";
+import type { Principal } from "../auth/principal";
 import type { Db } from "../db";
 
 /**
@@ -7,7 +9,10 @@ import type { Db } from "../db";
  * present streak in collector_health, and every failure in ingest_failures
  * so past alert episodes stay visible after they reset.
  */
-export async function reportIngestFailure(db: Db, input: ReportFailureInput) {
+export async function reportIngestFailure(db: Db, options: { input: ReportFailureInput; principal: Principal }) {
+  const { input } = options;
+  // A failure report resets nothing, but it raises another collector's alert: only its own key may send it.
+  assertMayActFor(options.principal, input.collector);
   const at = input.occurredAt ? new Date(input.occurredAt) : new Date();
   const error = `${input.error} (after ${input.attempts} attempt${input.attempts === 1 ? "" : "s"})`;
   return db.$transaction(async (tx) => {

@@ -1,7 +1,9 @@
 // Per-item validation of one batch: schema checks, the caller's table
-// permissions, and duplicate keys inside the batch. Every item either
-// becomes a row to upsert or a reject with a reason; nothing is dropped.
-import type { z } from "zod";
+// permissions, times ahead of the server clock, and duplicate keys inside
+// the batch. Every item either becomes a row to upsert or a reject with a
+// reason; nothing is dropped.
+import { z } from "zod";
+import { isoTime } from "~/shared/schemas/primitives";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { Role } from "../auth/principal";
 
@@ -23,10 +25,12 @@ export function canWriteTable(role: Role, table: SyncTable): boolean {
   return !deniedTables[role].includes(table);
 }
 
-export function describeIngestAccess(principal: { role: Role; keyPrefix: string }) {
+export function describeIngestAccess(principal: { role: Role; keyPrefix: string; collector: string | null }) {
   return {
     role: principal.role,
     keyPrefix: principal.keyPrefix,
+    /** The one collector a bound key may act for; null: any. */
+    collector: principal.collector,
     writableTables: syncTableNames.filter((t) => canWriteTable(principal.role, t)),
   };
 }
@@ -35,6 +39,53 @@ function keyOf(table: SyncTable, item: unknown): string | null {
   if (typeof item !== "object" || item === null) return null;
   const value = (item as Record<string, unknown>)[syncTables[table].key];
   return typeof value === "string" || typeof value === "number" ? String(value).slice(0, 200) : null;
+}
+
+function unwrapOptional(field: z.ZodType): z.ZodType {
+  let current = field;
+  while (current instanceof z.ZodOptional || current instanceof z.ZodNullable || current instanceof z.ZodDefault)
+    current = current.unwrap() as z.ZodType;
+  return current;
+}
+
+/** A window's bounds describe a period (the current one ends in the future), not a moment something happened. */
+const PERIOD_BOUNDS = new Set(["window_start", "window_end"]);
+
+/** The fields of one table's item that record when something happened: the `isoTime` fields of its schema. */
+function timeFieldsOf(schema: z.ZodType): string[] {
+  if (!(schema instanceof z.ZodObject)) throw new Error("item schemas are objects");
+  return Object.entries(schema.shape as Record<string, z.ZodType>)
+    .filter(([name, field]) => unwrapOptional(field) === isoTime && !PERIOD_BOUNDS.has(name))
+    .map(([name]) => name);
+}
+
+export const itemTimeFields = Object.fromEntries(
+  syncTableNames.map((table) => [table, timeFieldsOf(syncTables[table].schema)]),
+) as Record<SyncTable, string[]>;
+
+function formatAhead(ms: number): string {
+  if (ms < 3_600_000) return `${Math.ceil(ms / 60_000)} min`;
+  if (ms < 2 * 86_400_000) return `${(ms / 3_600_000).toFixed(1)} h`;
+  return `${Math.round(ms / 86_400_000)} days`;
+}
+
+export type ClockLimit = { now: number; maxFutureSkewMs: number };
+
+/**
+ * Rows only move forward (a version replaces a row only when its updated_at
+ * is newer), so a time far ahead of the clock would pin the row for good.
+ * The first time past the allowed skew is the reject's reason, or null.
+ */
+function futureTimeProblem(table: SyncTable, row: Record<string, unknown>, clock: ClockLimit): string | null {
+  for (const field of itemTimeFields[table]) {
+    const value = row[field];
+    if (typeof value !== "string") continue;
+    const ahead = Date.parse(value) - clock.now;
+    if (ahead > clock.maxFutureSkewMs) {
+      return `${field} ${value} is ${formatAhead(ahead)} ahead of the server clock (at most ${Math.round(clock.maxFutureSkewMs / 1000)} s allowed): check the clock of the machine that produced this item`;
+    }
+  }
+  return null;
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -47,7 +98,7 @@ function describeIssues(error: z.ZodError): string {
 export function validateBatchItems(
   batch: Record<SyncTable, unknown[]>,
   role: Role,
-  extra: { collector: string },
+  extra: { collector: string; clock: ClockLimit },
 ): ValidatedBatch {
   const rows = {} as ValidatedBatch["rows"];
   const received = {} as ValidatedBatch["received"];
@@ -80,6 +131,11 @@ export function validateBatchItems(
           reason: `invalid ${table} item: ${describeIssues(parsed.error)}`,
           rawItem: item,
         });
+        return;
+      }
+      const future = futureTimeProblem(table, parsed.data, extra.clock);
+      if (future) {
+        rejects.push({ table, index, key: keyOf(table, item), reason: future, rawItem: item });
         return;
       }
       const row: Record<string, unknown> =

@@ -72,7 +72,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
           operationId: "ingestPush",
           summary: "Push one batch for one collector run (idempotent by idempotencyKey)",
           description:
-            "Roles: admin, ingest. The ingest role may not write watchAccounts or embeddings: those items come back rejected.",
+            "Roles: admin, ingest. The ingest role may not write watchAccounts or embeddings: those items come back rejected. A key bound to one collector may push only for that collector (403 otherwise). Items with a time more than INGEST_MAX_FUTURE_SKEW_SECONDS ahead of the server clock come back rejected.",
           requestBody: {
             required: true,
             content: { "application/json": { schema: { $ref: "#/components/schemas/IngestBatch" } } },
@@ -90,16 +90,18 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
         get: {
           operationId: "getPost",
           summary: "One post as stored on the server",
+          description: "Roles: admin, ingest, reader (a collector's cutover validate spot-checks posts here).",
           parameters: [
             { name: "statusId", in: "path", required: true, schema: { type: "string", pattern: "^[0-9]{1,20}$" } },
           ],
-          responses: { "200": { description: "The post" }, ...errorResponses(400, 401, 404, 429, 503) },
+          responses: { "200": { description: "The post" }, ...errorResponses(400, 401, 403, 404, 429, 503) },
         },
       },
       "/api/v1/ops/reconcile-counts": {
         get: {
           operationId: "reconcileCounts",
           summary: "Per-table row counts since a time, by each table's source creation time",
+          description: "Roles: admin, ingest, reader (a collector's reconcile reads it).",
           parameters: [
             { name: "since", in: "query", required: false, schema: { type: "string", format: "date-time" } },
           ],

@@ -1,8 +1,12 @@
 import type { ReconcileRecord } from "~/shared/schemas/ingest";
+import { assertMayActFor } from "../auth/collector-binding";
+import type { Principal } from "../auth/principal";
 import type { Db } from "../db";
 
 /** Stores a collector's reconcile outcome (its local counts vs ours). */
-export async function recordReconcileResult(db: Db, input: ReconcileRecord) {
+export async function recordReconcileResult(db: Db, options: { input: ReconcileRecord; principal: Principal }) {
+  const { input } = options;
+  assertMayActFor(options.principal, input.collector);
   return db.reconcileResult.create({
     data: {
       collector: input.collector,

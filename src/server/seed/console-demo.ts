@@ -4,6 +4,7 @@
 import type { Prisma } from "~/generated/prisma/client";
 import type { CutoverStep } from "~/shared/schemas/cutover";
 import { syncTableNames, type SyncTable } from "~/shared/schemas/tables";
+import { systemPrincipal } from "../auth/principal";
 import type { Db } from "../db";
 import { reconcileCounts } from "../reconcile/reconcile-counts";
 import { recordReconcileResult } from "../reconcile/reconcile-results";
@@ -55,11 +56,14 @@ export async function seedReconcileHistory(
       }),
     ) as Record<SyncTable, { local: number; server: number; delta: number }>;
     await recordReconcileResult(db, {
-      collector: options.collector,
-      since: iso(since),
-      checkedAt: iso(checkedAt),
-      passed: !fail.has(daysAgo),
-      tables,
+      principal: systemPrincipal("seed"),
+      input: {
+        collector: options.collector,
+        since: iso(since),
+        checkedAt: iso(checkedAt),
+        passed: !fail.has(daysAgo),
+        tables,
+      },
     });
   }
 }

@@ -2,7 +2,7 @@
 // through the real ingest service, so the console's first screen shows what
 // production looks like (including a collector that is failing).
 import type { Db } from "../db";
-import type { Principal } from "../auth/principal";
+import { systemPrincipal } from "../auth/principal";
 import { pushIngestBatch } from "../ingest/push-ingest-batch";
 import { reportIngestFailure } from "../ingest/report-failure";
 import type { PostItem } from "~/shared/schemas/items";
@@ -19,7 +19,7 @@ import {
 import { backdateDemoIngest, seedCutoverRun, seedReconcileHistory } from "./console-demo";
 import { randomFromState } from "../../shared/random";
 
-const systemPrincipal: Principal = { kind: "system", apiKeyId: null, keyPrefix: "system", name: "seed", role: "admin" };
+const seedPrincipal = systemPrincipal("seed");
 
 export type SeedOptions = { days?: number; now?: number; seed?: number; log?: (line: string) => void };
 
@@ -36,7 +36,7 @@ export async function seedDemoData(db: Db, options: SeedOptions = {}) {
     buildWatchAccount(r, handle, i < 6 ? "priority" : "discovery", start - 86_400_000),
   );
   await pushIngestBatch(db, {
-    principal: systemPrincipal,
+    principal: seedPrincipal,
     input: { idempotencyKey: `seed:${collector}:accounts`, collector, mode: "manual", watchAccounts: accounts },
   });
 
@@ -73,7 +73,7 @@ export async function seedDemoData(db: Db, options: SeedOptions = {}) {
       });
       const report = buildReport(r, { runId, mode, at: at + 50_000, posts });
       await pushIngestBatch(db, {
-        principal: systemPrincipal,
+        principal: seedPrincipal,
         input: {
           idempotencyKey: `seed:${collector}:${runId}`,
           collector,
@@ -111,7 +111,7 @@ export async function seedDemoData(db: Db, options: SeedOptions = {}) {
     }
   }
   await pushIngestBatch(db, {
-    principal: systemPrincipal,
+    principal: seedPrincipal,
     input: {
       idempotencyKey: `seed:${collector}:windows`,
       collector,
@@ -130,11 +130,14 @@ export async function seedDemoData(db: Db, options: SeedOptions = {}) {
   ] as const) {
     for (let attempt = 1; attempt <= failures; attempt++) {
       await reportIngestFailure(db, {
-        collector,
-        mode: "priority",
-        error: "server answered 503: The database is unavailable right now; retry in a few seconds.",
-        attempts: 4,
-        occurredAt: new Date(now - (hoursAgo - attempt * 0.25) * 3_600_000).toISOString(),
+        principal: seedPrincipal,
+        input: {
+          collector,
+          mode: "priority",
+          error: "server answered 503: The database is unavailable right now; retry in a few seconds.",
+          attempts: 4,
+          occurredAt: new Date(now - (hoursAgo - attempt * 0.25) * 3_600_000).toISOString(),
+        },
       });
     }
     await db.collectorHealth.update({
@@ -147,11 +150,14 @@ export async function seedDemoData(db: Db, options: SeedOptions = {}) {
   // A second collector whose last two ingest cycles failed: the console shows it in alert.
   for (const attempt of [1, 2]) {
     await reportIngestFailure(db, {
-      collector: "ops-mac-mini",
-      mode: "discovery",
-      error: "connect ECONNREFUSED 10.0.0.12:443",
-      attempts: 4,
-      occurredAt: new Date(now - (3 - attempt) * 3_600_000).toISOString(),
+      principal: seedPrincipal,
+      input: {
+        collector: "ops-mac-mini",
+        mode: "discovery",
+        error: "connect ECONNREFUSED 10.0.0.12:443",
+        attempts: 4,
+        occurredAt: new Date(now - (3 - attempt) * 3_600_000).toISOString(),
+      },
     });
   }
   await db.collectorHealth.upsert({

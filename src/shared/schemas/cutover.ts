@@ -1,14 +1,14 @@
 // The cutover tool's reports to the server (one record per cutover, one
 // entry per step and pass).
 import { z } from "zod";
-import { isoTime, text } from "./primitives";
+import { collectorName, isoTime, text } from "./primitives";
 import { syncTableNames, type SyncTable } from "./tables";
 
 export const cutoverStepNames = ["freeze", "snapshot", "export", "import", "validate", "restore"] as const;
 
 export const cutoverStartSchema = z.object({
   label: text({ min: 1, max: 200 }),
-  collector: text({ min: 1, max: 100 }),
+  collector: collectorName,
   operator: text({ min: 1, max: 100 }),
   startedAt: isoTime,
 });

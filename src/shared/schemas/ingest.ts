@@ -2,7 +2,7 @@
 // one on the server (an invalid item is rejected alone), so the batch schema
 // only fixes the envelope and the array shapes.
 import { z } from "zod";
-import { isoTime, runMode, text } from "./primitives";
+import { collectorMode, collectorName, isoTime, text } from "./primitives";
 import { syncTableNames, type SyncTable } from "./tables";
 
 export const INGEST_PROTOCOL_VERSION = 1;
@@ -25,9 +25,9 @@ export const ingestBatchSchema = z.object({
     })
     .default(INGEST_PROTOCOL_VERSION),
   idempotencyKey: text({ min: 1, max: 200 }),
-  collector: text({ min: 1, max: 100 }),
+  collector: collectorName,
   runId: text({ min: 1, max: 128 }).nullish(),
-  mode: runMode,
+  mode: collectorMode,
   since: isoTime.nullish(),
   ...tableArrays(syncTableNames),
 });
@@ -62,8 +62,8 @@ export const ingestResultSchema = z.object({
 export type IngestResult = z.infer<typeof ingestResultSchema>;
 
 export const reportFailureSchema = z.object({
-  collector: text({ min: 1, max: 100 }),
-  mode: runMode,
+  collector: collectorName,
+  mode: collectorMode,
   error: text({ min: 1, max: 10_000 }),
   attempts: z.number().int().min(1).max(1000),
   occurredAt: isoTime.optional(),
@@ -79,7 +79,7 @@ export const reconcileTableSchema = z.object({
 });
 
 export const reconcileRecordSchema = z.object({
-  collector: text({ min: 1, max: 100 }),
+  collector: collectorName,
   since: isoTime.nullish(),
   checkedAt: isoTime,
   passed: z.boolean(),

@@ -61,8 +61,20 @@ export const flag = z.union([z.boolean(), z.literal(0), z.literal(1)]).transform
 export const count = z.number().int().min(0).max(2_147_483_647);
 export const bigCount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
+/** The format of a mode stored in rows (free text in older SQLite files): for items and filters. */
 export const runMode = text({ min: 1, max: 32 }).regex(
   /^[a-z0-9-]+$/,
   "must be lowercase letters, digits and dashes (e.g. priority)",
 );
-export const collectorModes = ["priority", "discovery"] as const;
+
+/**
+ * The modes a collector pushes and reports under: its scheduled runs, the
+ * 24-hour refresh, hand-started runs, `catch-up` and a cutover's `import`
+ * batches. Anything else would add a fake row to the console's overview.
+ */
+export const collectorModes = ["priority", "discovery", "refresh-24h", "manual", "catch-up", "cutover"] as const;
+export type CollectorMode = (typeof collectorModes)[number];
+export const collectorMode = z.enum(collectorModes, { error: `must be one of ${collectorModes.join(", ")}` });
+
+/** A collector's name, as batches, reports, cutovers and bound keys carry it. */
+export const collectorName = text({ min: 1, max: 100 });

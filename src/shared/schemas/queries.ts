@@ -1,7 +1,7 @@
 // Inputs of the read procedures, shared by the routers, the REST adapters
 // and the console's filter forms.
 import { z } from "zod";
-import { isoTime, runMode, statusId, text } from "./primitives";
+import { collectorName, isoTime, runMode, statusId, text } from "./primitives";
 
 export const MIN_SEARCH_TEXT = 3;
 
@@ -38,6 +38,8 @@ export const runByIdSchema = z.object({ runId: text({ min: 1, max: 128 }) });
 export const apiKeyCreateSchema = z.object({
   name: text({ min: 1, max: 100 }),
   role: z.enum(["admin", "ingest", "reader"]),
+  /** Binds an ingest key to one collector (docs/security.md). */
+  collector: collectorName.optional(),
 });
 export const apiKeyRevokeSchema = z.object({
   prefix: z.string().regex(/^xmk_[a-z0-9]{10}$/, "must be a key prefix like xmk_0123456789"),

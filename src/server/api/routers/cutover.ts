@@ -1,18 +1,20 @@
 import { cutoverStartSchema, cutoverStepRecordSchema, rowsByKeysSchema } from "~/shared/schemas/cutover";
 import { cutoverByIdSchema, cutoverListSchema } from "~/shared/schemas/queries";
-import { createTRPCRouter, ingestProcedure, readerProcedure } from "../trpc";
+import { collectorReadProcedure, createTRPCRouter, ingestProcedure, readerProcedure } from "../trpc";
 import { getCutoverRun, listCutoverRuns, recordCutoverStep, startCutoverRun } from "../../cutover/cutover-runs";
 import { rowsByKeys } from "../../cutover/rows-by-keys";
 
 export const cutoverRouter = createTRPCRouter({
-  start: ingestProcedure.input(cutoverStartSchema).mutation(({ ctx, input }) => startCutoverRun(ctx.db, input)),
+  start: ingestProcedure
+    .input(cutoverStartSchema)
+    .mutation(({ ctx, input }) => startCutoverRun(ctx.db, { input, principal: ctx.principal })),
   recordStep: ingestProcedure
     .input(cutoverStepRecordSchema)
-    .mutation(({ ctx, input }) => recordCutoverStep(ctx.db, input)),
+    .mutation(({ ctx, input }) => recordCutoverStep(ctx.db, { input, principal: ctx.principal })),
   list: readerProcedure.input(cutoverListSchema).query(({ ctx, input }) => listCutoverRuns(ctx.db, input)),
   byId: readerProcedure.input(cutoverByIdSchema).query(({ ctx, input }) => getCutoverRun(ctx.db, input.id)),
   /** Stored rows by natural key, in the ingest item shape, for spot checks. */
-  rowsByKeys: readerProcedure
+  rowsByKeys: collectorReadProcedure
     .meta({ cost: 5 })
     .input(rowsByKeysSchema)
     .query(({ ctx, input }) => rowsByKeys(ctx.db, input)),

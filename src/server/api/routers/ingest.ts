@@ -27,5 +27,5 @@ export const ingestRouter = createTRPCRouter({
   access: ingestProcedure.query(({ ctx }) => describeIngestAccess(ctx.principal)),
   reportFailure: ingestProcedure
     .input(reportFailureSchema)
-    .mutation(({ ctx, input }) => reportIngestFailure(ctx.db, input)),
+    .mutation(({ ctx, input }) => reportIngestFailure(ctx.db, { input, principal: ctx.principal })),
 });

@@ -1,10 +1,11 @@
 import { postListSchema, postLookupSchema } from "~/shared/schemas/queries";
-import { createTRPCRouter, readerProcedure } from "../trpc";
+import { collectorReadProcedure, createTRPCRouter, readerProcedure } from "../trpc";
 import { getPostByStatusId, listPosts } from "../../posts/post-queries";
 import { getPostSpotCheck } from "../../posts/post-spot-check";
 
 export const postsRouter = createTRPCRouter({
-  byStatusId: readerProcedure
+  /** Also the collector's: cutover validate spot-checks posts through GET /api/v1/posts/{statusId}. */
+  byStatusId: collectorReadProcedure
     .input(postLookupSchema)
     .query(({ ctx, input }) => getPostByStatusId(ctx.db, input.statusId)),
   // A text search reads bodies: the heaviest call a reader has.

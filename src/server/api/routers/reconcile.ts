@@ -1,5 +1,5 @@
 import { reconcileCountsInputSchema, reconcileHistorySchema, reconcileRecordSchema } from "~/shared/schemas/ingest";
-import { createTRPCRouter, ingestProcedure, readerProcedure } from "../trpc";
+import { collectorReadProcedure, createTRPCRouter, ingestProcedure, readerProcedure } from "../trpc";
 import { reconcileCounts } from "../../reconcile/reconcile-counts";
 import {
   listReconcileCollectors,
@@ -9,13 +9,13 @@ import {
 
 export const reconcileRouter = createTRPCRouter({
   /** 15 statements, counts of every table. */
-  counts: readerProcedure
+  counts: collectorReadProcedure
     .meta({ cost: 15 })
     .input(reconcileCountsInputSchema)
     .query(({ ctx, input }) => reconcileCounts(ctx.db, input)),
   record: ingestProcedure
     .input(reconcileRecordSchema)
-    .mutation(({ ctx, input }) => recordReconcileResult(ctx.db, input)),
+    .mutation(({ ctx, input }) => recordReconcileResult(ctx.db, { input, principal: ctx.principal })),
   history: readerProcedure.input(reconcileHistorySchema).query(({ ctx, input }) => listReconcileResults(ctx.db, input)),
   collectors: readerProcedure.query(({ ctx }) => listReconcileCollectors(ctx.db)),
 });

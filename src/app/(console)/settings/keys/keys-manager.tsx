@@ -22,6 +22,7 @@ export function KeysManager({ currentPrefix }: { currentPrefix: string }) {
   const keys = useQuery(trpc.keys.list.queryOptions());
   const [name, setName] = useState("");
   const [role, setRole] = useState<(typeof roles)[number]>("reader");
+  const [collector, setCollector] = useState("");
   const [confirming, setConfirming] = useState<string | null>(null);
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.keys.list.queryKey() });
   const create = useMutation(trpc.keys.create.mutationOptions({ onSuccess: invalidate }));
@@ -36,7 +37,16 @@ export function KeysManager({ currentPrefix }: { currentPrefix: string }) {
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    create.mutate({ name: name.trim(), role }, { onSuccess: () => setName("") });
+    const boundTo = role === "ingest" ? collector.trim() : "";
+    create.mutate(
+      { name: name.trim(), role, ...(boundTo ? { collector: boundTo } : {}) },
+      {
+        onSuccess: () => {
+          setName("");
+          setCollector("");
+        },
+      },
+    );
   };
 
   return (
@@ -77,6 +87,25 @@ export function KeysManager({ currentPrefix }: { currentPrefix: string }) {
               ))}
             </select>
           </div>
+          {role === "ingest" ? (
+            <div className="w-64">
+              <label htmlFor="key-collector" className="block text-xs font-medium text-slate-600">
+                Collector (XMONITOR_COLLECTOR_NAME)
+              </label>
+              <input
+                id="key-collector"
+                maxLength={100}
+                value={collector}
+                onChange={(e) => setCollector(e.target.value)}
+                placeholder="empty: any collector"
+                aria-describedby="key-collector-help"
+                className={inputClass}
+              />
+              <p id="key-collector-help" className="mt-1 text-xs text-slate-500">
+                The key may push and report for this collector only.
+              </p>
+            </div>
+          ) : null}
           <button
             type="submit"
             disabled={create.isPending}
@@ -93,8 +122,9 @@ export function KeysManager({ currentPrefix }: { currentPrefix: string }) {
             data-testid="new-key"
           >
             <p className="font-medium text-amber-950">
-              Key <span className="font-mono">{create.data.keyPrefix}</span> ({create.data.role}) for {create.data.name}
-              : copy it now. It is shown once and cannot be recovered.
+              Key <span className="font-mono">{create.data.keyPrefix}</span> ({create.data.role}
+              {create.data.collector ? `, collector ${create.data.collector}` : ""}) for {create.data.name}: copy it
+              now. It is shown once and cannot be recovered.
             </p>
             <div className="flex flex-wrap items-center gap-2 rounded bg-white px-2 py-1.5">
               <code className="font-mono text-xs break-all" data-testid="new-key-value">
@@ -153,6 +183,11 @@ export function KeysManager({ currentPrefix }: { currentPrefix: string }) {
                   </td>
                   <td className={td}>
                     <span className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs">{key.role}</span>
+                    {key.role === "ingest" ? (
+                      <span className="ml-1 text-xs text-slate-600">
+                        {key.collector ? `for ${key.collector}` : "for any collector"}
+                      </span>
+                    ) : null}
                   </td>
                   <td className={td}>
                     <RelativeTime date={key.createdAt} />
