@@ -1,7 +1,7 @@
 // Prints the fault-injection summary table once every scenario has run:
 // `npm run test:faults` passes it as a reporter and points
 // FAULTS_SUMMARY_DIR at a fresh directory the scenarios write their figures to.
-import type { Reporter } from "vitest/reporters";
+import type { Reporter } from "vitest/node";
 import { clearFaultFigures, formatFaultTable, readFaultFigures, SUMMARY_DIR_VARIABLE } from "./summary";
 
 export default class FaultSummaryReporter implements Reporter {
