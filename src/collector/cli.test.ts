@@ -111,6 +111,59 @@ describe("xmonitor-collector", () => {
     );
   });
 
+  it("checks numeric flags by their variable's rule before anything runs, and logs each ingest's window", () => {
+    const runs = () => {
+      const db = new Database(path.join(dir, "x.db"), { readonly: true });
+      try {
+        return db.prepare("select count(*) from runs").pluck().get();
+      } finally {
+        db.close();
+      }
+    };
+    const before = runs();
+    for (const bad of ["abc", "-900", "0", "1.5"]) {
+      const refused = collector("run", "--mode", "priority", "--lookback-seconds", bad);
+      expect(refused.status, bad).not.toBe(0);
+      expect(refused.stderr, bad).toContain(`--lookback-seconds "${bad}": `);
+      expect(refused.stderr, bad).toContain("(the same rule as XMONITOR_INGEST_LOOKBACK_SECONDS)");
+    }
+    expect(collector("--max-attempts", "0", "status").stderr).toContain(
+      '--max-attempts "0": Too small: expected number to be >0 (the same rule as XMONITOR_INGEST_MAX_ATTEMPTS)',
+    );
+    expect(collector("--initial-backoff-seconds", "-1", "status").stderr).toContain(
+      "(the same rule as XMONITOR_INGEST_INITIAL_BACKOFF_SECONDS)",
+    );
+    expect(runs()).toBe(before);
+
+    const replay = path.join(dir, "flags-replay.jsonl");
+    expect(collector("replay", "generate", "--out", replay, "--count", "20").status).toBe(0);
+    const unreachable = {
+      XMONITOR_API_KEY: "xmk_0000000000_notarealkeynotarealkeynotarealkey00",
+      XMONITOR_API_BASE_URL: "http://127.0.0.1:9",
+      XMONITOR_REPLAY_FILE: replay,
+      // Its own health file: no earlier failure widens the window.
+      XMONITOR_HEALTH_FILE: path.join(dir, "flags-health.json"),
+    };
+    const run = collectorWith(
+      unreachable,
+      "--max-attempts",
+      "1",
+      "--initial-backoff-seconds",
+      "0",
+      "run",
+      "--mode",
+      "priority",
+      "--lookback-seconds",
+      "600",
+    );
+    expect(run.status).toBe(1);
+    expect(run.stdout + run.stderr).toMatch(
+      /ingest: mode=priority since=\d{4}-\d{2}-\d{2}T[\d:.]+Z lookback=600s attempts≤1/,
+    );
+    // One attempt: no retry line.
+    expect(run.stdout + run.stderr).not.toContain("api retry");
+  });
+
   it("refuses bad input with one line and a non-zero exit", () => {
     const badSince = collector("catch-up", "--since", "yesterday");
     expect(badSince.status).not.toBe(0);

@@ -79,6 +79,11 @@ export async function runCommand(
       );
     }
     const since = from === undefined ? undefined : new Date(Date.parse(from) - lookback).toISOString();
+    // The effective window, as the server records it with the batch (since) and the settings that shaped it.
+    log.info(
+      `ingest: mode=${options.mode} since=${since ?? "the beginning"} lookback=${lookback / 1000}s attempts≤${config.XMONITOR_INGEST_MAX_ATTEMPTS}`,
+      { event: "ingest_window", mode: options.mode, since: since ?? null, lookbackSeconds: lookback / 1000 },
+    );
     const ingest = await runIngestCycle({
       store,
       api: ctx.api,

@@ -1,0 +1,151 @@
+// `collector cutover …`: the command line of the cutover steps; the steps
+// themselves are in ./commands/cutover.ts and ./cutover/.
+import type { Command } from "commander";
+import type { CollectorContext } from "./context";
+import {
+  cutoverAll,
+  cutoverExport,
+  cutoverFreeze,
+  cutoverImport,
+  cutoverRestore,
+  cutoverSnapshot,
+  cutoverValidate,
+  type CutoverOptions,
+} from "./commands/cutover";
+import { contextFrom, positiveInt } from "./cli-options";
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Ctrl-C during a long import: finish the batches in flight, write the checkpoint, stop. A second Ctrl-C ends at once. */
+function interruptSignal(ctx: CollectorContext): AbortSignal {
+  const controller = new AbortController();
+  process.once("SIGINT", () => {
+    ctx.log.warn(
+      "interrupt: finishing the batches in flight and writing the checkpoint (Ctrl-C again to stop at once)",
+    );
+    controller.abort();
+  });
+  return controller.signal;
+}
+
+export function cutoverGroup(program: Command): void {
+  const cutover = program
+    .command("cutover")
+    .description(
+      "move this machine's SQLite state into the central PostgreSQL: freeze, snapshot, export, import, validate, restore (or all)",
+    )
+    .option("--data-dir <dir>", "where snapshots, exports, reject logs and reports go (default: the database's folder)")
+    .option("--label <name>", "name of a new cutover (default: the collector's name)")
+    .option("--operator <name>", "who runs it (default: the OS user)");
+  const base = (command: Command): CutoverOptions => {
+    const g = command.optsWithGlobals<CutoverOptions>();
+    return {
+      ...(g.dataDir ? { dataDir: g.dataDir } : {}),
+      ...(g.label ? { label: g.label } : {}),
+      ...(g.operator ? { operator: g.operator } : {}),
+    };
+  };
+  cutover
+    .command("freeze")
+    .description("set the freeze flag and wait until no collector run is in progress")
+    .option("--timeout <seconds>", "how long to wait for runs in progress", positiveInt, 600)
+    .action(async (options: { timeout: number }, command: Command) => {
+      process.exitCode = (
+        await cutoverFreeze(contextFrom(command), { ...base(command), timeoutSeconds: options.timeout })
+      ).exitCode;
+    });
+  cutover
+    .command("snapshot")
+    .description("copy the live database with the online backup API, then PRAGMA integrity_check on the copy")
+    .option("--source <file>", "database to copy (default: --db)")
+    .action(async (options: { source?: string }, command: Command) => {
+      process.exitCode = (await cutoverSnapshot(contextFrom(command), { ...base(command), ...options })).exitCode;
+    });
+  cutover
+    .command("export")
+    .description("the snapshot as one JSONL file per table plus manifest.json (row counts, SHA-256)")
+    .option("--snapshot <file>", "snapshot to export (default: this cutover's)")
+    .option("--out <dir>", "export directory (default: data/export_cutover_<stamp>)")
+    .action(async (options: { snapshot?: string; out?: string }, command: Command) => {
+      const { out, ...rest } = options;
+      process.exitCode = (
+        await cutoverExport(contextFrom(command), { ...base(command), ...rest, ...(out ? { outDir: out } : {}) })
+      ).exitCode;
+    });
+  cutover
+    .command("import")
+    .description(
+      "push the export through the ingest API with the key given; resumable (Ctrl-C keeps the checkpoint); rejects go to an NDJSON log (exit 1 when any)",
+    )
+    .option("--export-dir <dir>", "export to import (default: this cutover's)")
+    .option("--dry-run", "validate and count what would be inserted/updated, write nothing")
+    .option("--batch-size <n>", "items per batch (XMONITOR_INGEST_BATCH_SIZE)", positiveInt)
+    .action(async (options: { exportDir?: string; dryRun?: boolean; batchSize?: number }, command: Command) => {
+      const ctx = contextFrom(command);
+      process.exitCode = (
+        await cutoverImport(ctx, { ...base(command), ...options, signal: interruptSignal(ctx) })
+      ).exitCode;
+    });
+  cutover
+    .command("validate")
+    .description(
+      "snapshot vs server row counts per table and a field-by-field spot check; exit 1 when anything differs",
+    )
+    .option("--snapshot <file>", "snapshot to compare with (default: this cutover's)")
+    .option("--sample <n>", "rows spot-checked per table", positiveInt, 50)
+    .option("--seed <text>", "seed of the sample (same seed, same rows)", "cutover")
+    .option("--ignore-run <run_id>", "leave this run out of the comparison (repeatable)", collect)
+    .option("--report <file>", "report path (default: data/validate_cutover_<stamp>.json)")
+    .action(
+      async (
+        options: { snapshot?: string; sample: number; seed: string; ignoreRun?: string[]; report?: string },
+        command: Command,
+      ) => {
+        const { ignoreRun, ...rest } = options;
+        process.exitCode = (
+          await cutoverValidate(contextFrom(command), { ...base(command), ...rest, ignoreRuns: ignoreRun ?? [] })
+        ).exitCode;
+      },
+    );
+  cutover
+    .command("restore")
+    .description("clear the freeze flag; with --canary run one cycle per mode and report api ingest ok")
+    .option("--canary", "run one priority and one discovery cycle")
+    .action(async (options: { canary?: boolean }, command: Command) => {
+      process.exitCode = (await cutoverRestore(contextFrom(command), { ...base(command), ...options })).exitCode;
+    });
+  cutover
+    .command("all")
+    .description("freeze → snapshot → export → import → validate → restore, stopping at the first failing step")
+    .option("--timeout <seconds>", "freeze: how long to wait for runs in progress", positiveInt, 600)
+    .option("--batch-size <n>", "import: items per batch", positiveInt)
+    .option("--sample <n>", "validate: rows spot-checked per table", positiveInt, 50)
+    .option("--seed <text>", "validate: seed of the sample", "cutover")
+    .option("--ignore-run <run_id>", "validate: leave this run out (repeatable)", collect)
+    .option("--canary", "restore: run one cycle per mode")
+    .action(
+      async (
+        options: {
+          timeout: number;
+          batchSize?: number;
+          sample: number;
+          seed: string;
+          ignoreRun?: string[];
+          canary?: boolean;
+        },
+        command: Command,
+      ) => {
+        const ctx = contextFrom(command);
+        const { timeout, ignoreRun, ...rest } = options;
+        process.exitCode = (
+          await cutoverAll(ctx, {
+            ...base(command),
+            ...rest,
+            timeoutSeconds: timeout,
+            ignoreRuns: ignoreRun ?? [],
+            signal: interruptSignal(ctx),
+          })
+        ).exitCode;
+      },
+    );
+}
