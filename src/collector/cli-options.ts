@@ -1,7 +1,8 @@
 // What every collector command shares on the command line: the global
 // options, the configuration they override, and the parsers of option values.
 import type { Command } from "commander";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
 import { collectorEnvSchema, parseCollectorEnv, type CollectorConfig } from "./config";
 import { createCollectorContext, type CollectorContext } from "./context";
 import { isoTime } from "~/shared/schemas/primitives";
@@ -18,11 +19,16 @@ export type GlobalOptions = {
   json?: boolean;
 };
 
-export function configFrom(command: Command): CollectorConfig {
+/** Where an effective setting came from, in order of precedence. */
+export type SettingSource = "flag" | "env" | ".env" | "default";
+
+/** The configuration the flags, the environment and a .env file in the working folder make, and where each value came from. */
+export function settingsFrom(command: Command): { config: CollectorConfig; sources: Record<string, SettingSource> } {
   const g = command.optsWithGlobals<GlobalOptions>();
+  const environment = { ...process.env };
+  const dotenv = existsSync(".env") ? parseEnv(readFileSync(".env", "utf8")) : {};
   if (existsSync(".env")) process.loadEnvFile(".env");
-  const overrides: Record<string, string | undefined> = {
-    ...process.env,
+  const flags: Record<string, string | undefined> = {
     ...(g.db ? { XMONITOR_DB_PATH: g.db } : {}),
     ...(g.apiBaseUrl ? { XMONITOR_API_BASE_URL: g.apiBaseUrl } : {}),
     // A key given on the command line replaces the environment's, whichever form each takes.
@@ -35,7 +41,19 @@ export function configFrom(command: Command): CollectorConfig {
       ? { XMONITOR_INGEST_INITIAL_BACKOFF_SECONDS: String(g.initialBackoffSeconds) }
       : {}),
   };
-  return parseCollectorEnv(overrides);
+  const config = parseCollectorEnv({ ...process.env, ...flags });
+  const given = (value: string | undefined) => value !== undefined && value.trim() !== "";
+  const sources = Object.fromEntries(
+    Object.keys(collectorEnvSchema.shape).map((name): [string, SettingSource] => [
+      name,
+      name in flags ? "flag" : given(environment[name]) ? "env" : given(dotenv[name]) ? ".env" : "default",
+    ]),
+  );
+  return { config, sources };
+}
+
+export function configFrom(command: Command): CollectorConfig {
+  return settingsFrom(command).config;
 }
 
 export function contextFrom(command: Command): CollectorContext {

@@ -11,7 +11,16 @@ import { createCollectorScheduler } from "./commands/schedule";
 import { replayGenerateCommand } from "./commands/replay";
 import { freezeCommand, statusCommand, unfreezeCommand } from "./commands/status";
 import { createLog } from "./log";
-import { configFrom, contextFrom, isoOption, positiveInt, variableOption, type GlobalOptions } from "./cli-options";
+import {
+  configFrom,
+  contextFrom,
+  isoOption,
+  positiveInt,
+  settingsFrom,
+  variableOption,
+  type GlobalOptions,
+} from "./cli-options";
+import { configCommand, describeSettings } from "./commands/config";
 import { cutoverGroup } from "./cli-cutover";
 
 const tiers = ["priority", "discovery"] as const;
@@ -161,6 +170,15 @@ export function buildCli(): Command {
       (_o: unknown, command: Command) =>
         void statusCommand(contextFrom(command), { json: command.optsWithGlobals<GlobalOptions>().json ?? false }),
     );
+
+  program
+    .command("config")
+    .description("every effective setting and where it came from (flag, env, .env, default), keys masked")
+    .action((_o: unknown, command: Command) => {
+      const json = command.optsWithGlobals<GlobalOptions>().json ?? false;
+      const { config, sources } = settingsFrom(command);
+      process.exitCode = configCommand(describeSettings(config, sources), { log: createLog({ json }), json }).exitCode;
+    });
 
   cutoverGroup(program);
   replayGroup(program);
