@@ -7,6 +7,7 @@ import { resolveDatabase } from "../scripts/lib/resolve-database";
 import { migrateDatabase } from "../scripts/lib/migrate";
 import { seedDemoData, seedIfEmpty } from "../src/server/seed/seed";
 import { loadDotEnv } from "../scripts/lib/dotenv";
+import { describeError } from "../scripts/lib/describe-error";
 
 loadDotEnv();
 
@@ -34,6 +35,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`[seed] ${error instanceof EnvError ? error.message : `failed: ${(error as Error).message}`}`);
+  console.error(`[seed] ${error instanceof EnvError ? error.message : `failed: ${describeError(error)}`}`);
   process.exit(1);
 });

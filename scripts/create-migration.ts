@@ -12,6 +12,7 @@ import { prismaCli } from "./lib/migrate";
 import { projectRoot } from "./lib/project-root";
 import { env } from "../src/env";
 import { loadDotEnv } from "./lib/dotenv";
+import { describeError } from "./lib/describe-error";
 
 loadDotEnv();
 
@@ -58,6 +59,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`[migration:create] ${(error as Error).message}`);
+  console.error(`[migration:create] ${describeError(error)}`);
   process.exit(1);
 });

@@ -8,6 +8,7 @@ import { AppError } from "../src/server/errors";
 import { apiKeyCreateSchema } from "../src/shared/schemas/queries";
 import { summariseZodError } from "../src/shared/zod-errors";
 import { loadDotEnv } from "./lib/dotenv";
+import { describeError } from "./lib/describe-error";
 
 loadDotEnv();
 
@@ -88,6 +89,6 @@ program.command("revoke <prefix>").action(async (prefix: string) => {
 });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(`[keys] ${error instanceof AppError ? error.message : (error as Error).message}`);
+  console.error(`[keys] ${error instanceof AppError ? error.message : describeError(error)}`);
   process.exit(1);
 });

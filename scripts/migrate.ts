@@ -4,6 +4,7 @@ import { env, EnvError } from "../src/env";
 import { resolveDatabase } from "./lib/resolve-database";
 import { migrateDatabase } from "./lib/migrate";
 import { loadDotEnv } from "./lib/dotenv";
+import { describeError } from "./lib/describe-error";
 
 loadDotEnv();
 
@@ -26,6 +27,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`[migrate] ${error instanceof EnvError ? error.message : (error as Error).message}`);
+  console.error(`[migrate] ${error instanceof EnvError ? error.message : describeError(error)}`);
   process.exit(1);
 });

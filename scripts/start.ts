@@ -12,6 +12,7 @@ import { closeDb, createDb } from "../src/server/db";
 import { seedIfEmpty, seedsOnStart } from "../src/server/seed/seed";
 import { buildIsCurrent } from "./lib/build-state";
 import { loadDotEnv } from "./lib/dotenv";
+import { describeError } from "./lib/describe-error";
 
 loadDotEnv();
 
@@ -80,7 +81,7 @@ main().then(
     if (error instanceof EnvError || error instanceof DatabaseUnavailableError) {
       console.error(`[start] ${error.message}`);
     } else {
-      console.error(`[start] failed: ${(error as Error).message}`);
+      console.error(`[start] failed: ${describeError(error)}`);
     }
     process.exit(1);
   },

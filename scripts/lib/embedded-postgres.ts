@@ -82,6 +82,21 @@ export async function withPrivateTmpDir<T>(root: string, fn: () => Promise<T>): 
   }
 }
 
+/** The live server a postmaster.pid names, or null when the file is stale (left by a crash). */
+function runningPostmaster(pidFile: string): { pid: number; port: number | null } | null {
+  const lines = readFileSync(pidFile, "utf8").split("\n");
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: alive, owned by another user (postgres when started by root).
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return null;
+  }
+  const port = Number(lines[3]);
+  return { pid, port: Number.isInteger(port) && port > 0 ? port : null };
+}
+
 async function answers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
@@ -109,9 +124,18 @@ export async function startEmbeddedPostgres(options: {
   const adminUrl = pgUrl({ host: "127.0.0.1", port: options.port, database: "postgres", ...credentials });
 
   // Another `npm start` (or a crashed one) may already run this cluster.
-  if (existsSync(path.join(clusterDir, "postmaster.pid")) && (await answers(adminUrl))) {
-    await ensureDatabase(adminUrl, options.database);
-    return { url, stop: async () => undefined };
+  const pidFile = path.join(clusterDir, "postmaster.pid");
+  if (existsSync(pidFile)) {
+    if (await answers(adminUrl)) {
+      await ensureDatabase(adminUrl, options.database);
+      return { url, stop: async () => undefined };
+    }
+    const running = runningPostmaster(pidFile);
+    if (running)
+      throw new Error(
+        `the embedded PostgreSQL in ${clusterDir} is already running (pid ${running.pid}, port ${running.port ?? "unknown"}) ` +
+          `but not on port ${options.port}: use the same XMONITOR_EMBEDDED_PG_PORT as the process that started it, or stop that process.`,
+      );
   }
 
   const server = new EmbeddedPostgres({
