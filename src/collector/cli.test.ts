@@ -164,6 +164,19 @@ describe("xmonitor-collector", () => {
     expect(run.stdout + run.stderr).not.toContain("api retry");
   });
 
+  it("stops quietly when the reader of its output goes away (| head)", () => {
+    const piped = spawnSync(
+      "bash",
+      [
+        "-c",
+        `"${path.join(projectRoot, "bin", "xmonitor-collector.js")}" --db "${path.join(dir, "x.db")}" config | head -1`,
+      ],
+      { cwd: dir, env: { PATH: process.env.PATH ?? "", HOME: dir, NODE_ENV: "production" }, encoding: "utf8" },
+    );
+    expect(piped.stdout).toContain("working folder:");
+    expect(piped.stderr).not.toContain("EPIPE");
+  });
+
   it("refuses bad input with one line and a non-zero exit", () => {
     const badSince = collector("catch-up", "--since", "yesterday");
     expect(badSince.status).not.toBe(0);

@@ -215,6 +215,11 @@ export function buildCli(): Command {
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
+  // `collector config | head`: the reader went away; stop quietly, as shell tools do.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   try {
     await buildCli().parseAsync(argv);
   } catch (error) {
