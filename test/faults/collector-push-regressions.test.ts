@@ -38,6 +38,7 @@ import type { ServerClient } from "~/collector/uplink/server-client";
 import { createMemoryLog } from "~/collector/log";
 import { REPLAY_ACCOUNTS, writeReplayFile } from "~/collector/sources/replay-generator";
 import { collectorFiles } from "../support/collector-env";
+import { fakeServerClient } from "../support/fake-server-client";
 
 let dir: string;
 beforeEach(() => {
@@ -51,10 +52,7 @@ function fakeApi(
 ): ServerClient & { received: Map<SyncTable, Set<string>> } {
   const received = new Map<SyncTable, Set<string>>(syncTableNames.map((t) => [t, new Set<string>()]));
   let calls = 0;
-  const unused = () => {
-    throw new Error("not used by these tests");
-  };
-  return {
+  return fakeServerClient({
     received,
     push: async (batch) => {
       await push(batch, ++calls);
@@ -96,14 +94,7 @@ function fakeApi(
       writableTables: [...syncTableNames],
     }),
     reportFailure: async () => undefined,
-    reconcileCounts: unused,
-    rowsByKeys: unused,
-    recordReconcile: unused,
-    reportsOfRun: unused,
-    cutoverStart: unused,
-    cutoverRecordStep: unused,
-    postViewRest: unused,
-  };
+  });
 }
 
 function context(api: ServerClient, now: () => Date = () => new Date()): CollectorContext {

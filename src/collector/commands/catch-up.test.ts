@@ -6,11 +6,11 @@ import path from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { syncTableNames } from "~/shared/schemas/tables";
 import { collectorFiles } from "../../../test/support/collector-env";
+import { fakeServerClient } from "../../../test/support/fake-server-client";
 import { parseCollectorEnv } from "../config";
 import { createCollectorContext } from "../context";
 import { createMemoryLog } from "../log";
 import { listRunsInProgress } from "../scheduler/run-lock";
-import type { ServerClient } from "../uplink/server-client";
 import { catchUpCommand } from "./catch-up";
 
 let dir: string;
@@ -26,26 +26,14 @@ it("holds the run lock while it pushes, so a freeze waits for it, and releases i
   let answerAccess: () => void = () => undefined;
   let accessAsked: () => void = () => undefined;
   const asked = new Promise<void>((resolve) => (accessAsked = resolve));
-  const unused = () => {
-    throw new Error("not used by catch-up");
-  };
-  ctx.api = {
+  ctx.api = fakeServerClient({
     access: () =>
       new Promise((resolve) => {
         answerAccess = () =>
           resolve({ role: "ingest", keyPrefix: "xmk_fake", collector: null, writableTables: [...syncTableNames] });
         accessAsked();
       }),
-    push: unused,
-    reportFailure: unused,
-    reconcileCounts: unused,
-    rowsByKeys: unused,
-    recordReconcile: unused,
-    reportsOfRun: unused,
-    cutoverStart: unused,
-    cutoverRecordStep: unused,
-    postViewRest: unused,
-  } satisfies ServerClient;
+  });
   const lockDir = path.join(dir, "running");
 
   const done = catchUpCommand(ctx, { since: "2026-11-28T00:00:00Z" });
