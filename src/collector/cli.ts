@@ -21,6 +21,7 @@ import {
   type GlobalOptions,
 } from "./cli-options";
 import { configCommand, describeSettings } from "./commands/config";
+import { runsRemoveCommand } from "./commands/runs";
 import { cutoverGroup } from "./cli-cutover";
 
 const tiers = ["priority", "discovery"] as const;
@@ -170,6 +171,19 @@ export function buildCli(): Command {
       (_o: unknown, command: Command) =>
         void statusCommand(contextFrom(command), { json: command.optsWithGlobals<GlobalOptions>().json ?? false }),
     );
+
+  program
+    .command("runs")
+    .description("runs on the server")
+    .command("remove <runId>")
+    .description("remove a run made by hand on the server (admin key); without --yes, only say what would go")
+    .requiredOption("--reason <text>", "why (kept in the server's audit record)")
+    .option("--yes", "remove it")
+    .action(async (runId: string, options: { reason: string; yes?: boolean }, command: Command) => {
+      process.exitCode = (
+        await runsRemoveCommand(contextFrom(command), { runId, reason: options.reason, yes: options.yes ?? false })
+      ).exitCode;
+    });
 
   program
     .command("config")

@@ -13,6 +13,8 @@ const names = [
   "cutoverStart",
   "cutoverRecordStep",
   "postViewRest",
+  "runRemovalPreview",
+  "removeRun",
 ] as const satisfies readonly (keyof ServerClient)[];
 
 export function fakeServerClient<T extends Partial<ServerClient>>(calls: T): ServerClient & T {

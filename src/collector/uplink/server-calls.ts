@@ -18,6 +18,8 @@ export type IngestAccess = Outputs["ingest"]["access"];
 export type ServerCounts = Outputs["reconcile"]["counts"];
 export type ServerRun = Outputs["runs"]["byId"];
 export type CutoverRecord = Outputs["cutover"]["start"];
+export type RunRemovalPreview = Outputs["runs"]["removalPreview"];
+export type RunRemoval = Outputs["runs"]["remove"];
 /** What the client sends (figures may be omitted: the schema defaults them). */
 export type CutoverStepRecordInput = z.input<typeof cutoverStepRecordSchema>;
 
@@ -35,6 +37,10 @@ export type ServerCalls = {
   cutoverRecordStep(input: CutoverStepRecordInput): Promise<unknown>;
   /** GET /api/v1/posts/{statusId}: the REST view of a post, or null on 404 (the spot check compares both doors). */
   postViewRest(statusId: string): Promise<Record<string, unknown> | null>;
+  /** Admin only: what removing a run would take and leave. */
+  runRemovalPreview(runId: string): Promise<RunRemovalPreview>;
+  /** Admin only: removes a run made by hand on the server, recorded with the reason. */
+  removeRun(input: { runId: string; reason: string }): Promise<RunRemoval>;
 };
 
 export type ServerAddress = { baseUrl: string; apiKey: string; fetch?: typeof fetch; timeoutMs?: number };
@@ -112,5 +118,7 @@ export function createTrpcCalls(options: ServerAddress): ServerCalls {
     cutoverStart: (input) => call(() => trpc.cutover.start.mutate(input)),
     cutoverRecordStep: (input) => call(() => trpc.cutover.recordStep.mutate(input)),
     postViewRest: (statusId) => getPostViewRest(options, statusId),
+    runRemovalPreview: (runId) => call(() => trpc.runs.removalPreview.query({ runId })),
+    removeRun: (input) => call(() => trpc.runs.remove.mutate(input)),
   };
 }

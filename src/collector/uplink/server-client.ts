@@ -10,6 +10,8 @@ import {
   type CutoverStepRecordInput,
   type IngestAccess,
   type PushResult,
+  type RunRemoval,
+  type RunRemovalPreview,
   type ServerAddress,
   type ServerCalls,
   type ServerCounts,
@@ -35,6 +37,10 @@ export type ServerClient = {
   cutoverRecordStep(input: CutoverStepRecordInput): Promise<void>;
   /** The REST view of a post (GET /api/v1/posts/{statusId}), or null when the server has none. */
   postViewRest(statusId: string): Promise<Record<string, unknown> | null>;
+  /** Admin only: what removing a run would take and leave. */
+  runRemovalPreview(runId: string): Promise<RunRemovalPreview>;
+  /** Admin only. Not retried: a lost answer after the removal committed would come back as a 404. */
+  removeRun(input: { runId: string; reason: string }): Promise<RunRemoval>;
 };
 
 /** The retry policy of every call; `onRetry` also learns which call it was (for one log line per retry). */
@@ -83,6 +89,8 @@ export function serverClientOver(calls: ServerCalls, policy: ServerRetryPolicy =
       await retried("cutoverRecordStep", () => calls.cutoverRecordStep(input));
     },
     postViewRest: (statusId) => retried("postViewRest", () => calls.postViewRest(statusId)),
+    runRemovalPreview: (runId) => retried("runRemovalPreview", () => calls.runRemovalPreview(runId)),
+    removeRun: (input) => calls.removeRun(input),
   };
 }
 
