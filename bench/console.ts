@@ -26,11 +26,12 @@ import { seedDemoData } from "../src/server/seed/seed";
 import { fillDatabase } from "./fill";
 import { flagArg, intArg, isEntry, median, percentile, printTable, scratchDatabase, startAppServer } from "./support";
 import pg from "pg";
+import { chromiumLaunchOptions } from "../e2e/support/chromium";
 
 const TARGET_MS = 1000;
 const FULL = { posts: 1_000_000, runs: 100_000, reps: 20 };
 const QUICK = { posts: 10_000, runs: 1_000, reps: 3 };
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM = chromiumLaunchOptions.executablePath;
 
 type Page = {
   path: string;
@@ -114,17 +115,7 @@ async function browserPass(
 ): Promise<BrowserResult[] | string> {
   if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM}`;
   const { chromium } = await import("@playwright/test");
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions);
   try {
     const context = await browser.newContext();
     await context.addCookies([{ name: SESSION_COOKIE, value: token, url: baseUrl }]);

@@ -37,6 +37,16 @@ function collectorWith(extraEnv: Record<string, string>, ...args: string[]) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Rows in the local runs table: what a refused command must not have added. */
+function localRuns(): unknown {
+  const db = new Database(path.join(dir, "x.db"), { readonly: true });
+  try {
+    return db.prepare("select count(*) from runs").pluck().get();
+  } finally {
+    db.close();
+  }
+}
+
 describe("xmonitor-collector", () => {
   it("manages the watch list", () => {
     expect(collector("accounts", "add", "@Macro_Desk", "--tier", "priority").stdout.trim()).toBe(
@@ -79,12 +89,7 @@ describe("xmonitor-collector", () => {
     const catchUp = collectorWith(unreachable, "catch-up", "--since", "2026-11-28T00:00:00Z");
     expect(catchUp.status).toBe(75);
     expect(catchUp.stderr).toContain("catch-up since=2026-11-28T00:00:00Z refused: the collector is frozen");
-    const db = new Database(path.join(dir, "x.db"), { readonly: true });
-    try {
-      expect(db.prepare("select count(*) from runs").pluck().get()).toBe(0);
-    } finally {
-      db.close();
-    }
+    expect(localRuns()).toBe(0);
     collector("unfreeze");
     // Unfrozen, the same run gets past the freeze and fails on the missing replay file instead.
     expect(collectorWith(unreachable, "run", "--mode", "priority").status).toBe(1);
@@ -112,15 +117,7 @@ describe("xmonitor-collector", () => {
   });
 
   it("checks numeric flags by their variable's rule before anything runs, and logs each ingest's window", () => {
-    const runs = () => {
-      const db = new Database(path.join(dir, "x.db"), { readonly: true });
-      try {
-        return db.prepare("select count(*) from runs").pluck().get();
-      } finally {
-        db.close();
-      }
-    };
-    const before = runs();
+    const before = localRuns();
     for (const bad of ["abc", "-900", "0", "1.5"]) {
       const refused = collector("run", "--mode", "priority", "--lookback-seconds", bad);
       expect(refused.status, bad).not.toBe(0);
@@ -133,7 +130,7 @@ describe("xmonitor-collector", () => {
     expect(collector("--initial-backoff-seconds", "-1", "status").stderr).toContain(
       "(the same rule as XMONITOR_INGEST_INITIAL_BACKOFF_SECONDS)",
     );
-    expect(runs()).toBe(before);
+    expect(localRuns()).toBe(before);
 
     const replay = path.join(dir, "flags-replay.jsonl");
     expect(collector("replay", "generate", "--out", replay, "--count", "20").status).toBe(0);

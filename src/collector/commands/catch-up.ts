@@ -3,8 +3,7 @@
 // unchanged), with progress, and clear the failure counts it made good.
 import type { CollectorContext } from "../context";
 import { pushChanges } from "../ingest/push-changes";
-import { FROZEN_EXIT_CODE, frozenRefusal, isFrozen } from "../scheduler/freeze";
-import { RunLock } from "../scheduler/run-lock";
+import { beginUnlessFrozen, FROZEN_EXIT_CODE } from "../scheduler/freeze";
 import type { PushTotals } from "../uplink/batch-pusher";
 import { describeTotals } from "../uplink/totals";
 
@@ -17,13 +16,16 @@ export async function catchUpCommand(
   const { api } = ctx;
   // Catch-up writes to the server like a run: it holds the run lock, so a
   // cutover's freeze waits for it, and it does not start while frozen.
-  const release = new RunLock({ dir: config.XMONITOR_RUN_LOCK_DIR }).begin("catch-up", options.since);
+  const release = beginUnlessFrozen({
+    lockDir: config.XMONITOR_RUN_LOCK_DIR,
+    freezeFile: config.XMONITOR_FREEZE_FILE,
+    log,
+    job: "catch-up",
+    detail: options.since,
+    label: `catch-up since=${options.since}`,
+  });
+  if (!release) return { exitCode: FROZEN_EXIT_CODE };
   try {
-    const frozen = isFrozen(config.XMONITOR_FREEZE_FILE);
-    if (frozen) {
-      log.error(frozenRefusal(`catch-up since=${options.since}`, frozen), { event: "frozen", frozen });
-      return { exitCode: FROZEN_EXIT_CODE };
-    }
     const { writableTables: tables } = await api.access();
     const totals = await pushChanges({
       tables,

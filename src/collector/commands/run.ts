@@ -2,8 +2,8 @@
 import { runIngestCycle, type IngestCycleResult } from "../ingest/ingest-cycle";
 import { collectRun, type CollectRunResult } from "../run/collect-run";
 import type { CollectMode } from "../run/collect-posts";
-import { FROZEN_EXIT_CODE, frozenRefusal, isFrozen } from "../scheduler/freeze";
-import { listRunsInProgress, RunLock } from "../scheduler/run-lock";
+import { beginUnlessFrozen, FROZEN_EXIT_CODE } from "../scheduler/freeze";
+import { listRunsInProgress } from "../scheduler/run-lock";
 import type { CollectorContext } from "../context";
 
 export type RunCommandResult = {
@@ -23,15 +23,15 @@ export async function runCommand(
     for (const runId of store.markStaleRunsFailed())
       log.warn(`run ${runId} was left running by a process that ended mid-run: marked failed`);
   }
-  // The marker goes up before the freeze check: a cutover that freezes after
-  // this point waits for the marker; one that froze before is seen here.
-  const release = new RunLock({ dir: config.XMONITOR_RUN_LOCK_DIR }).begin(`run:${options.mode}`);
+  const release = beginUnlessFrozen({
+    lockDir: config.XMONITOR_RUN_LOCK_DIR,
+    freezeFile: config.XMONITOR_FREEZE_FILE,
+    log,
+    job: `run:${options.mode}`,
+    label: `run mode=${options.mode}`,
+  });
+  if (!release) return { exitCode: FROZEN_EXIT_CODE, collected: null, ingest: null };
   try {
-    const frozen = isFrozen(config.XMONITOR_FREEZE_FILE);
-    if (frozen) {
-      log.error(frozenRefusal(`run mode=${options.mode}`, frozen), { event: "frozen", frozen });
-      return { exitCode: FROZEN_EXIT_CODE, collected: null, ingest: null };
-    }
     // Before anything is committed locally: if this process dies before its
     // push is confirmed, the next run still reaches back to here.
     const startedAt = ctx.now().toISOString();

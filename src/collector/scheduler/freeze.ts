@@ -4,7 +4,9 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { writeJsonAtomic } from "../util/atomic-file";
+import type { CollectorLog } from "../log";
 import { systemClock, toIsoMs, type Clock } from "../util/time";
+import { RunLock } from "./run-lock";
 
 export const DEFAULT_FREEZE_FILE = "data/collector.freeze";
 
@@ -65,4 +67,27 @@ export function frozenRefusal(command: string, state: FreezeState): string {
     `${command} refused: the collector is frozen since ${state.since}${state.by ? ` by ${state.by}` : ""} (${state.reason}); ` +
     `nothing was collected or pushed. Run "collector unfreeze" (or "collector cutover restore") when that work is done.`
   );
+}
+
+/**
+ * How every command that writes starts: its run marker goes up first, then
+ * the freeze is checked. A cutover that freezes after this point waits for
+ * the marker; one that froze before is seen here, and the command writes
+ * nothing. Returns the release, or null (marker gone, refusal logged).
+ */
+export function beginUnlessFrozen(options: {
+  lockDir: string;
+  freezeFile: string;
+  log: CollectorLog;
+  job: string;
+  detail?: string;
+  /** How the refusal names the command, e.g. "run mode=priority". */
+  label: string;
+}): (() => void) | null {
+  const release = new RunLock({ dir: options.lockDir }).begin(options.job, options.detail);
+  const frozen = isFrozen(options.freezeFile);
+  if (!frozen) return release;
+  release();
+  options.log.error(frozenRefusal(options.label, frozen), { event: "frozen", frozen });
+  return null;
 }
