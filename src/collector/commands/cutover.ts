@@ -166,6 +166,9 @@ export async function cutoverExport(
 
 // ---- 4. import --------------------------------------------------------------
 
+/** Rows stored with anomalies, where there are any: " anomalies=N". */
+const anomaliesPart = (t: TableResult) => (t.anomalies ? ` anomalies=${t.anomalies}` : "");
+
 function serverTables(tables: Record<SyncTable, TableResult>) {
   return Object.fromEntries(syncTableNames.filter((t) => tables[t]).map((t) => [syncTables[t].server, tables[t]]));
 }
@@ -220,11 +223,12 @@ export async function cutoverImport(
         if (!tick(p.done)) return;
         const t = p.totals;
         ctx.log.info(
-          `import ${p.sqlite} → ${syncTables[p.table].server}: ${p.rows}/${p.total} rows${p.done ? " done" : ""} inserted=${t.inserted} updated=${t.updated} unchanged=${t.unchanged} rejected=${t.rejected}${options.dryRun ? " (dry run)" : ""}`,
+          `import ${p.sqlite} → ${syncTables[p.table].server}: ${p.rows}/${p.total} rows${p.done ? " done" : ""} inserted=${t.inserted} updated=${t.updated} unchanged=${t.unchanged} rejected=${t.rejected}${anomaliesPart(t)}${options.dryRun ? " (dry run)" : ""}`,
           { event: "progress", step: "import", ...p },
         );
       },
     });
+    const anomalyTotal = syncTableNames.reduce((sum, t) => sum + (result.tables[t]?.anomalies ?? 0), 0);
     const figures = {
       pass: result.pass || null,
       dryRun: result.dryRun,
@@ -233,6 +237,7 @@ export async function cutoverImport(
       resumed: result.resumed,
       tables: serverTables(result.tables),
       rejected: result.rejected,
+      anomalies: anomalyTotal,
       rejectLog: result.rejectLog,
       batches: result.batches,
       replayedBatches: result.replayedBatches,
@@ -249,13 +254,16 @@ export async function cutoverImport(
       .filter((t) => result.tables[t])
       .map((t) => {
         const r = result.tables[t];
-        return `${syncTables[t].server}: ${verb}inserted=${r.inserted} ${verb}updated=${r.updated} unchanged=${r.unchanged} ${verb}rejected=${r.rejected}`;
+        return `${syncTables[t].server}: ${verb}inserted=${r.inserted} ${verb}updated=${r.updated} unchanged=${r.unchanged} ${verb}rejected=${r.rejected}${anomaliesPart(r)}`;
       });
     for (const line of lines) ctx.log.info(`import ${line}`);
     const summary = options.dryRun
       ? `dry run: ${result.rejected} rows would be rejected with key ${result.keyPrefix} (role ${result.role})`
       : `pass ${result.pass}: ${result.rejected} rows rejected${result.rejected ? `, all in ${result.rejectLog}; import again with a key that may write them` : ""}`;
-    ctx.log.info(`import ok ${summary}`, { event: "import_ok", ...figures });
+    const anomalyNote = anomalyTotal
+      ? `; ${anomalyTotal} rows ${options.dryRun ? "would be " : ""}stored with anomalies (values X would not issue), listed on each row's page, e.g. /posts/<status id>`
+      : "";
+    ctx.log.info(`import ok ${summary}${anomalyNote}`, { event: "import_ok", ...figures });
     return { ok: true, message: summary, figures, value: result };
   };
   const result = await runStep(ctx, s, "import", work, { deferRunning: true });

@@ -3,7 +3,7 @@ import type { TableResult } from "~/shared/schemas/ingest";
 import { syncTableNames, type SyncTable } from "~/shared/schemas/tables";
 
 export function zeroTableResult(): TableResult {
-  return { inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
+  return { inserted: 0, updated: 0, unchanged: 0, rejected: 0, anomalies: 0 };
 }
 
 export function zeroTableResults(): Record<SyncTable, TableResult> {
@@ -15,6 +15,8 @@ export function addTableResult(into: TableResult, add: TableResult): void {
   into.updated += add.updated;
   into.unchanged += add.unchanged;
   into.rejected += add.rejected;
+  // A checkpoint or a server from before anomalies were counted has none.
+  into.anomalies = (into.anomalies ?? 0) + (add.anomalies ?? 0);
 }
 
 export function describeTotals(tables: Record<SyncTable, TableResult>): string {

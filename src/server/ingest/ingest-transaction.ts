@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { IngestBatch, IngestResult, TableResult } from "~/shared/schemas/ingest";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
+import { ANOMALIES_COLUMN } from "~/shared/table-catalog";
 import type { ValidatedBatch } from "./validate-items";
 import { toStorableJson } from "./storable-json";
 import { toRecordsetJson, upsertSql } from "./upsert-sql";
@@ -83,15 +84,16 @@ async function writeInTransaction(
     const rows = validated.rows[table];
     const rejected = validated.rejects.filter((r) => r.table === table).length;
     if (rows.length === 0) {
-      tables[table] = { inserted: 0, updated: 0, unchanged: 0, rejected };
+      tables[table] = { inserted: 0, updated: 0, unchanged: 0, rejected, anomalies: 0 };
       continue;
     }
+    const anomalies = rows.filter((row) => (row[ANOMALIES_COLUMN] as unknown[] | undefined)?.length).length;
     const { rows: counts } = await client.query<{ inserted: number; updated: number }>(upsertSql[table], [
       toRecordsetJson(rows),
     ]);
     const inserted = counts[0]?.inserted ?? 0;
     const updated = counts[0]?.updated ?? 0;
-    tables[table] = { inserted, updated, unchanged: rows.length - inserted - updated, rejected };
+    tables[table] = { inserted, updated, unchanged: rows.length - inserted - updated, rejected, anomalies };
   }
 
   if (validated.rejects.length > 0) {

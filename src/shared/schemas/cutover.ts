@@ -1,7 +1,7 @@
 // The cutover tool's reports to the server (one record per cutover, one
 // entry per step and pass).
 import { z } from "zod";
-import { collectorName, isoTime, text } from "./primitives";
+import { collectorName, isoTime, naturalKey, text } from "./primitives";
 import { syncTableNames, type SyncTable } from "./tables";
 
 export const cutoverStepNames = ["freeze", "snapshot", "export", "import", "validate", "restore"] as const;
@@ -40,9 +40,6 @@ export const ROWS_BY_KEYS_MAX_KEYS = 1000;
 
 export const rowsByKeysSchema = z.object({
   table: z.enum(syncTableNames as [SyncTable, ...SyncTable[]]),
-  keys: z
-    .array(text({ min: 1, max: 256 }))
-    .min(1)
-    .max(ROWS_BY_KEYS_MAX_KEYS),
+  keys: z.array(naturalKey).min(1).max(ROWS_BY_KEYS_MAX_KEYS),
 });
 export type RowsByKeys = z.infer<typeof rowsByKeysSchema>;

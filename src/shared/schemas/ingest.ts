@@ -39,6 +39,8 @@ export const tableResultSchema = z.object({
   updated: z.number().int(),
   unchanged: z.number().int(),
   rejected: z.number().int(),
+  /** Accepted items that carry anomalies (values the contract allows but X would never issue); stored with them. */
+  anomalies: z.number().int().default(0),
 });
 export type TableResult = z.infer<typeof tableResultSchema>;
 
