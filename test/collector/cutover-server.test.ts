@@ -213,7 +213,7 @@ describe("cutover against the real server", () => {
     expect(v.rejected).toBe(0);
     expect(v.tables.watchAccounts).toMatchObject({ inserted: 1, updated: 43, unchanged: 0, rejected: 0 });
     expect(v.tables.embeddings).toMatchObject({ inserted: 129, updated: 576, unchanged: 0, rejected: 0 });
-    expect(v.tables.posts).toMatchObject({ inserted: 0, updated: 0, unchanged: 707, rejected: 0 });
+    expect(v.tables.posts).toMatchObject({ inserted: 0, updated: 0, unchanged: 707, rejected: 0, anomalies: 0 });
     expect(v.tables.reports).toMatchObject({ inserted: 0, updated: 0, unchanged: 441, rejected: 0 });
     expect(v.tables.pipelineRuns).toMatchObject({ inserted: 0, updated: 0, unchanged: 460, rejected: 0 });
     expect(readFileSync(v.rejectLog!, "utf8")).toBe("");

@@ -45,13 +45,20 @@ export type CutoverWorld = {
   stop(): Promise<void>;
 };
 
-export async function startCutoverWorld(): Promise<CutoverWorld> {
+export async function startCutoverWorld(
+  options: {
+    counts?: LegacyCounts;
+    /** Changes the legacy file after it is built (e.g. addContractEdgeCases). */
+    prepareLegacy?: (file: string) => void;
+  } = {},
+): Promise<CutoverWorld> {
   const t = await createTestDatabase();
   const ingestKey = (await principalFor(t.db, "ingest")).key;
   const adminKey = (await principalFor(t.db, "admin")).key;
   const app = await startAppServer({ databaseUrl: t.url });
   const dir = mkdtempSync(path.join(tmpdir(), "xm-cutover-"));
-  buildLegacyDatabase(path.join(dir, "x_monitor.db"), LEGACY_COUNTS, { seed: 11 });
+  buildLegacyDatabase(path.join(dir, "x_monitor.db"), options.counts ?? LEGACY_COUNTS, { seed: 11 });
+  options.prepareLegacy?.(path.join(dir, "x_monitor.db"));
   await writeReplayFile({
     file: path.join(dir, "replay.jsonl"),
     seed: 3,
