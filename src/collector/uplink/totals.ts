@@ -23,5 +23,7 @@ export function describeTotals(tables: Record<SyncTable, TableResult>): string {
   const parts = syncTableNames
     .filter((t) => Object.values(tables[t]).some((n) => n > 0))
     .map((t) => `${t}=${tables[t].inserted}/${tables[t].updated}/${tables[t].unchanged}/${tables[t].rejected}`);
-  return parts.length ? `${parts.join(" ")} (inserted/updated/unchanged/rejected)` : "nothing changed";
+  const anomalies = syncTableNames.reduce((sum, t) => sum + (tables[t].anomalies ?? 0), 0);
+  const note = anomalies ? `; ${anomalies} rows stored with anomalies (values X would not issue)` : "";
+  return parts.length ? `${parts.join(" ")} (inserted/updated/unchanged/rejected)${note}` : "nothing changed";
 }
