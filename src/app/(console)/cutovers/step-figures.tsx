@@ -14,6 +14,8 @@ function FigureTable(props: {
   caption: string;
   testId: string;
   columns: string[];
+  /** Columns of text (left-aligned); the rest are figures. */
+  textColumns?: string[];
   rows: { key: string; cells: ReactNode[]; flagged?: boolean; head?: ReactNode }[];
 }) {
   return (
@@ -26,7 +28,7 @@ function FigureTable(props: {
               <th
                 key={c}
                 scope="col"
-                className={`py-0.5 font-medium ${i === 0 ? "pr-3 text-left" : "pl-3 text-right"}`}
+                className={`py-0.5 font-medium ${i === 0 ? "pr-3" : "pl-3"} ${i === 0 || props.textColumns?.includes(c) ? "text-left" : "text-right"}`}
               >
                 {c}
               </th>
@@ -142,6 +144,7 @@ export function ImportFigure({ figures }: { figures: ImportFigures }) {
           caption={`${pass}: reject reasons by table`}
           testId={`reject-reasons-${figures.pass ?? "dry"}`}
           columns={["Table", "reason", "rows"]}
+          textColumns={["reason"]}
           rows={reasonRows.map((r) => ({
             key: `${r.table}/${r.reason}`,
             head: catalogTableLabel(r.table),
