@@ -30,6 +30,15 @@ test("filter runs by status and mode, and page through them", async ({ page, sig
   }
   await snap("runs-filtered");
 
+  // refresh-24h is its own mode, and manual is offered too.
+  await page.goto("/runs");
+  await expect(page.getByLabel("Mode").locator("option")).toContainText(["refresh-24h", "manual"]);
+  await page.getByLabel("Mode").selectOption("refresh-24h");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/mode=refresh-24h/);
+  await expect(rows).toHaveCount(2);
+  for (const row of await rows.all()) await expect(row).toContainText("refresh-24h");
+
   // A date range in the future matches nothing, and says what to do.
   await page.getByLabel("From (UTC)").fill("2099-01-01T00:00");
   await page.getByRole("button", { name: "Apply" }).click();
@@ -52,6 +61,10 @@ test.describe("in the operator's time zone", () => {
     const batch = page.getByTestId("batch").first();
     await expect(batch).toContainText("succeeded");
     await expect(batch.getByRole("table", { name: "Per-table results of this batch" })).toContainText("Runs");
+    // The window as the collector's ingest line says it, from what the batch carried.
+    const window = /^mode=priority since=\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z lookback=900s attempts≤4$/;
+    await expect(page.getByTestId("run-ingest-window")).toHaveText(window);
+    await expect(batch.getByTestId("batch-ingest-window")).toHaveText(window);
     await expect(page.getByTestId("report").first()).toContainText("priority digest");
     // Absolute times in UTC and, once in the browser, in the operator's zone.
     await expect(page.getByText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/).first()).toBeVisible();

@@ -26,6 +26,7 @@ describe("overview summary", () => {
     expect(states).toMatchObject({
       "ops-laptop/priority": "healthy",
       "ops-laptop/discovery": "healthy",
+      "ops-laptop/refresh-24h": "healthy",
       "ops-mac-mini/discovery": "alert",
       "ops-mac-mini/priority": "healthy",
     });

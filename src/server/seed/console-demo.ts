@@ -8,7 +8,9 @@ import type { Db } from "../db";
 import { reconcileCounts } from "../reconcile/reconcile-counts";
 import { recordReconcileResult } from "../reconcile/reconcile-results";
 import { seededRandom } from "../../shared/random";
-import { iso } from "./builders";
+import type { PostItem } from "~/shared/schemas/items";
+import { pushIngestBatch } from "../ingest/push-ingest-batch";
+import { buildRun, iso } from "./builders";
 import { buildDemoCutoverSteps } from "./cutover-builders";
 
 /**
@@ -112,4 +114,48 @@ export async function seedCutoverRun(
     },
     select: { id: true },
   });
+}
+
+/**
+ * The daily refresh-24h run at 06:00 UTC: the metrics of the last 24 hours'
+ * posts fetched again, pushed under its own mode (its own rows on /runs and
+ * /health). Its own random sequence, so the rest of the demo stays as it was.
+ */
+export async function seedRefreshRuns(
+  db: Db,
+  options: { collector: string; now: number; days: number; posts: PostItem[] },
+) {
+  const r = seededRandom(`refresh-24h:${options.collector}`);
+  const at0600 = 6 * 3_600_000;
+  const latest = Math.floor((options.now - at0600) / 86_400_000) * 86_400_000 + at0600;
+  for (let daysAgo = options.days - 1; daysAgo >= 0; daysAgo--) {
+    const runAt = latest - daysAgo * 86_400_000;
+    const runId = r.uuid();
+    const posts = options.posts
+      .filter((p) => Date.parse(p.collected_at) < runAt && Date.parse(p.collected_at) >= runAt - 86_400_000)
+      .map((p) => ({ ...p, like_count: (p.like_count ?? 0) + r.int(1, 400), updated_at: iso(runAt + 20_000) }));
+    const run = buildRun({
+      runId,
+      mode: "refresh-24h",
+      runAt,
+      durationMs: 25_000,
+      status: "success",
+      fetched: posts.length,
+      created: 0,
+    });
+    await pushIngestBatch(db, {
+      principal: systemPrincipal("seed"),
+      input: {
+        idempotencyKey: `seed:${options.collector}:${runId}`,
+        collector: options.collector,
+        runId,
+        mode: "refresh-24h",
+        since: iso(runAt - 900_000),
+        lookbackSeconds: 900,
+        maxAttempts: 4,
+        posts,
+        pipelineRuns: [run],
+      },
+    });
+  }
 }
