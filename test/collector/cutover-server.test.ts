@@ -165,6 +165,10 @@ describe("cutover against the real server", () => {
     expect(log.lines).toContain("import posts: inserted=0 updated=707 unchanged=0 rejected=0");
     expect(log.lines).toContain("import watch_accounts: inserted=0 updated=0 unchanged=0 rejected=44");
     expect(log.lines).toContain("import embeddings: inserted=0 updated=0 unchanged=0 rejected=705");
+    expect(log.lines.slice(-2)).toEqual([
+      "  watch_accounts: 44 × permission denied for table watch_accounts",
+      "  embeddings: 705 × permission denied for table embeddings",
+    ]);
     expect(path.basename(v.rejectLog!)).toMatch(/^import_rejects_cutover_legacy-box_\d{8}_\d{6}\.ndjson$/);
     const rejects = readFileSync(v.rejectLog!, "utf8")
       .trimEnd()
@@ -217,6 +221,7 @@ describe("cutover against the real server", () => {
     expect(v.tables.reports).toMatchObject({ inserted: 0, updated: 0, unchanged: 441, rejected: 0 });
     expect(v.tables.pipelineRuns).toMatchObject({ inserted: 0, updated: 0, unchanged: 460, rejected: 0 });
     expect(readFileSync(v.rejectLog!, "utf8")).toBe("");
+    expect(log.lines.at(-1)).toBe("import pass 2 rejects by table and reason: none");
     expect(log.lines).toContainEqual(expect.stringMatching(/^import pass 2 with key \S+ \(role admin\)/));
     ctx.store.close();
   });
@@ -360,7 +365,7 @@ describe("cutover against the real server", () => {
       status: "succeeded",
       figures: { role: "admin", rejected: 0, tables: { embeddings: { inserted: 129, updated: 576 } } },
     });
-    expect(pick("validate")).toMatchObject({ figures: { deltas: { runs: 0 } } });
+    expect(steps.filter((s) => s.step === "validate").map((s) => s.status)).toEqual(["failed", "succeeded", "failed"]);
     expect(pick("restore")).toMatchObject({
       status: "succeeded",
       figures: { canary: { priority: "api ingest ok", discovery: "api ingest ok" } },
@@ -370,8 +375,10 @@ describe("cutover against the real server", () => {
       exportDir: string;
       rejectLogs: string[];
       validateReport: string;
+      validateReports: string[];
     };
     expect(artifacts.rejectLogs).toHaveLength(2);
+    expect([artifacts.validateReports.length, artifacts.validateReports.at(-1)]).toEqual([3, artifacts.validateReport]);
     expect(
       existsSync(artifacts.snapshot) && existsSync(artifacts.exportDir) && existsSync(artifacts.validateReport),
     ).toBe(true);

@@ -1,6 +1,7 @@
 // `collector cutover validate`: count deltas (server − snapshot) and a
 // seeded spot check, printed table by table and kept as a JSON report.
 import path from "node:path";
+import type { ValidateFigures } from "~/shared/schemas/cutover-figures";
 import { syncTables } from "~/shared/schemas/tables";
 import type { CollectorContext } from "../context";
 import { cutoverStamp, unusedPath, validateReportPath } from "../cutover/paths";
@@ -72,6 +73,7 @@ export async function cutoverValidate(
     const report = unusedPath(options.report ?? validateReportPath(dataDirOf(ctx, options), cutoverStamp(ctx.now())));
     writeJsonAtomic(report, result);
     s.state.validateReport = path.resolve(report);
+    s.state.validateReports = [...(s.state.validateReports ?? []), path.resolve(report)];
     s.save();
     const deltas = Object.fromEntries(result.counts.map((c) => [c.sqlite, c.delta]));
     const spot = Object.fromEntries(
@@ -80,9 +82,12 @@ export async function cutoverValidate(
         { checked: t.checked, missing: t.missing, mismatches: t.mismatches, differing: t.differing.slice(0, 5) },
       ]),
     );
-    const figures = {
+    const figures: ValidateFigures = {
       convention: DELTA_CONVENTION,
       deltas,
+      counts: Object.fromEntries(
+        result.counts.map((c) => [c.sqlite, { snapshot: c.snapshot, server: c.serverCount, delta: c.delta }]),
+      ),
       ignoredRuns: result.ignoredRuns,
       spotCheck: { sample, tables: spot },
       report: path.resolve(report),

@@ -4,6 +4,7 @@
 // machine (cutover/steps.ts); here is only its work's wording, one line per
 // event.
 import path from "node:path";
+import type { ExportFigures, ImportFigures } from "~/shared/schemas/cutover-figures";
 import type { TableResult } from "~/shared/schemas/ingest";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { CollectorContext } from "../context";
@@ -17,6 +18,7 @@ import {
   unusedPath,
   type ExportManifest,
 } from "../cutover/paths";
+import { rejectReasonLines, summarizeRejectLog } from "../cutover/reject-summary";
 import type { CutoverSession, CutoverStepName } from "../cutover/session";
 import { snapshotDatabase, verifyIntegrity, type IntegrityResult, type SnapshotResult } from "../cutover/snapshot";
 import {
@@ -160,7 +162,8 @@ export async function cutoverExport(
       outDir,
       tables,
     });
-    return { ok: true, message: `exported to ${outDir}`, figures: { dir: outDir, snapshot, tables }, value: manifest };
+    const figures: ExportFigures = { dir: outDir, snapshot, tables };
+    return { ok: true, message: `exported to ${outDir}`, figures, value: manifest };
   });
 }
 
@@ -229,7 +232,9 @@ export async function cutoverImport(
       },
     });
     const anomalyTotal = syncTableNames.reduce((sum, t) => sum + (result.tables[t]?.anomalies ?? 0), 0);
-    const figures = {
+    // Reasons by table, read back from the pass's reject log (a resumed pass counts each reject once).
+    const rejectReasons = result.rejectLog ? await summarizeRejectLog(result.rejectLog) : {};
+    const figures: ImportFigures = {
       pass: result.pass || null,
       dryRun: result.dryRun,
       role: result.role,
@@ -239,6 +244,7 @@ export async function cutoverImport(
       rejected: result.rejected,
       anomalies: anomalyTotal,
       rejectLog: result.rejectLog,
+      rejectReasons,
       batches: result.batches,
       replayedBatches: result.replayedBatches,
     };
@@ -264,6 +270,16 @@ export async function cutoverImport(
       ? `; ${anomalyTotal} rows ${options.dryRun ? "would be " : ""}stored with anomalies (values X would not issue), listed on each row's page, e.g. /posts/<status id>`
       : "";
     ctx.log.info(`import ok ${summary}${anomalyNote}`, { event: "import_ok", ...figures });
+    if (!options.dryRun) {
+      const reasonLines = rejectReasonLines(rejectReasons);
+      ctx.log.info(
+        reasonLines.length
+          ? `import pass ${result.pass} rejects by table and reason:`
+          : `import pass ${result.pass} rejects by table and reason: none`,
+        { event: "reject_reasons", pass: result.pass, rejectReasons },
+      );
+      for (const line of reasonLines) ctx.log.info(line);
+    }
     return { ok: true, message: summary, figures, value: result };
   };
   const result = await runStep(ctx, s, "import", work, { deferRunning: true });

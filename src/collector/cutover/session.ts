@@ -24,7 +24,10 @@ export type CutoverState = {
   snapshot?: string;
   exportDir?: string;
   rejectLogs: string[];
+  /** The latest validate report. */
   validateReport?: string;
+  /** Every validate report of this cutover, oldest first. */
+  validateReports?: string[];
   steps: Record<string, StepStatus>;
 };
 
@@ -108,6 +111,7 @@ export class CutoverSession {
       ...(s.exportDir ? { exportDir: s.exportDir } : {}),
       rejectLogs: s.rejectLogs,
       ...(s.validateReport ? { validateReport: s.validateReport } : {}),
+      ...(s.validateReports?.length ? { validateReports: s.validateReports } : {}),
     };
   }
 

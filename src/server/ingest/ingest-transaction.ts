@@ -18,7 +18,10 @@ import { toRecordsetJson, upsertSql } from "./upsert-sql";
 const STATEMENT_TIMEOUT_MS = 120_000;
 
 export type IngestClaim = {
-  batch: Pick<IngestBatch, "idempotencyKey" | "collector" | "runId" | "mode" | "since">;
+  batch: Pick<
+    IngestBatch,
+    "idempotencyKey" | "collector" | "runId" | "mode" | "since" | "lookbackSeconds" | "maxAttempts"
+  >;
   requestHash: string;
   apiKeyId: string | null;
   /**
@@ -64,8 +67,9 @@ async function writeInTransaction(
   const batchId = randomUUID();
   const receivedAt = new Date();
   await client.query(
-    `insert into ingest_batches (id, idempotency_key, request_hash, api_key_id, collector, run_id, mode, since, received_at, status)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'processing')`,
+    `insert into ingest_batches (id, idempotency_key, request_hash, api_key_id, collector, run_id, mode, since,
+       lookback_seconds, max_attempts, received_at, status)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'processing')`,
     [
       batchId,
       batch.idempotencyKey,
@@ -75,6 +79,8 @@ async function writeInTransaction(
       batch.runId ?? null,
       batch.mode,
       batch.since ? new Date(batch.since) : null,
+      batch.lookbackSeconds ?? null,
+      batch.maxAttempts ?? null,
       receivedAt,
     ],
   );
