@@ -32,7 +32,7 @@ function replayGroup(program: Command): void {
     .description("the replay source's input file")
     .command("generate")
     .description("write a replay file of invented, realistic posts (deterministic for a seed)")
-    .option("--out <file>", "where (default XMONITOR_REPLAY_FILE, data/replay.jsonl)")
+    .option("--out <file>", "where (default XMONITOR_REPLAY_FILE, replay.jsonl in XMONITOR_HOME)")
     .option("--accounts <handles>", "comma-separated replay accounts to post from (default: all of them)", (v) =>
       v.split(",").filter((h) => h.trim() !== ""),
     )
@@ -63,7 +63,7 @@ export function buildCli(): Command {
     .description(
       "xmonitor collector: watch X accounts and searches, keep local SQLite state, push every run to the server",
     )
-    .option("--db <path>", "local SQLite file (XMONITOR_DB_PATH, default data/x_monitor.db)")
+    .option("--db <path>", "local SQLite file (XMONITOR_DB_PATH, default x_monitor.db in XMONITOR_HOME)")
     .option("--api-base-url <url>", "server base URL (XMONITOR_API_BASE_URL)")
     .option("--api-key-file <path>", "file holding the API key, mode 600 (XMONITOR_API_KEY_FILE)")
     .option("--api-key <key>", "API key (XMONITOR_API_KEY); shows in ps and shell history: prefer --api-key-file")

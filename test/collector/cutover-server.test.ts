@@ -15,7 +15,7 @@ import { cutoverAll, cutoverImport, cutoverRestore, cutoverValidate } from "../.
 import { createTrpcCalls, type ServerCalls } from "../../src/collector/uplink/server-calls";
 import { isFrozen } from "../../src/collector/scheduler/freeze";
 import { legacyStatusId } from "../support/legacy-fixture";
-import { CHECKPOINT_FILE, type ExportManifest } from "../../src/collector/cutover/paths";
+import { CHECKPOINT_FILE, stampOfSnapshot, type ExportManifest } from "../../src/collector/cutover/paths";
 import type { CutoverState } from "../../src/collector/cutover/session";
 import { sampleIndexes } from "../../src/collector/cutover/validate";
 import { LEGACY_COUNTS as COUNTS, startCutoverWorld, type CutoverWorld } from "../support/cutover-world";
@@ -165,7 +165,8 @@ describe("cutover against the real server", () => {
     expect(log.lines).toContain("import posts: inserted=0 updated=707 unchanged=0 rejected=0");
     expect(log.lines).toContain("import watch_accounts: inserted=0 updated=0 unchanged=0 rejected=44");
     expect(log.lines).toContain("import embeddings: inserted=0 updated=0 unchanged=0 rejected=705");
-    expect(path.basename(v.rejectLog!)).toMatch(/^import_rejects_cutover_legacy-box_\d{8}_\d{6}\.ndjson$/);
+    // Named by the cutover's stamp, the same as its snapshot's.
+    expect(path.basename(v.rejectLog!)).toBe(`import_rejects_cutover_${stampOfSnapshot(state().snapshot!)}.ndjson`);
     const rejects = readFileSync(v.rejectLog!, "utf8")
       .trimEnd()
       .split("\n")
@@ -217,6 +218,9 @@ describe("cutover against the real server", () => {
     expect(v.tables.reports).toMatchObject({ inserted: 0, updated: 0, unchanged: 441, rejected: 0 });
     expect(v.tables.pipelineRuns).toMatchObject({ inserted: 0, updated: 0, unchanged: 460, rejected: 0 });
     expect(readFileSync(v.rejectLog!, "utf8")).toBe("");
+    expect(path.basename(v.rejectLog!)).toBe(
+      `import_rejects_cutover_admin_${stampOfSnapshot(state().snapshot!)}.ndjson`,
+    );
     expect(log.lines).toContainEqual(expect.stringMatching(/^import pass 2 with key \S+ \(role admin\)/));
     ctx.store.close();
   });
@@ -250,6 +254,22 @@ describe("cutover against the real server", () => {
       convention: "delta = server − snapshot",
       passed: false,
     });
+    // The extra run is named, with the command that removes it.
+    expect(v.extraOnServer).toEqual([
+      {
+        table: "pipelineRuns",
+        sqlite: "runs",
+        count: 1,
+        keys: [SYNTHETIC_RUN],
+        runs: [{ runId: SYNTHETIC_RUN, mode: "manual", runAt: expect.stringMatching(/^2026-11-20T12:00:00/) }],
+      },
+    ]);
+    expect(log.lines).toContain(
+      `extra on the server: runs 1 row not in the snapshot: ${SYNTHETIC_RUN} (mode manual, run_at 2026-11-20T12:00:00Z)`,
+    );
+    expect(log.lines).toContain(
+      `  to remove it (admin key): collector --api-key-file <admin key file> runs remove ${SYNTHETIC_RUN} --reason "not in the cutover snapshot" --yes`,
+    );
     ctx.store.close();
   });
 
