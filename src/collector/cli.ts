@@ -23,6 +23,8 @@ import {
 import { configCommand, describeSettings } from "./commands/config";
 import { runsRemoveCommand } from "./commands/runs";
 import { cutoverGroup } from "./cli-cutover";
+import { DEFAULT_ENV_FILE, scheduleUnitsCommand } from "./commands/schedule-units";
+import { unitFormats, type UnitFormat } from "./scheduler/units";
 
 const tiers = ["priority", "discovery"] as const;
 
@@ -137,8 +139,28 @@ export function buildCli(): Command {
 
   program
     .command("schedule")
-    .description("run jobs on their cron lines until stopped (never overlapping, skipped while frozen)")
-    .action(async (_options: unknown, command: Command) => {
+    .description(
+      "run jobs on their cron lines until stopped (never overlapping, skipped while frozen); --print writes them as this machine's units",
+    )
+    .addOption(
+      new Option(
+        "--print <format>",
+        "print the jobs as launchd, systemd or cron units instead of running them",
+      ).choices(unitFormats),
+    )
+    .option("--out <dir>", "with --print: write the unit files into this folder")
+    .option("--env-file <file>", "with --print: the env file the units read", DEFAULT_ENV_FILE)
+    .action(async (options: { print?: UnitFormat; out?: string; envFile: string }, command: Command) => {
+      if (options.print) {
+        const json = command.optsWithGlobals<GlobalOptions>().json ?? false;
+        process.exitCode = scheduleUnitsCommand(configFrom(command), {
+          format: options.print,
+          envFile: options.envFile,
+          log: createLog({ json }),
+          ...(options.out ? { out: options.out } : {}),
+        }).exitCode;
+        return;
+      }
       const ctx = contextFrom(command);
       const scheduler = createCollectorScheduler(ctx);
       scheduler.start();
