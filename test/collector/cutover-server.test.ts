@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syncTableNames, type SyncTable } from "~/shared/schemas/tables";
+import { syncTableNames } from "~/shared/schemas/tables";
 import type { TestDatabase } from "../support/database";
 import type { AppServer } from "../support/app-server";
 import { cutoverAll, cutoverImport, cutoverRestore, cutoverValidate } from "../../src/collector/commands/cutover";
@@ -18,7 +18,7 @@ import { legacyStatusId } from "../support/legacy-fixture";
 import { CHECKPOINT_FILE, stampOfSnapshot, type ExportManifest } from "../../src/collector/cutover/paths";
 import type { CutoverState } from "../../src/collector/cutover/session";
 import { sampleIndexes } from "../../src/collector/cutover/validate";
-import { LEGACY_COUNTS as COUNTS, startCutoverWorld, type CutoverWorld } from "../support/cutover-world";
+import { LEGACY_COUNTS as COUNTS, preloadServer, startCutoverWorld, type CutoverWorld } from "../support/cutover-world";
 
 const SYNTHETIC_RUN = "99999999-0000-4000-8000-000000000001";
 
@@ -41,59 +41,15 @@ afterAll(async () => {
 const context = (overrides?: Record<string, string>) => world.context(overrides);
 const cutoverBatches = () => world.cutoverBatches();
 
-const dayEarlier = (iso: unknown) => new Date(Date.parse(String(iso)) - 86_400_000).toISOString();
-
-/** The server already holds part of the data, in an older version with one field changed. */
+/** The server already holds part of the data, in an older version, and a run someone created by hand. */
 async function preloadOlderVersion(api: ServerCalls) {
-  const older: Partial<Record<SyncTable, Record<string, unknown>[]>> = {
-    posts: world.legacyItems("posts").map((p) => ({
-      ...p,
-      like_count: Number(p.like_count) + 1,
-      updated_at: dayEarlier(p.updated_at),
-    })),
-    reports: world.legacyItems("reports").map((r) => ({
-      ...r,
-      title: `${String(r.title)} (draft)`,
-      updated_at: dayEarlier(r.updated_at),
-    })),
-    pipelineRuns: world.legacyItems("pipelineRuns").map((r) => ({
-      ...r,
-      fetched_count: Number(r.fetched_count) + 1,
-      updated_at: dayEarlier(r.updated_at),
-    })),
-    watchAccounts: world
-      .legacyItems("watchAccounts")
-      .slice(0, 43)
-      .map((a) => ({ ...a, note: "old note", updated_at: dayEarlier(a.updated_at) })),
-    embeddings: world
-      .legacyItems("embeddings")
-      .slice(0, 576)
-      .map((e) => ({ ...e, vector: (e.vector as number[]).map((v) => v / 2), updated_at: dayEarlier(e.updated_at) })),
-  };
-  for (const [table, items] of Object.entries(older)) {
-    const result = await api.push({
-      idempotencyKey: `preload:${table}`,
-      collector: "old-server",
-      mode: "priority",
-      [table]: items,
-    });
-    expect(result.rejects, table).toEqual([]);
-  }
-  // A run someone created by hand on the server: not in any snapshot.
-  const synthetic = {
+  await preloadServer(world, api, {
     run_id: SYNTHETIC_RUN,
     mode: "manual",
     run_at: "2026-11-20T12:00:00Z",
     status: "success",
     updated_at: "2026-11-20T12:00:00Z",
-  };
-  const result = await api.push({
-    idempotencyKey: "preload:synthetic-run",
-    collector: "operator",
-    mode: "manual",
-    pipelineRuns: [synthetic],
   });
-  expect(result.tables.pipelineRuns.inserted).toBe(1);
 }
 
 const state = () => JSON.parse(readFileSync(path.join(dir, "cutover.state.json"), "utf8")) as CutoverState;
