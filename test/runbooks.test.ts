@@ -163,6 +163,18 @@ describe("docs/runbooks, run as written", () => {
     expect(onServer.map((r) => r.runId).sort()).toEqual([...missed].sort());
   }, 120_000);
 
+  it("scheduling.md: units for this machine, every job (refresh-24h and reconcile among them) with its log", async () => {
+    const { runs, captured } = await runRunbook(runbook("scheduling.md"), { env, cwd: world.dir });
+    debug(runs);
+    expect(captured.home).toBe(world.dir);
+    expect(readdirSync(path.join(world.dir, "units")).sort()).toEqual(
+      ["discovery", "priority", "reconcile", "refresh-24h"].flatMap((j) => [
+        `xmonitor-${j}.service`,
+        `xmonitor-${j}.timer`,
+      ]),
+    );
+  }, 60_000);
+
   it("daily-reconcile.md: a FAIL after a row went missing on the server, repaired by catch-up, then PASS", async () => {
     const { runs } = await runRunbook(runbook("daily-reconcile.md"), {
       env,
