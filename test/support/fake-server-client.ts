@@ -9,6 +9,7 @@ const names = [
   "recordReconcile",
   "access",
   "rowsByKeys",
+  "serverKeys",
   "reportsOfRun",
   "cutoverStart",
   "cutoverRecordStep",

@@ -10,16 +10,9 @@ import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tab
 import type { CollectorContext } from "../context";
 import { exportSnapshot } from "../cutover/export";
 import { importExport, type ImportProgress, type ImportResult } from "../cutover/import";
-import {
-  cutoverStamp,
-  exportDirPath,
-  rejectLogPath,
-  stampOfSnapshot,
-  unusedPath,
-  type ExportManifest,
-} from "../cutover/paths";
+import { exportDirPath, rejectLogPath, stampOfSnapshot, unusedPath, type ExportManifest } from "../cutover/paths";
 import { rejectReasonLines, summarizeRejectLog } from "../cutover/reject-summary";
-import type { CutoverSession, CutoverStepName } from "../cutover/session";
+import { stampOf, type CutoverSession, type CutoverStepName } from "../cutover/session";
 import { snapshotDatabase, verifyIntegrity, type IntegrityResult, type SnapshotResult } from "../cutover/snapshot";
 import {
   dataDirOf,
@@ -96,6 +89,7 @@ export async function cutoverSnapshot(
       source,
       dataDir: dataDirOf(ctx, options),
       now: ctx.now,
+      stamp: stampOf(s.state),
       onProgress: (done, total) => {
         if (tick(done === total))
           ctx.log.info(`snapshot: ${done}/${total} pages copied`, { event: "progress", step: "snapshot", done, total });
@@ -136,7 +130,7 @@ export async function cutoverExport(
     const snapshot = options.snapshot ?? s.state.snapshot;
     if (!snapshot)
       throw new Error("no snapshot to export: run collector cutover snapshot first, or pass --snapshot <file>");
-    const stamp = stampOfSnapshot(snapshot) ?? cutoverStamp(ctx.now());
+    const stamp = options.snapshot ? (stampOfSnapshot(snapshot) ?? stampOf(s.state)) : stampOf(s.state);
     const outDir = path.resolve(options.outDir ?? exportDirPath(dataDirOf(ctx, options), stamp));
     const tick = throttle();
     const manifest = await exportSnapshot({
@@ -202,7 +196,7 @@ export async function cutoverImport(
       api: ctx.api,
       collector: ctx.config.XMONITOR_COLLECTOR_NAME,
       label: s.state.label,
-      newRejectLog: () => unusedPath(rejectLogPath(dataDir, s.state.label, cutoverStamp(ctx.now()))),
+      newRejectLog: (role) => unusedPath(rejectLogPath(dataDir, role, stampOf(s.state))),
       batchSize: options.batchSize ?? ctx.config.XMONITOR_INGEST_BATCH_SIZE,
       concurrency: options.concurrency ?? ctx.config.XMONITOR_INGEST_CONCURRENCY,
       dryRun: options.dryRun ?? false,
@@ -313,7 +307,8 @@ export async function cutoverRestore(
       );
       const canary: Record<string, string> = {};
       if (options.canary) {
-        for (const mode of ["priority", "discovery"] as const) {
+        // The discovery canary ends with refresh-24h, as operators run it: the last day's metrics refreshed.
+        for (const mode of ["priority", "discovery", "refresh-24h"] as const) {
           const run = await runCommand(ctx, { mode });
           const ingestError = run.ingest && !run.ingest.ok ? run.ingest.error : undefined;
           canary[mode] =
@@ -329,7 +324,7 @@ export async function cutoverRestore(
       const message = failed.length
         ? `canary failed for ${failed.map(([m]) => m).join(", ")}`
         : options.canary
-          ? "unfrozen; canary api ingest ok for priority and discovery"
+          ? "unfrozen; canary api ingest ok for priority, discovery and refresh-24h"
           : "unfrozen";
       return { ok: failed.length === 0, message, figures: { unfrozen: true, canary }, value: { canary } };
     },

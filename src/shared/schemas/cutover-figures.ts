@@ -58,6 +58,12 @@ export const validateFiguresSchema = z.object({
   ignoredRuns: z.array(
     z.object({ runId: z.string(), inSnapshot: z.boolean(), onServer: z.boolean(), serverOnlyReports: count }),
   ),
+  /** Keys the server holds that the snapshot does not, per SQLite table (absent in older records). */
+  extraOnServer: z.array(z.object({ table: z.string(), count, keys: z.array(z.string()) })).optional(),
+  /** A validate after rows were removed on the server during the cutover. */
+  postCleanup: z.boolean().optional(),
+  /** The snapshot's most recent posts checked through GET /api/v1/posts/{statusId}. */
+  recentPosts: z.object({ checked: count, matching: count }).optional(),
   spotCheck: z.object({
     sample: count,
     tables: z.record(

@@ -43,3 +43,14 @@ export const rowsByKeysSchema = z.object({
   keys: z.array(naturalKey).min(1).max(ROWS_BY_KEYS_MAX_KEYS),
 });
 export type RowsByKeys = z.infer<typeof rowsByKeysSchema>;
+
+/** Keys per cutover.keysPage call: validate walks a table's keys in pages when its count differs. */
+export const KEYS_PAGE_MAX = 5000;
+
+export const keysPageSchema = z.object({
+  table: z.enum(syncTableNames as [SyncTable, ...SyncTable[]]),
+  /** The last key of the previous page (keys come in the server's key order). */
+  after: text({ min: 1, max: 256 }).optional(),
+  limit: z.number().int().min(1).max(KEYS_PAGE_MAX).default(KEYS_PAGE_MAX),
+});
+export type KeysPage = z.infer<typeof keysPageSchema>;
