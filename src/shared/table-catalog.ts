@@ -46,13 +46,16 @@ export type ColumnSpec = ColumnOptions & {
   readonly schema: z.ZodType;
 };
 
-/** A server column filled from the batch envelope, not from the item (nor kept in SQLite). */
-export type BatchColumnSpec = { readonly type: SqlType; readonly nullable?: true };
+/**
+ * A server column filled from the batch envelope, not from the item (nor kept
+ * in SQLite). `inKey`: part of the server's primary key, before the natural key.
+ */
+export type BatchColumnSpec = { readonly type: SqlType; readonly nullable?: true; readonly inKey?: true };
 
 export type TableSpec = {
   readonly sqlite: string;
   readonly server: string;
-  /** The natural key: the primary key on both sides. */
+  /** The natural key: the primary key in SQLite; on the server, after the key columns from the batch (conflictColumnsOf). */
   readonly key: string;
   /** The source time by which both sides count rows "since" (reconcile). */
   readonly sinceColumn: string;
@@ -76,6 +79,29 @@ export function column<const T extends SqlType, S extends z.ZodType, const O ext
 
 /** The server column of a wire column. */
 export const serverColumnOf = (name: string, spec: Pick<ColumnOptions, "server">): string => spec.server ?? name;
+
+/**
+ * Provenance (docs/decisions/012-per-collector-provenance.md). A table the
+ * collectors own has one row per (collector, natural key): the pushing
+ * collector comes from the batch envelope and no collector's push can change
+ * another's row. Posts and embeddings are shared (one row per key, the newest
+ * version wins) and record in collector_pushes which collector pushed which key.
+ */
+const ownedByCollector = { collector: { type: "text", inKey: true } } as const satisfies Record<
+  string,
+  BatchColumnSpec
+>;
+
+/** The server's primary key and the upsert's conflict target: key columns from the batch, then the natural key. */
+export function conflictColumnsOf(spec: TableSpec): string[] {
+  const fromBatch = Object.entries(spec.fromBatch ?? {}).filter(([, col]) => col.inKey);
+  return [...fromBatch.map(([name]) => name), serverColumnOf(spec.key, spec.columns[spec.key]!)];
+}
+
+/** Whether each collector has its own rows of this table (else: shared rows, pushes in collector_pushes). */
+export function isCollectorOwned(spec: TableSpec): boolean {
+  return conflictColumnsOf(spec).includes("collector");
+}
 
 const handle = text({ min: 1, max: 64 }).regex(/^[A-Za-z0-9_]+$/, "must be an X handle without '@'");
 const uuidish = text({ min: 1, max: 128 });
@@ -132,6 +158,7 @@ export const tableCatalog = {
       created_at: column("timestamptz", isoTime, { keepFirst: true }),
       updated_at: sourceUpdatedAt,
     },
+    fromBatch: ownedByCollector,
   },
   pipelineRuns: {
     sqlite: "runs",
@@ -149,8 +176,7 @@ export const tableCatalog = {
       error: column("text", text({ max: 10_000 }), { nullable: true }),
       updated_at: sourceUpdatedAt,
     },
-    // The collector that pushed the run (null for rows a cutover imported).
-    fromBatch: { collector: { type: "text", nullable: true } },
+    fromBatch: ownedByCollector,
   },
   watchAccounts: {
     sqlite: "watch_accounts",
@@ -169,6 +195,7 @@ export const tableCatalog = {
       added_at: column("timestamptz", isoTime),
       updated_at: sourceUpdatedAt,
     },
+    fromBatch: ownedByCollector,
   },
   embeddings: {
     sqlite: "tweet_embeddings",
@@ -200,6 +227,7 @@ export const tableCatalog = {
       created_at: column("timestamptz", isoTime, { keepFirst: true }),
       updated_at: sourceUpdatedAt,
     },
+    fromBatch: ownedByCollector,
   },
   narrativeShifts: {
     sqlite: "narrative_shifts",
@@ -217,6 +245,7 @@ export const tableCatalog = {
       created_at: column("timestamptz", isoTime, { keepFirst: true }),
       updated_at: sourceUpdatedAt,
     },
+    fromBatch: ownedByCollector,
   },
 } as const satisfies Record<string, TableSpec>;
 

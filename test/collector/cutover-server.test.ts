@@ -70,16 +70,18 @@ async function preloadOlderVersion(api: ServerCalls) {
       .slice(0, 576)
       .map((e) => ({ ...e, vector: (e.vector as number[]).map((v) => v / 2), updated_at: dayEarlier(e.updated_at) })),
   };
+  // Pushed earlier by the same box (direct ingest before its cutover): rows
+  // are per collector (docs/decisions/012), and these are the box's own.
   for (const [table, items] of Object.entries(older)) {
     const result = await api.push({
       idempotencyKey: `preload:${table}`,
-      collector: "old-server",
+      collector: "legacy-box",
       mode: "priority",
       [table]: items,
     });
     expect(result.rejects, table).toEqual([]);
   }
-  // A run someone created by hand on the server: not in any snapshot.
+  // A run someone created by hand on the server under the box's name (a smoke test): not in any snapshot.
   const synthetic = {
     run_id: SYNTHETIC_RUN,
     mode: "manual",
@@ -89,7 +91,7 @@ async function preloadOlderVersion(api: ServerCalls) {
   };
   const result = await api.push({
     idempotencyKey: "preload:synthetic-run",
-    collector: "operator",
+    collector: "legacy-box",
     mode: "manual",
     pipelineRuns: [synthetic],
   });
@@ -270,7 +272,7 @@ describe("cutover against the real server", () => {
       (
         await admin.push({
           idempotencyKey: "synthetic-report",
-          collector: "operator",
+          collector: "legacy-box",
           mode: "manual",
           reports: [report],
         })

@@ -67,7 +67,7 @@ export async function dryRunImport(
         else valid.set(String(parsed.item[syncTables[table].key]), parsed.item);
       }
       if (valid.size === 0) continue;
-      const byKey = await fetchServerRows(options.api, table, [...valid.keys()]);
+      const byKey = await fetchServerRows(options.api, table, [...valid.keys()], options.collector);
       for (const [key, item] of valid) {
         const existing = byKey.get(key);
         if (!existing) totals.inserted++;

@@ -11,6 +11,7 @@ import type { IngestBatch, IngestResult, TableResult } from "~/shared/schemas/in
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { ValidatedBatch } from "./validate-items";
 import { toStorableJson } from "./storable-json";
+import { pushesSql } from "./pushes-sql";
 import { toRecordsetJson, upsertSql } from "./upsert-sql";
 
 // Longer than any honest batch needs; a stuck statement must not hold its locks forever.
@@ -86,9 +87,10 @@ async function writeInTransaction(
       tables[table] = { inserted: 0, updated: 0, unchanged: 0, rejected };
       continue;
     }
-    const { rows: counts } = await client.query<{ inserted: number; updated: number }>(upsertSql[table], [
-      toRecordsetJson(rows),
-    ]);
+    const json = toRecordsetJson(rows);
+    const { rows: counts } = await client.query<{ inserted: number; updated: number }>(upsertSql[table], [json]);
+    const pushes = pushesSql[table];
+    if (pushes) await client.query(pushes, [json, batch.collector, batch.runId ?? null]);
     const inserted = counts[0]?.inserted ?? 0;
     const updated = counts[0]?.updated ?? 0;
     tables[table] = { inserted, updated, unchanged: rows.length - inserted - updated, rejected };

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { isoTime } from "~/shared/schemas/primitives";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
+import type { TableSpec } from "~/shared/table-catalog";
 import type { Role } from "../auth/principal";
 
 export type ItemReject = { table: SyncTable; index: number; key: string | null; reason: string; rawItem: unknown };
@@ -103,6 +104,14 @@ export function validateBatchItems(
   const rows = {} as ValidatedBatch["rows"];
   const received = {} as ValidatedBatch["received"];
   const rejects: ItemReject[] = [];
+  // Columns the catalog fills from the envelope (the pushing collector of a table the collectors own).
+  const envelope: Record<string, unknown> = { collector: extra.collector };
+  const batchValues = Object.fromEntries(
+    syncTableNames.map((table) => {
+      const fromBatch = Object.keys((syncTables[table] as TableSpec).fromBatch ?? {});
+      return [table, Object.fromEntries(fromBatch.map((name) => [name, envelope[name]]))];
+    }),
+  ) as Record<SyncTable, Record<string, unknown>>;
   for (const table of syncTableNames) {
     const items = batch[table];
     received[table] = items.length;
@@ -138,8 +147,7 @@ export function validateBatchItems(
         rejects.push({ table, index, key: keyOf(table, item), reason: future, rawItem: item });
         return;
       }
-      const row: Record<string, unknown> =
-        table === "pipelineRuns" ? { ...parsed.data, collector: extra.collector } : { ...parsed.data };
+      const row: Record<string, unknown> = { ...parsed.data, ...batchValues[table] };
       const key = String(row[syncTables[table].key]);
       const previous = newestByKey.get(key);
       if (!previous) {

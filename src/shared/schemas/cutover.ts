@@ -44,5 +44,7 @@ export const rowsByKeysSchema = z.object({
     .array(text({ min: 1, max: 256 }))
     .min(1)
     .max(ROWS_BY_KEYS_MAX_KEYS),
+  /** Rows of this collector, for the tables the collectors own (a key bound to a collector: its own). */
+  collector: collectorName.optional(),
 });
 export type RowsByKeys = z.infer<typeof rowsByKeysSchema>;

@@ -17,5 +17,5 @@ export const cutoverRouter = createTRPCRouter({
   rowsByKeys: collectorReadProcedure
     .meta({ cost: 5 })
     .input(rowsByKeysSchema)
-    .query(({ ctx, input }) => rowsByKeys(ctx.db, input)),
+    .query(({ ctx, input }) => rowsByKeys(ctx.db, { ...input, principal: ctx.principal })),
 });
