@@ -45,8 +45,8 @@ export async function fillDatabase(
       "reports",
       Math.round(sizes.runs * 0.9),
       `
-      insert into $TABLE (report_id, run_id, kind, title, body_md, status_ids, created_at, source_updated_at)
-      select 'rep-' || g, 'run-' || g, 'priority-digest', 'digest ' || g, '## digest', array[(1900000000000000000 + g)::text],
+      insert into $TABLE (collector, report_id, run_id, kind, title, body_md, status_ids, created_at, source_updated_at)
+      select 'bench-' || (g % 3), 'rep-' || g, 'run-' || g, 'priority-digest', 'digest ' || g, '## digest', array[(1900000000000000000 + g)::text],
              $2::timestamptz - (g * (interval '${span}' / $1::int)), $2::timestamptz - (g * (interval '${span}' / $1::int))
       from generate_series(1, $1::int) g`,
     );
@@ -63,8 +63,8 @@ export async function fillDatabase(
       "watch_accounts",
       500,
       `
-      insert into $TABLE (handle, user_id, tier, active, added_at, source_updated_at)
-      select 'author' || g, (100000 + g)::text, case when g % 2 = 0 then 'priority' else 'discovery' end, true,
+      insert into $TABLE (collector, handle, user_id, tier, active, added_at, source_updated_at)
+      select 'bench-' || (g % 3), 'author' || g, (100000 + g)::text, case when g % 2 = 0 then 'priority' else 'discovery' end, true,
              $2::timestamptz - (g * (interval '${span}' / $1::int)), $2::timestamptz - (g * (interval '${span}' / $1::int))
       from generate_series(0, $1::int - 1) g`,
     );
@@ -72,8 +72,8 @@ export async function fillDatabase(
       "window_summaries",
       480,
       `
-      insert into $TABLE (window_id, mode, window_start, window_end, post_count, summary_md, top_status_ids, created_at, source_updated_at)
-      select 'w-' || g, 'priority', $2::timestamptz - (g * interval '3 hours'), $2::timestamptz - (g * interval '3 hours') + interval '6 hours', 10, 'summary', '{}',
+      insert into $TABLE (collector, window_id, mode, window_start, window_end, post_count, summary_md, top_status_ids, created_at, source_updated_at)
+      select 'bench-' || (g % 3), 'w-' || g, 'priority', $2::timestamptz - (g * interval '3 hours'), $2::timestamptz - (g * interval '3 hours') + interval '6 hours', 10, 'summary', '{}',
              $2::timestamptz - (g * interval '3 hours'), $2::timestamptz - (g * interval '3 hours')
       from generate_series(1, $1::int) g`,
     );
@@ -81,11 +81,20 @@ export async function fillDatabase(
       "narrative_shifts",
       200,
       `
-      insert into $TABLE (shift_id, topic, detected_at, magnitude, description, status_ids, created_at, source_updated_at)
-      select 'shift-' || g, 'topic ' || g, $2::timestamptz - (g * interval '7 hours'), 0.5, 'shift', '{}',
+      insert into $TABLE (collector, shift_id, topic, detected_at, magnitude, description, status_ids, created_at, source_updated_at)
+      select 'bench-' || (g % 3), 'shift-' || g, 'topic ' || g, $2::timestamptz - (g * interval '7 hours'), 0.5, 'shift', '{}',
              $2::timestamptz - (g * interval '7 hours'), $2::timestamptz - (g * interval '7 hours')
       from generate_series(1, $1::int) g`,
     );
+    // Provenance (docs/decisions/012): each post and embedding pushed by the collector of the post's run.
+    await client.query(`
+      insert into collector_pushes (collector, table_name, key, since_at, source_updated_at, first_pushed_at, last_pushed_at, first_run_id, last_run_id)
+      select r.collector, 'posts', p.status_id, p.collected_at, p.source_updated_at, p.collected_at, p.collected_at, p.run_id, p.run_id
+      from posts p join pipeline_runs r on r.run_id = p.run_id`);
+    await client.query(`
+      insert into collector_pushes (collector, table_name, key, since_at, source_updated_at, first_pushed_at, last_pushed_at)
+      select c.collector, 'embeddings', e.status_id, e.created_at, e.source_updated_at, e.created_at, e.created_at
+      from embeddings e join collector_pushes c on c.table_name = 'posts' and c.key = e.status_id`);
     await client.query("vacuum analyze");
   } finally {
     await client.end();

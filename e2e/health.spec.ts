@@ -14,7 +14,9 @@ test("the health timeline shows hourly ingest and the failing collector's alert 
     laptop.getByRole("list", { name: /Hourly ingest for ops-laptop priority/ }).getByRole("listitem"),
   ).toHaveCount(48);
   // Its two outages are over: the latest shows as reset, the earlier one is in the history.
-  await expect(laptop.getByTestId("episode")).toContainText("Last failure episode: reset");
+  await expect(laptop.getByTestId("episode")).toContainText(
+    "Last failure episode: reset (3 consecutive failures, alert reached)",
+  );
   await laptop.getByTestId("past-episodes").getByText("1 earlier failure episode").click();
   await expect(laptop.getByTestId("past-episode")).toContainText("Alert: 2 failures");
   // The daily metrics refresh is its own row, not folded into priority.

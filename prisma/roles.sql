@@ -5,7 +5,8 @@
 --   CREATE ROLE xmonitor_web LOGIN PASSWORD '...' IN ROLE xmonitor_app;
 --
 -- xmonitor_app   what the collector-facing app needs: read everything, write
---                posts, reports, runs, summaries, shifts and its own
+--                posts, reports, runs, summaries, shifts, which collector
+--                pushed which post (collector_pushes) and its own
 --                bookkeeping; only READ watch_accounts and embeddings (the
 --                same rule as the API's `ingest` role).
 -- xmonitor_admin everything on the schema (key management, cutover imports
@@ -34,7 +35,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA public FROM xmonitor_app;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO xmonitor_app;
 GRANT INSERT, UPDATE, DELETE ON
   posts, reports, pipeline_runs, window_summaries, narrative_shifts,
-  ingest_batches, ingest_rejects, collector_health, rate_limit_windows, ingest_failures
+  ingest_batches, ingest_rejects, collector_health, rate_limit_windows, ingest_failures, collector_pushes
   TO xmonitor_app;
 GRANT UPDATE (last_used_at) ON api_keys TO xmonitor_app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO xmonitor_app;

@@ -207,6 +207,35 @@ describe("GET /api/v1/ops/reconcile-counts", () => {
     expect(all.tables.posts).toEqual({ table: "posts", since: 3, total: 3 });
   });
 
+  it("with collector=, counts that collector's rows; a key bound to a collector counts its own, never another's", async () => {
+    // box-r pushes one of box's posts again (an older version: the stored row stays box's) and one of its own.
+    const shared = { ...posts[0]!, updated_at: "2026-11-27T11:00:00.000Z" };
+    const own = makePosts(1, { seed: 7, firstId: 1_800_000_000_000_000_500n, at: Date.parse("2026-11-27T12:00:00Z") });
+    const pushed = await ingest(
+      JSON.stringify({ idempotencyKey: "rest-r", collector: "box-r", mode: "priority", posts: [shared, ...own] }),
+      keys.ingest,
+    );
+    expect(pushed.status).toBe(200);
+    type Counts = { collector: string | null; tables: Record<string, { since: number; total: number }> };
+    const of = async (query: string, key: string) => (await (await reconcile(query, key)).json()) as Counts;
+    expect((await of("?collector=box-r", keys.reader)).tables.posts).toEqual({ table: "posts", since: 2, total: 2 });
+    expect((await of("?collector=box", keys.reader)).tables.posts).toEqual({ table: "posts", since: 3, total: 3 });
+    const everyone = await of("", keys.reader);
+    expect([everyone.collector, everyone.tables.posts]).toEqual([null, { table: "posts", since: 4, total: 4 }]);
+
+    const bound = await principalFor(t.db, "ingest", { collector: "box-r" });
+    const mine = await of("", bound.key);
+    expect([mine.collector, mine.tables.posts?.total]).toEqual(["box-r", 2]);
+    const refused = await reconcile("?collector=box", bound.key);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({
+      error: {
+        code: "FORBIDDEN",
+        message: expect.stringContaining('is bound to collector "box-r" and cannot act for collector "box"'),
+      },
+    });
+  });
+
   it("answers 400 for a bad since", async () => {
     const response = await reconcile("?since=yesterday", keys.reader);
     expect(response.status).toBe(400);

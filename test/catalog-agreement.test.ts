@@ -91,7 +91,8 @@ function expectedServer(spec: TableSpec): ServerColumn[] {
     type: serverTypeName[col.type],
     not_null: !col.nullable,
     default_value: null,
-    primary_key: false,
+    // The collector of a table the collectors own leads its key (docs/decisions/012).
+    primary_key: col.inKey === true,
   }));
   return [...fromItem, ...fromBatch, ...BOOKKEEPING].sort((a, b) => a.name.localeCompare(b.name));
 }

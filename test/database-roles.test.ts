@@ -43,13 +43,19 @@ async function asRole<T>(role: string, sql: string): Promise<T> {
 const now = "now()";
 
 describe("prisma/roles.sql", () => {
-  it("lets xmonitor_app write posts", async () => {
+  it("lets xmonitor_app write posts, and which collector pushed them", async () => {
     await expect(
       asRole(
         "xmonitor_app",
         `insert into posts (status_id, author_handle, body, created_at, collected_at, mode, source_updated_at) values ('1', 'a', 'b', ${now}, ${now}, 'priority', ${now}) returning status_id`,
       ),
     ).resolves.toEqual([{ status_id: "1" }]);
+    await expect(
+      asRole(
+        "xmonitor_app",
+        `insert into collector_pushes (collector, table_name, key, since_at, source_updated_at) values ('box', 'posts', '1', ${now}, ${now}) returning key`,
+      ),
+    ).resolves.toEqual([{ key: "1" }]);
   });
 
   it("refuses xmonitor_app writes to watch_accounts and embeddings", async () => {
@@ -72,7 +78,7 @@ describe("prisma/roles.sql", () => {
     await expect(
       asRole(
         "xmonitor_admin",
-        `insert into watch_accounts (handle, tier, added_at, source_updated_at) values ('x', 'priority', ${now}, ${now}) returning handle`,
+        `insert into watch_accounts (collector, handle, tier, added_at, source_updated_at) values ('box', 'x', 'priority', ${now}, ${now}) returning handle`,
       ),
     ).resolves.toEqual([{ handle: "x" }]);
   });

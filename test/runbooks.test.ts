@@ -101,7 +101,7 @@ describe("docs/runbooks, run as written", () => {
     // runs +1 from the smoke row, named, removed with our command, and gone from the server.
     expect(outputOf(runs, "validate")).toMatch(/^runs\s+460\s+461\s+\+1$/m);
     expect(captured.runId).toBe(SMOKE_RUN);
-    expect(await world.t.db.pipelineRun.findUnique({ where: { runId: SMOKE_RUN } })).toBeNull();
+    expect(await world.t.db.pipelineRun.findFirst({ where: { runId: SMOKE_RUN } })).toBeNull();
     expect(await world.t.db.removal.count({ where: { kind: "run", key: SMOKE_RUN } })).toBe(1);
     // The post-cleanup validate: every delta 0, 50 checked, 0 missing, 0 mismatches, the 5 most recent posts match.
     const post = outputOf(runs, "validate-post-cleanup");

@@ -5,7 +5,7 @@ import { CollectorConfigError } from "./config";
 import { MissingApiKeyError } from "./context";
 import { accountsAdd, accountsList, accountsRemove, accountsSetTier } from "./commands/accounts";
 import { catchUpCommand } from "./commands/catch-up";
-import { reconcileCommand } from "./commands/reconcile";
+import { DEFAULT_RECONCILE_WAIT_SECONDS, reconcileCommand } from "./commands/reconcile";
 import { runCommand } from "./commands/run";
 import { createCollectorScheduler } from "./commands/schedule";
 import { replayGenerateCommand } from "./commands/replay";
@@ -130,10 +130,19 @@ export function buildCli(): Command {
     .command("reconcile")
     .description("compare local and server row counts per table; exit 0 on PASS, 1 on FAIL")
     .option("--since <iso>", "count rows from this time (default: 24 h ago)", isoOption)
-    .action(async (options: { since?: string }, command: Command) => {
+    .option(
+      "--wait <seconds>",
+      `wait this long for runs in progress to finish before counting (default ${DEFAULT_RECONCILE_WAIT_SECONDS}); exit 2 after it`,
+      positiveInt,
+    )
+    .action(async (options: { since?: string; wait?: number }, command: Command) => {
       const ctx = contextFrom(command);
       process.exitCode = (
-        await reconcileCommand(ctx, { ...options, json: command.optsWithGlobals<GlobalOptions>().json ?? false })
+        await reconcileCommand(ctx, {
+          since: options.since,
+          json: command.optsWithGlobals<GlobalOptions>().json ?? false,
+          ...(options.wait !== undefined ? { wait: { timeoutMs: options.wait * 1000 } } : {}),
+        })
       ).exitCode;
     });
 

@@ -59,13 +59,16 @@ export type ColumnSpec = ColumnOptions & {
   readonly schema: z.ZodType;
 };
 
-/** A server column filled from the batch envelope, not from the item (nor kept in SQLite). */
-export type BatchColumnSpec = { readonly type: SqlType; readonly nullable?: true };
+/**
+ * A server column filled from the batch envelope, not from the item (nor kept
+ * in SQLite). `inKey`: part of the server's primary key, before the natural key.
+ */
+export type BatchColumnSpec = { readonly type: SqlType; readonly nullable?: true; readonly inKey?: true };
 
 export type TableSpec = {
   readonly sqlite: string;
   readonly server: string;
-  /** The natural key: the primary key on both sides. */
+  /** The natural key: the primary key in SQLite; on the server, after the key columns from the batch (conflictColumnsOf). */
   readonly key: string;
   /** The source time by which both sides count rows "since" (reconcile). */
   readonly sinceColumn: string;
@@ -104,6 +107,29 @@ const handle = { anomalies: [rules.xHandle, rules.lowercase] } as const;
 
 /** Every mirrored table's server-only column: the anomalies of the stored version (empty when none). */
 export const ANOMALIES_COLUMN = "anomalies";
+
+/**
+ * Provenance (docs/decisions/012-per-collector-provenance.md). A table the
+ * collectors own has one row per (collector, natural key): the pushing
+ * collector comes from the batch envelope and no collector's push can change
+ * another's row. Posts and embeddings are shared (one row per key, the newest
+ * version wins) and record in collector_pushes which collector pushed which key.
+ */
+const ownedByCollector = { collector: { type: "text", inKey: true } } as const satisfies Record<
+  string,
+  BatchColumnSpec
+>;
+
+/** The server's primary key and the upsert's conflict target: key columns from the batch, then the natural key. */
+export function conflictColumnsOf(spec: TableSpec): string[] {
+  const fromBatch = Object.entries(spec.fromBatch ?? {}).filter(([, col]) => col.inKey);
+  return [...fromBatch.map(([name]) => name), serverColumnOf(spec.key, spec.columns[spec.key]!)];
+}
+
+/** Whether each collector has its own rows of this table (else: shared rows, pushes in collector_pushes). */
+export function isCollectorOwned(spec: TableSpec): boolean {
+  return conflictColumnsOf(spec).includes("collector");
+}
 
 // Every mirrored table carries the source's own last-change time; the server
 // keeps its own updated_at (and ingested_at) beside it.
@@ -155,6 +181,7 @@ export const tableCatalog = {
       created_at: column("timestamptz", storableTime, { keepFirst: true, ...xEra }),
       updated_at: sourceUpdatedAt,
     },
+    fromBatch: ownedByCollector,
   },
   pipelineRuns: {
     sqlite: "runs",
@@ -172,8 +199,7 @@ export const tableCatalog = {
       error: column("text", free, { nullable: true }),
       updated_at: sourceUpdatedAt,
     },
-    // The collector that pushed the run (null for rows a cutover imported).
-    fromBatch: { collector: { type: "text", nullable: true } },
+    fromBatch: ownedByCollector,
   },
   watchAccounts: {
     sqlite: "watch_accounts",
@@ -191,6 +217,7 @@ export const tableCatalog = {
       added_at: column("timestamptz", storableTime, xEra),
       updated_at: sourceUpdatedAt,
     },
+    fromBatch: ownedByCollector,
   },
   embeddings: {
     sqlite: "tweet_embeddings",
@@ -222,6 +249,7 @@ export const tableCatalog = {
       created_at: column("timestamptz", storableTime, { keepFirst: true, ...xEra }),
       updated_at: sourceUpdatedAt,
     },
+    fromBatch: ownedByCollector,
   },
   narrativeShifts: {
     sqlite: "narrative_shifts",
@@ -239,6 +267,7 @@ export const tableCatalog = {
       created_at: column("timestamptz", storableTime, { keepFirst: true, ...xEra }),
       updated_at: sourceUpdatedAt,
     },
+    fromBatch: ownedByCollector,
   },
 } as const satisfies Record<string, TableSpec>;
 

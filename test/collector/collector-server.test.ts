@@ -22,6 +22,7 @@ import { createMemoryLog } from "../../src/collector/log";
 import { writeReplayFile } from "../../src/collector/sources/replay-generator";
 import { createTrpcCalls } from "../../src/collector/uplink/server-calls";
 import { collectorFiles } from "../support/collector-env";
+import { getHealthTimeline } from "../../src/server/health/health-timeline";
 
 let t: TestDatabase;
 let app: AppServer;
@@ -166,7 +167,43 @@ describe("collector against the real server", () => {
     });
     expect(health.consecutiveFailures).toBe(0);
     expect(health.lastFailureAt).not.toBeNull();
+    // The server's health data shows the drill as the collector lived it: one
+    // episode of 2 consecutive failures that reached the alert, then reset.
+    const failures = await t.db.ingestFailure.findMany({
+      where: { collector: "test-box", mode: "priority" },
+      orderBy: { occurredAt: "asc" },
+    });
+    expect(failures.map((f) => f.consecutive)).toEqual([1, 2]);
+    expect(failures.every((f) => /127\.0\.0\.1:9.*\(after 3 attempts\)$/.test(f.error))).toBe(true);
+    const timeline = await getHealthTimeline(t.db, { alertThreshold: 2, hours: 168, now: clock });
+    const row = timeline.rows.find((r) => r.collector === "test-box" && r.mode === "priority")!;
+    expect(row).toMatchObject({ consecutiveFailures: 0, state: "healthy", pastEpisodes: [] });
+    expect(row.totals.failures).toBe(2);
+    expect(row.episode).toMatchObject({ consecutiveFailures: 0, failures: 2, thresholdReached: true });
+    expect(row.episode!.resetAt).not.toBeNull();
+    expect(ctx.health.get("priority").unreported).toEqual([]);
     ctx.store.close();
+  });
+
+  it("records a failed cycle once however often it is reported (live, then again after recovery)", async () => {
+    const api = createTrpcCalls({ baseUrl: app.baseUrl, apiKey: ingestKey });
+    const report = {
+      collector: "test-box",
+      mode: "discovery" as const,
+      error: "server answered 503",
+      attempts: 3,
+      occurredAt: clock.toISOString(),
+      consecutive: 1,
+      cycleId: "discovery:drill:1",
+    };
+    await api.reportFailure(report);
+    await api.reportFailure(report);
+    await api.reportFailure({ ...report, cycleId: "discovery:drill:2", consecutive: 2 });
+    const health = await t.db.collectorHealth.findUniqueOrThrow({
+      where: { collector_mode: { collector: "test-box", mode: "discovery" } },
+    });
+    expect(health.consecutiveFailures).toBe(2);
+    expect(await t.db.ingestFailure.count({ where: { collector: "test-box", mode: "discovery" } })).toBe(2);
   });
 
   it("reconciles PASS, then FAIL with the right delta when a row is deleted on the server", async () => {

@@ -251,7 +251,7 @@ describe("cutover against the real server", () => {
       (
         await admin.push({
           idempotencyKey: "synthetic-report",
-          collector: "operator",
+          collector: "legacy-box",
           mode: "manual",
           reports: [report],
         })

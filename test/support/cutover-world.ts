@@ -154,19 +154,21 @@ export async function preloadServer(world: CutoverWorld, api: ServerCalls, synth
       .slice(0, 576)
       .map((e) => ({ ...e, vector: (e.vector as number[]).map((v) => v / 2), updated_at: dayEarlier(e.updated_at) })),
   };
+  // Pushed earlier by the same box (direct ingest before its cutover): rows
+  // are per collector (docs/decisions/012), and these are the box's own.
   for (const [table, items] of Object.entries(older)) {
     const result = await api.push({
       idempotencyKey: `preload:${table}`,
-      collector: "old-server",
+      collector: "legacy-box",
       mode: "priority",
       [table]: items,
     });
     if (result.rejects.length) throw new Error(`preload ${table}: ${JSON.stringify(result.rejects[0])}`);
   }
-  // A run someone created by hand on the server (a smoke test's): not in any snapshot.
+  // A run someone created by hand on the server under the box's name (a smoke test's): not in any snapshot.
   const result = await api.push({
     idempotencyKey: "preload:synthetic-run",
-    collector: "operator",
+    collector: "legacy-box",
     mode: "manual",
     pipelineRuns: [synthetic],
   });

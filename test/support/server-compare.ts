@@ -18,6 +18,8 @@ export async function compareWithServer(
   api: ServerCalls,
   table: SyncTable,
   expected: Iterable<Record<string, unknown>>,
+  /** Read this collector's rows of the tables the collectors own. */
+  collector?: string,
 ): Promise<Comparison> {
   const keyField = syncTables[table].key;
   const items = [...expected];
@@ -27,6 +29,7 @@ export async function compareWithServer(
     serverClientOver(api, { maxAttempts: 1 }),
     table,
     items.map((r) => String(r[keyField])),
+    collector,
   );
   for (const item of items) {
     const key = String(item[keyField]);

@@ -38,6 +38,7 @@ export async function cutoverValidate(
     const result = await validateCutover({
       snapshot,
       api: ctx.api,
+      collector: s.state.collector,
       sample,
       seed: options.seed ?? "cutover",
       ignoreRuns: options.ignoreRuns ?? [],

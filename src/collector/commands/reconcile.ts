@@ -1,8 +1,32 @@
 // `collector reconcile [--since <iso>]`: local vs server row counts per
-// table, with the same timestamp rule on both sides (syncTables.sinceColumn).
+// table, with the same timestamp rule on both sides (syncTables.sinceColumn),
+// against this collector's rows on the server (docs/decisions/012). A run in
+// progress has rows that are not pushed yet: reconcile waits for the run lock
+// to clear (bounded), counts, and counts again if a run began meanwhile.
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { CollectorContext } from "../context";
+import {
+  describeRun,
+  IdleTimeoutError,
+  listRunsInProgress,
+  waitUntilIdle,
+  type RunInProgress,
+} from "../scheduler/run-lock";
 import type { ServerCounts } from "../uplink/server-client";
+
+/** How long reconcile waits for runs in progress by default: longer than any healthy cycle. */
+export const DEFAULT_RECONCILE_WAIT_SECONDS = 900;
+const COUNT_ATTEMPTS = 3;
+
+/** Runs whose rows reconcile must not count half-pushed: every writing job (not a reconcile itself). */
+const writesRows = (run: RunInProgress) => run.job !== "reconcile";
+
+export type ReconcileWait = {
+  /** Give up (exit 2, no verdict) after this long; default DEFAULT_RECONCILE_WAIT_SECONDS. */
+  timeoutMs?: number;
+  pollMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+};
 
 /** `synced` is false for tables this collector's key may not write: shown, not judged. */
 export type ReconcileRow = {
@@ -24,41 +48,69 @@ export type ReconcileOutcome = {
 
 export async function reconcileCommand(
   ctx: CollectorContext,
-  options: { since?: string | undefined; json?: boolean; record?: boolean },
+  options: { since?: string | undefined; json?: boolean; record?: boolean; wait?: ReconcileWait },
 ): Promise<ReconcileOutcome> {
   const since = options.since ?? new Date(ctx.now().getTime() - 86_400_000).toISOString();
-  let server: ServerCounts;
-  let writable: SyncTable[];
-  try {
-    const [counts, access] = await Promise.all([ctx.api.reconcileCounts(since), ctx.api.access()]);
-    server = counts;
-    writable = access.writableTables;
-  } catch (error) {
-    const message = `reconcile could not read the server's counts: ${(error as Error).message}`;
-    ctx.log.error(message);
-    return { exitCode: 2, passed: false, since, rows: [], error: message };
+  const collector = ctx.config.XMONITOR_COLLECTOR_NAME;
+  const lockDir = ctx.config.XMONITOR_RUN_LOCK_DIR;
+  const timeoutMs = options.wait?.timeoutMs ?? DEFAULT_RECONCILE_WAIT_SECONDS * 1000;
+  let server: ServerCounts | undefined;
+  let writable: SyncTable[] = [];
+  let local: Record<string, number> = {};
+  for (let attempt = 1; !server; attempt++) {
+    try {
+      await waitUntilIdle(timeoutMs, {
+        dir: lockDir,
+        only: writesRows,
+        ...(options.wait?.pollMs !== undefined ? { pollMs: options.wait.pollMs } : {}),
+        ...(options.wait?.sleep ? { sleep: options.wait.sleep } : {}),
+        onWait: (running) =>
+          ctx.log.info(
+            `reconcile: waiting for ${running.map(describeRun).join("; ")} to finish (rows of a run in progress are not pushed yet; up to ${Math.round(timeoutMs / 1000)} s)`,
+            { event: "reconcile_wait" },
+          ),
+      });
+    } catch (error) {
+      if (!(error instanceof IdleTimeoutError)) throw error;
+      const message = `reconcile did not count, no verdict: ${error.message}; run collector reconcile once it has finished`;
+      ctx.log.error(message);
+      return { exitCode: 2, passed: false, since, rows: [], error: message };
+    }
+    try {
+      local = Object.fromEntries(syncTableNames.map((table) => [table, ctx.store.countSince(table, since)]));
+      const [counts, access] = await Promise.all([ctx.api.reconcileCounts(since, collector), ctx.api.access()]);
+      writable = access.writableTables;
+      // A run that began while counting may have rows on one side only: count again.
+      if (attempt < COUNT_ATTEMPTS && listRunsInProgress({ dir: lockDir }).some(writesRows)) continue;
+      server = counts;
+    } catch (error) {
+      const message = `reconcile could not read the server's counts: ${(error as Error).message}`;
+      ctx.log.error(message);
+      return { exitCode: 2, passed: false, since, rows: [], error: message };
+    }
   }
+  const counted = server;
   const rows = syncTableNames.map((table) => {
-    const local = ctx.store.countSince(table, since);
-    const serverCount = server.tables[table].since;
+    const localCount = local[table] ?? 0;
+    const serverCount = counted.tables[table].since;
     return {
       table,
       sqlite: syncTables[table].sqlite,
       server: syncTables[table].server,
-      local,
+      local: localCount,
       serverCount,
-      delta: local - serverCount,
+      delta: localCount - serverCount,
       synced: writable.includes(table),
     };
   });
   const passed = rows.every((r) => !r.synced || r.delta === 0);
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ result: passed ? "PASS" : "FAIL", since, serverTakenAt: server.takenAt, tables: rows })}\n`,
+      `${JSON.stringify({ result: passed ? "PASS" : "FAIL", since, serverTakenAt: counted.takenAt, collector, tables: rows })}\n`,
     );
   } else {
     const width = Math.max(...rows.map((r) => r.sqlite.length)) + 2;
-    ctx.log.info(`reconcile since ${since} (server counted at ${server.takenAt})`);
+    ctx.log.info(`reconcile since ${since} for collector ${collector} (server counted at ${counted.takenAt})`);
     ctx.log.info(`${"table".padEnd(width)}${"local".padStart(10)}${"server".padStart(10)}${"delta".padStart(8)}`);
     for (const r of rows) {
       const delta = r.delta > 0 ? `+${r.delta}` : String(r.delta);
@@ -79,7 +131,7 @@ export async function reconcileCommand(
   if (options.record !== false) {
     try {
       await ctx.api.recordReconcile({
-        collector: ctx.config.XMONITOR_COLLECTOR_NAME,
+        collector,
         since,
         checkedAt: ctx.now().toISOString(),
         passed,

@@ -25,6 +25,8 @@ export async function findExtraOnServer(options: {
   snapshot: { db: Database.Database; has(table: string): boolean };
   tables: readonly SyncTable[];
   ignore?: readonly string[];
+  /** The snapshot's collector: only its rows on the server can be extra (decisions/012). */
+  collector?: string;
 }): Promise<ExtraOnServer[]> {
   const out: ExtraOnServer[] = [];
   for (const table of options.tables) {
@@ -33,7 +35,7 @@ export async function findExtraOnServer(options: {
       ? options.snapshot.db.prepare(`select 1 from ${sqlite} where ${key} = ?`)
       : undefined;
     const found: ExtraOnServer = { table, sqlite, count: 0, keys: [] };
-    for await (const page of options.api.serverKeys(table)) {
+    for await (const page of options.api.serverKeys(table, options.collector)) {
       for (const k of page) {
         if (table === "pipelineRuns" && options.ignore?.includes(k)) continue;
         if (lookup?.get(k) !== undefined) continue;
@@ -43,7 +45,7 @@ export async function findExtraOnServer(options: {
     }
     if (found.count === 0) continue;
     if (table === "pipelineRuns") {
-      const rows = await options.api.rowsByKeys({ table, keys: found.keys });
+      const rows = await options.api.rowsByKeys({ table, keys: found.keys, collector: options.collector });
       found.runs = rows.map((r) => ({ runId: String(r.run_id), mode: String(r.mode), runAt: String(r.run_at) }));
     }
     out.push(found);

@@ -70,7 +70,7 @@ export async function dryRunImport(
         if (parsed.ok && anomaliesOf(table, parsed.item).length > 0) totals.anomalies++;
       }
       if (valid.size === 0) continue;
-      const byKey = await fetchServerRows(options.api, table, [...valid.keys()]);
+      const byKey = await fetchServerRows(options.api, table, [...valid.keys()], options.collector);
       for (const [key, item] of valid) {
         const existing = byKey.get(key);
         if (!existing) totals.inserted++;

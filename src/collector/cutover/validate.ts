@@ -62,6 +62,8 @@ export function sampleIndexes(total: number, n: number, seed: string): number[] 
 export async function validateCutover(options: {
   snapshot: string;
   api: ServerClient;
+  /** The snapshot's collector: the server's rows of this collector are compared (docs/decisions/012). */
+  collector: string;
   sample: number;
   seed: string;
   ignoreRuns?: readonly string[];
@@ -70,20 +72,20 @@ export async function validateCutover(options: {
 }): Promise<ValidateResult> {
   const snapshot = openSnapshot(options.snapshot);
   try {
-    const server = await options.api.reconcileCounts(undefined);
+    const server = await options.api.reconcileCounts(undefined, options.collector);
 
     // A run the operator names is taken out of both sides of the comparison.
     const ignoredRuns: ValidateResult["ignoredRuns"] = [];
     const ignoreIds = [...new Set(options.ignoreRuns ?? [])];
     const serverRuns = ignoreIds.length
-      ? await fetchServerRows(options.api, "pipelineRuns", ignoreIds)
+      ? await fetchServerRows(options.api, "pipelineRuns", ignoreIds, options.collector)
       : new Map<string, Record<string, unknown>>();
     const inSnapshot = (sqlite: string, key: string, value: string) =>
       snapshot.has(sqlite) && snapshot.db.prepare(`select 1 from ${sqlite} where ${key} = ?`).get(value) !== undefined;
     for (const runId of ignoreIds) {
       const onServer = serverRuns.has(runId);
       // Its dependants: reports citing it that exist only on the server.
-      const reports = onServer ? ((await options.api.reportsOfRun(runId)) ?? []) : [];
+      const reports = onServer ? ((await options.api.reportsOfRun(runId, options.collector)) ?? []) : [];
       const serverOnlyReports = reports.filter((id) => !inSnapshot("reports", "report_id", id)).length;
       ignoredRuns.push({ runId, inSnapshot: inSnapshot("runs", "run_id", runId), onServer, serverOnlyReports });
     }
@@ -117,6 +119,7 @@ export async function validateCutover(options: {
       snapshot,
       tables: counts.filter((c) => c.delta > 0).map((c) => c.table),
       ignore: ignoreIds,
+      collector: options.collector,
     });
 
     const tables: SpotCheckTable[] = [];
@@ -134,7 +137,7 @@ export async function validateCutover(options: {
         if (ignoreIds.includes(k) && table === "pipelineRuns") continue;
         locals.set(k, parseLocalItem(table, rowToItem(table, row)).item);
       }
-      const serverRows = await fetchServerRows(options.api, table, [...locals.keys()]);
+      const serverRows = await fetchServerRows(options.api, table, [...locals.keys()], options.collector);
       const check: SpotCheckTable = {
         table,
         sampled: locals.size,

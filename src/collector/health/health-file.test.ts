@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { IngestHealthStore } from "./health-file";
+import { IngestHealthStore, unreportedOf } from "./health-file";
 
 let dir: string;
 let file: string;
@@ -24,6 +24,7 @@ describe("IngestHealthStore", () => {
       last_failure_at: null,
       last_error: null,
       pending_since: null,
+      unreported: [],
     });
     expect(existsSync(file)).toBe(false);
   });
@@ -36,6 +37,13 @@ describe("IngestHealthStore", () => {
       thresholdReached: false,
       newlyReached: false,
       alertLine: undefined,
+      cycle: {
+        cycle_id: expect.stringMatching(/^priority:2026-02-25T20:00:00\.000Z:[0-9a-f]{8}$/),
+        at: "2026-02-25T20:00:00.000Z",
+        error: "cannot reach http://localhost:3000 (ECONNREFUSED)",
+        attempts: 1,
+        consecutive: 1,
+      },
     });
 
     now = new Date("2026-02-25T20:10:00Z");
@@ -46,6 +54,7 @@ describe("IngestHealthStore", () => {
       newlyReached: true,
       alertLine:
         "ALERT: ingest failures threshold reached mode=priority consecutive_failures=2 threshold=2 last_error=server answered 503: maintenance",
+      cycle: expect.objectContaining({ consecutive: 2, at: "2026-02-25T20:10:00.000Z" }),
     });
     const third = health.recordFailure("priority", "still down");
     expect(third).toMatchObject({ consecutiveFailures: 3, thresholdReached: true, newlyReached: false });
@@ -67,8 +76,12 @@ describe("IngestHealthStore", () => {
       last_failure_at: "2026-02-25T20:10:00.000Z",
       last_error: "still down",
       pending_since: null,
+      // Not reported yet (the ingest cycle reports them before its push): a success does not drop them.
+      unreported: [first.cycle, second.cycle, third.cycle],
     });
     expect(health.recordSuccess("priority")).toEqual({ previousFailures: 0, resetLine: undefined });
+    health.markReported("priority", [first.cycle.cycle_id, second.cycle.cycle_id]);
+    expect(health.get("priority").unreported).toEqual([third.cycle]);
   });
 
   it("persists across instances (processes) and writes atomically, leaving no temporary files", () => {
@@ -85,9 +98,35 @@ describe("IngestHealthStore", () => {
         last_failure_at: "2026-02-25T20:00:00.000Z",
         last_error: "y",
         pending_since: null,
+        unreported: [
+          expect.objectContaining({ consecutive: 1, error: "x" }),
+          expect.objectContaining({ consecutive: 2, error: "y" }),
+        ],
       },
     });
     expect(readdirSync(path.dirname(file))).toEqual(["ingest_health.json"]);
+  });
+
+  it("turns the streak of a file written before failed cycles were kept into one report at its length", () => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        priority: {
+          consecutive_failures: 2,
+          last_success_at: null,
+          last_failure_at: "2026-02-25T19:50:00.000Z",
+          last_error: "down",
+        },
+      }),
+    );
+    const legacy = { cycle_id: "priority:2026-02-25T19:50:00.000Z:streak", consecutive: 2, error: "down" };
+    expect(unreportedOf("priority", store().get("priority"))).toEqual([expect.objectContaining(legacy)]);
+    store().recordFailure("priority", "still down");
+    expect(store().get("priority").unreported).toEqual([
+      expect.objectContaining(legacy),
+      expect.objectContaining({ consecutive: 3, error: "still down" }),
+    ]);
   });
 
   it("keeps one bounded line of a long error", () => {

@@ -2,6 +2,7 @@
 // that survives restarts, so "N failures in a row" counts across runs and
 // processes. Writes go through a temporary file and a rename: an operator or
 // a monitoring script may read the file at any moment.
+import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { writeJsonAtomic } from "../util/atomic-file";
@@ -19,10 +20,49 @@ const modeHealthSchema = z.object({
   // (the process was killed, or ran without ingest), and the next push must
   // reach back to it. Absent in files written before it existed.
   pending_since: z.string().nullable().default(null),
+  // Failed cycles the server has not been told about yet (it was not
+  // reachable), oldest first: sent one report each, by cycle id, once it is.
+  // Null in files written before it existed (see unreportedOf).
+  unreported: z
+    .array(
+      z.object({
+        cycle_id: z.string(),
+        at: z.string(),
+        error: z.string(),
+        attempts: z.number().int().min(1),
+        consecutive: z.number().int().min(1),
+      }),
+    )
+    .nullable()
+    .default(null),
 });
 const healthFileSchema = z.record(z.string(), modeHealthSchema);
 
 export type ModeHealth = z.infer<typeof modeHealthSchema>;
+export type UnreportedFailure = NonNullable<ModeHealth["unreported"]>[number];
+
+/**
+ * The failed cycles the server has not been told about. A file from before
+ * they were kept one by one has only its streak: that streak is one report,
+ * placed at its length.
+ */
+export function unreportedOf(mode: string, health: ModeHealth): UnreportedFailure[] {
+  if (health.unreported) return health.unreported;
+  if (health.consecutive_failures === 0 || !health.last_failure_at) return [];
+  const at = health.last_failure_at;
+  return [
+    {
+      cycle_id: `${mode}:${at}:streak`,
+      at,
+      error: health.last_error ?? "ingest failed",
+      attempts: 1,
+      consecutive: health.consecutive_failures,
+    },
+  ];
+}
+
+/** Kept per mode at most; an outage longer than this many cycles reports its latest ones. */
+const MAX_UNREPORTED = 500;
 
 export type FailureOutcome = {
   consecutiveFailures: number;
@@ -32,6 +72,8 @@ export type FailureOutcome = {
   newlyReached: boolean;
   /** The ALERT line to log, when the threshold is reached. */
   alertLine: string | undefined;
+  /** The failed cycle as the server is told about it. */
+  cycle: UnreportedFailure;
 };
 
 export type SuccessOutcome = {
@@ -46,6 +88,7 @@ const EMPTY: ModeHealth = {
   last_failure_at: null,
   last_error: null,
   pending_since: null,
+  unreported: [],
 };
 
 /** One line, bounded: error texts can hold stack traces or whole HTML pages. */
@@ -96,20 +139,31 @@ export class IngestHealthStore {
     writeJsonAtomic(this.file, { ...all, [mode]: { ...previous, pending_since: toIsoMs(sinceIso) } });
   }
 
-  recordFailure(mode: string, error: unknown): FailureOutcome {
+  /** `attempts`: the calls the failed cycle made (default 1). */
+  recordFailure(mode: string, error: unknown, attempts = 1): FailureOutcome {
     const all = this.read();
     const previous = all[mode] ?? EMPTY;
     const message = oneLine(error instanceof Error ? error.message : String(error));
+    const at = toIsoMs(this.clock());
+    const n = previous.consecutive_failures + 1;
+    const cycle: UnreportedFailure = {
+      cycle_id: `${mode}:${at}:${randomUUID().slice(0, 8)}`,
+      at,
+      error: message,
+      attempts: Math.max(1, attempts),
+      consecutive: n,
+    };
     const next: ModeHealth = {
       ...previous,
-      consecutive_failures: previous.consecutive_failures + 1,
-      last_failure_at: toIsoMs(this.clock()),
+      consecutive_failures: n,
+      last_failure_at: at,
       last_error: message,
+      unreported: [...unreportedOf(mode, previous), cycle].slice(-MAX_UNREPORTED),
     };
     writeJsonAtomic(this.file, { ...all, [mode]: next });
-    const n = next.consecutive_failures;
     const reached = n >= this.threshold;
     return {
+      cycle,
       consecutiveFailures: n,
       thresholdReached: reached,
       newlyReached: n === this.threshold,
@@ -117,6 +171,15 @@ export class IngestHealthStore {
         ? `ALERT: ingest failures threshold reached mode=${mode} consecutive_failures=${n} threshold=${this.threshold} last_error=${message}`
         : undefined,
     };
+  }
+
+  /** The server has these failed cycles: they are not sent again. */
+  markReported(mode: string, cycleIds: readonly string[]): void {
+    if (cycleIds.length === 0) return;
+    const all = this.read();
+    const previous = all[mode] ?? EMPTY;
+    const unreported = unreportedOf(mode, previous).filter((f) => !cycleIds.includes(f.cycle_id));
+    writeJsonAtomic(this.file, { ...all, [mode]: { ...previous, unreported } });
   }
 
   recordSuccess(mode: string): SuccessOutcome {

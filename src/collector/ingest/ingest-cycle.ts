@@ -2,7 +2,11 @@
 // lookback, with bounded retries; record the outcome in the local health
 // file; raise the ALERT line (and the webhook) at the threshold; tell the
 // server about failures it could not see once it is reachable again.
-import type { IngestHealthStore } from "../health/health-file";
+import type { ReportFailureInput } from "~/shared/schemas/ingest";
+import type { CollectorMode } from "~/shared/schemas/primitives";
+import { unreportedOf, type IngestHealthStore, type UnreportedFailure } from "../health/health-file";
+import { statusInChain } from "../uplink/http-error";
+import { RetryError } from "../uplink/retry";
 import type { CollectorLog } from "../log";
 import type { PushTotals } from "../uplink/batch-pusher";
 import { describeTotals } from "../uplink/totals";
@@ -24,17 +28,12 @@ export async function runIngestCycle(
   const { api } = options;
   try {
     const { writableTables: tables } = await api.access();
-    const lastError = before.last_error;
-    if (before.consecutive_failures > 0 && lastError) {
-      // The server saw none of these failures: report them first, so its
-      // health view shows the outage the collector survived.
-      await api.reportFailure({
-        collector: options.collector,
-        mode,
-        error: lastError,
-        attempts: before.consecutive_failures,
-        ...(before.last_failure_at ? { occurredAt: before.last_failure_at } : {}),
-      });
+    // The server has not seen these failed cycles: report them first, one
+    // report per cycle with its place in the streak, so its health view shows
+    // the outage the collector survived exactly as the collector counted it.
+    for (const cycle of unreportedOf(mode, before)) {
+      await api.reportFailure(failureReport(options.collector, mode, cycle));
+      health.markReported(mode, [cycle.cycle_id]);
     }
     const totals = await pushChanges({ ...options, tables });
     log.info(`api ingest ok mode=${mode} batches=${totals.batches} ${describeTotals(totals.tables)}`, {
@@ -52,7 +51,7 @@ export async function runIngestCycle(
     return { ok: true, totals };
   } catch (error) {
     const message = (error as Error).message;
-    const failure = health.recordFailure(mode, message);
+    const failure = health.recordFailure(mode, message, attemptsOf(error));
     log.error(`api ingest failed mode=${mode} consecutive_failures=${failure.consecutiveFailures}: ${message}`, {
       event: "ingest_failed",
       mode,
@@ -62,6 +61,16 @@ export async function runIngestCycle(
       if (failure.newlyReached && options.webhookUrl)
         await postWebhook(options.webhookUrl, failure.alertLine, options.fetch, log);
     }
+    // The server answered (it failed the push, it is reachable): tell it now. An
+    // unreachable server hears of the cycle with the next ingest that gets through.
+    if (statusInChain(error) !== undefined) {
+      try {
+        await api.reportFailure(failureReport(options.collector, mode, failure.cycle));
+        health.markReported(mode, [failure.cycle.cycle_id]);
+      } catch (reportError) {
+        log.warn(`failure report not sent now (sent with the next ingest): ${(reportError as Error).message}`);
+      }
+    }
     return {
       ok: false,
       error: message,
@@ -69,6 +78,25 @@ export async function runIngestCycle(
       alert: failure.thresholdReached,
     };
   }
+}
+
+/** One failed cycle as the server's failure report. */
+function failureReport(collector: string, mode: CollectorMode, cycle: UnreportedFailure): ReportFailureInput {
+  return {
+    collector,
+    mode,
+    error: cycle.error,
+    attempts: cycle.attempts,
+    occurredAt: cycle.at,
+    consecutive: cycle.consecutive,
+    cycleId: cycle.cycle_id,
+  };
+}
+
+/** The calls the failed cycle made (the retry's count), 1 when unknown. */
+function attemptsOf(error: unknown): number {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) if (e instanceof RetryError) return e.attempts;
+  return 1;
 }
 
 async function postWebhook(

@@ -110,16 +110,32 @@ export function describeRun(run: RunInProgress): string {
   return `${run.job}${run.detail ? ` (${run.detail})` : ""} in pid ${run.pid} on ${run.host}, since ${run.started_at}`;
 }
 
-/** Resolves once no collector process has a run in progress; throws IdleTimeoutError naming them after `timeoutMs`. */
+/**
+ * Resolves once no collector process has a run in progress (of those `only`
+ * keeps, default all); throws IdleTimeoutError naming them after `timeoutMs`.
+ * `onWait` hears once which runs it waits for.
+ */
 export async function waitUntilIdle(
   timeoutMs: number,
-  options: { dir?: string; pollMs?: number; sleep?: (ms: number) => Promise<void>; now?: () => number } = {},
+  options: {
+    dir?: string;
+    pollMs?: number;
+    sleep?: (ms: number) => Promise<void>;
+    now?: () => number;
+    only?: (run: RunInProgress) => boolean;
+    onWait?: (running: RunInProgress[]) => void;
+  } = {},
 ): Promise<void> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = now() + timeoutMs;
+  let told = false;
   for (;;) {
-    const running = listRunsInProgress({ dir: options.dir });
+    const running = listRunsInProgress({ dir: options.dir }).filter(options.only ?? (() => true));
+    if (running.length > 0 && !told) {
+      told = true;
+      options.onWait?.(running);
+    }
     if (running.length === 0) return;
     const left = deadline - now();
     if (left <= 0) {

@@ -27,15 +27,16 @@ export type CutoverStepRecordInput = z.input<typeof cutoverStepRecordSchema>;
 export type ServerCalls = {
   push(batch: IngestBatch): Promise<PushResult>;
   reportFailure(input: ReportFailureInput): Promise<unknown>;
-  reconcileCounts(since: string | undefined): Promise<ServerCounts>;
+  /** This collector's rows when `collector` is given; else every collector's. */
+  reconcileCounts(since: string | undefined, collector?: string): Promise<ServerCounts>;
   recordReconcile(input: ReconcileRecord): Promise<unknown>;
   /** Who this key is: role, prefix and the tables it may write. */
   access(): Promise<IngestAccess>;
   /** At most ROWS_BY_KEYS_MAX_KEYS keys. */
   rowsByKeys(input: RowsByKeys): Promise<Record<string, unknown>[]>;
-  /** One page of a table's keys, in the server's key order, after `after`. */
+  /** One page of a table's keys (this collector's, when given), in the server's key order, after `after`. */
   keysPage(input: z.input<typeof keysPageSchema>): Promise<ServerKeysPage>;
-  runById(runId: string): Promise<ServerRun>;
+  runById(runId: string, collector?: string): Promise<ServerRun>;
   cutoverStart(input: CutoverStart): Promise<CutoverRecord>;
   cutoverRecordStep(input: CutoverStepRecordInput): Promise<unknown>;
   /** GET /api/v1/posts/{statusId}: the REST view of a post, or null on 404 (the spot check compares both doors). */
@@ -113,12 +114,13 @@ export function createTrpcCalls(options: ServerAddress): ServerCalls {
   return {
     push: (batch) => call(() => trpc.ingest.push.mutate(batch)),
     reportFailure: (input) => call(() => trpc.ingest.reportFailure.mutate(input)),
-    reconcileCounts: (since) => call(() => trpc.reconcile.counts.query(since ? { since } : {})),
+    reconcileCounts: (since, collector) =>
+      call(() => trpc.reconcile.counts.query({ ...(since ? { since } : {}), ...(collector ? { collector } : {}) })),
     recordReconcile: (input) => call(() => trpc.reconcile.record.mutate(input)),
     access: () => call(() => trpc.ingest.access.query()),
     rowsByKeys: (input) => call(() => trpc.cutover.rowsByKeys.query(input)),
     keysPage: (input) => call(() => trpc.cutover.keysPage.query(input)),
-    runById: (runId) => call(() => trpc.runs.byId.query({ runId })),
+    runById: (runId, collector) => call(() => trpc.runs.byId.query({ runId, ...(collector ? { collector } : {}) })),
     cutoverStart: (input) => call(() => trpc.cutover.start.mutate(input)),
     cutoverRecordStep: (input) => call(() => trpc.cutover.recordStep.mutate(input)),
     postViewRest: (statusId) => getPostViewRest(options, statusId),

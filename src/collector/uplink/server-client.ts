@@ -23,16 +23,21 @@ export type { CutoverStepRecordInput, IngestAccess, PushResult, ServerCalls, Ser
 export type ServerClient = {
   push(batch: IngestBatch): Promise<PushResult>;
   reportFailure(input: ReportFailureInput): Promise<void>;
-  reconcileCounts(since: string | undefined): Promise<ServerCounts>;
+  /** This collector's rows when `collector` is given (docs/decisions/012); else every collector's. */
+  reconcileCounts(since: string | undefined, collector?: string): Promise<ServerCounts>;
   recordReconcile(input: ReconcileRecord): Promise<void>;
   /** Who this key is: role, prefix and the tables it may write (the others would come back rejected). */
   access(): Promise<IngestAccess>;
   /** Stored rows by natural key, in the item shape: any number of keys, asked in calls of the server's limit. */
-  rowsByKeys(input: { table: SyncTable; keys: readonly string[] }): Promise<Record<string, unknown>[]>;
-  /** Every key of a table on the server, page by page (bounded pages; the caller decides when to walk a table). */
-  serverKeys(table: SyncTable): AsyncGenerator<string[]>;
-  /** The report ids the server holds for a run, or null when it has no such run. */
-  reportsOfRun(runId: string): Promise<string[] | null>;
+  rowsByKeys(input: {
+    table: SyncTable;
+    keys: readonly string[];
+    collector?: string | undefined;
+  }): Promise<Record<string, unknown>[]>;
+  /** Every key of a table on the server (this collector's, when given), page by page (bounded pages). */
+  serverKeys(table: SyncTable, collector?: string): AsyncGenerator<string[]>;
+  /** The report ids the server holds for a run (of this collector, when given), or null when it has no such run. */
+  reportsOfRun(runId: string, collector?: string): Promise<string[] | null>;
   /** Opens the server's record of one cutover. */
   cutoverStart(input: CutoverStart): Promise<{ id: string }>;
   /** Adds or replaces one step (by name and pass) of a cutover's record. */
@@ -66,29 +71,31 @@ export function serverClientOver(calls: ServerCalls, policy: ServerRetryPolicy =
     reportFailure: async (input) => {
       await retried("reportFailure", () => calls.reportFailure(input));
     },
-    reconcileCounts: (since) => retried("reconcileCounts", () => calls.reconcileCounts(since)),
+    reconcileCounts: (since, collector) => retried("reconcileCounts", () => calls.reconcileCounts(since, collector)),
     recordReconcile: async (input) => {
       await retried("recordReconcile", () => calls.recordReconcile(input));
     },
     access: () => retried("access", () => calls.access()),
-    rowsByKeys: async ({ table, keys }) => {
+    rowsByKeys: async ({ table, keys, collector }) => {
       const rows: Record<string, unknown>[] = [];
+      const scope = collector ? { collector } : {};
       for (const chunk of keyChunks(keys))
-        rows.push(...(await retried("rowsByKeys", () => calls.rowsByKeys({ table, keys: chunk }))));
+        rows.push(...(await retried("rowsByKeys", () => calls.rowsByKeys({ table, keys: chunk, ...scope }))));
       return rows;
     },
-    serverKeys: async function* (table) {
+    serverKeys: async function* (table, collector) {
       let after: string | undefined;
+      const scope = collector ? { collector } : {};
       for (;;) {
-        const page = await retried("keysPage", () => calls.keysPage({ table, ...(after ? { after } : {}) }));
+        const page = await retried("keysPage", () => calls.keysPage({ table, ...scope, ...(after ? { after } : {}) }));
         if (page.keys.length) yield page.keys;
         if (page.next === null) return;
         after = page.next;
       }
     },
-    reportsOfRun: async (runId) => {
+    reportsOfRun: async (runId, collector) => {
       try {
-        return (await retried("runById", () => calls.runById(runId))).reports.map((r) => r.reportId);
+        return (await retried("runById", () => calls.runById(runId, collector))).reports.map((r) => r.reportId);
       } catch (error) {
         // A 404 is an answer, not a failure: the run is not on the server.
         if (statusInChain(error) === 404) return null;

@@ -1,8 +1,18 @@
 // Rows of any mirrored table by natural key, in the ingest item shape
 // (snake_case, the source's updated_at), so a client can compare what it
 // holds with what the server stored field by field (cutover spot checks).
-import { perTable, serverColumnOf, type SqlType, type SyncTable, type TableSpec } from "~/shared/table-catalog";
+import {
+  isCollectorOwned,
+  perTable,
+  serverColumnOf,
+  type SqlType,
+  type SyncTable,
+  type TableSpec,
+} from "~/shared/table-catalog";
+import { assertMayActFor } from "../auth/collector-binding";
+import type { Principal } from "../auth/principal";
 import type { Db } from "../db";
+import { syncTables } from "~/shared/schemas/tables";
 
 function selectExpression(column: string, type: SqlType): string {
   if (type === "timestamptz") return `to_char("${column}" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -12,24 +22,43 @@ function selectExpression(column: string, type: SqlType): string {
   return `"${column}"`;
 }
 
-/** The item's columns only: those the server fills from the batch (a run's collector) are not the client's. */
-export function buildRowsByKeysSql(spec: TableSpec): string {
+/**
+ * The item's columns only: those the server fills from the batch (the
+ * collector) are not the client's. A table the collectors own is read for
+ * one collector ($2) when one is given; else every collector's row of each
+ * key comes back (several rows per key, ordered by collector).
+ */
+export function buildRowsByKeysSql(spec: TableSpec, scoped = false): string {
   const fields = Object.entries(spec.columns)
     .map(([wire, col]) => `'${wire}', ${selectExpression(serverColumnOf(wire, col), col.type)}`)
     .join(", ");
   const keyColumn = serverColumnOf(spec.key, spec.columns[spec.key]!);
-  return `select json_build_object(${fields}) as row from "${spec.server}" where "${keyColumn}" = any($1::text[]) order by "${keyColumn}"`;
+  const owned = isCollectorOwned(spec);
+  const where = scoped && owned ? ` and "collector" = $2` : "";
+  return `select json_build_object(${fields}) as row from "${spec.server}" where "${keyColumn}" = any($1::text[])${where} order by "${keyColumn}"${owned ? `, "collector"` : ""}`;
 }
 
-const rowsByKeysSql = perTable(buildRowsByKeysSql);
+const rowsByKeysSql = perTable((spec) => buildRowsByKeysSql(spec));
+const scopedRowsByKeysSql = perTable((spec) => buildRowsByKeysSql(spec, true));
 
 export async function rowsByKeys(
   db: Db,
-  options: { table: SyncTable; keys: readonly string[] },
+  options: { table: SyncTable; keys: readonly string[]; collector?: string | undefined; principal?: Principal },
 ): Promise<Record<string, unknown>[]> {
   if (options.keys.length === 0) return [];
-  const rows = await db.$queryRawUnsafe<{ row: Record<string, unknown> }[]>(rowsByKeysSql[options.table], [
-    ...options.keys,
-  ]);
+  // A key bound to a collector reads its own rows: asked for another's, 403; not asked, its own.
+  let collector = options.collector ?? null;
+  if (options.principal) {
+    if (collector) assertMayActFor(options.principal, collector);
+    else collector = options.principal.collector;
+  }
+  const rows =
+    collector && isCollectorOwned(syncTables[options.table])
+      ? await db.$queryRawUnsafe<{ row: Record<string, unknown> }[]>(
+          scopedRowsByKeysSql[options.table],
+          [...options.keys],
+          collector,
+        )
+      : await db.$queryRawUnsafe<{ row: Record<string, unknown> }[]>(rowsByKeysSql[options.table], [...options.keys]);
   return rows.map((r) => r.row);
 }

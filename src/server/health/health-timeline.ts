@@ -23,7 +23,11 @@ export type AlertEpisode = {
   /** The streak began after the last success (or is older than any success we know). */
   failingAfter: Date | null;
   lastFailureAt: Date | null;
+  /** The streak now (0 once reset). */
   consecutiveFailures: number;
+  /** The episode's failures in a row: its longest streak, also after it reset. */
+  failures: number;
+  /** The episode reached the alert threshold (also after it reset). */
   thresholdReached: boolean;
   /** Reset when a later ingest succeeded; null while still failing. */
   resetAt: Date | null;
@@ -67,7 +71,8 @@ export async function getHealthTimeline(db: Db, options: { alertThreshold: numbe
     db.$queryRaw<{ collector: string | null; mode: string; hour: Date; runs: number; failed: number }[]>`
       select collector, mode, date_trunc('hour', run_at) as hour, count(*)::int as runs, (count(*) filter (where status = 'failed'))::int as failed
       from pipeline_runs where run_at >= ${since} group by 1, 2, 3`,
-    // Failures numbered into episodes: a failure with consecutive = 1 starts one.
+    // Failures numbered into episodes: a failure whose place in its streak is
+    // not after the previous one's (1 after 2, or the first) starts one.
     db.$queryRaw<
       {
         collector: string;
@@ -81,10 +86,16 @@ export async function getHealthTimeline(db: Db, options: { alertThreshold: numbe
         resetAt: Date | null;
       }[]
     >`
-      with numbered as (
-        select collector, mode, occurred_at, consecutive, error,
-               count(*) filter (where consecutive = 1) over (partition by collector, mode order by occurred_at, id) as episode
+      with starts as (
+        select collector, mode, occurred_at, consecutive, error, id,
+               case when consecutive <= coalesce(lag(consecutive) over (partition by collector, mode order by occurred_at, id), 0)
+                      or lag(consecutive) over (partition by collector, mode order by occurred_at, id) is null
+                    then 1 else 0 end as starts
         from ingest_failures where occurred_at >= ${since}
+      ), numbered as (
+        select collector, mode, occurred_at, consecutive, error,
+               sum(starts) over (partition by collector, mode order by occurred_at, id) as episode
+        from starts
       )
       select collector, mode, min(occurred_at) as "startedAt", max(occurred_at) as "lastFailureAt", max(consecutive)::int as failures, count(*)::int as reported,
              array_agg(distinct date_trunc('hour', occurred_at)) as hours,
@@ -146,6 +157,8 @@ export async function getHealthTimeline(db: Db, options: { alertThreshold: numbe
           failingAfter: h.consecutiveFailures > 0 ? h.lastSuccessAt : null,
           lastFailureAt: h.lastFailureAt,
           consecutiveFailures: h.consecutiveFailures,
+          // Raised below from the recorded failures: a reset streak still shows how long it was.
+          failures: h.consecutiveFailures,
           thresholdReached: h.consecutiveFailures >= options.alertThreshold,
           resetAt: reset,
           lastError: h.lastError,
@@ -162,6 +175,10 @@ export async function getHealthTimeline(db: Db, options: { alertThreshold: numbe
     row.totals.failures += e.reported;
     // The latest episode (still failing, or just reset) is `episode`, from collector_health.
     const latest = row.lastFailureAt !== null && e.lastFailureAt.getTime() === row.lastFailureAt.getTime();
+    if (latest && row.episode && e.failures > row.episode.failures) {
+      row.episode.failures = e.failures;
+      row.episode.thresholdReached = e.failures >= options.alertThreshold;
+    }
     if (!latest && e.resetAt) {
       row.pastEpisodes.push({
         startedAt: e.startedAt,

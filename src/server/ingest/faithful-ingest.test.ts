@@ -88,7 +88,7 @@ describe("ingest stores what the contract allows", () => {
       `score: ${anomalyRules.unitInterval.message}`,
     ]);
     expect((await getPostByStatusId(t.db, plain!.status_id)).anomalies).toEqual([]);
-    const stored = await t.db.watchAccount.findUniqueOrThrow({ where: { handle: "Mixed.Case" } });
+    const stored = await t.db.watchAccount.findFirstOrThrow({ where: { handle: "Mixed.Case" } });
     expect(stored).toMatchObject({ userId: "u-17", note: account.note });
     expect(stored.anomalies).toEqual([
       `handle: ${anomalyRules.xHandle.message}`,

@@ -12,6 +12,7 @@ import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tab
 import { ANOMALIES_COLUMN } from "~/shared/table-catalog";
 import type { ValidatedBatch } from "./validate-items";
 import { toStorableJson } from "./storable-json";
+import { pushesSql } from "./pushes-sql";
 import { toRecordsetJson, upsertSql } from "./upsert-sql";
 
 // Longer than any honest batch needs; a stuck statement must not hold its locks forever.
@@ -94,9 +95,10 @@ async function writeInTransaction(
       continue;
     }
     const anomalies = rows.filter((row) => (row[ANOMALIES_COLUMN] as unknown[] | undefined)?.length).length;
-    const { rows: counts } = await client.query<{ inserted: number; updated: number }>(upsertSql[table], [
-      toRecordsetJson(rows),
-    ]);
+    const json = toRecordsetJson(rows);
+    const { rows: counts } = await client.query<{ inserted: number; updated: number }>(upsertSql[table], [json]);
+    const pushes = pushesSql[table];
+    if (pushes) await client.query(pushes, [json, batch.collector, batch.runId ?? null]);
     const inserted = counts[0]?.inserted ?? 0;
     const updated = counts[0]?.updated ?? 0;
     tables[table] = { inserted, updated, unchanged: rows.length - inserted - updated, rejected, anomalies };

@@ -6,7 +6,14 @@
 // item whose source updated_at is older than the stored one is left alone
 // and counted as unchanged, so the final state does not depend on the order
 // in which overlapping batches arrive.
-import { ANOMALIES_COLUMN, perTable, serverColumnOf, type SqlType, type TableSpec } from "~/shared/table-catalog";
+import {
+  ANOMALIES_COLUMN,
+  conflictColumnsOf,
+  perTable,
+  serverColumnOf,
+  type SqlType,
+  type TableSpec,
+} from "~/shared/table-catalog";
 
 /** A column as the statement reads it from the JSON (wire) and writes it (column). */
 export type UpsertColumn = { wire: string; column: string; type: SqlType };
@@ -28,14 +35,15 @@ const q = (name: string) => `"${name}"`;
 export function buildUpsertSql(spec: TableSpec): string {
   const { server, key } = spec;
   const columns = upsertColumnsOf(spec);
-  const keyColumn = columns.find((col) => col.wire === key)!.column;
+  // A collector-owned table's key starts with the collector (from the batch): one collector's push never changes another's row.
+  const conflict = conflictColumnsOf(spec);
   const recordDef = columns.map((col) => `${q(col.wire)} ${col.type}`).join(", ");
   const targetCols = columns.map((col) => q(col.column)).join(", ");
   // A row written without its anomalies worked out (not through validate-items) has none recorded.
   const selectCols = columns
     .map((col) => (col.column === ANOMALIES_COLUMN ? `coalesce(x.${q(col.wire)}, '{}')` : `x.${q(col.wire)}`))
     .join(", ");
-  const mutable = columns.filter((col) => col.column !== keyColumn);
+  const mutable = columns.filter((col) => !conflict.includes(col.column));
   const setList = mutable.map((col) => `${q(col.column)} = excluded.${q(col.column)}`).join(", ");
   const stored = mutable.map((col) => `t.${q(col.column)}`).join(", ");
   const incoming = mutable.map((col) => `excluded.${q(col.column)}`).join(", ");
@@ -45,7 +53,7 @@ with upserted as (
   select ${selectCols}, now(), now()
   from json_to_recordset($1::json) as x(${recordDef})
   order by x.${q(key)}
-  on conflict (${q(keyColumn)}) do update set ${setList}, "updated_at" = now()
+  on conflict (${conflict.map(q).join(", ")}) do update set ${setList}, "updated_at" = now()
   where excluded."source_updated_at" >= t."source_updated_at"
     and (${stored}) is distinct from (${incoming})
   returning (xmax = 0) as inserted

@@ -98,6 +98,14 @@ export function validateBatchItems(
   const rows = {} as ValidatedBatch["rows"];
   const received = {} as ValidatedBatch["received"];
   const rejects: ItemReject[] = [];
+  // Columns the catalog fills from the envelope (the pushing collector of a table the collectors own).
+  const envelope: Record<string, unknown> = { collector: extra.collector };
+  const batchValues = Object.fromEntries(
+    syncTableNames.map((table) => {
+      const fromBatch = Object.keys((syncTables[table] as TableSpec).fromBatch ?? {});
+      return [table, Object.fromEntries(fromBatch.map((name) => [name, envelope[name]]))];
+    }),
+  ) as Record<SyncTable, Record<string, unknown>>;
   for (const table of syncTableNames) {
     const items = batch[table];
     received[table] = items.length;
@@ -133,8 +141,11 @@ export function validateBatchItems(
         rejects.push({ table, index, key: keyOf(table, item), reason: future, rawItem: item });
         return;
       }
-      const row: Record<string, unknown> = { ...parsed.data, [ANOMALIES_COLUMN]: anomaliesOf(table, parsed.data) };
-      if (table === "pipelineRuns") row.collector = extra.collector;
+      const row: Record<string, unknown> = {
+        ...parsed.data,
+        [ANOMALIES_COLUMN]: anomaliesOf(table, parsed.data),
+        ...batchValues[table],
+      };
       const key = String(row[syncTables[table].key]);
       const previous = newestByKey.get(key);
       if (!previous) {

@@ -101,13 +101,23 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
         get: {
           operationId: "reconcileCounts",
           summary: "Per-table row counts since a time, by each table's source creation time",
-          description: "Roles: admin, ingest, reader (a collector's reconcile reads it).",
+          description:
+            "Roles: admin, ingest, reader (a collector's reconcile reads it). With `collector`, only the rows that collector pushed and that still stand on the server (rows of posts and embeddings it pushed, counted by the time it pushed); without, every row. A key bound to a collector counts its own rows and gets 403 asking for another's.",
           parameters: [
             { name: "since", in: "query", required: false, schema: { type: "string", format: "date-time" } },
+            {
+              name: "collector",
+              in: "query",
+              required: false,
+              schema: { type: "string", minLength: 1, maxLength: 100 },
+            },
           ],
           responses: {
-            "200": { description: "Counts per table and the server time they were taken" },
-            ...errorResponses(400, 401, 429, 503),
+            "200": {
+              description:
+                "Counts per table, the collector counted (null: every collector) and the server time they were taken",
+            },
+            ...errorResponses(400, 401, 403, 429, 503),
           },
         },
       },

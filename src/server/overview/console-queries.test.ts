@@ -80,9 +80,11 @@ describe("health timeline", () => {
     expect(laptop.buckets).toHaveLength(48);
     expect(laptop.totals.batches).toBeGreaterThan(40);
     // Two outages, both over: the latest is the (reset) episode, the earlier one is history.
+    // The reset episode keeps its real count: 3 failures in a row, the alert reached.
     expect(laptop.episode).toMatchObject({
       consecutiveFailures: 0,
-      thresholdReached: false,
+      failures: 3,
+      thresholdReached: true,
       resetAt: expect.any(Date),
     });
     expect(laptop.pastEpisodes).toHaveLength(1);

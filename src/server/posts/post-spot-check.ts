@@ -9,7 +9,12 @@ export async function getPostSpotCheck(db: Db, options: { statusId: string }) {
   const post = await getPostByStatusId(db, options.statusId);
   const [run, reports, windows, shifts, embedding, rejects] = await Promise.all([
     post.run_id
-      ? db.pipelineRun.findUnique({ where: { runId: post.run_id }, select: recentRunSelect })
+      ? // Run ids are unique per collector; the oldest such run is the one that first stored the post.
+        db.pipelineRun.findFirst({
+          where: { runId: post.run_id },
+          select: recentRunSelect,
+          orderBy: { ingestedAt: "asc" },
+        })
       : Promise.resolve(null),
     db.report.findMany({
       where: { statusIds: { has: options.statusId } },

@@ -7,6 +7,7 @@ import type { Prisma } from "~/generated/prisma/client";
 import type { Principal } from "../auth/principal";
 import type { Db } from "../db";
 import { AppError } from "../errors";
+import { findRunKey } from "../runs/find-run";
 
 export type RunRemovalPreview = {
   runId: string;
@@ -23,15 +24,22 @@ export type RunRemovalPreview = {
 };
 
 /** What a removal of this run would take away and what it would leave. */
-export async function previewRunRemoval(db: Db, runId: string): Promise<RunRemovalPreview> {
-  const run = await db.pipelineRun.findUnique({
-    where: { runId },
-    select: { runId: true, collector: true, mode: true, runAt: true, status: true },
-  });
+export async function previewRunRemoval(
+  db: Db,
+  runId: string,
+  options: { collector?: string | undefined } = {},
+): Promise<RunRemovalPreview> {
+  const found = await findRunKey(db, runId, options.collector);
+  const run =
+    found &&
+    (await db.pipelineRun.findUnique({
+      where: { collector_runId: found },
+      select: { runId: true, collector: true, mode: true, runAt: true, status: true },
+    }));
   if (!run) throw new AppError("NOT_FOUND", `No run ${runId} on the server: nothing to remove.`);
   const [reports, batches, posts] = await Promise.all([
-    db.report.count({ where: { runId } }),
-    db.ingestBatch.count({ where: { runId } }),
+    db.report.count({ where: { runId, collector: run.collector } }),
+    db.ingestBatch.count({ where: { runId, collector: run.collector } }),
     db.post.count({ where: { runId } }),
   ]);
   return { ...run, reports, batches, posts };
@@ -42,22 +50,25 @@ export type RunRemoval = { removalId: string; runId: string; removedReports: num
 export async function removeRun(
   db: Db,
   principal: Principal,
-  input: { runId: string; reason: string },
+  input: { runId: string; reason: string; collector?: string | undefined },
 ): Promise<RunRemoval> {
   return db.$transaction(async (tx) => {
+    const found = await findRunKey(tx, input.runId, input.collector);
     // Lock the row so two admins removing the same run record one removal.
-    const locked = await tx.$queryRaw<{ run_id: string }[]>`
-      select run_id from pipeline_runs where run_id = ${input.runId} for update`;
-    if (locked.length === 0) {
+    const locked = found
+      ? await tx.$queryRaw<{ run_id: string }[]>`
+      select run_id from pipeline_runs where collector = ${found.collector} and run_id = ${input.runId} for update`
+      : [];
+    if (!found || locked.length === 0) {
       throw new AppError(
         "NOT_FOUND",
         `No run ${input.runId} on the server: it was never stored or is already removed.`,
       );
     }
-    const run = await tx.pipelineRun.findUniqueOrThrow({ where: { runId: input.runId } });
-    const reports = await tx.report.findMany({ where: { runId: input.runId } });
-    await tx.report.deleteMany({ where: { runId: input.runId } });
-    await tx.pipelineRun.delete({ where: { runId: input.runId } });
+    const run = await tx.pipelineRun.findUniqueOrThrow({ where: { collector_runId: found } });
+    const reports = await tx.report.findMany({ where: { runId: input.runId, collector: found.collector } });
+    await tx.report.deleteMany({ where: { runId: input.runId, collector: found.collector } });
+    await tx.pipelineRun.delete({ where: { collector_runId: found } });
     const removal = await tx.removal.create({
       data: {
         kind: "run",

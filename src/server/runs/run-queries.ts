@@ -1,7 +1,8 @@
 import type { Prisma } from "~/generated/prisma/client";
 import type { Db } from "../db";
 import { AppError } from "../errors";
-import { cursorArgs, toPage } from "../pagination";
+import { toPage } from "../pagination";
+import { decodeRunCursor, encodeRunCursor, findRunKey } from "./find-run";
 import { recentRunSelect } from "./run-select";
 
 export type ListRunsOptions = {
@@ -31,18 +32,20 @@ export async function listRuns(db: Db, options: ListRunsOptions) {
   const rows = await db.pipelineRun.findMany({
     where,
     select: recentRunSelect,
-    orderBy: [{ runAt: "desc" }, { runId: "desc" }],
-    ...cursorArgs("runId", options),
+    orderBy: [{ runAt: "desc" }, { runId: "desc" }, { collector: "desc" }],
+    take: options.limit + 1,
+    ...(options.cursor ? { cursor: { collector_runId: decodeRunCursor(options.cursor) }, skip: 1 } : {}),
   });
-  return toPage(rows, options.limit, (row) => row.runId);
+  return toPage(rows, options.limit, encodeRunCursor);
 }
 
-export async function getRunById(db: Db, runId: string) {
-  const run = await db.pipelineRun.findUnique({ where: { runId } });
+export async function getRunById(db: Db, runId: string, options: { collector?: string | undefined } = {}) {
+  const found = await findRunKey(db, runId, options.collector);
+  const run = found && (await db.pipelineRun.findUnique({ where: { collector_runId: found } }));
   if (!run) throw new AppError("NOT_FOUND", `No run ${runId} on the server: it may not have been ingested yet.`);
   const [batches, reports] = await Promise.all([
     db.ingestBatch.findMany({
-      where: { runId },
+      where: { runId, collector: run.collector },
       orderBy: { receivedAt: "asc" },
       select: {
         id: true,
@@ -68,7 +71,7 @@ export async function getRunById(db: Db, runId: string) {
       },
     }),
     db.report.findMany({
-      where: { runId },
+      where: { runId, collector: run.collector },
       select: { reportId: true, kind: true, title: true, bodyMd: true, statusIds: true, createdAt: true },
     }),
   ]);

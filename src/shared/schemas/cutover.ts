@@ -41,6 +41,8 @@ export const ROWS_BY_KEYS_MAX_KEYS = 1000;
 export const rowsByKeysSchema = z.object({
   table: z.enum(syncTableNames as [SyncTable, ...SyncTable[]]),
   keys: z.array(naturalKey).min(1).max(ROWS_BY_KEYS_MAX_KEYS),
+  /** Rows of this collector, for the tables the collectors own (a key bound to a collector: its own). */
+  collector: collectorName.optional(),
 });
 export type RowsByKeys = z.infer<typeof rowsByKeysSchema>;
 
@@ -51,6 +53,8 @@ export const keysPageSchema = z.object({
   table: z.enum(syncTableNames as [SyncTable, ...SyncTable[]]),
   /** The last key of the previous page (keys come in the server's key order). */
   after: text({ min: 1, max: 256 }).optional(),
+  /** This collector's keys (a key bound to a collector: its own). */
+  collector: collectorName.optional(),
   limit: z.number().int().min(1).max(KEYS_PAGE_MAX).default(KEYS_PAGE_MAX),
 });
 export type KeysPage = z.infer<typeof keysPageSchema>;

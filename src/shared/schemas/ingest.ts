@@ -69,16 +69,25 @@ export const ingestResultSchema = z.object({
 });
 export type IngestResult = z.infer<typeof ingestResultSchema>;
 
+/**
+ * One failed ingest cycle (docs/decisions/012). `attempts`: the calls that
+ * cycle made. `consecutive`: the cycle's place in the collector's streak (1
+ * starts an episode); without it the server counts one more. `cycleId`: the
+ * same cycle reported again (a retry, live and again after recovery) counts once.
+ */
 export const reportFailureSchema = z.object({
   collector: collectorName,
   mode: collectorMode,
   error: text({ min: 1, max: 10_000 }),
   attempts: z.number().int().min(1).max(1000),
   occurredAt: isoTime.optional(),
+  consecutive: z.number().int().min(1).max(1_000_000).optional(),
+  cycleId: text({ min: 1, max: 200 }).optional(),
 });
 export type ReportFailureInput = z.infer<typeof reportFailureSchema>;
 
-export const reconcileCountsInputSchema = z.object({ since: isoTime.optional() });
+/** Without a collector: every collector's rows (a key bound to a collector: its own). */
+export const reconcileCountsInputSchema = z.object({ since: isoTime.optional(), collector: collectorName.optional() });
 
 export const reconcileTableSchema = z.object({
   local: z.number().int(),

@@ -29,11 +29,12 @@ export const runListSchema = z.object({
   collector: text({ max: 100 }).optional(),
   from: isoTime.optional(),
   to: isoTime.optional(),
-  cursor: text({ max: 128 }).optional(),
+  cursor: text({ max: 300 }).optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
 
-export const runByIdSchema = z.object({ runId: text({ min: 1, max: 128 }) });
+/** A run id is unique per collector; without a collector the id must name one run. */
+export const runByIdSchema = z.object({ runId: text({ min: 1, max: 128 }), collector: collectorName.optional() });
 
 export const apiKeyCreateSchema = z.object({
   name: text({ min: 1, max: 100 }),
@@ -52,6 +53,7 @@ export const cutoverByIdSchema = z.object({ id: z.uuid() });
 
 export const runRemovalSchema = z.object({
   runId: text({ min: 1, max: 128 }),
+  collector: collectorName.optional(),
   reason: text({ min: 3, max: 500 }),
 });
 export const removalListSchema = z.object({ limit: z.number().int().min(1).max(200).default(20) });

@@ -59,7 +59,7 @@ function Episode({ row }: { row: Row }) {
     >
       <p className="font-medium">
         {e.resetAt
-          ? "Last failure episode: reset"
+          ? `Last failure episode: reset (${e.failures} consecutive failure${e.failures === 1 ? "" : "s"}${e.thresholdReached ? ", alert reached" : ""})`
           : e.thresholdReached
             ? `Alert: threshold reached (${e.consecutiveFailures} ≥ ${row.threshold})`
             : `Failing: ${e.consecutiveFailures} of ${row.threshold} before alert`}

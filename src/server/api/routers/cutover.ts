@@ -23,10 +23,10 @@ export const cutoverRouter = createTRPCRouter({
   rowsByKeys: collectorReadProcedure
     .meta({ cost: 5 })
     .input(rowsByKeysSchema)
-    .query(({ ctx, input }) => rowsByKeys(ctx.db, input)),
+    .query(({ ctx, input }) => rowsByKeys(ctx.db, { ...input, principal: ctx.principal })),
   /** A table's keys in pages (validate names the rows the server holds that the snapshot lacks). */
   keysPage: collectorReadProcedure
     .meta({ cost: 5 })
     .input(keysPageSchema)
-    .query(({ ctx, input }) => keysPage(ctx.db, input)),
+    .query(({ ctx, input }) => keysPage(ctx.db, { ...input, principal: ctx.principal })),
 });

@@ -12,7 +12,7 @@ export const reconcileRouter = createTRPCRouter({
   counts: collectorReadProcedure
     .meta({ cost: 15 })
     .input(reconcileCountsInputSchema)
-    .query(({ ctx, input }) => reconcileCounts(ctx.db, input)),
+    .query(({ ctx, input }) => reconcileCounts(ctx.db, { ...input, principal: ctx.principal })),
   record: ingestProcedure
     .input(reconcileRecordSchema)
     .mutation(({ ctx, input }) => recordReconcileResult(ctx.db, { input, principal: ctx.principal })),
