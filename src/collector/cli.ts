@@ -128,7 +128,12 @@ export function buildCli(): Command {
     .command("reconcile")
     .description("compare local and server row counts per table; exit 0 on PASS, 1 on FAIL")
     .option("--since <iso>", "count rows from this time (default: 24 h ago)", isoOption)
-    .action(async (options: { since?: string }, command: Command) => {
+    .option("--deep", "also compare content: segment checksums, then the exact keys missing, extra or different")
+    .option(
+      "--repair",
+      "with --deep: push the missing and different rows, then check again (extra rows are never deleted)",
+    )
+    .action(async (options: { since?: string; deep?: boolean; repair?: boolean }, command: Command) => {
       const ctx = contextFrom(command);
       process.exitCode = (
         await reconcileCommand(ctx, { ...options, json: command.optsWithGlobals<GlobalOptions>().json ?? false })

@@ -3,6 +3,8 @@
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { CollectorContext } from "../context";
 import type { ServerCounts } from "../uplink/server-client";
+import { deepReconcile } from "./reconcile-deep";
+import type { DeepResult } from "~/shared/schemas/deep-reconcile";
 
 /** `synced` is false for tables this collector's key may not write: shown, not judged. */
 export type ReconcileRow = {
@@ -19,12 +21,14 @@ export type ReconcileOutcome = {
   passed: boolean;
   since: string;
   rows: ReconcileRow[];
+  /** With --deep: the content check (after --repair: the second check). */
+  deep?: DeepResult;
   error?: string;
 };
 
 export async function reconcileCommand(
   ctx: CollectorContext,
-  options: { since?: string | undefined; json?: boolean; record?: boolean },
+  options: { since?: string | undefined; json?: boolean; record?: boolean; deep?: boolean; repair?: boolean },
 ): Promise<ReconcileOutcome> {
   const since = options.since ?? new Date(ctx.now().getTime() - 86_400_000).toISOString();
   let server: ServerCounts;
@@ -52,11 +56,7 @@ export async function reconcileCommand(
     };
   });
   const passed = rows.every((r) => !r.synced || r.delta === 0);
-  if (options.json) {
-    process.stdout.write(
-      `${JSON.stringify({ result: passed ? "PASS" : "FAIL", since, serverTakenAt: server.takenAt, tables: rows })}\n`,
-    );
-  } else {
+  if (!options.json) {
     const width = Math.max(...rows.map((r) => r.sqlite.length)) + 2;
     ctx.log.info(`reconcile since ${since} (server counted at ${server.takenAt})`);
     ctx.log.info(`${"table".padEnd(width)}${"local".padStart(10)}${"server".padStart(10)}${"delta".padStart(8)}`);
@@ -76,20 +76,39 @@ export async function reconcileCommand(
         `reconcile FAIL: ${differing.join(", ")} (positive: rows missing on the server; run catch-up --since ${since})`,
       );
   }
+  let deep: DeepResult | undefined;
+  if (options.deep || options.repair) {
+    try {
+      const tables = rows.filter((r) => r.synced).map((r) => r.table);
+      ({ result: deep } = await deepReconcile(ctx, { since, tables, repair: options.repair, print: !options.json }));
+    } catch (error) {
+      const message = `reconcile --deep could not compare with the server: ${(error as Error).message}`;
+      ctx.log.error(message);
+      return { exitCode: 2, passed: false, since, rows, error: message };
+    }
+  }
+  const ok = passed && (deep?.passed ?? true);
+  if (options.json) {
+    const result = ok ? "PASS" : "FAIL";
+    process.stdout.write(
+      `${JSON.stringify({ result, since, serverTakenAt: server.takenAt, tables: rows, ...(deep ? { deep } : {}) })}\n`,
+    );
+  }
   if (options.record !== false) {
     try {
       await ctx.api.recordReconcile({
         collector: ctx.config.XMONITOR_COLLECTOR_NAME,
         since,
         checkedAt: ctx.now().toISOString(),
-        passed,
+        passed: ok,
         tables: Object.fromEntries(
           rows.map((r) => [r.table, { local: r.local, server: r.serverCount, delta: r.delta }]),
         ) as never,
+        ...(deep ? { deep } : {}),
       });
     } catch (error) {
       ctx.log.warn(`reconcile result not stored on the server: ${(error as Error).message}`);
     }
   }
-  return { exitCode: passed ? 0 : 1, passed, since, rows };
+  return { exitCode: ok ? 0 : 1, passed: ok, since, rows, ...(deep ? { deep } : {}) };
 }

@@ -1,0 +1,71 @@
+// The set-based SQL of content reconcile: per segment of the key space a row
+// count and a checksum of row hashes, and the row hashes of a few segments,
+// over one collector's rows. Keys compare in byte order (collate "C"), as
+// SQLite's BINARY collation does on the collector; row hashes are md5 over
+// record_send of the columns in src/shared/row-hash.ts.
+import { hashColumns } from "~/shared/row-hash";
+import { perTable, tableCatalog, type SyncTable } from "~/shared/table-catalog";
+
+const q = (name: string) => `"${name}"`;
+
+/**
+ * The rows of `table` a collector answers for, as a relation with the
+ * table's columns plus "_since" (the time a window filters on).
+ * `collectorParam` is the SQL parameter holding the collector's name.
+ *
+ * Today only pipeline_runs records who pushed a row (runs a cutover imported
+ * have no collector and are counted for every collector); the other tables
+ * are one set for all collectors. Once provenance lands this narrows to the
+ * collector: the owned tables by their collector column, posts and
+ * embeddings through the record of which collector pushed which key (and
+ * "_since" from it). Every statement below reads rows through this one function.
+ */
+export function collectorScopeSql(table: SyncTable, collectorParam: string): string {
+  const { server, sinceColumn } = tableCatalog[table];
+  // The collector's name rides along as a column, so the parameter has a type where no filter uses it yet.
+  const since = `t.${q(sinceColumn)} as "_since", ${collectorParam}::text as "_collector"`;
+  if (table === "pipelineRuns")
+    return `(select t.*, ${since} from ${q(server)} t where t."collector" = ${collectorParam}::text or t."collector" is null)`;
+  return `(select t.*, ${since} from ${q(server)} t)`;
+}
+
+/** A row's hash: the first 52 bits of md5(record_send(row(key, content…))). */
+export function rowHashSql(table: SyncTable, alias: string): string {
+  const columns = hashColumns[table].map((col) => `${alias}.${q(col.server)}`).join(", ");
+  return `('x' || substr(md5(record_send(row(${columns}))), 1, 13))::bit(52)::int8`;
+}
+
+/**
+ * Parameters: $1 collector, $2 since (timestamptz or null), $3 bounds
+ * (text[]), $4 wanted segments (int[]). One scan: each row's segment by
+ * binary search over the bounds, hashed only when its segment is wanted.
+ */
+export function buildSegmentsSql(table: SyncTable): string {
+  const key = q(tableCatalog[table].key);
+  return `
+select s.segment, count(*)::int as count, (sum(${rowHashSql(table, "s")}) % 4503599627370496)::int8 as checksum
+from (select width_bucket(t.${key} collate "C", $3::text[]) as segment, t.*
+      from ${collectorScopeSql(table, "$1")} t
+      where $2::timestamptz is null or t."_since" >= $2::timestamptz) s
+where s.segment = any($4::int[])
+group by s.segment
+order by s.segment`;
+}
+
+/** Parameters as buildSegmentsSql, then $5 after (text or null), $6 limit: rows of the wanted segments in key order. */
+export function buildRowHashesSql(table: SyncTable): string {
+  const key = q(tableCatalog[table].key);
+  return `
+select s.${key} as key, ${rowHashSql(table, "s")} as hash,
+       (extract(epoch from s."source_updated_at") * 1000)::int8 as updated_at
+from (select width_bucket(t.${key} collate "C", $3::text[]) as segment, t.*
+      from ${collectorScopeSql(table, "$1")} t
+      where ($2::timestamptz is null or t."_since" >= $2::timestamptz)
+        and ($5::text is null or t.${key} collate "C" > $5::text)) s
+where s.segment = any($4::int[])
+order by s.${key} collate "C"
+limit $6`;
+}
+
+export const segmentsSql = perTable((_spec, table) => buildSegmentsSql(table));
+export const rowHashesSql = perTable((_spec, table) => buildRowHashesSql(table));
