@@ -228,3 +228,22 @@ describe("row hashes agree between SQLite and PostgreSQL", () => {
     expect(after.hash).not.toBe(before.hash);
   });
 });
+
+describe("content reconcile reads are bounded and least-privilege", () => {
+  it("refuses unsorted or too many bounds, an oversized page, and a key bound to another collector", async () => {
+    const api = callerFor(t.db, admin);
+    const input = { table: "posts" as const, collector: COLLECTOR, bounds: ["b", "a"], segments: [0] };
+    await expect(api.reconcile.segments(input)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const many = Array.from({ length: 1025 }, (_, i) => `k${String(i).padStart(5, "0")}`);
+    await expect(api.reconcile.segments({ ...input, bounds: many })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(api.reconcile.rowHashes({ ...input, bounds: [], limit: 1001 })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    const other = await principalFor(t.db, "ingest", { collector: "another-box" });
+    await expect(callerFor(t.db, other).reconcile.segments({ ...input, bounds: [] })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    const own = await callerFor(t.db, other).reconcile.segments({ ...input, collector: "another-box", bounds: [] });
+    expect(Array.isArray(own)).toBe(true);
+  });
+});

@@ -11,14 +11,22 @@ import { DEEP_MAX_KEYS_PER_CALL } from "~/shared/request-limits";
 import { assertMayActFor } from "../auth/collector-binding";
 import type { Principal } from "../auth/principal";
 import { sqlPool, type Db } from "../db";
-import { rowHashesSql, segmentsSql } from "./deep-sql";
+import { buildRowHashesSql, buildSegmentsSql, rowHashesSql, segmentsSql, type ScopeSql } from "./deep-sql";
 
-type Options<I> = { input: I; principal: Principal };
+type Options<I> = {
+  input: I;
+  principal: Principal;
+  /** Another relation of "the collector's rows" (the benchmark's stand-in for provenance); default collectorScopeSql. */
+  scope?: ScopeSql;
+};
 
-export async function deepSegments(db: Db, { input, principal }: Options<DeepSegmentsInput>): Promise<DeepSegment[]> {
+export async function deepSegments(
+  db: Db,
+  { input, principal, scope }: Options<DeepSegmentsInput>,
+): Promise<DeepSegment[]> {
   assertMayActFor(principal, input.collector);
   const { rows } = await sqlPool(db).query<{ segment: number; count: number; checksum: string }>(
-    segmentsSql[input.table],
+    scope ? buildSegmentsSql(input.table, scope) : segmentsSql[input.table],
     [input.collector, input.since ?? null, input.bounds, input.segments],
   );
   return rows.map((r) => ({ segment: r.segment, count: r.count, checksum: Number(r.checksum) }));
@@ -26,12 +34,12 @@ export async function deepSegments(db: Db, { input, principal }: Options<DeepSeg
 
 export async function deepRowHashes(
   db: Db,
-  { input, principal }: Options<DeepRowHashesInput>,
+  { input, principal, scope }: Options<DeepRowHashesInput>,
 ): Promise<DeepRowHashPage> {
   assertMayActFor(principal, input.collector);
   const limit = Math.min(input.limit ?? DEEP_MAX_KEYS_PER_CALL, DEEP_MAX_KEYS_PER_CALL);
   const { rows } = await sqlPool(db).query<{ key: string; hash: string; updated_at: string }>(
-    rowHashesSql[input.table],
+    scope ? buildRowHashesSql(input.table, scope) : rowHashesSql[input.table],
     [input.collector, input.since ?? null, input.bounds, input.segments, input.after ?? null, limit + 1],
   );
   return {

@@ -20,6 +20,8 @@ const q = (name: string) => `"${name}"`;
  * embeddings through the record of which collector pushed which key (and
  * "_since" from it). Every statement below reads rows through this one function.
  */
+export type ScopeSql = (table: SyncTable, collectorParam: string) => string;
+
 export function collectorScopeSql(table: SyncTable, collectorParam: string): string {
   const { server, sinceColumn } = tableCatalog[table];
   // The collector's name rides along as a column, so the parameter has a type where no filter uses it yet.
@@ -40,12 +42,12 @@ export function rowHashSql(table: SyncTable, alias: string): string {
  * (text[]), $4 wanted segments (int[]). One scan: each row's segment by
  * binary search over the bounds, hashed only when its segment is wanted.
  */
-export function buildSegmentsSql(table: SyncTable): string {
+export function buildSegmentsSql(table: SyncTable, scope: ScopeSql = collectorScopeSql): string {
   const key = q(tableCatalog[table].key);
   return `
 select s.segment, count(*)::int as count, (sum(${rowHashSql(table, "s")}) % 4503599627370496)::int8 as checksum
 from (select width_bucket(t.${key} collate "C", $3::text[]) as segment, t.*
-      from ${collectorScopeSql(table, "$1")} t
+      from ${scope(table, "$1")} t
       where $2::timestamptz is null or t."_since" >= $2::timestamptz) s
 where s.segment = any($4::int[])
 group by s.segment
@@ -53,13 +55,13 @@ order by s.segment`;
 }
 
 /** Parameters as buildSegmentsSql, then $5 after (text or null), $6 limit: rows of the wanted segments in key order. */
-export function buildRowHashesSql(table: SyncTable): string {
+export function buildRowHashesSql(table: SyncTable, scope: ScopeSql = collectorScopeSql): string {
   const key = q(tableCatalog[table].key);
   return `
 select s.${key} as key, ${rowHashSql(table, "s")} as hash,
        (extract(epoch from s."source_updated_at") * 1000)::int8 as updated_at
 from (select width_bucket(t.${key} collate "C", $3::text[]) as segment, t.*
-      from ${collectorScopeSql(table, "$1")} t
+      from ${scope(table, "$1")} t
       where ($2::timestamptz is null or t."_since" >= $2::timestamptz)
         and ($5::text is null or t.${key} collate "C" > $5::text)) s
 where s.segment = any($4::int[])
