@@ -13,6 +13,26 @@ import type { Principal } from "../auth/principal";
 import { sqlPool, type Db } from "../db";
 import { buildRowHashesSql, buildSegmentsSql, rowHashesSql, segmentsSql, type ScopeSql } from "./deep-sql";
 
+/**
+ * One statement with JIT off: these scans are cheap per row but their cost
+ * estimate crosses jit_above_cost, and compiling took longer than the work.
+ */
+async function query<R extends object>(db: Db, sql: string, params: unknown[]): Promise<R[]> {
+  const client = await sqlPool(db).connect();
+  try {
+    await client.query("begin read only");
+    await client.query("set local jit = off");
+    const { rows } = await client.query<R>(sql, params);
+    await client.query("commit");
+    return rows;
+  } catch (error) {
+    await client.query("rollback").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 type Options<I> = {
   input: I;
   principal: Principal;
@@ -25,7 +45,8 @@ export async function deepSegments(
   { input, principal, scope }: Options<DeepSegmentsInput>,
 ): Promise<DeepSegment[]> {
   assertMayActFor(principal, input.collector);
-  const { rows } = await sqlPool(db).query<{ segment: number; count: number; checksum: string }>(
+  const rows = await query<{ segment: number; count: number; checksum: string }>(
+    db,
     scope ? buildSegmentsSql(input.table, scope) : segmentsSql[input.table],
     [input.collector, input.since ?? null, input.bounds, input.segments],
   );
@@ -38,7 +59,8 @@ export async function deepRowHashes(
 ): Promise<DeepRowHashPage> {
   assertMayActFor(principal, input.collector);
   const limit = Math.min(input.limit ?? DEEP_MAX_KEYS_PER_CALL, DEEP_MAX_KEYS_PER_CALL);
-  const { rows } = await sqlPool(db).query<{ key: string; hash: string; updated_at: string }>(
+  const rows = await query<{ key: string; hash: string; updated_at: string }>(
+    db,
     scope ? buildRowHashesSql(input.table, scope) : rowHashesSql[input.table],
     [input.collector, input.since ?? null, input.bounds, input.segments, input.after ?? null, limit + 1],
   );

@@ -44,14 +44,18 @@ export function rowHashSql(table: SyncTable, alias: string): string {
  */
 export function buildSegmentsSql(table: SyncTable, scope: ScopeSql = collectorScopeSql): string {
   const key = q(tableCatalog[table].key);
+  // "offset 0" keeps the hash inside the scan: grouping then carries (segment, hash), not whole rows
+  // (without it PostgreSQL sorted every row's columns to disk, 10x slower at a million posts).
   return `
-select s.segment, count(*)::int as count, (sum(${rowHashSql(table, "s")}) % 4503599627370496)::int8 as checksum
-from (select width_bucket(t.${key} collate "C", $3::text[]) as segment, t.*
-      from ${scope(table, "$1")} t
-      where $2::timestamptz is null or t."_since" >= $2::timestamptz) s
-where s.segment = any($4::int[])
-group by s.segment
-order by s.segment`;
+select h.segment, count(*)::int as count, (sum(h.hash) % 4503599627370496)::int8 as checksum
+from (select s.segment, ${rowHashSql(table, "s")} as hash
+      from (select width_bucket(t.${key} collate "C", $3::text[]) as segment, t.*
+            from ${scope(table, "$1")} t
+            where $2::timestamptz is null or t."_since" >= $2::timestamptz) s
+      where s.segment = any($4::int[])
+      offset 0) h
+group by h.segment
+order by h.segment`;
 }
 
 /** Parameters as buildSegmentsSql, then $5 after (text or null), $6 limit: rows of the wanted segments in key order. */
