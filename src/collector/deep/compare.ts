@@ -156,8 +156,11 @@ function summarise(
 ): Map<number, Summary> {
   const out = new Map<number, Summary>();
   for (const range of ranges) {
+    // Rows come in key order: the segment only moves forward (one binary search per range).
+    let segment = -1;
     for (const row of scanHashedRows(store, table, { since, from: range.from, to: range.to })) {
-      const segment = bucketOf(row.key, bounds);
+      if (segment < 0) segment = bucketOf(row.key, bounds);
+      while (segment < bounds.length && compareKeys(bounds[segment]!, row.key) <= 0) segment++;
       const summary = out.get(segment);
       if (summary) {
         summary.count++;
