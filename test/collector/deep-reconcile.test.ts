@@ -132,6 +132,9 @@ describe("reconcile --deep against the real server", () => {
     const text = log.lines.join("\n");
     expect(outcome.exitCode, text).toBe(1);
     expect(text).toContain("reconcile --repair: pushed 2 rows");
+    // Counted again after the repair: the restored post is counted, the extra one too.
+    expect(text).toContain("reconcile counts after the repair: tweets -1");
+    expect(outcome.rows.find((r) => r.table === "posts")?.delta).toBe(-1);
     const second = outcome.deep!;
     expect(second.repaired).toBe(true);
     expect(second.tables.posts!.missing.total).toBe(0);

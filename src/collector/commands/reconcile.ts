@@ -55,7 +55,7 @@ export async function reconcileCommand(
       synced: writable.includes(table),
     };
   });
-  const passed = rows.every((r) => !r.synced || r.delta === 0);
+  let passed = rows.every((r) => !r.synced || r.delta === 0);
   if (!options.json) {
     const width = Math.max(...rows.map((r) => r.sqlite.length)) + 2;
     ctx.log.info(`reconcile since ${since} (server counted at ${server.takenAt})`);
@@ -86,6 +86,18 @@ export async function reconcileCommand(
       ctx.log.error(message);
       return { exitCode: 2, passed: false, since, rows, error: message };
     }
+  }
+  if (deep?.repaired) {
+    // The repair pushed rows: the counts taken before it are stale.
+    const again = await ctx.api.reconcileCounts(since);
+    for (const r of rows) {
+      r.local = ctx.store.countSince(r.table, since);
+      r.serverCount = again.tables[r.table].since;
+      r.delta = r.local - r.serverCount;
+    }
+    passed = rows.every((r) => !r.synced || r.delta === 0);
+    const off = rows.filter((r) => r.synced && r.delta !== 0).map((r) => `${r.sqlite} ${r.delta}`);
+    if (!options.json) ctx.log.info(`reconcile counts after the repair: ${off.length ? off.join(", ") : "all equal"}`);
   }
   const ok = passed && (deep?.passed ?? true);
   if (options.json) {
