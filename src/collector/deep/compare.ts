@@ -88,8 +88,9 @@ export async function compareTable(options: CompareOptions): Promise<DeepTableRe
   let serverTotal = 0;
   let segmentsCompared = 0;
   const leaves: Range[] = [];
-  let level: Range[] = [{ from: null, to: null, local, server: -1 }];
+  let level: Range[] = [{ from: null, to: null, local, server: 0 }];
   let parts = tuning.topSegments;
+  let top = true;
 
   while (level.length > 0) {
     const next: Range[] = [];
@@ -97,6 +98,8 @@ export async function compareTable(options: CompareOptions): Promise<DeepTableRe
       const cut = new CombinedBounds();
       for (const range of group) cut.add(range.from, quantiles(store, table, since, range, parts, tuning), range.to);
       const request = server.reconcileSegments({ ...scope, bounds: cut.bounds, segments: cut.wanted });
+      // Awaited below; a failure while we scan must not count as unhandled meanwhile.
+      request.catch(() => undefined);
       // Let the request leave before the synchronous scan: the server hashes while we do.
       await new Promise((resolve) => setImmediate(resolve));
       const mine = summarise(store, table, since, group, cut.bounds);
@@ -105,7 +108,7 @@ export async function compareTable(options: CompareOptions): Promise<DeepTableRe
       for (const segment of cut.wanted) {
         const a = mine.get(segment) ?? { count: 0, checksum: 0 };
         const b = theirs.get(segment) ?? { count: 0, checksum: 0 };
-        if (level[0]!.server === -1) serverTotal += b.count;
+        if (top) serverTotal += b.count;
         if (a.count === b.count && a.checksum === b.checksum) continue;
         const range = { ...cut.rangeOf(segment), local: a.count, server: b.count };
         if (a.count <= tuning.leafRows || a.count === 0 || b.count === 0) leaves.push(range);
@@ -114,6 +117,7 @@ export async function compareTable(options: CompareOptions): Promise<DeepTableRe
     }
     level = next;
     parts = tuning.subSegments;
+    top = false;
   }
   await resolveLeaves({ ...options, scope, tally, leaves, tuning });
   return { local, server: serverTotal, segments: segmentsCompared, ...tally.found };
