@@ -17,6 +17,8 @@ test("the health timeline shows hourly ingest and the failing collector's alert 
   await expect(laptop.getByTestId("episode")).toContainText("Last failure episode: reset");
   await laptop.getByTestId("past-episodes").getByText("1 earlier failure episode").click();
   await expect(laptop.getByTestId("past-episode")).toContainText("Alert: 2 failures");
+  // The daily metrics refresh is its own row, not folded into priority.
+  await expect(page.getByTestId("timeline-ops-laptop-refresh-24h")).toContainText("refresh-24h");
   const failing = page.getByTestId("timeline-ops-mac-mini-discovery");
   await expect(failing).toContainText("ALERT 2/2");
   await expect(failing.getByTestId("episode")).toContainText("threshold reached");

@@ -40,3 +40,39 @@ test("an unknown status id gets a clear not-found page", async ({ page, signIn, 
   await expect(page.getByTestId("post-not-found")).toContainText("no post with status id 12345");
   await snap("post-not-found");
 });
+
+test("a post stored with anomalies lists them on its spot-check page", async ({ page, signIn, state, snap }) => {
+  const statusId = "1999000000000000001";
+  const at = new Date().toISOString();
+  const pushed = await trpcCall(page, state.adminKey, "mutation", "ingest.push", {
+    idempotencyKey: `e2e-anomalies-${Date.now()}`,
+    collector: "e2e-legacy",
+    mode: "cutover",
+    posts: [
+      {
+        status_id: statusId,
+        author_handle: "Old.Desk",
+        author_id: "legacy:user-1",
+        body: "imported as it was: the contract allows it, X would not issue it",
+        created_at: at,
+        collected_at: at,
+        mode: "priority",
+        updated_at: at,
+      },
+    ],
+  });
+  expect(pushed.status).toBe(200);
+  expect(pushed.body).toMatchObject({
+    result: { data: { json: { tables: { posts: { inserted: 1, anomalies: 1 } } } } },
+  });
+
+  await signIn("reader");
+  await page.goto(`/posts/${statusId}`);
+  await expect(page.getByTestId("post-author")).toHaveText("@Old.Desk");
+  await expect(page.getByText("3 anomalies")).toBeVisible();
+  const anomalies = page.getByTestId("post-anomalies");
+  await expect(anomalies).toContainText("author_handle: not an X handle");
+  await expect(anomalies).toContainText("author_handle: not lowercase");
+  await expect(anomalies).toContainText("author_id: not an X user id");
+  await snap("post-anomalies");
+});

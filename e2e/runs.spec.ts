@@ -36,6 +36,18 @@ test("filter runs by status and mode, and page through them", async ({ page, sig
   await expect(page.getByText("No run matches these filters.")).toBeVisible();
 });
 
+test("refresh-24h is its own mode in the run filters, and manual is offered too", async ({ page, signIn }) => {
+  await signIn("reader");
+  const rows = page.getByTestId("run-row");
+  await page.goto("/runs");
+  await expect(page.getByLabel("Mode").locator("option")).toContainText(["refresh-24h", "manual"]);
+  await page.getByLabel("Mode").selectOption("refresh-24h");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/mode=refresh-24h/);
+  await expect(rows).toHaveCount(2);
+  for (const row of await rows.all()) await expect(row).toContainText("refresh-24h");
+});
+
 test.describe("in the operator's time zone", () => {
   test.use({ timezoneId: "America/New_York" });
 
@@ -52,6 +64,10 @@ test.describe("in the operator's time zone", () => {
     const batch = page.getByTestId("batch").first();
     await expect(batch).toContainText("succeeded");
     await expect(batch.getByRole("table", { name: "Per-table results of this batch" })).toContainText("Runs");
+    // The window as the collector's ingest line says it, from what the batch carried.
+    const window = /^mode=priority since=\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z lookback=900s attempts≤4$/;
+    await expect(page.getByTestId("run-ingest-window")).toHaveText(window);
+    await expect(batch.getByTestId("batch-ingest-window")).toHaveText(window);
     await expect(page.getByTestId("report").first()).toContainText("priority digest");
     // Absolute times in UTC and, once in the browser, in the operator's zone.
     await expect(page.getByText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/).first()).toBeVisible();

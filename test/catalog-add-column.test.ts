@@ -18,7 +18,7 @@ import { postViewBuilder } from "../src/server/posts/post-view";
 import { postViewFields, viewFieldsOf, viewToItem } from "../src/shared/post-view";
 import { ingestBatchSchema, tableArrays } from "../src/shared/schemas/ingest";
 import { itemSchemaFor, postItemSchema } from "../src/shared/schemas/items";
-import { count, flag, text } from "../src/shared/schemas/primitives";
+import { flag, int4, text } from "../src/shared/schemas/primitives";
 import { column, syncTableNames, tableCatalog } from "../src/shared/table-catalog";
 import { createTestDatabase, type TestDatabase } from "./support/database";
 import { makePosts } from "./support/fixtures";
@@ -30,7 +30,7 @@ const posts = {
     sentiment: column("double precision", z.number().min(-1).max(1), { nullable: true }),
     topic: column("text", text({ min: 1, max: 100 })),
     pinned: column("boolean", flag, { default: false }),
-    bookmark_count: column("integer", count, { nullable: true, view: ["metrics", "bookmark_count"] }),
+    bookmark_count: column("integer", int4, { nullable: true, view: ["metrics", "bookmark_count"] }),
   },
 };
 const schema = itemSchemaFor(posts.columns);

@@ -10,6 +10,7 @@ import { SQLITE_SCHEMA } from "../src/collector/store/schema";
 import { sqlPool } from "../src/server/db";
 import { itemSchemas } from "../src/shared/schemas/items";
 import {
+  ANOMALIES_COLUMN,
   serverColumnOf,
   sqliteTypeOf,
   syncTableNames,
@@ -41,14 +42,17 @@ const serverTypeName: Record<SqlType, string> = {
   "real[]": "real[]",
 };
 
-/** The server's own columns on every mirrored table: first seen and last changed there. */
-const BOOKKEEPING: ServerColumn[] = ["ingested_at", "updated_at"].map((name) => ({
-  name,
-  type: serverTypeName.timestamptz,
-  not_null: true,
-  default_value: "CURRENT_TIMESTAMP",
-  primary_key: false,
-}));
+/** The server's own columns on every mirrored table: first seen and last changed there, and the row's anomalies. */
+const BOOKKEEPING: ServerColumn[] = [
+  ...["ingested_at", "updated_at"].map((name) => ({
+    name,
+    type: serverTypeName.timestamptz,
+    not_null: true,
+    default_value: "CURRENT_TIMESTAMP",
+    primary_key: false,
+  })),
+  { name: ANOMALIES_COLUMN, type: "text[]", not_null: false, default_value: "ARRAY[]::text[]", primary_key: false },
+];
 
 type Default = ColumnSpec["default"];
 

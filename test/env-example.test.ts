@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { projectRoot } from "../scripts/lib/project-root";
 import { envSchema, parseEnv } from "../src/env";
-import { collectorEnvSchema, parseCollectorEnv } from "../src/collector/config";
+import { collectorEnvSchema, HOME_FILES, parseCollectorEnv } from "../src/collector/config";
 
 /** `NAME=value` lines, commented out or not. */
 function listed(): Map<string, string> {
@@ -38,6 +38,13 @@ describe(".env.example", () => {
     const wrong: string[] = [];
     for (const [name, value] of example) {
       if (exampleValues.has(name) || value === "") continue;
+      // State files are shown by their name inside XMONITOR_HOME.
+      if (name in HOME_FILES) {
+        const actual = String(collectorDefaults[name]);
+        if (actual !== path.join(String(collectorDefaults.XMONITOR_HOME), value))
+          wrong.push(`${name}=${value} (default ${actual})`);
+        continue;
+      }
       const [defaults, parse] =
         name in envSchema.shape
           ? [serverDefaults, (v: string) => parseEnv({ [name]: v }) as Record<string, unknown>]

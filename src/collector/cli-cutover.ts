@@ -95,10 +95,23 @@ export function cutoverGroup(program: Command): void {
     .option("--sample <n>", "rows spot-checked per table", positiveInt, 50)
     .option("--seed <text>", "seed of the sample (same seed, same rows)", "cutover")
     .option("--ignore-run <run_id>", "leave this run out of the comparison (repeatable)", collect)
-    .option("--report <file>", "report path (default: data/validate_cutover_<stamp>.json)")
+    .option("--report <file>", "report path (default: validate_cutover_<stamp>.json in the data folder)")
+    .option(
+      "--post-cleanup",
+      "name the report validate_cutover_post_cleanup_<stamp>.json (automatic after collector runs remove)",
+    )
+    .option("--recent <n>", "most recent posts matched on author and body via the REST lookup", positiveInt, 5)
     .action(
       async (
-        options: { snapshot?: string; sample: number; seed: string; ignoreRun?: string[]; report?: string },
+        options: {
+          snapshot?: string;
+          sample: number;
+          seed: string;
+          ignoreRun?: string[];
+          report?: string;
+          postCleanup?: boolean;
+          recent: number;
+        },
         command: Command,
       ) => {
         const { ignoreRun, ...rest } = options;
@@ -110,7 +123,7 @@ export function cutoverGroup(program: Command): void {
   cutover
     .command("restore")
     .description("clear the freeze flag; with --canary run one cycle per mode and report api ingest ok")
-    .option("--canary", "run one priority and one discovery cycle")
+    .option("--canary", "run one cycle per mode: priority, discovery, then refresh-24h (the discovery canary)")
     .action(async (options: { canary?: boolean }, command: Command) => {
       process.exitCode = (await cutoverRestore(contextFrom(command), { ...base(command), ...options })).exitCode;
     });

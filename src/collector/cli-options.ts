@@ -3,7 +3,14 @@
 import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
-import { collectorEnvSchema, parseCollectorEnv, type CollectorConfig } from "./config";
+import {
+  collectorEnvSchema,
+  HOME_FILES,
+  legacyHomeNotice,
+  parseCollectorEnv,
+  resolveHome,
+  type CollectorConfig,
+} from "./config";
 import { createCollectorContext, type CollectorContext } from "./context";
 import { isoTime } from "~/shared/schemas/primitives";
 
@@ -20,7 +27,9 @@ export type GlobalOptions = {
 };
 
 /** Where an effective setting came from, in order of precedence. */
-export type SettingSource = "flag" | "env" | ".env" | "default";
+export type SettingSource = "flag" | "env" | ".env" | "default" | "old default: data/ in the working folder";
+
+let noticeShown = false;
 
 /** The configuration the flags, the environment and a .env file in the working folder make, and where each value came from. */
 export function settingsFrom(command: Command): { config: CollectorConfig; sources: Record<string, SettingSource> } {
@@ -41,14 +50,29 @@ export function settingsFrom(command: Command): { config: CollectorConfig; sourc
       ? { XMONITOR_INGEST_INITIAL_BACKOFF_SECONDS: String(g.initialBackoffSeconds) }
       : {}),
   };
-  const config = parseCollectorEnv({ ...process.env, ...flags });
+  const merged = { ...process.env, ...flags };
+  const config = parseCollectorEnv(merged, { cwd: process.cwd() });
   const given = (value: string | undefined) => value !== undefined && value.trim() !== "";
+  const { origin } = resolveHome(merged, process.cwd());
   const sources = Object.fromEntries(
     Object.keys(collectorEnvSchema.shape).map((name): [string, SettingSource] => [
       name,
-      name in flags ? "flag" : given(environment[name]) ? "env" : given(dotenv[name]) ? ".env" : "default",
+      name in flags
+        ? "flag"
+        : given(environment[name])
+          ? "env"
+          : given(dotenv[name])
+            ? ".env"
+            : origin === "legacy" && (name === "XMONITOR_HOME" || name in HOME_FILES)
+              ? "old default: data/ in the working folder"
+              : "default",
     ]),
   );
+  if (origin === "legacy" && !noticeShown) {
+    noticeShown = true;
+    process.stderr.write(`${legacyHomeNotice(config.XMONITOR_HOME)}
+`);
+  }
   return { config, sources };
 }
 

@@ -23,6 +23,8 @@ import {
 import { configCommand, describeSettings } from "./commands/config";
 import { runsRemoveCommand } from "./commands/runs";
 import { cutoverGroup } from "./cli-cutover";
+import { DEFAULT_ENV_FILE, scheduleUnitsCommand } from "./commands/schedule-units";
+import { unitFormats, type UnitFormat } from "./scheduler/units";
 
 const tiers = ["priority", "discovery"] as const;
 
@@ -32,7 +34,7 @@ function replayGroup(program: Command): void {
     .description("the replay source's input file")
     .command("generate")
     .description("write a replay file of invented, realistic posts (deterministic for a seed)")
-    .option("--out <file>", "where (default XMONITOR_REPLAY_FILE, data/replay.jsonl)")
+    .option("--out <file>", "where (default XMONITOR_REPLAY_FILE, replay.jsonl in XMONITOR_HOME)")
     .option("--accounts <handles>", "comma-separated replay accounts to post from (default: all of them)", (v) =>
       v.split(",").filter((h) => h.trim() !== ""),
     )
@@ -63,7 +65,7 @@ export function buildCli(): Command {
     .description(
       "xmonitor collector: watch X accounts and searches, keep local SQLite state, push every run to the server",
     )
-    .option("--db <path>", "local SQLite file (XMONITOR_DB_PATH, default data/x_monitor.db)")
+    .option("--db <path>", "local SQLite file (XMONITOR_DB_PATH, default x_monitor.db in XMONITOR_HOME)")
     .option("--api-base-url <url>", "server base URL (XMONITOR_API_BASE_URL)")
     .option("--api-key-file <path>", "file holding the API key, mode 600 (XMONITOR_API_KEY_FILE)")
     .option("--api-key <key>", "API key (XMONITOR_API_KEY); shows in ps and shell history: prefer --api-key-file")
@@ -142,8 +144,28 @@ export function buildCli(): Command {
 
   program
     .command("schedule")
-    .description("run jobs on their cron lines until stopped (never overlapping, skipped while frozen)")
-    .action(async (_options: unknown, command: Command) => {
+    .description(
+      "run jobs on their cron lines until stopped (never overlapping, skipped while frozen); --print writes them as this machine's units",
+    )
+    .addOption(
+      new Option(
+        "--print <format>",
+        "print the jobs as launchd, systemd or cron units instead of running them",
+      ).choices(unitFormats),
+    )
+    .option("--out <dir>", "with --print: write the unit files into this folder")
+    .option("--env-file <file>", "with --print: the env file the units read", DEFAULT_ENV_FILE)
+    .action(async (options: { print?: UnitFormat; out?: string; envFile: string }, command: Command) => {
+      if (options.print) {
+        const json = command.optsWithGlobals<GlobalOptions>().json ?? false;
+        process.exitCode = scheduleUnitsCommand(configFrom(command), {
+          format: options.print,
+          envFile: options.envFile,
+          log: createLog({ json }),
+          ...(options.out ? { out: options.out } : {}),
+        }).exitCode;
+        return;
+      }
       const ctx = contextFrom(command);
       const scheduler = createCollectorScheduler(ctx);
       scheduler.start();

@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { homedir, hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CollectorConfigError, parseCollectorEnv } from "./config";
@@ -15,28 +15,45 @@ function failure(env: Record<string, string>): string {
 }
 
 describe("parseCollectorEnv", () => {
-  it("applies the defaults", () => {
+  it("applies the defaults: state in the per-user home", () => {
+    const home = path.join(homedir(), ".local", "share", "xmonitor");
     expect(parseCollectorEnv({})).toEqual({
+      XMONITOR_HOME: home,
       XMONITOR_API_BASE_URL: "http://localhost:3000",
       XMONITOR_COLLECTOR_NAME: hostname(),
-      XMONITOR_DB_PATH: "data/x_monitor.db",
+      XMONITOR_DB_PATH: path.join(home, "x_monitor.db"),
       XMONITOR_INGEST_LOOKBACK_SECONDS: 900,
       XMONITOR_INGEST_MAX_ATTEMPTS: 4,
       XMONITOR_INGEST_INITIAL_BACKOFF_SECONDS: 1,
       XMONITOR_INGEST_ALERT_THRESHOLD: 2,
       XMONITOR_INGEST_CONCURRENCY: 2,
       XMONITOR_INGEST_BATCH_SIZE: 500,
-      XMONITOR_HEALTH_FILE: "data/ingest_health.json",
+      XMONITOR_HEALTH_FILE: path.join(home, "ingest_health.json"),
       XMONITOR_SOURCE: "replay",
-      XMONITOR_REPLAY_FILE: "data/replay.jsonl",
-      XMONITOR_FREEZE_FILE: "data/collector.freeze",
-      XMONITOR_RUN_LOCK_DIR: "data/collector.running",
+      XMONITOR_REPLAY_FILE: path.join(home, "replay.jsonl"),
+      XMONITOR_FREEZE_FILE: path.join(home, "collector.freeze"),
+      XMONITOR_RUN_LOCK_DIR: path.join(home, "collector.running"),
       XMONITOR_TIMEZONE: "America/New_York",
       XMONITOR_CRON_PRIORITY: "*/10 * * * *",
       XMONITOR_CRON_DISCOVERY: "0 * * * *",
       XMONITOR_CRON_RECONCILE: "10 5 * * *",
+      XMONITOR_CRON_REFRESH_24H: "40 4 * * *",
       XMONITOR_EMBEDDINGS_MODEL: "text-embedding-3-small",
       XMONITOR_EMBEDDING_DIMS: 256,
+    });
+  });
+
+  it("home: XMONITOR_HOME, else $XDG_DATA_HOME/xmonitor, else ~/.local/share/xmonitor; a path set alone stays", () => {
+    expect(parseCollectorEnv({ XMONITOR_HOME: "/srv/xm" })).toMatchObject({
+      XMONITOR_HOME: "/srv/xm",
+      XMONITOR_DB_PATH: "/srv/xm/x_monitor.db",
+      XMONITOR_RUN_LOCK_DIR: "/srv/xm/collector.running",
+    });
+    expect(parseCollectorEnv({ XDG_DATA_HOME: "/d", HOME: "/h" }).XMONITOR_DB_PATH).toBe("/d/xmonitor/x_monitor.db");
+    expect(parseCollectorEnv({ XDG_DATA_HOME: "relative", HOME: "/h" }).XMONITOR_HOME).toBe("/h/.local/share/xmonitor");
+    expect(parseCollectorEnv({ HOME: "/h", XMONITOR_DB_PATH: "/x/my.db" })).toMatchObject({
+      XMONITOR_DB_PATH: "/x/my.db",
+      XMONITOR_FREEZE_FILE: "/h/.local/share/xmonitor/collector.freeze",
     });
   });
 

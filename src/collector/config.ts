@@ -1,12 +1,10 @@
 // The collector's own configuration, read from the environment once at start.
 // It never sees DATABASE_URL: the collector reaches the server only through
 // the ingest API. A bad value stops the process with one line naming the variable.
-import { readFileSync, statSync } from "node:fs";
-import { hostname } from "node:os";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { homedir, hostname } from "node:os";
+import path from "node:path";
 import { z } from "zod";
-import { DEFAULT_HEALTH_FILE } from "./health/health-file";
-import { DEFAULT_FREEZE_FILE } from "./scheduler/freeze";
-import { DEFAULT_RUN_LOCK_DIR } from "./scheduler/run-lock";
 import { DEFAULT_SCHEDULE, DEFAULT_TIMEZONE, validateSchedule } from "./scheduler/scheduler";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -47,7 +45,9 @@ export const collectorEnvSchema = z
       .min(1)
       .max(100)
       .default(() => hostname()),
-    XMONITOR_DB_PATH: z.string().min(1).default("data/x_monitor.db"),
+    /** The collector's home: its database and state files (decisions/016). Default: a per-user folder. */
+    XMONITOR_HOME: z.string().min(1).optional(),
+    XMONITOR_DB_PATH: z.string().min(1).optional(),
     XMONITOR_INGEST_LOOKBACK_SECONDS: positiveInt(900),
     XMONITOR_INGEST_MAX_ATTEMPTS: positiveInt(4),
     XMONITOR_INGEST_INITIAL_BACKOFF_SECONDS: z.coerce.number().nonnegative().default(1),
@@ -55,14 +55,14 @@ export const collectorEnvSchema = z
     /** Batches in flight at once while pushing. */
     XMONITOR_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
     XMONITOR_INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(500),
-    XMONITOR_HEALTH_FILE: z.string().min(1).default(DEFAULT_HEALTH_FILE),
+    XMONITOR_HEALTH_FILE: z.string().min(1).optional(),
     XMONITOR_ALERT_WEBHOOK_URL: httpUrl.optional(),
     X_BEARER_TOKEN: z.string().min(1).optional(),
     XMONITOR_SOURCE: z.enum(["x-api", "replay"]).default("replay"),
-    XMONITOR_REPLAY_FILE: z.string().min(1).default("data/replay.jsonl"),
+    XMONITOR_REPLAY_FILE: z.string().min(1).optional(),
     XMONITOR_DISCOVERY_QUERIES_FILE: z.string().min(1).optional(),
-    XMONITOR_FREEZE_FILE: z.string().min(1).default(DEFAULT_FREEZE_FILE),
-    XMONITOR_RUN_LOCK_DIR: z.string().min(1).default(DEFAULT_RUN_LOCK_DIR),
+    XMONITOR_FREEZE_FILE: z.string().min(1).optional(),
+    XMONITOR_RUN_LOCK_DIR: z.string().min(1).optional(),
     XMONITOR_TIMEZONE: z
       .string()
       .default(DEFAULT_TIMEZONE)
@@ -77,6 +77,7 @@ export const collectorEnvSchema = z
     XMONITOR_CRON_PRIORITY: cronLine("priority", DEFAULT_SCHEDULE.priority),
     XMONITOR_CRON_DISCOVERY: cronLine("discovery", DEFAULT_SCHEDULE.discovery),
     XMONITOR_CRON_RECONCILE: cronLine("reconcile", DEFAULT_SCHEDULE.reconcile),
+    XMONITOR_CRON_REFRESH_24H: cronLine("refresh-24h", DEFAULT_SCHEDULE["refresh-24h"]),
     /** Unset: the local hashed n-gram embedder. Set: an OpenAI-compatible endpoint. */
     XMONITOR_EMBEDDINGS_BASE_URL: httpUrl.optional(),
     XMONITOR_EMBEDDINGS_API_KEY: z.string().min(1).optional(),
@@ -120,7 +121,59 @@ export function readApiKeyFile(file: string): string {
   return key;
 }
 
-export type CollectorConfig = z.infer<typeof collectorEnvSchema>;
+/** Each state path's file in the collector's home: the layout data/ had. */
+export const HOME_FILES = {
+  XMONITOR_DB_PATH: "x_monitor.db",
+  XMONITOR_HEALTH_FILE: "ingest_health.json",
+  XMONITOR_FREEZE_FILE: "collector.freeze",
+  XMONITOR_RUN_LOCK_DIR: "collector.running",
+  XMONITOR_REPLAY_FILE: "replay.jsonl",
+} as const;
+type StatePath = keyof typeof HOME_FILES;
+
+/** The old default home: data/ in the folder the collector was started in. */
+export const LEGACY_HOME = "data";
+
+export type CollectorConfig = Omit<z.infer<typeof collectorEnvSchema>, StatePath | "XMONITOR_HOME"> &
+  Record<StatePath | "XMONITOR_HOME", string>;
+
+/** Where XMONITOR_HOME came from: set, the per-user default, or the old data/ folder where a database already was. */
+export type HomeOrigin = "set" | "default" | "legacy";
+
+/** The per-user default: $XDG_DATA_HOME/xmonitor, else ~/.local/share/xmonitor. */
+export function defaultHome(env: Record<string, string | undefined>): string {
+  const xdg = env.XDG_DATA_HOME?.trim();
+  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, "xmonitor");
+  return path.join(env.HOME?.trim() || homedir(), ".local", "share", "xmonitor");
+}
+
+/**
+ * The home and where it came from. With `cwd` (the command line), a database
+ * at the old relative default (data/x_monitor.db there) is kept when nothing
+ * names another home and the per-user home holds none.
+ */
+export function resolveHome(
+  env: Record<string, string | undefined>,
+  cwd?: string,
+): { home: string; origin: HomeOrigin } {
+  const set = env.XMONITOR_HOME?.trim();
+  if (set) return { home: path.resolve(cwd ?? process.cwd(), set), origin: "set" };
+  const home = defaultHome(env);
+  if (cwd !== undefined && !env.XMONITOR_DB_PATH?.trim()) {
+    const legacy = path.join(cwd, LEGACY_HOME);
+    if (
+      existsSync(path.join(legacy, HOME_FILES.XMONITOR_DB_PATH)) &&
+      !existsSync(path.join(home, HOME_FILES.XMONITOR_DB_PATH))
+    )
+      return { home: legacy, origin: "legacy" };
+  }
+  return { home, origin: "default" };
+}
+
+/** The one line the command line prints when it keeps a database found at the old relative default. */
+export function legacyHomeNotice(home: string): string {
+  return `notice: using the database at ${path.join(home, HOME_FILES.XMONITOR_DB_PATH)} (the old default, data/ in the working folder); set XMONITOR_HOME=${home} to keep it there, or move that folder's files to ${defaultHome(process.env)}`;
+}
 
 const SECRET = /KEY|TOKEN/;
 
@@ -137,14 +190,37 @@ function withKeyFromFile(config: CollectorConfig): CollectorConfig {
   }
 }
 
-export function parseCollectorEnv(source: Record<string, string | undefined> = process.env): CollectorConfig {
+function withStatePaths(
+  data: z.infer<typeof collectorEnvSchema>,
+  source: Record<string, string | undefined>,
+  cwd: string | undefined,
+): CollectorConfig {
+  const { home } = resolveHome(
+    { ...source, XMONITOR_HOME: data.XMONITOR_HOME, XMONITOR_DB_PATH: data.XMONITOR_DB_PATH },
+    cwd,
+  );
+  const paths = Object.fromEntries(
+    (Object.keys(HOME_FILES) as StatePath[]).map((name) => [name, data[name] ?? path.join(home, HOME_FILES[name])]),
+  ) as Record<StatePath, string>;
+  return { ...data, ...paths, XMONITOR_HOME: home };
+}
+
+/**
+ * The collector's configuration from `source`; state paths not set go in the
+ * collector's home. `cwd` (the command line passes its working folder) turns
+ * on the fallback to a database at the old relative default.
+ */
+export function parseCollectorEnv(
+  source: Record<string, string | undefined> = process.env,
+  options: { cwd?: string } = {},
+): CollectorConfig {
   // Empty strings mean "unset": shells and .env files produce them often.
   const names = Object.keys(collectorEnvSchema.shape);
   const cleaned = Object.fromEntries(
     Object.entries(source).filter(([k, v]) => names.includes(k) && v !== undefined && v.trim() !== ""),
   );
   const result = collectorEnvSchema.safeParse(cleaned);
-  if (result.success) return withKeyFromFile(result.data);
+  if (result.success) return withKeyFromFile(withStatePaths(result.data, source, options.cwd));
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join(".");
     const got = cleaned[name];

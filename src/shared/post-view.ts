@@ -1,7 +1,8 @@
 // The post as the API shows it (posts.byStatusId, GET /api/v1/posts/{statusId}),
 // derived from the posts table in the catalog: each column under its server
 // name, or nested where the catalog's `view` puts it (author, metrics),
-// then the server's own ingested_at and updated_at. The server builds it
+// then the server's own ingested_at and updated_at, and the anomalies stored
+// with the row (decisions/014). The server builds it
 // (src/server/posts/post-view.ts); the cutover's spot check reads it back
 // into the item shape (viewToItem).
 import type { StoredRow } from "./schemas/items";
@@ -43,5 +44,5 @@ export type PostView = Simplify<
     [G in Group]: Simplify<{
       [K in keyof Columns as Columns[K] extends { view: readonly [G, infer F extends string] } ? F : never]: ValueOf<K>;
     }>;
-  } & { ingested_at: string; updated_at: string }
+  } & { ingested_at: string; updated_at: string; anomalies: string[] }
 >;

@@ -10,7 +10,18 @@
 // migrated database. Adding a column: the contract, schema.prisma (with its
 // migration) and one line here.
 import { z } from "zod";
-import { bigCount, count, flag, isoTime, runMode, statusId, text, userId } from "./schemas/primitives";
+import { anomalyRules as rules, type AnomalyRule } from "./anomaly-rules";
+import {
+  finiteNumber,
+  flag,
+  indexedText,
+  int4,
+  naturalKey,
+  safeInteger,
+  statusId,
+  storableTime,
+  text,
+} from "./schemas/primitives";
 
 /** The server's SQL types of mirrored columns (json_to_recordset spells them this way). */
 export type SqlType =
@@ -38,6 +49,8 @@ type ColumnOptions = {
   readonly keepFirst?: true;
   /** Where the post view (GET /api/v1/posts/{statusId}) nests the column: [group, field]. */
   readonly view?: readonly [string, string];
+  /** Rules for values the contract allows but X would never issue: recorded with the row, never rejected. */
+  readonly anomalies?: readonly AnomalyRule[];
 };
 
 export type ColumnSpec = ColumnOptions & {
@@ -77,14 +90,24 @@ export function column<const T extends SqlType, S extends z.ZodType, const O ext
 /** The server column of a wire column. */
 export const serverColumnOf = (name: string, spec: Pick<ColumnOptions, "server">): string => spec.server ?? name;
 
-const handle = text({ min: 1, max: 64 }).regex(/^[A-Za-z0-9_]+$/, "must be an X handle without '@'");
-const uuidish = text({ min: 1, max: 128 });
-const statusIdList = z.array(statusId).max(10_000);
-const unitInterval = z.number().min(0).max(1);
+// Values are refused only where PostgreSQL could not store them as they are
+// or the contract forbids them (NOT NULL, CHECK, status_id's decimal digits);
+// what X would never issue is an anomaly (decisions/014).
+const free = text();
+// The text[] columns have GIN indexes; the bound on the count keeps one row's index work bounded.
+const statusIdList = z.array(indexedText).max(10_000);
+const xEra = { anomalies: [rules.xEra] } as const;
+const mode = { anomalies: [rules.runMode] } as const;
+const counted = { anomalies: [rules.nonNegative] } as const;
+const statusIds = { default: [] as string[], anomalies: [rules.xStatusIds] } as const;
+const handle = { anomalies: [rules.xHandle, rules.lowercase] } as const;
+
+/** Every mirrored table's server-only column: the anomalies of the stored version (empty when none). */
+export const ANOMALIES_COLUMN = "anomalies";
 
 // Every mirrored table carries the source's own last-change time; the server
 // keeps its own updated_at (and ingested_at) beside it.
-const sourceUpdatedAt = column("timestamptz", isoTime, { server: "source_updated_at" });
+const sourceUpdatedAt = column("timestamptz", storableTime, { server: "source_updated_at", ...xEra });
 
 export const tableCatalog = {
   posts: {
@@ -95,25 +118,25 @@ export const tableCatalog = {
     nullKeepsStored: true,
     columns: {
       status_id: column("text", statusId),
-      author_handle: column("text", handle, { view: ["author", "handle"] }),
-      author_id: column("text", userId, { nullable: true, view: ["author", "id"] }),
-      body: column("text", text({ max: 100_000 })),
-      lang: column("text", text({ max: 16 }), { nullable: true }),
-      url: column("text", text({ max: 2048 }), { nullable: true }),
-      created_at: column("timestamptz", isoTime),
-      collected_at: column("timestamptz", isoTime, { keepFirst: true }),
-      mode: column("text", runMode, { keepFirst: true }),
-      run_id: column("text", uuidish, { nullable: true, keepFirst: true }),
-      like_count: column("integer", count, { nullable: true, view: ["metrics", "like_count"] }),
-      repost_count: column("integer", count, { nullable: true, view: ["metrics", "repost_count"] }),
-      reply_count: column("integer", count, { nullable: true, view: ["metrics", "reply_count"] }),
-      quote_count: column("integer", count, { nullable: true, view: ["metrics", "quote_count"] }),
-      view_count: column("bigint", bigCount, { nullable: true, view: ["metrics", "view_count"] }),
+      author_handle: column("text", indexedText, { view: ["author", "handle"], ...handle }),
+      author_id: column("text", free, { nullable: true, view: ["author", "id"], anomalies: [rules.xUserId] }),
+      body: column("text", free),
+      lang: column("text", free, { nullable: true }),
+      url: column("text", free, { nullable: true }),
+      created_at: column("timestamptz", storableTime, xEra),
+      collected_at: column("timestamptz", storableTime, { keepFirst: true, ...xEra }),
+      mode: column("text", free, { keepFirst: true, ...mode }),
+      run_id: column("text", indexedText, { nullable: true, keepFirst: true }),
+      like_count: column("integer", int4, { nullable: true, view: ["metrics", "like_count"], ...counted }),
+      repost_count: column("integer", int4, { nullable: true, view: ["metrics", "repost_count"], ...counted }),
+      reply_count: column("integer", int4, { nullable: true, view: ["metrics", "reply_count"], ...counted }),
+      quote_count: column("integer", int4, { nullable: true, view: ["metrics", "quote_count"], ...counted }),
+      view_count: column("bigint", safeInteger, { nullable: true, view: ["metrics", "view_count"], ...counted }),
       is_reply: column("boolean", flag, { default: false }),
       is_repost: column("boolean", flag, { default: false }),
-      conversation_id: column("text", statusId, { nullable: true }),
-      score: column("double precision", unitInterval, { nullable: true }),
-      raw_json: column("text", text({ max: 1_000_000 }), { nullable: true }),
+      conversation_id: column("text", free, { nullable: true, anomalies: [rules.xStatusId] }),
+      score: column("double precision", finiteNumber, { nullable: true, anomalies: [rules.unitInterval] }),
+      raw_json: column("text", free, { nullable: true }),
       updated_at: sourceUpdatedAt,
     },
   },
@@ -123,13 +146,13 @@ export const tableCatalog = {
     key: "report_id",
     sinceColumn: "created_at",
     columns: {
-      report_id: column("text", uuidish),
-      run_id: column("text", uuidish, { nullable: true }),
-      kind: column("text", text({ min: 1, max: 64 })),
-      title: column("text", text({ min: 1, max: 1000 })),
-      body_md: column("text", text({ max: 1_000_000 })),
-      status_ids: column("text[]", statusIdList, { default: [] }),
-      created_at: column("timestamptz", isoTime, { keepFirst: true }),
+      report_id: column("text", naturalKey),
+      run_id: column("text", indexedText, { nullable: true }),
+      kind: column("text", free),
+      title: column("text", free),
+      body_md: column("text", free),
+      status_ids: column("text[]", statusIdList, statusIds),
+      created_at: column("timestamptz", storableTime, { keepFirst: true, ...xEra }),
       updated_at: sourceUpdatedAt,
     },
   },
@@ -139,14 +162,14 @@ export const tableCatalog = {
     key: "run_id",
     sinceColumn: "run_at",
     columns: {
-      run_id: column("text", uuidish),
-      mode: column("text", runMode),
-      run_at: column("timestamptz", isoTime),
-      finished_at: column("timestamptz", isoTime, { nullable: true }),
+      run_id: column("text", naturalKey),
+      mode: column("text", indexedText, mode),
+      run_at: column("timestamptz", storableTime, xEra),
+      finished_at: column("timestamptz", storableTime, { nullable: true, ...xEra }),
       status: column("text", z.enum(["running", "success", "failed"])),
-      fetched_count: column("integer", count, { default: 0 }),
-      new_count: column("integer", count, { default: 0 }),
-      error: column("text", text({ max: 10_000 }), { nullable: true }),
+      fetched_count: column("integer", int4, { default: 0, ...counted }),
+      new_count: column("integer", int4, { default: 0, ...counted }),
+      error: column("text", free, { nullable: true }),
       updated_at: sourceUpdatedAt,
     },
     // The collector that pushed the run (null for rows a cutover imported).
@@ -158,15 +181,14 @@ export const tableCatalog = {
     key: "handle",
     sinceColumn: "added_at",
     columns: {
-      handle: column(
-        "text",
-        handle.transform((h) => h.toLowerCase()),
-      ),
-      user_id: column("text", userId, { nullable: true }),
+      // Stored as it is: lower-casing here would merge two legacy rows into one key and hide the row the
+      // snapshot holds from the cutover's validate.
+      handle: column("text", naturalKey, handle),
+      user_id: column("text", free, { nullable: true, anomalies: [rules.xUserId] }),
       tier: column("text", z.enum(["priority", "discovery"])),
       active: column("boolean", flag, { default: true }),
-      note: column("text", text({ max: 10_000 }), { nullable: true }),
-      added_at: column("timestamptz", isoTime),
+      note: column("text", free, { nullable: true }),
+      added_at: column("timestamptz", storableTime, xEra),
       updated_at: sourceUpdatedAt,
     },
   },
@@ -177,10 +199,10 @@ export const tableCatalog = {
     sinceColumn: "created_at",
     columns: {
       status_id: column("text", statusId),
-      model: column("text", text({ min: 1, max: 200 })),
-      dims: column("integer", z.number().int().min(1).max(8192)),
-      vector: column("real[]", z.array(z.number().refine(Number.isFinite, "must be a finite number")).max(8192)),
-      created_at: column("timestamptz", isoTime, { keepFirst: true }),
+      model: column("text", free),
+      dims: column("integer", int4),
+      vector: column("real[]", z.array(finiteNumber)),
+      created_at: column("timestamptz", storableTime, { keepFirst: true, ...xEra }),
       updated_at: sourceUpdatedAt,
     },
   },
@@ -190,14 +212,14 @@ export const tableCatalog = {
     key: "window_id",
     sinceColumn: "created_at",
     columns: {
-      window_id: column("text", text({ min: 1, max: 256 })),
-      mode: column("text", runMode),
-      window_start: column("timestamptz", isoTime),
-      window_end: column("timestamptz", isoTime),
-      post_count: column("integer", count),
-      summary_md: column("text", text({ max: 1_000_000 })),
-      top_status_ids: column("text[]", statusIdList, { default: [] }),
-      created_at: column("timestamptz", isoTime, { keepFirst: true }),
+      window_id: column("text", naturalKey),
+      mode: column("text", indexedText, mode),
+      window_start: column("timestamptz", storableTime, xEra),
+      window_end: column("timestamptz", storableTime, xEra),
+      post_count: column("integer", int4, counted),
+      summary_md: column("text", free),
+      top_status_ids: column("text[]", statusIdList, statusIds),
+      created_at: column("timestamptz", storableTime, { keepFirst: true, ...xEra }),
       updated_at: sourceUpdatedAt,
     },
   },
@@ -207,14 +229,14 @@ export const tableCatalog = {
     key: "shift_id",
     sinceColumn: "created_at",
     columns: {
-      shift_id: column("text", uuidish),
-      topic: column("text", text({ min: 1, max: 500 })),
-      detected_at: column("timestamptz", isoTime, { keepFirst: true }),
-      window_id: column("text", text({ max: 256 }), { nullable: true }),
-      magnitude: column("double precision", unitInterval),
-      description: column("text", text({ max: 100_000 })),
-      status_ids: column("text[]", statusIdList, { default: [] }),
-      created_at: column("timestamptz", isoTime, { keepFirst: true }),
+      shift_id: column("text", naturalKey),
+      topic: column("text", free),
+      detected_at: column("timestamptz", storableTime, { keepFirst: true, ...xEra }),
+      window_id: column("text", free, { nullable: true }),
+      magnitude: column("double precision", finiteNumber, { anomalies: [rules.unitInterval] }),
+      description: column("text", free),
+      status_ids: column("text[]", statusIdList, statusIds),
+      created_at: column("timestamptz", storableTime, { keepFirst: true, ...xEra }),
       updated_at: sourceUpdatedAt,
     },
   },

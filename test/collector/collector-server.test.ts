@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { describeIngestWindow } from "~/shared/ingest-window";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncTableNames } from "~/shared/schemas/tables";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -102,6 +103,20 @@ describe("collector against the real server", () => {
     // The ingest key may not write these: the collector does not send them (no rejects).
     expect(await serverCount("embeddings")).toBe(0);
     expect(await t.db.ingestReject.count()).toBe(0);
+    // Each batch carries the window the collector logged: the run page shows the same line.
+    const windowLine = log.lines.find((l) => l.startsWith("ingest: mode=priority"))!;
+    const batches = await t.db.ingestBatch.findMany({ where: { runId: result.collected!.run.run_id } });
+    expect(batches.length).toBeGreaterThan(0);
+    for (const b of batches) {
+      expect(b).toMatchObject({ lookbackSeconds: 900, maxAttempts: 3 });
+      const shown = describeIngestWindow({
+        mode: b.mode,
+        since: b.since?.toISOString() ?? null,
+        lookbackSeconds: b.lookbackSeconds,
+        maxAttempts: b.maxAttempts,
+      });
+      expect(`ingest: ${shown}`).toBe(windowLine);
+    }
     ctx.store.close();
   });
 
@@ -193,6 +208,10 @@ describe("collector against the real server", () => {
     expect(caught.totals!.tables.posts.inserted).toBe(1);
     expect(caught.totals!.tables.watchAccounts.inserted).toBe(4);
     expect(log.lines).toContainEqual(expect.stringMatching(/^catch-up: batch 1 /));
+    const caughtBatches = await t.db.ingestBatch.findMany({ where: { mode: "catch-up" } });
+    expect(caughtBatches.map((b) => [b.since?.toISOString(), b.lookbackSeconds, b.maxAttempts])).toEqual(
+      caughtBatches.map(() => ["2026-11-01T00:00:00.000Z", 0, 3]),
+    );
     log.lines.length = 0;
     const result = await reconcileCommand(ctx, { since: "2026-11-01T00:00:00Z" });
     expect(result.exitCode, log.lines.join("\n")).toBe(0);

@@ -8,17 +8,17 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syncTableNames, type SyncTable } from "~/shared/schemas/tables";
+import { syncTableNames } from "~/shared/schemas/tables";
 import type { TestDatabase } from "../support/database";
 import type { AppServer } from "../support/app-server";
 import { cutoverAll, cutoverImport, cutoverRestore, cutoverValidate } from "../../src/collector/commands/cutover";
 import { createTrpcCalls, type ServerCalls } from "../../src/collector/uplink/server-calls";
 import { isFrozen } from "../../src/collector/scheduler/freeze";
 import { legacyStatusId } from "../support/legacy-fixture";
-import { CHECKPOINT_FILE, type ExportManifest } from "../../src/collector/cutover/paths";
+import { CHECKPOINT_FILE, stampOfSnapshot, type ExportManifest } from "../../src/collector/cutover/paths";
 import type { CutoverState } from "../../src/collector/cutover/session";
 import { sampleIndexes } from "../../src/collector/cutover/validate";
-import { LEGACY_COUNTS as COUNTS, startCutoverWorld, type CutoverWorld } from "../support/cutover-world";
+import { LEGACY_COUNTS as COUNTS, preloadServer, startCutoverWorld, type CutoverWorld } from "../support/cutover-world";
 
 const SYNTHETIC_RUN = "99999999-0000-4000-8000-000000000001";
 
@@ -41,59 +41,15 @@ afterAll(async () => {
 const context = (overrides?: Record<string, string>) => world.context(overrides);
 const cutoverBatches = () => world.cutoverBatches();
 
-const dayEarlier = (iso: unknown) => new Date(Date.parse(String(iso)) - 86_400_000).toISOString();
-
-/** The server already holds part of the data, in an older version with one field changed. */
+/** The server already holds part of the data, in an older version, and a run someone created by hand. */
 async function preloadOlderVersion(api: ServerCalls) {
-  const older: Partial<Record<SyncTable, Record<string, unknown>[]>> = {
-    posts: world.legacyItems("posts").map((p) => ({
-      ...p,
-      like_count: Number(p.like_count) + 1,
-      updated_at: dayEarlier(p.updated_at),
-    })),
-    reports: world.legacyItems("reports").map((r) => ({
-      ...r,
-      title: `${String(r.title)} (draft)`,
-      updated_at: dayEarlier(r.updated_at),
-    })),
-    pipelineRuns: world.legacyItems("pipelineRuns").map((r) => ({
-      ...r,
-      fetched_count: Number(r.fetched_count) + 1,
-      updated_at: dayEarlier(r.updated_at),
-    })),
-    watchAccounts: world
-      .legacyItems("watchAccounts")
-      .slice(0, 43)
-      .map((a) => ({ ...a, note: "old note", updated_at: dayEarlier(a.updated_at) })),
-    embeddings: world
-      .legacyItems("embeddings")
-      .slice(0, 576)
-      .map((e) => ({ ...e, vector: (e.vector as number[]).map((v) => v / 2), updated_at: dayEarlier(e.updated_at) })),
-  };
-  for (const [table, items] of Object.entries(older)) {
-    const result = await api.push({
-      idempotencyKey: `preload:${table}`,
-      collector: "old-server",
-      mode: "priority",
-      [table]: items,
-    });
-    expect(result.rejects, table).toEqual([]);
-  }
-  // A run someone created by hand on the server: not in any snapshot.
-  const synthetic = {
+  await preloadServer(world, api, {
     run_id: SYNTHETIC_RUN,
     mode: "manual",
     run_at: "2026-11-20T12:00:00Z",
     status: "success",
     updated_at: "2026-11-20T12:00:00Z",
-  };
-  const result = await api.push({
-    idempotencyKey: "preload:synthetic-run",
-    collector: "operator",
-    mode: "manual",
-    pipelineRuns: [synthetic],
   });
-  expect(result.tables.pipelineRuns.inserted).toBe(1);
 }
 
 const state = () => JSON.parse(readFileSync(path.join(dir, "cutover.state.json"), "utf8")) as CutoverState;
@@ -165,7 +121,12 @@ describe("cutover against the real server", () => {
     expect(log.lines).toContain("import posts: inserted=0 updated=707 unchanged=0 rejected=0");
     expect(log.lines).toContain("import watch_accounts: inserted=0 updated=0 unchanged=0 rejected=44");
     expect(log.lines).toContain("import embeddings: inserted=0 updated=0 unchanged=0 rejected=705");
-    expect(path.basename(v.rejectLog!)).toMatch(/^import_rejects_cutover_legacy-box_\d{8}_\d{6}\.ndjson$/);
+    expect(log.lines.slice(-2)).toEqual([
+      "  watch_accounts: 44 × permission denied for table watch_accounts",
+      "  embeddings: 705 × permission denied for table embeddings",
+    ]);
+    // Named by the cutover's stamp, the same as its snapshot's.
+    expect(path.basename(v.rejectLog!)).toBe(`import_rejects_cutover_${stampOfSnapshot(state().snapshot!)}.ndjson`);
     const rejects = readFileSync(v.rejectLog!, "utf8")
       .trimEnd()
       .split("\n")
@@ -213,10 +174,14 @@ describe("cutover against the real server", () => {
     expect(v.rejected).toBe(0);
     expect(v.tables.watchAccounts).toMatchObject({ inserted: 1, updated: 43, unchanged: 0, rejected: 0 });
     expect(v.tables.embeddings).toMatchObject({ inserted: 129, updated: 576, unchanged: 0, rejected: 0 });
-    expect(v.tables.posts).toMatchObject({ inserted: 0, updated: 0, unchanged: 707, rejected: 0 });
+    expect(v.tables.posts).toMatchObject({ inserted: 0, updated: 0, unchanged: 707, rejected: 0, anomalies: 0 });
     expect(v.tables.reports).toMatchObject({ inserted: 0, updated: 0, unchanged: 441, rejected: 0 });
     expect(v.tables.pipelineRuns).toMatchObject({ inserted: 0, updated: 0, unchanged: 460, rejected: 0 });
     expect(readFileSync(v.rejectLog!, "utf8")).toBe("");
+    expect(log.lines.at(-1)).toBe("import pass 2 rejects by table and reason: none");
+    expect(path.basename(v.rejectLog!)).toBe(
+      `import_rejects_cutover_admin_${stampOfSnapshot(state().snapshot!)}.ndjson`,
+    );
     expect(log.lines).toContainEqual(expect.stringMatching(/^import pass 2 with key \S+ \(role admin\)/));
     ctx.store.close();
   });
@@ -250,6 +215,22 @@ describe("cutover against the real server", () => {
       convention: "delta = server − snapshot",
       passed: false,
     });
+    // The extra run is named, with the command that removes it.
+    expect(v.extraOnServer).toEqual([
+      {
+        table: "pipelineRuns",
+        sqlite: "runs",
+        count: 1,
+        keys: [SYNTHETIC_RUN],
+        runs: [{ runId: SYNTHETIC_RUN, mode: "manual", runAt: expect.stringMatching(/^2026-11-20T12:00:00/) }],
+      },
+    ]);
+    expect(log.lines).toContain(
+      `extra on the server: runs 1 row not in the snapshot: ${SYNTHETIC_RUN} (mode manual, run_at 2026-11-20T12:00:00Z)`,
+    );
+    expect(log.lines).toContain(
+      `  to remove it (admin key): collector --api-key-file <admin key file> runs remove ${SYNTHETIC_RUN} --reason "not in the cutover snapshot" --yes`,
+    );
     ctx.store.close();
   });
 
@@ -360,7 +341,7 @@ describe("cutover against the real server", () => {
       status: "succeeded",
       figures: { role: "admin", rejected: 0, tables: { embeddings: { inserted: 129, updated: 576 } } },
     });
-    expect(pick("validate")).toMatchObject({ figures: { deltas: { runs: 0 } } });
+    expect(steps.filter((s) => s.step === "validate").map((s) => s.status)).toEqual(["failed", "succeeded", "failed"]);
     expect(pick("restore")).toMatchObject({
       status: "succeeded",
       figures: { canary: { priority: "api ingest ok", discovery: "api ingest ok" } },
@@ -370,8 +351,10 @@ describe("cutover against the real server", () => {
       exportDir: string;
       rejectLogs: string[];
       validateReport: string;
+      validateReports: string[];
     };
     expect(artifacts.rejectLogs).toHaveLength(2);
+    expect([artifacts.validateReports.length, artifacts.validateReports.at(-1)]).toEqual([3, artifacts.validateReport]);
     expect(
       existsSync(artifacts.snapshot) && existsSync(artifacts.exportDir) && existsSync(artifacts.validateReport),
     ).toBe(true);

@@ -75,7 +75,7 @@ function fakeApi(
               ],
             ),
           );
-        tables[table] = { inserted: items.length, updated: 0, unchanged: 0, rejected: 0 };
+        tables[table] = { inserted: items.length, updated: 0, unchanged: 0, rejected: 0, anomalies: 0 };
       }
       return {
         batchId: String(calls),

@@ -113,7 +113,7 @@ function newestVersions(files: string[], table: SyncTable): Record<string, unkno
   return [...newest.values()];
 }
 
-const zero = (): TableResult => ({ inserted: 0, updated: 0, unchanged: 0, rejected: 0 });
+const zero = (): TableResult => ({ inserted: 0, updated: 0, unchanged: 0, rejected: 0, anomalies: 0 });
 
 it(
   `two collectors and a cutover import pushing overlapping versions at once converge on the newest (${ROUNDS} rounds)`,

@@ -56,6 +56,7 @@ export const PROCEDURES: Record<string, Expectation> = {
   "cutover.list": { allowed: CONSOLE, input: () => ({}) },
   "cutover.byId": { allowed: CONSOLE, input: (f) => ({ id: f.cutoverId }) },
   "cutover.rowsByKeys": { allowed: COLLECTOR_READ, input: (f) => ({ table: "posts", keys: [f.canaryStatusId] }) },
+  "cutover.keysPage": { allowed: COLLECTOR_READ, input: () => ({ table: "posts", limit: 10 }) },
   "health.ping": { allowed: "public" },
   "health.byCollector": { allowed: CONSOLE },
   "health.timeline": { allowed: CONSOLE, input: () => ({}) },

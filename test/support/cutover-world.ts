@@ -16,6 +16,7 @@ import { startAppServer, type AppServer } from "./app-server";
 import { collectorFiles } from "./collector-env";
 import { createTestDatabase, type TestDatabase } from "./database";
 import { principalFor } from "./fixtures";
+import type { ServerCalls } from "../../src/collector/uplink/server-calls";
 import { buildLegacyDatabase, type LegacyCounts } from "./legacy-fixture";
 
 export const LEGACY_COUNTS: LegacyCounts = {
@@ -45,13 +46,20 @@ export type CutoverWorld = {
   stop(): Promise<void>;
 };
 
-export async function startCutoverWorld(): Promise<CutoverWorld> {
+export async function startCutoverWorld(
+  options: {
+    counts?: LegacyCounts;
+    /** Changes the legacy file after it is built (e.g. addContractEdgeCases). */
+    prepareLegacy?: (file: string) => void;
+  } = {},
+): Promise<CutoverWorld> {
   const t = await createTestDatabase();
   const ingestKey = (await principalFor(t.db, "ingest")).key;
   const adminKey = (await principalFor(t.db, "admin")).key;
   const app = await startAppServer({ databaseUrl: t.url });
   const dir = mkdtempSync(path.join(tmpdir(), "xm-cutover-"));
-  buildLegacyDatabase(path.join(dir, "x_monitor.db"), LEGACY_COUNTS, { seed: 11 });
+  buildLegacyDatabase(path.join(dir, "x_monitor.db"), options.counts ?? LEGACY_COUNTS, { seed: 11 });
+  options.prepareLegacy?.(path.join(dir, "x_monitor.db"));
   await writeReplayFile({
     file: path.join(dir, "replay.jsonl"),
     seed: 3,
@@ -112,4 +120,55 @@ export async function startCutoverWorld(): Promise<CutoverWorld> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+const dayEarlier = (iso: unknown) => new Date(Date.parse(String(iso)) - 86_400_000).toISOString();
+
+/**
+ * The server before a cutover, as operators found it: part of the legacy data
+ * in an older version (one field changed), and one run made by hand.
+ */
+export async function preloadServer(world: CutoverWorld, api: ServerCalls, synthetic: Record<string, unknown>) {
+  const older: Partial<Record<SyncTable, Record<string, unknown>[]>> = {
+    posts: world.legacyItems("posts").map((p) => ({
+      ...p,
+      like_count: Number(p.like_count) + 1,
+      updated_at: dayEarlier(p.updated_at),
+    })),
+    reports: world.legacyItems("reports").map((r) => ({
+      ...r,
+      title: `${String(r.title)} (draft)`,
+      updated_at: dayEarlier(r.updated_at),
+    })),
+    pipelineRuns: world.legacyItems("pipelineRuns").map((r) => ({
+      ...r,
+      fetched_count: Number(r.fetched_count) + 1,
+      updated_at: dayEarlier(r.updated_at),
+    })),
+    watchAccounts: world
+      .legacyItems("watchAccounts")
+      .slice(0, 43)
+      .map((a) => ({ ...a, note: "old note", updated_at: dayEarlier(a.updated_at) })),
+    embeddings: world
+      .legacyItems("embeddings")
+      .slice(0, 576)
+      .map((e) => ({ ...e, vector: (e.vector as number[]).map((v) => v / 2), updated_at: dayEarlier(e.updated_at) })),
+  };
+  for (const [table, items] of Object.entries(older)) {
+    const result = await api.push({
+      idempotencyKey: `preload:${table}`,
+      collector: "old-server",
+      mode: "priority",
+      [table]: items,
+    });
+    if (result.rejects.length) throw new Error(`preload ${table}: ${JSON.stringify(result.rejects[0])}`);
+  }
+  // A run someone created by hand on the server (a smoke test's): not in any snapshot.
+  const result = await api.push({
+    idempotencyKey: "preload:synthetic-run",
+    collector: "operator",
+    mode: "manual",
+    pipelineRuns: [synthetic],
+  });
+  if (result.tables.pipelineRuns.inserted !== 1) throw new Error("the synthetic run was not inserted");
 }

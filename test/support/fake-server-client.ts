@@ -11,6 +11,7 @@ const names = [
   "reconcileRowHashes",
   "access",
   "rowsByKeys",
+  "serverKeys",
   "reportsOfRun",
   "cutoverStart",
   "cutoverRecordStep",

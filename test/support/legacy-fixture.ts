@@ -190,3 +190,61 @@ export function buildLegacyDatabase(
     db.close();
   }
 }
+
+/** What addContractEdgeCases put into a legacy file, for the checks that follow. */
+export type ContractEdgeCases = {
+  /** Posts by an author whose id is not digits and whose handle has dots and upper case. */
+  oddPosts: string[];
+  /** A post with NULL in every optional column. */
+  nullPost: string;
+  /** Watch accounts that carry anomalies: a dotted upper-case handle, and an upper-case twin of a lowercase one. */
+  oddAccounts: string[];
+  /** The account whose note is 5,000 characters long. */
+  longNoteAccount: string;
+};
+
+/**
+ * Values the contract allows but X would never issue, written into a file
+ * made by buildLegacyDatabase (at least 20 tweets, 6 watch accounts, 2 runs,
+ * 1 report and 1 narrative shift): non-numeric author and user ids, handles
+ * with dots and upper case (and two accounts that differ only in case), a
+ * 5,000-character account note, and a row with NULL in every optional
+ * column of each table that has any.
+ */
+export function addContractEdgeCases(file: string): ContractEdgeCases {
+  const db = new Database(file);
+  try {
+    const tweets = db.prepare("SELECT status_id FROM tweets ORDER BY status_id").pluck().all() as string[];
+    const oddPosts = tweets.filter((_, i) => i % 10 === 3);
+    const nullPost = tweets[7]!;
+    db.transaction(() => {
+      const odd = db.prepare(
+        "UPDATE tweets SET author_handle = ?, author_id = ?, url = NULL, raw_json = ? WHERE status_id = ?",
+      );
+      oddPosts.forEach((id, i) => odd.run(`Old.Desk.${i}`, `legacy:user-${i}`, JSON.stringify({ id }), id));
+      db.prepare(
+        `UPDATE tweets SET author_id = NULL, lang = NULL, url = NULL, run_id = NULL, like_count = NULL, repost_count = NULL,
+           reply_count = NULL, quote_count = NULL, view_count = NULL, conversation_id = NULL, score = NULL, raw_json = NULL
+         WHERE status_id = ?`,
+      ).run(nullPost);
+      db.prepare(
+        "UPDATE watch_accounts SET handle = 'Old.Desk.0', user_id = 'legacy:user-0', note = ? WHERE handle = 'legacy_acct_1'",
+      ).run("n".repeat(5000));
+      db.prepare(
+        `INSERT INTO watch_accounts (handle, user_id, tier, active, note, added_at, updated_at)
+         SELECT 'Legacy_Acct_2', user_id, tier, active, 'the upper-case twin', added_at, updated_at FROM watch_accounts WHERE handle = 'legacy_acct_2'`,
+      ).run();
+      db.prepare("UPDATE watch_accounts SET user_id = NULL, note = NULL WHERE handle = 'legacy_acct_4'").run();
+      db.prepare(
+        "UPDATE runs SET finished_at = NULL, error = NULL, status = 'running' WHERE run_id = (SELECT max(run_id) FROM runs)",
+      ).run();
+      db.prepare("UPDATE reports SET run_id = NULL WHERE report_id = (SELECT min(report_id) FROM reports)").run();
+      db.prepare(
+        "UPDATE narrative_shifts SET window_id = NULL WHERE shift_id = (SELECT min(shift_id) FROM narrative_shifts)",
+      ).run();
+    })();
+    return { oddPosts, nullPost, oddAccounts: ["Old.Desk.0", "Legacy_Acct_2"], longNoteAccount: "Old.Desk.0" };
+  } finally {
+    db.close();
+  }
+}

@@ -35,6 +35,9 @@ export async function catchUpCommand(
       collector: config.XMONITOR_COLLECTOR_NAME,
       mode: "catch-up",
       since: options.since,
+      // The operator's --since is the window: no lookback before it.
+      lookbackSeconds: 0,
+      maxAttempts: config.XMONITOR_INGEST_MAX_ATTEMPTS,
       batchSize: config.XMONITOR_INGEST_BATCH_SIZE,
       concurrency: config.XMONITOR_INGEST_CONCURRENCY,
       onBatch: (progress, table) =>

@@ -4,20 +4,15 @@
 // machine (cutover/steps.ts); here is only its work's wording, one line per
 // event.
 import path from "node:path";
+import type { ExportFigures, ImportFigures } from "~/shared/schemas/cutover-figures";
 import type { TableResult } from "~/shared/schemas/ingest";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { CollectorContext } from "../context";
 import { exportSnapshot } from "../cutover/export";
 import { importExport, type ImportProgress, type ImportResult } from "../cutover/import";
-import {
-  cutoverStamp,
-  exportDirPath,
-  rejectLogPath,
-  stampOfSnapshot,
-  unusedPath,
-  type ExportManifest,
-} from "../cutover/paths";
-import type { CutoverSession, CutoverStepName } from "../cutover/session";
+import { exportDirPath, rejectLogPath, stampOfSnapshot, unusedPath, type ExportManifest } from "../cutover/paths";
+import { rejectReasonLines, summarizeRejectLog } from "../cutover/reject-summary";
+import { stampOf, type CutoverSession, type CutoverStepName } from "../cutover/session";
 import { snapshotDatabase, verifyIntegrity, type IntegrityResult, type SnapshotResult } from "../cutover/snapshot";
 import {
   dataDirOf,
@@ -94,6 +89,7 @@ export async function cutoverSnapshot(
       source,
       dataDir: dataDirOf(ctx, options),
       now: ctx.now,
+      stamp: stampOf(s.state),
       onProgress: (done, total) => {
         if (tick(done === total))
           ctx.log.info(`snapshot: ${done}/${total} pages copied`, { event: "progress", step: "snapshot", done, total });
@@ -134,7 +130,7 @@ export async function cutoverExport(
     const snapshot = options.snapshot ?? s.state.snapshot;
     if (!snapshot)
       throw new Error("no snapshot to export: run collector cutover snapshot first, or pass --snapshot <file>");
-    const stamp = stampOfSnapshot(snapshot) ?? cutoverStamp(ctx.now());
+    const stamp = options.snapshot ? (stampOfSnapshot(snapshot) ?? stampOf(s.state)) : stampOf(s.state);
     const outDir = path.resolve(options.outDir ?? exportDirPath(dataDirOf(ctx, options), stamp));
     const tick = throttle();
     const manifest = await exportSnapshot({
@@ -160,11 +156,15 @@ export async function cutoverExport(
       outDir,
       tables,
     });
-    return { ok: true, message: `exported to ${outDir}`, figures: { dir: outDir, snapshot, tables }, value: manifest };
+    const figures: ExportFigures = { dir: outDir, snapshot, tables };
+    return { ok: true, message: `exported to ${outDir}`, figures, value: manifest };
   });
 }
 
 // ---- 4. import --------------------------------------------------------------
+
+/** Rows stored with anomalies, where there are any: " anomalies=N". */
+const anomaliesPart = (t: TableResult) => (t.anomalies ? ` anomalies=${t.anomalies}` : "");
 
 function serverTables(tables: Record<SyncTable, TableResult>) {
   return Object.fromEntries(syncTableNames.filter((t) => tables[t]).map((t) => [syncTables[t].server, tables[t]]));
@@ -196,7 +196,7 @@ export async function cutoverImport(
       api: ctx.api,
       collector: ctx.config.XMONITOR_COLLECTOR_NAME,
       label: s.state.label,
-      newRejectLog: () => unusedPath(rejectLogPath(dataDir, s.state.label, cutoverStamp(ctx.now()))),
+      newRejectLog: (role) => unusedPath(rejectLogPath(dataDir, role, stampOf(s.state))),
       batchSize: options.batchSize ?? ctx.config.XMONITOR_INGEST_BATCH_SIZE,
       concurrency: options.concurrency ?? ctx.config.XMONITOR_INGEST_CONCURRENCY,
       dryRun: options.dryRun ?? false,
@@ -220,12 +220,15 @@ export async function cutoverImport(
         if (!tick(p.done)) return;
         const t = p.totals;
         ctx.log.info(
-          `import ${p.sqlite} → ${syncTables[p.table].server}: ${p.rows}/${p.total} rows${p.done ? " done" : ""} inserted=${t.inserted} updated=${t.updated} unchanged=${t.unchanged} rejected=${t.rejected}${options.dryRun ? " (dry run)" : ""}`,
+          `import ${p.sqlite} → ${syncTables[p.table].server}: ${p.rows}/${p.total} rows${p.done ? " done" : ""} inserted=${t.inserted} updated=${t.updated} unchanged=${t.unchanged} rejected=${t.rejected}${anomaliesPart(t)}${options.dryRun ? " (dry run)" : ""}`,
           { event: "progress", step: "import", ...p },
         );
       },
     });
-    const figures = {
+    const anomalyTotal = syncTableNames.reduce((sum, t) => sum + (result.tables[t]?.anomalies ?? 0), 0);
+    // Reasons by table, read back from the pass's reject log (a resumed pass counts each reject once).
+    const rejectReasons = result.rejectLog ? await summarizeRejectLog(result.rejectLog) : {};
+    const figures: ImportFigures = {
       pass: result.pass || null,
       dryRun: result.dryRun,
       role: result.role,
@@ -233,7 +236,9 @@ export async function cutoverImport(
       resumed: result.resumed,
       tables: serverTables(result.tables),
       rejected: result.rejected,
+      anomalies: anomalyTotal,
       rejectLog: result.rejectLog,
+      rejectReasons,
       batches: result.batches,
       replayedBatches: result.replayedBatches,
     };
@@ -249,13 +254,26 @@ export async function cutoverImport(
       .filter((t) => result.tables[t])
       .map((t) => {
         const r = result.tables[t];
-        return `${syncTables[t].server}: ${verb}inserted=${r.inserted} ${verb}updated=${r.updated} unchanged=${r.unchanged} ${verb}rejected=${r.rejected}`;
+        return `${syncTables[t].server}: ${verb}inserted=${r.inserted} ${verb}updated=${r.updated} unchanged=${r.unchanged} ${verb}rejected=${r.rejected}${anomaliesPart(r)}`;
       });
     for (const line of lines) ctx.log.info(`import ${line}`);
     const summary = options.dryRun
       ? `dry run: ${result.rejected} rows would be rejected with key ${result.keyPrefix} (role ${result.role})`
       : `pass ${result.pass}: ${result.rejected} rows rejected${result.rejected ? `, all in ${result.rejectLog}; import again with a key that may write them` : ""}`;
-    ctx.log.info(`import ok ${summary}`, { event: "import_ok", ...figures });
+    const anomalyNote = anomalyTotal
+      ? `; ${anomalyTotal} rows ${options.dryRun ? "would be " : ""}stored with anomalies (values X would not issue), listed on each row's page, e.g. /posts/<status id>`
+      : "";
+    ctx.log.info(`import ok ${summary}${anomalyNote}`, { event: "import_ok", ...figures });
+    if (!options.dryRun) {
+      const reasonLines = rejectReasonLines(rejectReasons);
+      ctx.log.info(
+        reasonLines.length
+          ? `import pass ${result.pass} rejects by table and reason:`
+          : `import pass ${result.pass} rejects by table and reason: none`,
+        { event: "reject_reasons", pass: result.pass, rejectReasons },
+      );
+      for (const line of reasonLines) ctx.log.info(line);
+    }
     return { ok: true, message: summary, figures, value: result };
   };
   const result = await runStep(ctx, s, "import", work, { deferRunning: true });
@@ -289,7 +307,8 @@ export async function cutoverRestore(
       );
       const canary: Record<string, string> = {};
       if (options.canary) {
-        for (const mode of ["priority", "discovery"] as const) {
+        // The discovery canary ends with refresh-24h, as operators run it: the last day's metrics refreshed.
+        for (const mode of ["priority", "discovery", "refresh-24h"] as const) {
           const run = await runCommand(ctx, { mode });
           const ingestError = run.ingest && !run.ingest.ok ? run.ingest.error : undefined;
           canary[mode] =
@@ -305,7 +324,7 @@ export async function cutoverRestore(
       const message = failed.length
         ? `canary failed for ${failed.map(([m]) => m).join(", ")}`
         : options.canary
-          ? "unfrozen; canary api ingest ok for priority and discovery"
+          ? "unfrozen; canary api ingest ok for priority, discovery and refresh-24h"
           : "unfrozen";
       return { ok: failed.length === 0, message, figures: { unfrozen: true, canary }, value: { canary } };
     },

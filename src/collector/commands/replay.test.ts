@@ -1,5 +1,5 @@
 // `collector replay generate`: the door a fresh clone uses to get the replay
-// source's input. Through the executable in an empty folder (no data/ yet),
+// source's input. Through the executable on a fresh machine (empty home),
 // then a run reads what it wrote; and the command function's refusals.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -31,13 +31,14 @@ const readLines = (file: string) =>
     .map((l) => JSON.parse(l) as ReplayLine);
 
 describe("collector replay generate", () => {
-  it("writes data/replay.jsonl in a fresh folder, and a run then collects from it", () => {
+  it("writes replay.jsonl in the collector's home on a fresh machine, and a run then collects from it", () => {
     const generated = collector("replay", "generate");
     expect(generated.status, generated.stderr).toBe(0);
-    const file = path.join(dir, "data", "replay.jsonl");
+    const file = path.join(dir, ".local", "share", "xmonitor", "replay.jsonl");
     expect(readLines(file)).toHaveLength(400);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(generated.stdout).toMatch(/^wrote 400 posts .* to data\/replay\.jsonl by macro_desk, /);
+    expect(generated.stdout.startsWith("wrote 400 posts ")).toBe(true);
+    expect(generated.stdout).toContain(` to ${file} by macro_desk, `);
 
     expect(collector("accounts", "add", "macro_desk").status).toBe(0);
     const run = collector("--json", "run", "--mode", "priority", "--no-ingest");

@@ -1,4 +1,5 @@
 // `collector run --mode <mode>`: one collection run, then its ingest cycle.
+import { describeIngestWindow } from "~/shared/ingest-window";
 import { runIngestCycle, type IngestCycleResult } from "../ingest/ingest-cycle";
 import { collectRun, type CollectRunResult } from "../run/collect-run";
 import type { CollectMode } from "../run/collect-posts";
@@ -80,10 +81,13 @@ export async function runCommand(
     }
     const since = from === undefined ? undefined : new Date(Date.parse(from) - lookback).toISOString();
     // The effective window, as the server records it with the batch (since) and the settings that shaped it.
-    log.info(
-      `ingest: mode=${options.mode} since=${since ?? "the beginning"} lookback=${lookback / 1000}s attempts≤${config.XMONITOR_INGEST_MAX_ATTEMPTS}`,
-      { event: "ingest_window", mode: options.mode, since: since ?? null, lookbackSeconds: lookback / 1000 },
-    );
+    const window = {
+      mode: options.mode,
+      since: since ?? null,
+      lookbackSeconds: lookback / 1000,
+      maxAttempts: config.XMONITOR_INGEST_MAX_ATTEMPTS,
+    };
+    log.info(`ingest: ${describeIngestWindow(window)}`, { event: "ingest_window", ...window });
     const ingest = await runIngestCycle({
       store,
       api: ctx.api,
@@ -93,6 +97,8 @@ export async function runCommand(
       mode: options.mode,
       runId: r.run_id,
       since,
+      lookbackSeconds: window.lookbackSeconds,
+      maxAttempts: window.maxAttempts,
       batchSize: config.XMONITOR_INGEST_BATCH_SIZE,
       concurrency: config.XMONITOR_INGEST_CONCURRENCY,
       webhookUrl: config.XMONITOR_ALERT_WEBHOOK_URL,

@@ -25,6 +25,11 @@ export function createCollectorScheduler(ctx: CollectorContext): Scheduler {
         run: async () => void (await runCommand(ctx, { mode: "discovery" })),
       },
       {
+        name: "refresh-24h",
+        cron: config.XMONITOR_CRON_REFRESH_24H,
+        run: async () => void (await runCommand(ctx, { mode: "refresh-24h" })),
+      },
+      {
         name: "reconcile",
         cron: config.XMONITOR_CRON_RECONCILE,
         // The daily check compares content too (reconcile --deep).

@@ -20,7 +20,16 @@ import { buildLegacyDatabase } from "../../../test/support/legacy-fixture";
 import { IngestHealthStore } from "../health/health-file";
 import { writeJsonAtomic } from "../util/atomic-file";
 import { exportSnapshot } from "./export";
-import { cutoverStamp, snapshotPath } from "./paths";
+import {
+  cutoverStamp,
+  exportDirPath,
+  rejectLogPath,
+  snapshotPath,
+  stampOfSnapshot,
+  unusedPath,
+  validateReportPath,
+} from "./paths";
+import { noteCleanup, stampOf, type CutoverState } from "./session";
 import { snapshotDatabase } from "./snapshot";
 
 let dir: string;
@@ -48,6 +57,57 @@ function victim(name: string): string {
   writeFileSync(file, "not yours\n");
   return file;
 }
+
+describe("artifact names: the report's, by the cutover's own stamp", () => {
+  it("one stamp per cutover names every artifact; reject logs by the key's role; a validate after a cleanup apart", () => {
+    const stamp = cutoverStamp(new Date("2026-02-26T06:07:08.900Z"));
+    expect(stamp).toBe("20260226_060708");
+    const d = "/var/xm";
+    expect(
+      [
+        snapshotPath(d, stamp),
+        exportDirPath(d, stamp),
+        rejectLogPath(d, "ingest", stamp),
+        rejectLogPath(d, "admin", stamp),
+        validateReportPath(d, stamp),
+        validateReportPath(d, stamp, true),
+      ].map((p) => path.relative(d, p)),
+    ).toEqual([
+      "x_monitor.cutover.20260226_060708.db",
+      "export_cutover_20260226_060708",
+      "import_rejects_cutover_20260226_060708.ndjson",
+      "import_rejects_cutover_admin_20260226_060708.ndjson",
+      "validate_cutover_20260226_060708.json",
+      "validate_cutover_post_cleanup_20260226_060708.json",
+    ]);
+    expect(stampOfSnapshot(snapshotPath(d, stamp))).toBe(stamp);
+  });
+
+  it("the stamp is the cutover's start, kept in its state (older state files: from startedAt)", () => {
+    const state = { startedAt: "2026-02-26T06:07:08.900Z", stamp: "20260226_060708" } as CutoverState;
+    expect(stampOf(state)).toBe("20260226_060708");
+    expect(stampOf({ ...state, stamp: undefined })).toBe("20260226_060708");
+  });
+
+  it("a removal during a cutover in progress is noted, so its next validate is the post-cleanup one", () => {
+    const dataDir = path.join(dir, "cleanup");
+    mkdirSync(dataDir);
+    const at = "2026-02-26T07:00:00.000Z";
+    expect(noteCleanup(dataDir, { runId: "r1", at })).toBe(false);
+    writeJsonAtomic(path.join(dataDir, "cutover.state.json"), { startedAt: at, finished: false, rejectLogs: [] });
+    expect(noteCleanup(dataDir, { runId: "r1", at })).toBe(true);
+    const state = JSON.parse(readFileSync(path.join(dataDir, "cutover.state.json"), "utf8")) as CutoverState;
+    expect(state.cleanups).toEqual([{ runId: "r1", at }]);
+    writeJsonAtomic(path.join(dataDir, "cutover.state.json"), { ...state, finished: true });
+    expect(noteCleanup(dataDir, { runId: "r2", at })).toBe(false);
+  });
+
+  it("a second artifact of the same name gets _2 rather than replacing the first", () => {
+    const file = path.join(dir, "validate_cutover_20260226_060708.json");
+    writeFileSync(file, "{}");
+    expect(path.basename(unusedPath(file))).toBe("validate_cutover_20260226_060708_2.json");
+  });
+});
 
 describe("artifacts", () => {
   it("snapshot: 0600 in a 0700 data folder, past a dangling link at its name, whose target stays uncreated", async () => {

@@ -1,6 +1,6 @@
 // Field-by-field comparison of a local item with the server's copy of it.
 // Both sides are brought to one form first: the local item through its
-// shared zod schema (0/1 → boolean, handle lowercased, defaults), times to
+// shared zod schema (0/1 → boolean, defaults), times to
 // instants (SQLite may hold '…:12Z', the server answers '…:12.000Z'), and
 // JSON arrays as arrays. What still differs is a real difference.
 import { postViewFields, viewToItem } from "~/shared/post-view";

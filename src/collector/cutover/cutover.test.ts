@@ -258,6 +258,8 @@ describe("cli", () => {
       "--seed",
       "--ignore-run",
       "--report",
+      "--post-cleanup",
+      "--recent",
     ]);
     const importCommand = cutover.commands.find((c) => c.name() === "import")!;
     expect(importCommand.options.map((o) => o.long)).toContain("--dry-run");

@@ -1,8 +1,10 @@
 // The import's dry run: every item validated with the shared schemas, and
 // the server asked what it holds for those keys, to count what a real pass
-// would insert, update, leave unchanged or reject. Writes nothing, on the
-// server or in the export.
+// would insert, update, leave unchanged or reject, and how many rows carry
+// anomalies (the server's rules, shared). Writes nothing, on the server or
+// in the export.
 import path from "node:path";
+import { anomaliesOf } from "~/shared/anomalies";
 import { ROWS_BY_KEYS_MAX_KEYS } from "~/shared/schemas/cutover";
 import { syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { IngestAccess } from "../uplink/server-client";
@@ -65,6 +67,7 @@ export async function dryRunImport(
         const parsed = parseLocalItem(table, raw);
         if (!parsed.ok) totals.rejected++;
         else valid.set(String(parsed.item[syncTables[table].key]), parsed.item);
+        if (parsed.ok && anomaliesOf(table, parsed.item).length > 0) totals.anomalies++;
       }
       if (valid.size === 0) continue;
       const byKey = await fetchServerRows(options.api, table, [...valid.keys()]);

@@ -72,7 +72,8 @@ export type ImportOptions = {
   collector: string;
   label: string;
   /** Path for this pass's reject log (an import_rejects_*.ndjson in dataDir), used when a new pass starts. */
-  newRejectLog: () => string;
+  /** The reject log of a new pass, by the role of its key. */
+  newRejectLog: (role: string) => string;
   batchSize: number;
   maxBytes?: number;
   /** Longest line read; a longer one is a reject (default DEFAULT_MAX_LINE_BYTES). */
@@ -115,7 +116,7 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
       batchSize: options.batchSize,
       maxBytes: options.maxBytes ?? MAX_BATCH_BYTES,
       maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
-      rejectLog: rejectLogInDataDir(options.newRejectLog(), options.dataDir, checkpointFile),
+      rejectLog: rejectLogInDataDir(options.newRejectLog(access.role), options.dataDir, checkpointFile),
       startedAt: options.now().toISOString(),
       complete: false,
       tables: {},

@@ -79,21 +79,22 @@ const withRawBytes = (post: Post, bytes: number[]) => {
 };
 
 const REQUIRED = ["status_id", "author_handle", "body", "created_at", "collected_at", "mode", "updated_at"];
+/** Values the server refuses: what PostgreSQL cannot store or the contract forbids (X-format surprises are anomalies). */
 const WRONG_VALUES: [string, unknown][] = [
   ["status_id", 12345],
   ["status_id", "12ab"],
   ["status_id", null],
-  ["author_handle", "has space"],
+  ["author_handle", "nul\u0000byte"],
   ["body", { nested: true }],
-  ["body", "x".repeat(100_001)],
+  ["body", "lone \ud800 surrogate"],
   ["created_at", "2026-02-30T10:00:00Z"],
   ["created_at", 1_700_000_000],
-  ["like_count", -1],
+  ["like_count", 2 ** 31],
   ["like_count", "5"],
-  ["score", 2],
+  ["score", "0.5"],
   ["is_reply", "yes"],
   ["updated_at", []],
-  ["mode", "DROP TABLE"],
+  ["mode", null],
 ];
 
 /** One line of tweets.jsonl, built around a post with its own status_id. */

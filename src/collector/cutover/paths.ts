@@ -1,6 +1,7 @@
 // Where the cutover's artifacts go, by the names operators record in their
 // execution reports: all in the data directory (the live database's folder
-// unless --data-dir), stamped with the UTC time of the step that made them.
+// unless --data-dir), stamped with the cutover's own stamp (the UTC time it
+// started), so every artifact of one cutover shares it.
 import path from "node:path";
 import type { SyncTable } from "~/shared/schemas/tables";
 import { pathTaken } from "../util/atomic-file";
@@ -18,10 +19,16 @@ export function fileSafe(label: string): string {
 
 export const snapshotPath = (dataDir: string, stamp: string) => path.join(dataDir, `x_monitor.cutover.${stamp}.db`);
 export const exportDirPath = (dataDir: string, stamp: string) => path.join(dataDir, `export_cutover_${stamp}`);
-export const validateReportPath = (dataDir: string, stamp: string) =>
-  path.join(dataDir, `validate_cutover_${stamp}.json`);
-export const rejectLogPath = (dataDir: string, label: string, stamp: string) =>
-  path.join(dataDir, `import_rejects_cutover_${fileSafe(label)}_${stamp}.ndjson`);
+/** A validate after a cleanup (a removal on the server) is kept apart from the first: `validate_cutover_post_cleanup_<stamp>.json`. */
+export const validateReportPath = (dataDir: string, stamp: string, postCleanup = false) =>
+  path.join(dataDir, `validate_cutover_${postCleanup ? "post_cleanup_" : ""}${stamp}.json`);
+/**
+ * A pass's reject log, named by the role of its key: the ingest-role pass
+ * writes `import_rejects_cutover_<stamp>.ndjson`, the admin pass
+ * `import_rejects_cutover_admin_<stamp>.ndjson`.
+ */
+export const rejectLogPath = (dataDir: string, role: string, stamp: string) =>
+  path.join(dataDir, `import_rejects_cutover_${role === "ingest" ? "" : `${fileSafe(role)}_`}${stamp}.ndjson`);
 /** What a reject log may be called: the import writes (and cuts back) no other file. */
 export const REJECT_LOG_NAME = /^import_rejects_[A-Za-z0-9_.-]+\.ndjson$/;
 export const stateFilePath = (dataDir: string) => path.join(dataDir, "cutover.state.json");

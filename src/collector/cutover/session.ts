@@ -9,7 +9,7 @@ import type { cutoverStepNames } from "~/shared/schemas/cutover";
 import type { CollectorLog } from "../log";
 import type { CutoverStepRecordInput, ServerClient } from "../uplink/server-client";
 import { writeJsonAtomic } from "../util/atomic-file";
-import { stateFilePath } from "./paths";
+import { cutoverStamp, stateFilePath } from "./paths";
 
 export type CutoverStepName = (typeof cutoverStepNames)[number];
 export type StepStatus = "running" | "succeeded" | "failed" | "skipped";
@@ -20,13 +20,36 @@ export type CutoverState = {
   operator: string;
   collector: string;
   startedAt: string;
+  /** The cutover's own stamp (YYYYMMDD_HHMMSS, UTC): every artifact's name carries it. */
+  stamp?: string;
   finished: boolean;
   snapshot?: string;
   exportDir?: string;
   rejectLogs: string[];
+  /** The latest validate report. */
   validateReport?: string;
+  /** Every validate report of this cutover, oldest first. */
+  validateReports?: string[];
+  /** Rows removed on the server during this cutover (collector runs remove): the next validate is a post-cleanup one. */
+  cleanups?: { runId: string; at: string }[];
   steps: Record<string, StepStatus>;
 };
+
+/** The cutover's stamp (state files written before it was kept: from the start time). */
+export function stampOf(state: CutoverState): string {
+  return state.stamp ?? cutoverStamp(new Date(state.startedAt));
+}
+
+/** Notes a removal in the cutover in progress in `dataDir`, if any; true when there was one. */
+export function noteCleanup(dataDir: string, cleanup: { runId: string; at: string }): boolean {
+  const file = stateFilePath(dataDir);
+  if (!existsSync(file)) return false;
+  const state = JSON.parse(readFileSync(file, "utf8")) as CutoverState;
+  if (state.finished) return false;
+  state.cleanups = [...(state.cleanups ?? []), cleanup];
+  writeJsonAtomic(file, state);
+  return true;
+}
 
 export function defaultOperator(): string {
   try {
@@ -82,6 +105,7 @@ export class CutoverSession {
       operator,
       collector: options.collector,
       startedAt,
+      stamp: cutoverStamp(new Date(startedAt)),
       finished: false,
       rejectLogs: [],
       steps: {},
@@ -108,6 +132,7 @@ export class CutoverSession {
       ...(s.exportDir ? { exportDir: s.exportDir } : {}),
       rejectLogs: s.rejectLogs,
       ...(s.validateReport ? { validateReport: s.validateReport } : {}),
+      ...(s.validateReports?.length ? { validateReports: s.validateReports } : {}),
     };
   }
 

@@ -15,9 +15,11 @@ export async function snapshotDatabase(options: {
   source: string;
   dataDir: string;
   now: () => Date;
+  /** The cutover's stamp (default: now's). */
+  stamp?: string;
   onProgress?: (done: number, total: number) => void;
 }): Promise<SnapshotResult> {
-  const stamp = cutoverStamp(options.now());
+  const stamp = options.stamp ?? cutoverStamp(options.now());
   makePrivateDir(options.dataDir);
   const target = unusedPath(snapshotPath(options.dataDir, stamp));
   let source: Database.Database;

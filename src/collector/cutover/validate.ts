@@ -10,6 +10,7 @@ import { diffFields, parseLocalItem, postViewToItem, type FieldDiff } from "./co
 import { openSnapshot, snapshotCount } from "./export";
 import { rowToItem } from "../store/items";
 import { fetchServerRows } from "./server-rows";
+import { findExtraOnServer, type ExtraOnServer } from "./extra-keys";
 
 export const DELTA_CONVENTION = "delta = server − snapshot";
 const MAX_MISMATCHES_LISTED = 50;
@@ -41,6 +42,8 @@ export type ValidateResult = {
   ignoredRuns: { runId: string; inSnapshot: boolean; onServer: boolean; serverOnlyReports: number }[];
   notes: string[];
   counts: CountRow[];
+  /** Rows on the server the snapshot lacks, by key, for each table counted higher on the server. */
+  extraOnServer: ExtraOnServer[];
   spotCheck: { sample: number; seed: string; tables: SpotCheckTable[] };
   passed: boolean;
 };
@@ -109,6 +112,13 @@ export async function validateCutover(options: {
       };
     });
 
+    const extraOnServer = await findExtraOnServer({
+      api: options.api,
+      snapshot,
+      tables: counts.filter((c) => c.delta > 0).map((c) => c.table),
+      ignore: ignoreIds,
+    });
+
     const tables: SpotCheckTable[] = [];
     for (const table of syncTableNames) {
       const { sqlite, key } = syncTables[table];
@@ -169,6 +179,7 @@ export async function validateCutover(options: {
       ignoredRuns,
       notes,
       counts,
+      extraOnServer,
       spotCheck: { sample: options.sample, seed: options.seed, tables },
       passed,
     };

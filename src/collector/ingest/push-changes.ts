@@ -46,6 +46,9 @@ export type PushChangesOptions = {
   mode: CollectorMode;
   runId?: string | null;
   since: string | undefined;
+  /** Sent with each batch so the server shows the window as the collector logged it. */
+  lookbackSeconds?: number;
+  maxAttempts?: number;
   batchSize: number;
   /** Batches in flight at once (default 2). */
   concurrency?: number;
@@ -71,6 +74,8 @@ export async function pushChanges(options: PushChangesOptions): Promise<PushTota
       mode: options.mode,
       runId: options.runId ?? null,
       since: options.since ?? null,
+      ...(options.lookbackSeconds !== undefined ? { lookbackSeconds: options.lookbackSeconds } : {}),
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
     },
     keyPrefix: `${options.collector}:${options.mode}`,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),

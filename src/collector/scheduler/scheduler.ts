@@ -12,6 +12,8 @@ export const DEFAULT_SCHEDULE = {
   priority: "*/10 * * * *",
   discovery: "0 * * * *",
   reconcile: "10 5 * * *",
+  /** Once a day: the metrics of the last 24 h of posts refreshed. */
+  "refresh-24h": "40 4 * * *",
 } as const;
 
 export type ScheduledJob = { name: string; cron: string; run: () => Promise<void> };

@@ -24,7 +24,7 @@ export const REPLAY_ACCOUNTS: readonly Account[] = [
   { username: "gridanalyst", name: "Grid Analyst", topics: ["energy"], reach: 2.8 },
   { username: "energy_tape", name: "Energy Tape", topics: ["energy", "markets"], reach: 3.1 },
   { username: "quant_marta", name: "Marta K", topics: ["markets"], reach: 2.6 },
-  { username: "open_weights_fan", name: "open weights enjoyer", topics: ["ai"], reach: 2.2 },
+  { username: "openweights_fan", name: "open weights enjoyer", topics: ["ai"], reach: 2.2 },
   { username: "tradepolicy_eu", name: "EU Trade Policy Notes", topics: ["policy", "chips"], reach: 2.9 },
 ];
 

@@ -99,7 +99,7 @@ describe("pushBatches", () => {
     });
     expect(s.maxInFlight()).toBe(3);
     expect(order).toEqual(["h000", "h002", "h004", "h006", "h008", "h010"]);
-    expect(totals.tables.watchAccounts).toEqual({ inserted: 6, updated: 0, unchanged: 0, rejected: 6 });
+    expect(totals.tables.watchAccounts).toEqual({ inserted: 6, updated: 0, unchanged: 0, rejected: 6, anomalies: 0 });
     expect(totals.batches).toBe(6);
   });
 

@@ -24,7 +24,10 @@ import { addTableResult, zeroTableResult, zeroTableResults } from "./totals";
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 export type OutgoingBatch = { table: SyncTable; items: unknown[] };
-export type BatchEnvelope = Pick<IngestBatch, "collector" | "mode" | "runId" | "since">;
+export type BatchEnvelope = Pick<
+  IngestBatch,
+  "collector" | "mode" | "runId" | "since" | "lookbackSeconds" | "maxAttempts"
+>;
 /** `index` counts in the batch as the producer made it, before any split. */
 export type BatchReject = IngestRejectSummary & {
   batch: string;

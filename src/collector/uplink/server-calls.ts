@@ -8,7 +8,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import superjson from "superjson";
 import type { z } from "zod";
 import type { AppRouter } from "~/server/api/root";
-import type { CutoverStart, cutoverStepRecordSchema, RowsByKeys } from "~/shared/schemas/cutover";
+import type { CutoverStart, cutoverStepRecordSchema, keysPageSchema, RowsByKeys } from "~/shared/schemas/cutover";
 import type { DeepRowHashesInput, DeepSegmentsInput } from "~/shared/schemas/deep-reconcile";
 import type { IngestBatch, ReconcileRecord, ReportFailureInput } from "~/shared/schemas/ingest";
 import { causeChain, HttpError, retryAfterHeader } from "./http-error";
@@ -23,6 +23,7 @@ export type ServerRun = Outputs["runs"]["byId"];
 export type CutoverRecord = Outputs["cutover"]["start"];
 export type RunRemovalPreview = Outputs["runs"]["removalPreview"];
 export type RunRemoval = Outputs["runs"]["remove"];
+export type ServerKeysPage = Outputs["cutover"]["keysPage"];
 /** What the client sends (figures may be omitted: the schema defaults them). */
 export type CutoverStepRecordInput = z.input<typeof cutoverStepRecordSchema>;
 
@@ -39,6 +40,8 @@ export type ServerCalls = {
   access(): Promise<IngestAccess>;
   /** At most ROWS_BY_KEYS_MAX_KEYS keys. */
   rowsByKeys(input: RowsByKeys): Promise<Record<string, unknown>[]>;
+  /** One page of a table's keys, in the server's key order, after `after`. */
+  keysPage(input: z.input<typeof keysPageSchema>): Promise<ServerKeysPage>;
   runById(runId: string): Promise<ServerRun>;
   cutoverStart(input: CutoverStart): Promise<CutoverRecord>;
   cutoverRecordStep(input: CutoverStepRecordInput): Promise<unknown>;
@@ -123,6 +126,7 @@ export function createTrpcCalls(options: ServerAddress): ServerCalls {
     reconcileRowHashes: (input) => call(() => trpc.reconcile.rowHashes.query(input)),
     access: () => call(() => trpc.ingest.access.query()),
     rowsByKeys: (input) => call(() => trpc.cutover.rowsByKeys.query(input)),
+    keysPage: (input) => call(() => trpc.cutover.keysPage.query(input)),
     runById: (runId) => call(() => trpc.runs.byId.query({ runId })),
     cutoverStart: (input) => call(() => trpc.cutover.start.mutate(input)),
     cutoverRecordStep: (input) => call(() => trpc.cutover.recordStep.mutate(input)),

@@ -36,6 +36,8 @@ export type ServerClient = {
   access(): Promise<IngestAccess>;
   /** Stored rows by natural key, in the item shape: any number of keys, asked in calls of the server's limit. */
   rowsByKeys(input: { table: SyncTable; keys: readonly string[] }): Promise<Record<string, unknown>[]>;
+  /** Every key of a table on the server, page by page (bounded pages; the caller decides when to walk a table). */
+  serverKeys(table: SyncTable): AsyncGenerator<string[]>;
   /** The report ids the server holds for a run, or null when it has no such run. */
   reportsOfRun(runId: string): Promise<string[] | null>;
   /** Opens the server's record of one cutover. */
@@ -83,6 +85,15 @@ export function serverClientOver(calls: ServerCalls, policy: ServerRetryPolicy =
       for (const chunk of keyChunks(keys))
         rows.push(...(await retried("rowsByKeys", () => calls.rowsByKeys({ table, keys: chunk }))));
       return rows;
+    },
+    serverKeys: async function* (table) {
+      let after: string | undefined;
+      for (;;) {
+        const page = await retried("keysPage", () => calls.keysPage({ table, ...(after ? { after } : {}) }));
+        if (page.keys.length) yield page.keys;
+        if (page.next === null) return;
+        after = page.next;
+      }
     },
     reportsOfRun: async (runId) => {
       try {

@@ -25,7 +25,22 @@ export async function startCutoverRun(db: Db, options: { input: CutoverStart; pr
   });
 }
 
-/** Adds or replaces one step (by name) and updates the run's status and artifacts. */
+/** Step reports one cutover record keeps (each validate run adds one). */
+export const MAX_STEP_ENTRIES = 100;
+
+type StoredStep = { step?: string; pass?: number; startedAt?: string };
+
+/**
+ * The same report of a step: one entry per step name and pass, except
+ * validate, which an operator runs again after a repair or a cleanup: each
+ * run (by its start time) is its own entry, so every report is kept, in order.
+ */
+function sameEntry(stored: StoredStep, step: CutoverStepRecord["step"]): boolean {
+  if (stored.step !== step.step || stored.pass !== step.pass) return false;
+  return step.step !== "validate" || stored.startedAt === step.startedAt;
+}
+
+/** Adds or replaces one step (in place) and updates the run's status and artifacts. */
 export async function recordCutoverStep(db: Db, options: { input: CutoverStepRecord; principal: Principal }) {
   const { input, principal } = options;
   return db.$transaction(async (tx) => {
@@ -33,10 +48,16 @@ export async function recordCutoverStep(db: Db, options: { input: CutoverStepRec
     if (!run)
       throw new AppError("NOT_FOUND", `No cutover ${input.cutoverId}: start one first (collector cutover all).`);
     assertMayChangeCutover(principal, run);
-    const steps = (run.steps as Prisma.JsonArray).filter(
-      (s) => (s as { step?: string }).step !== input.step.step || (s as { pass?: number }).pass !== input.step.pass,
-    );
-    steps.push(input.step as unknown as Prisma.JsonObject);
+    const steps = [...(run.steps as Prisma.JsonArray)];
+    const entry = input.step as unknown as Prisma.JsonObject;
+    const at = steps.findIndex((s) => sameEntry(s as StoredStep, input.step));
+    if (at >= 0) steps[at] = entry;
+    else if (steps.length >= MAX_STEP_ENTRIES)
+      throw new AppError(
+        "CONFLICT",
+        `Cutover ${input.cutoverId} already holds ${steps.length} step reports: finish it (collector cutover restore) and start a new cutover for further checks.`,
+      );
+    else steps.push(entry);
     return tx.cutoverRun.update({
       where: { id: input.cutoverId },
       data: {

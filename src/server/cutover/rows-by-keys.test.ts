@@ -11,6 +11,7 @@ import {
   buildWindowSummary,
 } from "../seed/builders";
 import { randomFromState } from "../../shared/random";
+import { MAX_STEP_ENTRIES } from "./cutover-runs";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -105,5 +106,77 @@ describe("cutover.rowsByKeys", () => {
       status: "running",
     });
     expect((await reader.cutover.byId({ id })).finishedAt).toBeNull();
+  });
+
+  it("keeps every validate report, in order, each replaced only by its own run's later record", async () => {
+    const api = callerFor(t.db, await principalFor(t.db, "ingest"));
+    const { id } = await api.cutover.start({
+      label: "twice",
+      collector: "mac",
+      operator: "ana",
+      startedAt: "2026-11-28T10:00:00Z",
+    });
+    const first = { step: "validate" as const, status: "running" as const, startedAt: "2026-11-28T10:05:00Z" };
+    const second = { ...first, startedAt: "2026-11-28T10:30:00Z" };
+    await api.cutover.recordStep({ cutoverId: id, step: first });
+    await api.cutover.recordStep({
+      cutoverId: id,
+      step: { ...first, status: "failed", figures: { deltas: { runs: 1 } } },
+    });
+    await api.cutover.recordStep({
+      cutoverId: id,
+      step: { step: "restore", status: "succeeded", startedAt: "2026-11-28T10:10:00Z" },
+    });
+    await api.cutover.recordStep({ cutoverId: id, step: second });
+    await api.cutover.recordStep({
+      cutoverId: id,
+      step: { ...second, status: "succeeded", figures: { deltas: { runs: 0 } } },
+    });
+    const run = await callerFor(t.db, await principalFor(t.db, "reader")).cutover.byId({ id });
+    expect(run.steps).toEqual([
+      expect.objectContaining({
+        step: "validate",
+        status: "failed",
+        startedAt: first.startedAt,
+        figures: { deltas: { runs: 1 } },
+      }),
+      expect.objectContaining({ step: "restore", status: "succeeded" }),
+      expect.objectContaining({
+        step: "validate",
+        status: "succeeded",
+        startedAt: second.startedAt,
+        figures: { deltas: { runs: 0 } },
+      }),
+    ]);
+  });
+
+  it("refuses a step report past the record's bound, naming what to do", async () => {
+    const api = callerFor(t.db, await principalFor(t.db, "ingest"));
+    const { id } = await api.cutover.start({
+      label: "full",
+      collector: "mac",
+      operator: "ana",
+      startedAt: "2026-11-28T10:00:00Z",
+    });
+    const steps = Array.from({ length: MAX_STEP_ENTRIES }, (_, i) => ({
+      step: "validate",
+      status: "succeeded",
+      startedAt: new Date(Date.parse("2026-11-28T10:00:00Z") + i * 1000).toISOString(),
+      figures: {},
+    }));
+    await t.db.cutoverRun.update({ where: { id }, data: { steps } });
+    const late = { step: "validate" as const, status: "running" as const, startedAt: "2026-11-29T00:00:00Z" };
+    await expect(api.cutover.recordStep({ cutoverId: id, step: late })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining("start a new cutover"),
+    });
+    // The last stored run may still finish: it replaces its own entry.
+    const last = steps.at(-1)!;
+    await expect(
+      api.cutover.recordStep({
+        cutoverId: id,
+        step: { step: "validate", status: "failed", startedAt: last.startedAt },
+      }),
+    ).resolves.toMatchObject({ id });
   });
 });

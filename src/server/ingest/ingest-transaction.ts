@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { IngestBatch, IngestResult, TableResult } from "~/shared/schemas/ingest";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
+import { ANOMALIES_COLUMN } from "~/shared/table-catalog";
 import type { ValidatedBatch } from "./validate-items";
 import { toStorableJson } from "./storable-json";
 import { toRecordsetJson, upsertSql } from "./upsert-sql";
@@ -17,7 +18,10 @@ import { toRecordsetJson, upsertSql } from "./upsert-sql";
 const STATEMENT_TIMEOUT_MS = 120_000;
 
 export type IngestClaim = {
-  batch: Pick<IngestBatch, "idempotencyKey" | "collector" | "runId" | "mode" | "since">;
+  batch: Pick<
+    IngestBatch,
+    "idempotencyKey" | "collector" | "runId" | "mode" | "since" | "lookbackSeconds" | "maxAttempts"
+  >;
   requestHash: string;
   apiKeyId: string | null;
   /**
@@ -63,8 +67,9 @@ async function writeInTransaction(
   const batchId = randomUUID();
   const receivedAt = new Date();
   await client.query(
-    `insert into ingest_batches (id, idempotency_key, request_hash, api_key_id, collector, run_id, mode, since, received_at, status)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'processing')`,
+    `insert into ingest_batches (id, idempotency_key, request_hash, api_key_id, collector, run_id, mode, since,
+       lookback_seconds, max_attempts, received_at, status)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'processing')`,
     [
       batchId,
       batch.idempotencyKey,
@@ -74,6 +79,8 @@ async function writeInTransaction(
       batch.runId ?? null,
       batch.mode,
       batch.since ? new Date(batch.since) : null,
+      batch.lookbackSeconds ?? null,
+      batch.maxAttempts ?? null,
       receivedAt,
     ],
   );
@@ -83,15 +90,16 @@ async function writeInTransaction(
     const rows = validated.rows[table];
     const rejected = validated.rejects.filter((r) => r.table === table).length;
     if (rows.length === 0) {
-      tables[table] = { inserted: 0, updated: 0, unchanged: 0, rejected };
+      tables[table] = { inserted: 0, updated: 0, unchanged: 0, rejected, anomalies: 0 };
       continue;
     }
+    const anomalies = rows.filter((row) => (row[ANOMALIES_COLUMN] as unknown[] | undefined)?.length).length;
     const { rows: counts } = await client.query<{ inserted: number; updated: number }>(upsertSql[table], [
       toRecordsetJson(rows),
     ]);
     const inserted = counts[0]?.inserted ?? 0;
     const updated = counts[0]?.updated ?? 0;
-    tables[table] = { inserted, updated, unchanged: rows.length - inserted - updated, rejected };
+    tables[table] = { inserted, updated, unchanged: rows.length - inserted - updated, rejected, anomalies };
   }
 
   if (validated.rejects.length > 0) {

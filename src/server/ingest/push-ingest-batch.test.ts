@@ -34,7 +34,7 @@ describe("ingest.push counts", () => {
     const posts = makePosts(5, { seed: 11, firstId: 100n });
     const first = await api.ingest.push(batch("counts-1", { posts }));
     expect(first.replayed).toBe(false);
-    expect(first.tables.posts).toEqual({ inserted: 5, updated: 0, unchanged: 0, rejected: 0 });
+    expect(first.tables.posts).toEqual({ inserted: 5, updated: 0, unchanged: 0, rejected: 0, anomalies: 0 });
     expect(first.status).toBe("succeeded");
 
     const replay = await api.ingest.push(batch("counts-1", { posts }));
@@ -42,13 +42,13 @@ describe("ingest.push counts", () => {
 
     const before = await t.db.post.findUniqueOrThrow({ where: { statusId: posts[0]!.status_id } });
     const again = await api.ingest.push(batch("counts-2", { posts }));
-    expect(again.tables.posts).toEqual({ inserted: 0, updated: 0, unchanged: 5, rejected: 0 });
+    expect(again.tables.posts).toEqual({ inserted: 0, updated: 0, unchanged: 5, rejected: 0, anomalies: 0 });
     const untouched = await t.db.post.findUniqueOrThrow({ where: { statusId: posts[0]!.status_id } });
     expect(untouched.updatedAt).toEqual(before.updatedAt);
 
     const changed = [laterVersion(posts[0]!, 60_000, { like_count: 999_999 }), ...posts.slice(1)];
     const third = await api.ingest.push(batch("counts-3", { posts: changed }));
-    expect(third.tables.posts).toEqual({ inserted: 0, updated: 1, unchanged: 4, rejected: 0 });
+    expect(third.tables.posts).toEqual({ inserted: 0, updated: 1, unchanged: 4, rejected: 0, anomalies: 0 });
     const updated = await t.db.post.findUniqueOrThrow({ where: { statusId: posts[0]!.status_id } });
     expect(updated.likeCount).toBe(999_999);
     expect(updated.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
@@ -61,7 +61,7 @@ describe("ingest.push counts", () => {
     const newer = laterVersion(post!, 120_000, { like_count: 50 });
     await api.ingest.push(batch("order-new", { posts: [newer] }));
     const stale = await api.ingest.push(batch("order-old", { posts: [{ ...post!, like_count: 1 }] }));
-    expect(stale.tables.posts).toEqual({ inserted: 0, updated: 0, unchanged: 1, rejected: 0 });
+    expect(stale.tables.posts).toEqual({ inserted: 0, updated: 0, unchanged: 1, rejected: 0, anomalies: 0 });
     const row = await t.db.post.findUniqueOrThrow({ where: { statusId: post!.status_id } });
     expect(row.likeCount).toBe(50);
   });
@@ -106,16 +106,16 @@ describe("ingest.push rejects", () => {
     const bad = [
       { ...posts[1]!, status_id: "12ab" },
       { ...posts[2]!, body: "nul\u0000byte" },
-      { ...posts[0]!, status_id: "401", score: 7 },
+      { ...posts[0]!, status_id: "401", like_count: 2 ** 31 },
       "not an object",
     ];
     const result = await api.ingest.push(batch("rejects-1", { posts: [posts[0]!, ...bad] }));
     expect(result.status).toBe("partial");
-    expect(result.tables.posts).toEqual({ inserted: 1, updated: 0, unchanged: 0, rejected: 4 });
+    expect(result.tables.posts).toEqual({ inserted: 1, updated: 0, unchanged: 0, rejected: 4, anomalies: 0 });
     expect(result.rejects.map((r) => [r.index, r.key, r.reason])).toEqual([
       [1, "12ab", expect.stringContaining("status_id: must be an X status id")],
       [2, posts[2]!.status_id, expect.stringContaining("must not contain NUL bytes")],
-      [3, "401", expect.stringContaining("score")],
+      [3, "401", expect.stringContaining("like_count: must fit PostgreSQL's integer")],
       [4, null, expect.stringContaining("invalid posts item")],
     ]);
     const stored = await t.db.ingestReject.findMany({ where: { batchId: result.batchId }, orderBy: { id: "asc" } });
@@ -129,7 +129,7 @@ describe("ingest.push rejects", () => {
     const [post] = makePosts(1, { seed: 22, firstId: 500n });
     const newer = laterVersion(post!, 1000, { like_count: 77 });
     const result = await api.ingest.push(batch("dup-1", { posts: [newer, post!] }));
-    expect(result.tables.posts).toEqual({ inserted: 1, updated: 0, unchanged: 0, rejected: 1 });
+    expect(result.tables.posts).toEqual({ inserted: 1, updated: 0, unchanged: 0, rejected: 1, anomalies: 0 });
     expect(result.rejects[0]).toMatchObject({ index: 1, reason: expect.stringContaining("duplicate status_id") });
     expect((await t.db.post.findUniqueOrThrow({ where: { statusId: post!.status_id } })).likeCount).toBe(77);
   });
@@ -186,8 +186,8 @@ describe("ingest.push and times ahead of the server clock", () => {
     ];
     const result = await api.ingest.push(batch("clock-1", { posts: items, pipelineRuns: runs }));
     expect(result.status).toBe("partial");
-    expect(result.tables.posts).toEqual({ inserted: 2, updated: 0, unchanged: 0, rejected: 3 });
-    expect(result.tables.pipelineRuns).toEqual({ inserted: 1, updated: 0, unchanged: 0, rejected: 1 });
+    expect(result.tables.posts).toEqual({ inserted: 2, updated: 0, unchanged: 0, rejected: 3, anomalies: 0 });
+    expect(result.tables.pipelineRuns).toEqual({ inserted: 1, updated: 0, unchanged: 0, rejected: 1, anomalies: 0 });
     expect(result.rejects.map((r) => [r.table, r.index, r.reason])).toEqual([
       [
         "posts",
@@ -223,7 +223,7 @@ describe("ingest.push and times ahead of the server clock", () => {
     expect(lenient.tables.posts.inserted).toBe(1);
   });
 
-  it("finds the time fields of every table from the item schemas", () => {
+  it("finds the time fields of every table from the catalog", () => {
     expect(itemTimeFields).toEqual({
       posts: ["created_at", "collected_at", "updated_at"],
       reports: ["created_at", "updated_at"],
@@ -241,7 +241,7 @@ describe("ingest.push whole-batch errors", () => {
     const api = callerFor(t.db, ingest);
     const [post] = makePosts(1, { seed: 33, firstId: 800n });
     const result = await api.ingest.push(batch("null-items", { posts: [null, post, 42] }));
-    expect(result.tables.posts).toEqual({ inserted: 1, updated: 0, unchanged: 0, rejected: 2 });
+    expect(result.tables.posts).toEqual({ inserted: 1, updated: 0, unchanged: 0, rejected: 2, anomalies: 0 });
     const stored = await t.db.ingestReject.findMany({ where: { batchId: result.batchId }, orderBy: { id: "asc" } });
     expect(stored.map((r) => r.rawItem)).toEqual([null, 42]);
   });

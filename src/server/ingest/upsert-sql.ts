@@ -6,12 +6,12 @@
 // item whose source updated_at is older than the stored one is left alone
 // and counted as unchanged, so the final state does not depend on the order
 // in which overlapping batches arrive.
-import { perTable, serverColumnOf, type SqlType, type TableSpec } from "~/shared/table-catalog";
+import { ANOMALIES_COLUMN, perTable, serverColumnOf, type SqlType, type TableSpec } from "~/shared/table-catalog";
 
 /** A column as the statement reads it from the JSON (wire) and writes it (column). */
 export type UpsertColumn = { wire: string; column: string; type: SqlType };
 
-/** The columns a table's upsert writes: the item's, then those the server fills from the batch. */
+/** The columns a table's upsert writes: the item's, those the server fills from the batch, and the row's anomalies. */
 export function upsertColumnsOf(spec: TableSpec): UpsertColumn[] {
   const fromItem = Object.entries(spec.columns).map(([wire, col]) => ({
     wire,
@@ -19,7 +19,8 @@ export function upsertColumnsOf(spec: TableSpec): UpsertColumn[] {
     type: col.type,
   }));
   const fromBatch = Object.entries(spec.fromBatch ?? {}).map(([wire, col]) => ({ wire, column: wire, type: col.type }));
-  return [...fromItem, ...fromBatch];
+  const anomalies = { wire: ANOMALIES_COLUMN, column: ANOMALIES_COLUMN, type: "text[]" as const };
+  return [...fromItem, ...fromBatch, anomalies];
 }
 
 const q = (name: string) => `"${name}"`;
@@ -30,7 +31,10 @@ export function buildUpsertSql(spec: TableSpec): string {
   const keyColumn = columns.find((col) => col.wire === key)!.column;
   const recordDef = columns.map((col) => `${q(col.wire)} ${col.type}`).join(", ");
   const targetCols = columns.map((col) => q(col.column)).join(", ");
-  const selectCols = columns.map((col) => `x.${q(col.wire)}`).join(", ");
+  // A row written without its anomalies worked out (not through validate-items) has none recorded.
+  const selectCols = columns
+    .map((col) => (col.column === ANOMALIES_COLUMN ? `coalesce(x.${q(col.wire)}, '{}')` : `x.${q(col.wire)}`))
+    .join(", ");
   const mutable = columns.filter((col) => col.column !== keyColumn);
   const setList = mutable.map((col) => `${q(col.column)} = excluded.${q(col.column)}`).join(", ");
   const stored = mutable.map((col) => `t.${q(col.column)}`).join(", ");

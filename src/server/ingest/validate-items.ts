@@ -1,10 +1,13 @@
 // Per-item validation of one batch: schema checks, the caller's table
 // permissions, times ahead of the server clock, and duplicate keys inside
 // the batch. Every item either becomes a row to upsert or a reject with a
-// reason; nothing is dropped.
-import { z } from "zod";
-import { isoTime } from "~/shared/schemas/primitives";
+// reason; nothing is dropped. A row to upsert carries its anomalies (values
+// the contract allows but X would never issue: decisions/014) in the
+// server-only `anomalies` column.
+import type { z } from "zod";
+import { anomaliesOf } from "~/shared/anomalies";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
+import { ANOMALIES_COLUMN, type TableSpec } from "~/shared/table-catalog";
 import type { Role } from "../auth/principal";
 
 export type ItemReject = { table: SyncTable; index: number; key: string | null; reason: string; rawItem: unknown };
@@ -41,26 +44,18 @@ function keyOf(table: SyncTable, item: unknown): string | null {
   return typeof value === "string" || typeof value === "number" ? String(value).slice(0, 200) : null;
 }
 
-function unwrapOptional(field: z.ZodType): z.ZodType {
-  let current = field;
-  while (current instanceof z.ZodOptional || current instanceof z.ZodNullable || current instanceof z.ZodDefault)
-    current = current.unwrap() as z.ZodType;
-  return current;
-}
-
 /** A window's bounds describe a period (the current one ends in the future), not a moment something happened. */
 const PERIOD_BOUNDS = new Set(["window_start", "window_end"]);
 
-/** The fields of one table's item that record when something happened: the `isoTime` fields of its schema. */
-function timeFieldsOf(schema: z.ZodType): string[] {
-  if (!(schema instanceof z.ZodObject)) throw new Error("item schemas are objects");
-  return Object.entries(schema.shape as Record<string, z.ZodType>)
-    .filter(([name, field]) => unwrapOptional(field) === isoTime && !PERIOD_BOUNDS.has(name))
+/** The fields of one table's item that record when something happened: its time columns. */
+function timeFieldsOf(spec: TableSpec): string[] {
+  return Object.entries(spec.columns)
+    .filter(([name, col]) => col.type === "timestamptz" && !PERIOD_BOUNDS.has(name))
     .map(([name]) => name);
 }
 
 export const itemTimeFields = Object.fromEntries(
-  syncTableNames.map((table) => [table, timeFieldsOf(syncTables[table].schema)]),
+  syncTableNames.map((table) => [table, timeFieldsOf(syncTables[table])]),
 ) as Record<SyncTable, string[]>;
 
 function formatAhead(ms: number): string {
@@ -138,8 +133,8 @@ export function validateBatchItems(
         rejects.push({ table, index, key: keyOf(table, item), reason: future, rawItem: item });
         return;
       }
-      const row: Record<string, unknown> =
-        table === "pipelineRuns" ? { ...parsed.data, collector: extra.collector } : { ...parsed.data };
+      const row: Record<string, unknown> = { ...parsed.data, [ANOMALIES_COLUMN]: anomaliesOf(table, parsed.data) };
+      if (table === "pipelineRuns") row.collector = extra.collector;
       const key = String(row[syncTables[table].key]);
       const previous = newestByKey.get(key);
       if (!previous) {

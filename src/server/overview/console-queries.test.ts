@@ -1,6 +1,8 @@
 // The console's read services over the demo seed: what the overview, the
 // health timeline, the spot check and the reconcile page get.
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportFiguresSchema, importFiguresSchema, validateFiguresSchema } from "~/shared/schemas/cutover-figures";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
 import { seedDemoData } from "../seed/seed";
 import { getHealthTimeline } from "../health/health-timeline";
@@ -24,6 +26,7 @@ describe("overview summary", () => {
     expect(states).toMatchObject({
       "ops-laptop/priority": "healthy",
       "ops-laptop/discovery": "healthy",
+      "ops-laptop/refresh-24h": "healthy",
       "ops-mac-mini/discovery": "alert",
       "ops-mac-mini/priority": "healthy",
     });
@@ -120,5 +123,33 @@ describe("reconcile and cutover demo history", () => {
     expect(await listReconcileCollectors(t.db)).toEqual(["ops-laptop", "ops-mac-mini"]);
     const cutovers = await t.db.cutoverRun.findMany({ orderBy: { startedAt: "asc" } });
     expect(cutovers.map((c) => c.status)).toEqual(["failed", "succeeded"]);
+  });
+
+  it("seeds cutover steps in the shape the collector records them", async () => {
+    const [failed, finished] = await t.db.cutoverRun.findMany({ orderBy: { startedAt: "asc" } });
+    const steps = (c: typeof failed) => (c!.steps as { step: string; pass?: number; figures: unknown }[]) ?? [];
+    const shape = { export: exportFiguresSchema, import: importFiguresSchema, validate: validateFiguresSchema };
+    for (const s of [...steps(failed), ...steps(finished)]) {
+      const schema = shape[s.step as keyof typeof shape];
+      if (schema) expect(schema.safeParse(s.figures).error, `${s.step} ${s.pass ?? ""}`).toBeUndefined();
+    }
+    const validates = steps(finished)
+      .filter((s) => s.step === "validate")
+      .map((s) => validateFiguresSchema.parse(s.figures));
+    // The report's story: runs +1 (a synthetic run on the server), removed, then every delta 0.
+    expect(validates.map((v) => v.deltas.runs)).toEqual([1, 0]);
+    expect(validates.map((v) => path.basename(v.report).replace(/_\d{8}_\d{6}/, ""))).toEqual([
+      "validate_cutover.json",
+      "validate_cutover_post_cleanup.json",
+    ]);
+    const pass1 = importFiguresSchema.parse(steps(finished).find((s) => s.step === "import" && s.pass === 1)!.figures);
+    expect(pass1.rejectReasons).toEqual({
+      watch_accounts: { "permission denied for table watch_accounts": pass1.tables.watch_accounts!.rejected },
+      embeddings: { "permission denied for table embeddings": pass1.tables.embeddings!.rejected },
+    });
+    expect(pass1.rejected).toBe(pass1.tables.watch_accounts!.rejected + pass1.tables.embeddings!.rejected);
+    const failedValidate = validateFiguresSchema.parse(steps(failed).find((s) => s.step === "validate")!.figures);
+    expect(failedValidate.deltas.tweets).toBe(-2);
+    expect(failedValidate.spotCheck.tables.posts).toMatchObject({ missing: 2 });
   });
 });

@@ -5,7 +5,7 @@
 // is `sourceUpdatedAt`.
 import type { Prisma } from "~/generated/prisma/client";
 import { postViewFields, type PostView, type PostViewField } from "~/shared/post-view";
-import type { ColumnsOf } from "~/shared/table-catalog";
+import { ANOMALIES_COLUMN, type ColumnsOf } from "~/shared/table-catalog";
 
 type Camel<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
 type ServerName<K extends keyof ColumnsOf<"posts">> = ColumnsOf<"posts">[K] extends { server: infer S extends string }
@@ -18,8 +18,12 @@ const camelCase = (column: string) => column.replace(/_([a-z])/g, (_, c: string)
 const bookkeeping = ["ingested_at", "updated_at"] as const;
 
 export const postDetailSelect = Object.fromEntries(
-  [...postViewFields.map((f) => f.server), ...bookkeeping].map((column) => [camelCase(column), true]),
-) as { [K in keyof ColumnsOf<"posts"> as Camel<ServerName<K>>]: true } & { ingestedAt: true; updatedAt: true };
+  [...postViewFields.map((f) => f.server), ...bookkeeping, ANOMALIES_COLUMN].map((column) => [camelCase(column), true]),
+) as { [K in keyof ColumnsOf<"posts"> as Camel<ServerName<K>>]: true } & {
+  ingestedAt: true;
+  updatedAt: true;
+  anomalies: true;
+};
 
 // A field the Prisma model does not have would only fail at run time: refuse it at compile time.
 const selectMatchesModel: Exclude<keyof typeof postDetailSelect, keyof Prisma.PostSelect> extends never ? true : never =
@@ -38,7 +42,9 @@ function converterOf(field: Pick<PostViewField, "server" | "type" | "group" | "n
       ? (v: unknown) => (v as Date).toISOString()
       : field.type === "bigint"
         ? (v: unknown) => (v === null ? null : Number(v))
-        : (v: unknown) => v;
+        : field.server === ANOMALIES_COLUMN
+          ? (v: unknown) => v ?? []
+          : (v: unknown) => v;
   return { name: field.name, group: field.group, field: camelCase(field.server), convert };
 }
 
@@ -49,6 +55,7 @@ export function postViewBuilder(
   const converters = [
     ...fields,
     ...bookkeeping.map((server) => ({ server, type: "timestamptz" as const, group: null, name: server })),
+    { server: ANOMALIES_COLUMN, type: "text[]" as const, group: null, name: ANOMALIES_COLUMN },
   ].map(converterOf);
   return (row) => {
     const view: Record<string, unknown> = {};

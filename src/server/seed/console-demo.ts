@@ -2,13 +2,16 @@
 // after the demo ingest. Built from the real rows so the figures agree with
 // what the database holds.
 import type { Prisma } from "~/generated/prisma/client";
-import type { CutoverStep } from "~/shared/schemas/cutover";
 import { syncTableNames, type SyncTable } from "~/shared/schemas/tables";
 import { systemPrincipal } from "../auth/principal";
 import type { Db } from "../db";
 import { reconcileCounts } from "../reconcile/reconcile-counts";
 import { recordReconcileResult } from "../reconcile/reconcile-results";
-import { iso } from "./builders";
+import { seededRandom } from "../../shared/random";
+import type { PostItem } from "~/shared/schemas/items";
+import { pushIngestBatch } from "../ingest/push-ingest-batch";
+import { buildRun, iso } from "./builders";
+import { buildDemoCutoverSteps } from "./cutover-builders";
 
 /**
  * The demo pushes days of runs in a few seconds, so every batch would show as
@@ -68,120 +71,26 @@ export async function seedReconcileHistory(
   }
 }
 
-type Counts = Record<string, number>;
-
-function perTable(counts: Counts, fn: (table: string, n: number) => unknown) {
-  return Object.fromEntries(Object.entries(counts).map(([table, n]) => [table, fn(table, n)]));
-}
-
-/** A finished cutover of `collector` with every step's figures, taken from the rows on the server. */
+/** A cutover of `collector`, its steps as the collector records them, with the rows on the server as the snapshot. */
 export async function seedCutoverRun(
   db: Db,
   options: { collector: string; operator: string; label: string; startedAt: number; failValidation?: boolean },
 ) {
   const counts = await reconcileCounts(db, {});
-  const exported: Counts = Object.fromEntries(syncTableNames.map((t) => [t, counts.tables[t].total]));
-  const at = (s: number) => iso(options.startedAt + s * 1000);
-  const adminTables = new Set(["watchAccounts", "embeddings"]);
-  const missingPosts = options.failValidation ? 2 : 0;
-  const steps: CutoverStep[] = [
-    {
-      step: "freeze",
-      status: "succeeded",
-      startedAt: at(0),
-      finishedAt: at(1),
-      message: "Scheduler frozen; no run in progress.",
-      figures: { runningJobs: 0 },
-    },
-    {
-      step: "snapshot",
-      status: "succeeded",
-      startedAt: at(1),
-      finishedAt: at(4),
-      message: "SQLite online backup taken and checked.",
-      figures: {
-        integrityCheck: "ok",
-        bytes: 48_627_712,
-        sha256: "5f0c7a1e9b3d24c8e6a0f1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6",
-        pages: 11_872,
-      },
-    },
-    {
-      step: "export",
-      status: "succeeded",
-      startedAt: at(4),
-      finishedAt: at(19),
-      message: "Exported every table to JSONL with a manifest.",
-      figures: { counts: exported },
-    },
-    {
-      step: "import",
-      pass: 1,
-      status: "succeeded",
-      startedAt: at(19),
-      finishedAt: at(81),
-      message: "Pass 1 with the collector's ingest key.",
-      figures: {
-        key: "ingest",
-        tables: perTable(exported, (table, n) =>
-          adminTables.has(table)
-            ? { inserted: 0, updated: 0, unchanged: 0, rejected: n }
-            : { inserted: 0, updated: 0, unchanged: n, rejected: 0 },
-        ),
-        rejects: Object.fromEntries(
-          [...adminTables].map((t) => [
-            t,
-            {
-              count: exported[t] ?? 0,
-              reason: `permission denied for table ${t === "watchAccounts" ? "watch_accounts" : "embeddings"}`,
-            },
-          ]),
-        ),
-      },
-    },
-    {
-      step: "import",
-      pass: 2,
-      status: "succeeded",
-      startedAt: at(81),
-      finishedAt: at(97),
-      message: "Pass 2 with an admin key for the tables the ingest key may not write.",
-      figures: {
-        key: "admin",
-        tables: Object.fromEntries(
-          [...adminTables].map((t) => [t, { inserted: 0, updated: 0, unchanged: exported[t] ?? 0, rejected: 0 }]),
-        ),
-        rejects: {},
-      },
-    },
-    {
-      step: "validate",
-      status: options.failValidation ? "failed" : "succeeded",
-      startedAt: at(97),
-      finishedAt: at(110),
-      message: options.failValidation
-        ? "2 posts missing on the server: rerun the import pass for posts, then validate again."
-        : "Counts equal; spot check matched field by field.",
-      figures: {
-        deltas: perTable(exported, (table, n) => ({
-          local: n,
-          server: table === "posts" ? n - missingPosts : n,
-          delta: table === "posts" ? missingPosts : 0,
-        })),
-        spotCheck: { sampled: 200, matched: 200 - missingPosts, mismatched: 0, missing: missingPosts },
-      },
-    },
-  ];
-  if (!options.failValidation) {
-    steps.push({
-      step: "restore",
-      status: "succeeded",
-      startedAt: at(110),
-      finishedAt: at(111),
-      message: "Scheduler unfrozen; direct ingest on.",
-      figures: {},
-    });
-  }
+  const rows = Object.fromEntries(syncTableNames.map((t) => [t, counts.tables[t].total])) as Record<SyncTable, number>;
+  const stamp = iso(options.startedAt).slice(0, 19).replace(/[-:]/g, "").replace("T", "_");
+  const dataDir = `/Users/${options.operator}/.xmonitor/data`;
+  const steps = buildDemoCutoverSteps(seededRandom(options.startedAt), {
+    rows,
+    dataDir,
+    stamp,
+    startedAt: options.startedAt,
+    ...(options.failValidation ? { failValidation: true } : { syntheticRun: true }),
+  });
+  const last = steps.at(-1)!;
+  const validateReports = steps.flatMap((s) =>
+    s.step === "validate" && typeof s.figures.report === "string" ? [s.figures.report] : [],
+  );
   return db.cutoverRun.create({
     data: {
       label: options.label,
@@ -189,16 +98,64 @@ export async function seedCutoverRun(
       operator: options.operator,
       status: options.failValidation ? "failed" : "succeeded",
       startedAt: new Date(options.startedAt),
-      finishedAt: new Date(options.startedAt + (options.failValidation ? 110 : 111) * 1000),
+      finishedAt: new Date(last.finishedAt ?? last.startedAt),
       steps: steps as unknown as Prisma.InputJsonValue,
       artifacts: {
-        snapshot: `data/cutover/${options.collector}/x_monitor.snapshot.db`,
-        exportDir: `data/cutover/${options.collector}/export`,
-        manifest: `data/cutover/${options.collector}/export/manifest.json`,
-        rejectLogs: [`data/cutover/${options.collector}/import-pass1.rejects.jsonl`],
-        validateReport: `data/cutover/${options.collector}/validate.json`,
+        stateFile: `${dataDir}/cutover.state.json`,
+        snapshot: `${dataDir}/x_monitor.cutover.${stamp}.db`,
+        exportDir: `${dataDir}/export_cutover_${stamp}`,
+        rejectLogs: [
+          `${dataDir}/import_rejects_cutover_${stamp}.ndjson`,
+          `${dataDir}/import_rejects_cutover_admin_${stamp}.ndjson`,
+        ],
+        validateReport: validateReports.at(-1) ?? null,
+        validateReports,
       },
     },
     select: { id: true },
   });
+}
+
+/**
+ * The daily refresh-24h run at 06:00 UTC: the metrics of the last 24 hours'
+ * posts fetched again, pushed under its own mode (its own rows on /runs and
+ * /health). Its own random sequence, so the rest of the demo stays as it was.
+ */
+export async function seedRefreshRuns(
+  db: Db,
+  options: { collector: string; now: number; days: number; posts: PostItem[] },
+) {
+  const r = seededRandom(`refresh-24h:${options.collector}`);
+  const at0600 = 6 * 3_600_000;
+  const latest = Math.floor((options.now - at0600) / 86_400_000) * 86_400_000 + at0600;
+  for (let daysAgo = options.days - 1; daysAgo >= 0; daysAgo--) {
+    const runAt = latest - daysAgo * 86_400_000;
+    const runId = r.uuid();
+    const posts = options.posts
+      .filter((p) => Date.parse(p.collected_at) < runAt && Date.parse(p.collected_at) >= runAt - 86_400_000)
+      .map((p) => ({ ...p, like_count: (p.like_count ?? 0) + r.int(1, 400), updated_at: iso(runAt + 20_000) }));
+    const run = buildRun({
+      runId,
+      mode: "refresh-24h",
+      runAt,
+      durationMs: 25_000,
+      status: "success",
+      fetched: posts.length,
+      created: 0,
+    });
+    await pushIngestBatch(db, {
+      principal: systemPrincipal("seed"),
+      input: {
+        idempotencyKey: `seed:${options.collector}:${runId}`,
+        collector: options.collector,
+        runId,
+        mode: "refresh-24h",
+        since: iso(runAt - 900_000),
+        lookbackSeconds: 900,
+        maxAttempts: 4,
+        posts,
+        pipelineRuns: [run],
+      },
+    });
+  }
 }

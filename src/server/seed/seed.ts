@@ -16,7 +16,7 @@ import {
   buildWindowSummary,
   demoHandles,
 } from "./builders";
-import { backdateDemoIngest, seedCutoverRun, seedReconcileHistory } from "./console-demo";
+import { backdateDemoIngest, seedCutoverRun, seedReconcileHistory, seedRefreshRuns } from "./console-demo";
 import { randomFromState } from "../../shared/random";
 
 const seedPrincipal = systemPrincipal("seed");
@@ -80,6 +80,8 @@ export async function seedDemoData(db: Db, options: SeedOptions = {}) {
           runId,
           mode,
           since: new Date(at - 900_000).toISOString(),
+          lookbackSeconds: 900,
+          maxAttempts: 4,
           posts,
           reports: [report],
           pipelineRuns: [run],
@@ -119,6 +121,13 @@ export async function seedDemoData(db: Db, options: SeedOptions = {}) {
       windowSummaries: windows,
       narrativeShifts: shifts,
     },
+  });
+
+  await seedRefreshRuns(db, {
+    collector,
+    now,
+    days,
+    posts: allPosts.filter((p) => p.mode === "priority").map((p) => p.post),
   });
 
   // Two outages of the main collector, long since over: two failed cycles a

@@ -1,7 +1,7 @@
 // The cutover tool's reports to the server (one record per cutover, one
 // entry per step and pass).
 import { z } from "zod";
-import { collectorName, isoTime, text } from "./primitives";
+import { collectorName, isoTime, naturalKey, text } from "./primitives";
 import { syncTableNames, type SyncTable } from "./tables";
 
 export const cutoverStepNames = ["freeze", "snapshot", "export", "import", "validate", "restore"] as const;
@@ -40,9 +40,17 @@ export const ROWS_BY_KEYS_MAX_KEYS = 1000;
 
 export const rowsByKeysSchema = z.object({
   table: z.enum(syncTableNames as [SyncTable, ...SyncTable[]]),
-  keys: z
-    .array(text({ min: 1, max: 256 }))
-    .min(1)
-    .max(ROWS_BY_KEYS_MAX_KEYS),
+  keys: z.array(naturalKey).min(1).max(ROWS_BY_KEYS_MAX_KEYS),
 });
 export type RowsByKeys = z.infer<typeof rowsByKeysSchema>;
+
+/** Keys per cutover.keysPage call: validate walks a table's keys in pages when its count differs. */
+export const KEYS_PAGE_MAX = 5000;
+
+export const keysPageSchema = z.object({
+  table: z.enum(syncTableNames as [SyncTable, ...SyncTable[]]),
+  /** The last key of the previous page (keys come in the server's key order). */
+  after: text({ min: 1, max: 256 }).optional(),
+  limit: z.number().int().min(1).max(KEYS_PAGE_MAX).default(KEYS_PAGE_MAX),
+});
+export type KeysPage = z.infer<typeof keysPageSchema>;

@@ -8,6 +8,8 @@ import { syncTableNames, type SyncTable } from "./tables";
 
 export const INGEST_PROTOCOL_VERSION = 1;
 export const MAX_ITEMS_PER_TABLE = 20_000;
+/** Ten years: any honest lookback is far shorter. */
+export const MAX_LOOKBACK_SECONDS = 10 * 366 * 86_400;
 
 const itemArray = z
   .array(z.unknown())
@@ -30,6 +32,10 @@ export const ingestBatchSchema = z.object({
   runId: text({ min: 1, max: 128 }).nullish(),
   mode: collectorMode,
   since: isoTime.nullish(),
+  /** How far before its run the collector reached back for `since` (seconds), as its ingest line says. */
+  lookbackSeconds: z.number().int().min(0).max(MAX_LOOKBACK_SECONDS).nullish(),
+  /** Attempts the collector's retry policy allows for this batch. */
+  maxAttempts: z.number().int().min(1).max(1000).nullish(),
   ...tableArrays(syncTableNames),
 });
 
@@ -40,6 +46,8 @@ export const tableResultSchema = z.object({
   updated: z.number().int(),
   unchanged: z.number().int(),
   rejected: z.number().int(),
+  /** Accepted items that carry anomalies (values the contract allows but X would never issue); stored with them. */
+  anomalies: z.number().int().default(0),
 });
 export type TableResult = z.infer<typeof tableResultSchema>;
 

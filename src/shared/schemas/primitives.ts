@@ -3,17 +3,41 @@
 // clear per-item reject instead of a failed transaction.
 import { z } from "zod";
 
-export function text(options: { min?: number; max: number }) {
-  return z
-    .string()
-    .min(options.min ?? 0)
-    .max(options.max)
+/** Text PostgreSQL can store; `max` only where a request input needs a bound of its own. */
+export function text(options: { min?: number; max?: number } = {}) {
+  const base = z.string().min(options.min ?? 0);
+  return (options.max === undefined ? base : base.max(options.max))
     .refine((s) => !s.includes("\u0000"), "must not contain NUL bytes")
     .refine((s) => s.isWellFormed(), "must be valid Unicode (lone surrogate found)");
 }
 
+/**
+ * The longest value, in UTF-8 bytes, of a column with a B-tree or GIN index:
+ * PostgreSQL refuses an index entry over about 2,700 bytes.
+ */
+export const MAX_INDEXED_BYTES = 2000;
+
+/** UTF-8 length, without encoding when the UTF-16 length already settles it (at most 3 bytes per unit). */
+function utf8Bytes(s: string): number {
+  if (s.length * 3 <= MAX_INDEXED_BYTES) return s.length;
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
+  }
+  return bytes;
+}
+
+/** Text in a column PostgreSQL indexes. */
+export const indexedText = text().refine(
+  (s) => utf8Bytes(s) <= MAX_INDEXED_BYTES,
+  `must be at most ${MAX_INDEXED_BYTES} bytes in UTF-8: PostgreSQL's index on this column cannot hold a longer value`,
+);
+
+/** A table's natural key as items and look-ups carry it (cutover.rowsByKeys checks keys against it). */
+export const naturalKey = text({ min: 1, max: 256 });
+
 export const statusId = z.string().regex(/^[0-9]{1,20}$/, "must be an X status id (1 to 20 decimal digits)");
-export const userId = z.string().regex(/^[0-9]{1,20}$/, "must be an X user id (decimal digits)");
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
 export const MIN_TIME = Date.parse("2006-01-01T00:00:00Z");
@@ -55,11 +79,40 @@ export const isoTime = z
     return Number.isFinite(t) && t >= MIN_TIME && t < MAX_TIME;
   }, "must be a real time between 2006 and 2100");
 
+const PG_MIN_TIME = Date.parse("0001-01-01T00:00:00Z");
+const PG_MAX_TIME = Date.parse("9999-12-31T23:59:59.999Z");
+
+/**
+ * A time in a mirrored column: any real ISO-8601 time with a zone that
+ * PostgreSQL stores and reads back in the same form (years 0001 to 9999).
+ * Times outside X's era are anomalies (anomaly-rules.ts), not rejects.
+ */
+export const storableTime = z
+  .string()
+  .regex(ISO_UTC, "must be an ISO-8601 time with a zone, e.g. 2026-02-25T19:39:12Z")
+  .refine(realCalendarTime, "must be a real calendar time (month 1-12, day within the month, hour 0-23)")
+  .refine((s) => {
+    const t = Date.parse(s);
+    return Number.isFinite(t) && t >= PG_MIN_TIME && t <= PG_MAX_TIME;
+  }, "must be a time between the years 0001 and 9999 UTC");
+
 /** SQLite stores booleans as 0/1; accept those as well as true/false. */
 export const flag = z.union([z.boolean(), z.literal(0), z.literal(1)]).transform((v) => v === true || v === 1);
 
-export const count = z.number().int().min(0).max(2_147_483_647);
-export const bigCount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** Any whole number PostgreSQL's `integer` holds. */
+export const int4 = z
+  .number()
+  .int()
+  .min(-2_147_483_648, "must fit PostgreSQL's integer (-2147483648 to 2147483647)")
+  .max(2_147_483_647, "must fit PostgreSQL's integer (-2147483648 to 2147483647)");
+/** A `bigint` column's value as JSON carries it exactly: beyond ±2^53 a number loses digits on the way. */
+export const safeInteger = z
+  .number()
+  .int()
+  .min(-Number.MAX_SAFE_INTEGER, "must be within ±9007199254740991 (a larger number loses digits in JSON)")
+  .max(Number.MAX_SAFE_INTEGER, "must be within ±9007199254740991 (a larger number loses digits in JSON)");
+/** A `double precision` value (JSON cannot carry NaN or Infinity anyway). */
+export const finiteNumber = z.number().refine(Number.isFinite, "must be a finite number");
 
 /** The format of a mode stored in rows (free text in older SQLite files): for items and filters. */
 export const runMode = text({ min: 1, max: 32 }).regex(

@@ -3,19 +3,26 @@
 // new figure shows up without a console change.
 import type { ReactNode } from "react";
 import { cutoverStepSchema, type CutoverStep } from "~/shared/schemas/cutover";
+import { exportFiguresSchema, importFiguresSchema, validateFiguresSchema } from "~/shared/schemas/cutover-figures";
 import { AbsoluteTime } from "../_components/relative-time";
 import { StatusBadge } from "../_components/status-badge";
 import { formatCount, formatDuration, signed, tableLabel, tableLabels } from "../_lib/format";
+import { ExportFigure, ImportFigure, ValidateFigure } from "./step-figures";
 
 const stepOrder = ["freeze", "snapshot", "export", "import", "validate", "restore"];
 
-/** The stored steps that parse, in pipeline order (import passes by number). */
+/** The stored steps that parse, in pipeline order (import passes by number, validate reports as they ran). */
 export function parseSteps(raw: unknown): CutoverStep[] {
   const items = Array.isArray(raw) ? raw : [];
   return items
     .map((item) => cutoverStepSchema.safeParse(item))
     .flatMap((r) => (r.success ? [r.data] : []))
-    .sort((a, b) => stepOrder.indexOf(a.step) - stepOrder.indexOf(b.step) || (a.pass ?? 0) - (b.pass ?? 0));
+    .sort(
+      (a, b) =>
+        stepOrder.indexOf(a.step) - stepOrder.indexOf(b.step) ||
+        (a.pass ?? 0) - (b.pass ?? 0) ||
+        Date.parse(a.startedAt) - Date.parse(b.startedAt),
+    );
 }
 
 const stepTitles: Record<string, string> = {
@@ -35,9 +42,9 @@ const figureLabels: Record<string, string> = {
   runningJobs: "Jobs running at freeze",
   key: "Key role",
   counts: "Exported rows",
-  tables: "Import results",
+  tables: "Rows per table",
   rejects: "Rejects",
-  deltas: "Count deltas (local − server)",
+  deltas: "Count deltas (server − snapshot)",
   spotCheck: "Spot check",
 };
 
@@ -187,42 +194,66 @@ function Figures({ figures }: { figures: Record<string, unknown> }) {
   );
 }
 
+/** The step's own rendering when its figures have the shape the collector records, else the generic one. */
+function StepFigures({ step }: { step: CutoverStep }) {
+  const { figures } = step;
+  if (step.step === "export") {
+    const parsed = exportFiguresSchema.safeParse(figures);
+    if (parsed.success) return <ExportFigure figures={parsed.data} />;
+  }
+  if (step.step === "import") {
+    const parsed = importFiguresSchema.safeParse(figures);
+    if (parsed.success) return <ImportFigure figures={parsed.data} />;
+  }
+  if (step.step === "validate") {
+    const parsed = validateFiguresSchema.safeParse(figures);
+    if (parsed.success) return <ValidateFigure figures={parsed.data} />;
+  }
+  return <Figures figures={figures} />;
+}
+
 export function StepList({ steps }: { steps: CutoverStep[] }) {
+  const validates = steps.filter((s) => s.step === "validate").length;
+  let validateNumber = 0;
   return (
     <ol className="space-y-3">
-      {steps.map((s, i) => (
-        <li
-          key={`${s.step}/${s.pass ?? ""}`}
-          className="rounded-md border border-slate-200 bg-white p-3"
-          data-testid={`step-${s.step}${s.pass ? `-${s.pass}` : ""}`}
-        >
-          <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
-            <span
-              className="flex size-6 items-center justify-center rounded-full bg-slate-100 text-xs font-medium"
-              aria-hidden="true"
-            >
-              {i + 1}
-            </span>
-            <h3 className="font-medium">
-              {stepTitles[s.step] ?? s.step}
-              {s.pass ? ` — pass ${s.pass}` : ""}
-            </h3>
-            <StatusBadge status={s.status} />
-            <span className="text-xs text-slate-500">
-              {formatDuration(s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : null)}
-            </span>
-            <span className="ml-auto">
-              <AbsoluteTime date={new Date(s.startedAt)} relative={false} />
-            </span>
-          </div>
-          {s.message ? (
-            <p className={`mt-1 text-sm ${s.status === "failed" ? "font-medium text-red-800" : "text-slate-700"}`}>
-              {s.message}
-            </p>
-          ) : null}
-          <Figures figures={s.figures} />
-        </li>
-      ))}
+      {steps.map((s, i) => {
+        const n = s.step === "validate" ? ++validateNumber : 0;
+        const suffix = s.pass ? ` — pass ${s.pass}` : n ? ` — report ${n} of ${validates}` : "";
+        return (
+          <li
+            key={`${s.step}/${s.pass ?? ""}/${s.startedAt}`}
+            className="rounded-md border border-slate-200 bg-white p-3"
+            data-testid={`step-${s.step}${s.pass ? `-${s.pass}` : n ? `-${n}` : ""}`}
+          >
+            <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+              <span
+                className="flex size-6 items-center justify-center rounded-full bg-slate-100 text-xs font-medium"
+                aria-hidden="true"
+              >
+                {i + 1}
+              </span>
+              <h3 className="font-medium">
+                {stepTitles[s.step] ?? s.step}
+                {suffix}
+              </h3>
+              <StatusBadge status={s.status} />
+              <span className="text-xs text-slate-500">
+                {formatDuration(s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : null)}
+              </span>
+              <span className="ml-auto">
+                <AbsoluteTime date={new Date(s.startedAt)} relative={false} />
+              </span>
+            </div>
+            {s.message ? (
+              <p className={`mt-1 text-sm ${s.status === "failed" ? "font-medium text-red-800" : "text-slate-700"}`}>
+                {s.message}
+              </p>
+            ) : null}
+            <StepFigures step={s} />
+          </li>
+        );
+      })}
     </ol>
   );
 }

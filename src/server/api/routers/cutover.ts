@@ -1,7 +1,13 @@
-import { cutoverStartSchema, cutoverStepRecordSchema, rowsByKeysSchema } from "~/shared/schemas/cutover";
+import {
+  cutoverStartSchema,
+  cutoverStepRecordSchema,
+  keysPageSchema,
+  rowsByKeysSchema,
+} from "~/shared/schemas/cutover";
 import { cutoverByIdSchema, cutoverListSchema } from "~/shared/schemas/queries";
 import { collectorReadProcedure, createTRPCRouter, ingestProcedure, readerProcedure } from "../trpc";
 import { getCutoverRun, listCutoverRuns, recordCutoverStep, startCutoverRun } from "../../cutover/cutover-runs";
+import { keysPage } from "../../cutover/keys-page";
 import { rowsByKeys } from "../../cutover/rows-by-keys";
 
 export const cutoverRouter = createTRPCRouter({
@@ -18,4 +24,9 @@ export const cutoverRouter = createTRPCRouter({
     .meta({ cost: 5 })
     .input(rowsByKeysSchema)
     .query(({ ctx, input }) => rowsByKeys(ctx.db, input)),
+  /** A table's keys in pages (validate names the rows the server holds that the snapshot lacks). */
+  keysPage: collectorReadProcedure
+    .meta({ cost: 5 })
+    .input(keysPageSchema)
+    .query(({ ctx, input }) => keysPage(ctx.db, input)),
 });

@@ -39,6 +39,12 @@ export default async function PostPage({ params }: { params: Promise<{ statusId:
       <PageHeader title={`Post ${post.status_id}`}>
         <span className="inline-flex items-center gap-2">
           <StatusBadge status="success" label="On the server" />
+          {post.anomalies.length > 0 ? (
+            <StatusBadge
+              status="partial"
+              label={`${post.anomalies.length} ${post.anomalies.length === 1 ? "anomaly" : "anomalies"}`}
+            />
+          ) : null}
           {xPostHref(post.url) ? (
             <a
               href={xPostHref(post.url)!}
@@ -140,6 +146,25 @@ export default async function PostPage({ params }: { params: Promise<{ statusId:
               </span>
             ) : (
               <span className="text-slate-500">none stored</span>
+            )}
+          </li>
+          <li className="flex flex-wrap items-baseline gap-3">
+            <span className="w-40 text-slate-500">Anomalies</span>
+            {post.anomalies.length === 0 ? (
+              <span className="text-slate-500" data-testid="post-anomalies">
+                none
+              </span>
+            ) : (
+              <div data-testid="post-anomalies">
+                <p className="text-slate-600">Stored as received; values X would not issue:</p>
+                <ul className="list-disc space-y-1 pl-5">
+                  {post.anomalies.map((a) => (
+                    <li key={a} className="text-amber-900">
+                      {a}
+                    </li>
+                  ))}
+                </ul>
+              </div>
             )}
           </li>
           <li className="flex flex-wrap items-baseline gap-3">

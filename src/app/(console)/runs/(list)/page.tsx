@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { collectorModes } from "~/shared/schemas/primitives";
 import { runListSchema, runStatusSchema } from "~/shared/schemas/queries";
 import { Field, FilterForm, inputClass, Select } from "../../_components/filter-form";
 import { Pager, toSearchParams } from "../../_components/pager";
@@ -11,6 +12,8 @@ export const metadata: Metadata = { title: "Runs" };
 export const dynamic = "force-dynamic";
 
 const PAGE_SIZE = 25;
+/** Catch-up and cutover only carry rows: no run of theirs to filter by. */
+const RUN_MODES = collectorModes.filter((m) => m !== "catch-up" && m !== "cutover");
 
 export default async function RunsPage({
   searchParams,
@@ -41,9 +44,8 @@ export default async function RunsPage({
   ]);
   const removed = param(params, "removed");
   const collectors = health.ok ? [...new Set(health.data.map((h) => h.collector))] : [];
-  const modes = health.ok
-    ? [...new Set(["priority", "discovery", ...health.data.map((h) => h.mode)])]
-    : ["priority", "discovery"];
+  // Every mode a run can have (refresh-24h and manual included), then any other a collector reported.
+  const modes = [...new Set([...RUN_MODES, ...(health.ok ? health.data.map((h) => h.mode) : [])])];
   const filtered = Object.values(filters).some(Boolean);
 
   return (

@@ -18,6 +18,7 @@ import {
 } from "../../_components/states";
 import { StatusBadge } from "../../_components/status-badge";
 import { formatCount, formatDuration, runDuration, tableLabel } from "../../_lib/format";
+import { describeIngestWindow } from "~/shared/ingest-window";
 import { getRequestPrincipal } from "~/trpc/server";
 import { load } from "../../_lib/load";
 import { RemoveRun } from "./remove-run";
@@ -26,6 +27,21 @@ export const metadata: Metadata = { title: "Run" };
 export const dynamic = "force-dynamic";
 
 type TableCounts = Record<string, { inserted: number; updated: number; unchanged: number; rejected: number }>;
+
+/** The batch's window in the collector's own wording (its `ingest:` log line). */
+function windowOf(batch: {
+  mode: string;
+  since: Date | null;
+  lookbackSeconds: number | null;
+  maxAttempts: number | null;
+}) {
+  return describeIngestWindow({
+    mode: batch.mode,
+    since: batch.since?.toISOString() ?? null,
+    lookbackSeconds: batch.lookbackSeconds,
+    maxAttempts: batch.maxAttempts,
+  });
+}
 
 export default async function RunPage({ params }: { params: Promise<{ runId: string }> }) {
   const { runId } = await params;
@@ -60,6 +76,16 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
           ["Fetched", formatCount(run.fetchedCount)],
           ["New posts", formatCount(run.newCount)],
           ["First seen by the server", <AbsoluteTime key="i" date={run.ingestedAt} />],
+          [
+            "Ingest",
+            batches[0] ? (
+              <span key="w" className="font-mono text-xs" data-testid="run-ingest-window">
+                {windowOf(batches[0])}
+              </span>
+            ) : (
+              "no ingest batch"
+            ),
+          ],
         ]}
       />
       {run.error ? <ErrorState title="The run failed" message={run.error} /> : null}
@@ -86,6 +112,9 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
                   <span className="text-xs text-slate-500">batch</span> <CopyId value={batch.id} short={8} />
                   <span className="text-xs text-slate-500">key</span> <CopyId value={batch.idempotencyKey} short={24} />
                   <span className="text-xs text-slate-500">received</span> <AbsoluteTime date={batch.receivedAt} />
+                  <span className="font-mono text-xs" data-testid="batch-ingest-window">
+                    {windowOf(batch)}
+                  </span>
                   <span className="text-xs text-slate-500">
                     {formatCount(batch.insertedCount)} inserted · {formatCount(batch.updatedCount)} updated ·{" "}
                     {formatCount(batch.unchangedCount)} unchanged · {formatCount(batch.rejectedCount)} rejected
