@@ -1,12 +1,14 @@
-// npm run bench:reconcile [-- --posts N --reps R --quick]
+// npm run bench:reconcile [-- --posts N --reps R --quick --deep-only --counts-only]
 // reconcile-counts over a million posts (other tables in proportion) for
 // since = 1 h, 24 h, 30 days and all, next to the obvious alternative (one
 // scan per table counting with FILTER). Prints timings and the query plans.
+// Then the content check (reconcile --deep, bench/reconcile-deep.ts).
 import pg from "pg";
 import { closeDb, createDb } from "../src/server/db";
 import { reconcileCounts } from "../src/server/reconcile/reconcile-counts";
 import { syncTableNames, syncTables } from "../src/shared/schemas/tables";
 import { fillDatabase } from "./fill";
+import { deepBench } from "./reconcile-deep";
 import { flagArg, intArg, median, printTable, scratchDatabase, summarise } from "./support";
 
 const QUICK = flagArg("quick");
@@ -92,7 +94,12 @@ async function main() {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`bench:reconcile failed: ${(error as Error).stack ?? String(error)}`);
+async function all() {
+  if (!flagArg("deep-only")) await main();
+  if (!flagArg("counts-only")) await deepBench(POSTS);
+}
+
+all().catch((error: unknown) => {
+  console.error(`bench:reconcile failed: ${(error as Error | undefined)?.stack ?? String(error)}`);
   process.exit(1);
 });

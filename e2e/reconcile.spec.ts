@@ -70,3 +70,60 @@ test("the seeded history shows a failed day, and the server can count now", asyn
   await expect(counts.getByRole("row", { name: /Posts/ })).toBeVisible();
   await snap("reconcile-history");
 });
+
+test("a content check shows beside the counts: segments, keys off, posts linked to their page", async ({
+  page,
+  signIn,
+  state,
+  snap,
+}) => {
+  const none = { total: 0, keys: [] };
+  const clean = {
+    local: 40,
+    server: 40,
+    segments: 1,
+    missing: none,
+    extra: none,
+    different: none,
+    newerOnServer: none,
+  };
+  const checkedAt = new Date(Date.now() - 3_600_000).toISOString();
+  const recorded = await trpcCall(page, state.adminKey, "mutation", "reconcile.record", {
+    ...result(checkedAt, {}),
+    collector: "e2e-deep",
+    passed: false,
+    deep: {
+      passed: false,
+      repaired: true,
+      durationMs: 1234,
+      tables: {
+        posts: {
+          local: 1200,
+          server: 1201,
+          segments: 37,
+          missing: none,
+          extra: { total: 1, keys: ["1900000000000009999"] },
+          different: none,
+          newerOnServer: { total: 2, keys: ["1900000000000000001", "1900000000000000002"] },
+        },
+        reports: clean,
+        pipelineRuns: { ...clean, missing: { total: 23, keys: ["run-a", "run-b"] } },
+      },
+    },
+  });
+  expect(recorded.status).toBe(200);
+
+  await signIn("reader");
+  await page.goto("/reconcile?collector=e2e-deep");
+  const deep = page.getByTestId("deep-result");
+  await expect(deep).toContainText("FAIL");
+  await expect(deep).toContainText("second check, after a repair");
+  await expect(deep).toContainText("39 segments compared in 1.2 s");
+  await expect(deep.getByRole("row", { name: /Posts/ })).toContainText("1,201");
+  await expect(page.getByTestId("deep-pipelineRuns-missing")).toContainText("run-a, run-b … and 21 more");
+  await expect(page.getByTestId("deep-posts-newerOnServer")).toContainText("not a difference");
+  await expect(page.getByTestId("reconcile-row").first()).toContainText("Posts 1, Runs 23 (after repair)");
+  await snap("reconcile-deep");
+  await page.getByTestId("deep-posts-extra").getByRole("link", { name: "1900000000000009999" }).click();
+  await expect(page).toHaveURL(/\/posts\/1900000000000009999$/);
+});

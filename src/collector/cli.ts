@@ -135,13 +135,20 @@ export function buildCli(): Command {
       `wait this long for runs in progress to finish before counting (default ${DEFAULT_RECONCILE_WAIT_SECONDS}); exit 2 after it`,
       positiveInt,
     )
-    .action(async (options: { since?: string; wait?: number }, command: Command) => {
+    .option("--deep", "also compare content: segment checksums, then the exact keys missing, extra or different")
+    .option(
+      "--repair",
+      "with --deep: push the missing and different rows, then check again (extra rows are never deleted)",
+    )
+    .action(async (options: { since?: string; wait?: number; deep?: boolean; repair?: boolean }, command: Command) => {
       const ctx = contextFrom(command);
       process.exitCode = (
         await reconcileCommand(ctx, {
           since: options.since,
           json: command.optsWithGlobals<GlobalOptions>().json ?? false,
           ...(options.wait !== undefined ? { wait: { timeoutMs: options.wait * 1000 } } : {}),
+          ...(options.deep ? { deep: true } : {}),
+          ...(options.repair ? { repair: true } : {}),
         })
       ).exitCode;
     });

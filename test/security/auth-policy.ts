@@ -22,6 +22,8 @@ export const COLLECTOR_READ = KEY_KINDS;
 export const INGEST = ["admin", "ingest", "ingest-bound", "ingest-other"] as const satisfies readonly KeyKind[];
 /** Collector calls for COLLECTOR: a key bound to another collector is refused. */
 export const FOR_COLLECTOR = ["admin", "ingest", "ingest-bound"] as const satisfies readonly KeyKind[];
+/** Reads of COLLECTOR's rows: people's keys and ingest keys, except one bound to another collector. */
+export const READ_FOR_COLLECTOR = ["admin", "ingest", "ingest-bound", "reader"] as const satisfies readonly KeyKind[];
 export const ADMIN = ["admin"] as const satisfies readonly KeyKind[];
 
 export type Fixtures = { canaryStatusId: string; runId: string; cutoverId: string; spareKeyPrefix: string; at: string };
@@ -78,6 +80,14 @@ export const PROCEDURES: Record<string, Expectation> = {
   "reconcile.record": {
     allowed: FOR_COLLECTOR,
     input: (f) => ({ collector: COLLECTOR, checkedAt: f.at, passed: true, tables: fullTables }),
+  },
+  "reconcile.segments": {
+    allowed: READ_FOR_COLLECTOR,
+    input: () => ({ table: "posts", collector: COLLECTOR, bounds: [], segments: [0] }),
+  },
+  "reconcile.rowHashes": {
+    allowed: READ_FOR_COLLECTOR,
+    input: () => ({ table: "posts", collector: COLLECTOR, bounds: [], segments: [0] }),
   },
   "reconcile.history": { allowed: CONSOLE, input: () => ({}) },
   "reconcile.collectors": { allowed: CONSOLE },

@@ -7,6 +7,8 @@ const names = [
   "reportFailure",
   "reconcileCounts",
   "recordReconcile",
+  "reconcileSegments",
+  "reconcileRowHashes",
   "access",
   "rowsByKeys",
   "serverKeys",

@@ -13,6 +13,8 @@ import {
   type RunInProgress,
 } from "../scheduler/run-lock";
 import type { ServerCounts } from "../uplink/server-client";
+import { deepReconcile } from "./reconcile-deep";
+import type { DeepResult } from "~/shared/schemas/deep-reconcile";
 
 /** How long reconcile waits for runs in progress by default: longer than any healthy cycle. */
 export const DEFAULT_RECONCILE_WAIT_SECONDS = 900;
@@ -43,12 +45,21 @@ export type ReconcileOutcome = {
   passed: boolean;
   since: string;
   rows: ReconcileRow[];
+  /** With --deep: the content check (after --repair: the second check). */
+  deep?: DeepResult;
   error?: string;
 };
 
 export async function reconcileCommand(
   ctx: CollectorContext,
-  options: { since?: string | undefined; json?: boolean; record?: boolean; wait?: ReconcileWait },
+  options: {
+    since?: string | undefined;
+    json?: boolean;
+    record?: boolean;
+    wait?: ReconcileWait;
+    deep?: boolean;
+    repair?: boolean;
+  },
 ): Promise<ReconcileOutcome> {
   const since = options.since ?? new Date(ctx.now().getTime() - 86_400_000).toISOString();
   const collector = ctx.config.XMONITOR_COLLECTOR_NAME;
@@ -103,12 +114,8 @@ export async function reconcileCommand(
       synced: writable.includes(table),
     };
   });
-  const passed = rows.every((r) => !r.synced || r.delta === 0);
-  if (options.json) {
-    process.stdout.write(
-      `${JSON.stringify({ result: passed ? "PASS" : "FAIL", since, serverTakenAt: counted.takenAt, collector, tables: rows })}\n`,
-    );
-  } else {
+  let passed = rows.every((r) => !r.synced || r.delta === 0);
+  if (!options.json) {
     const width = Math.max(...rows.map((r) => r.sqlite.length)) + 2;
     ctx.log.info(`reconcile since ${since} for collector ${collector} (server counted at ${counted.takenAt})`);
     ctx.log.info(`${"table".padEnd(width)}${"local".padStart(10)}${"server".padStart(10)}${"delta".padStart(8)}`);
@@ -128,20 +135,51 @@ export async function reconcileCommand(
         `reconcile FAIL: ${differing.join(", ")} (positive: rows missing on the server; run catch-up --since ${since})`,
       );
   }
+  let deep: DeepResult | undefined;
+  if (options.deep || options.repair) {
+    try {
+      const tables = rows.filter((r) => r.synced).map((r) => r.table);
+      ({ result: deep } = await deepReconcile(ctx, { since, tables, repair: options.repair, print: !options.json }));
+    } catch (error) {
+      const message = `reconcile --deep could not compare with the server: ${(error as Error).message}`;
+      ctx.log.error(message);
+      return { exitCode: 2, passed: false, since, rows, error: message };
+    }
+  }
+  if (deep?.repaired) {
+    // The repair pushed rows: the counts taken before it are stale.
+    const again = await ctx.api.reconcileCounts(since, collector);
+    for (const r of rows) {
+      r.local = ctx.store.countSince(r.table, since);
+      r.serverCount = again.tables[r.table].since;
+      r.delta = r.local - r.serverCount;
+    }
+    passed = rows.every((r) => !r.synced || r.delta === 0);
+    const off = rows.filter((r) => r.synced && r.delta !== 0).map((r) => `${r.sqlite} ${r.delta}`);
+    if (!options.json) ctx.log.info(`reconcile counts after the repair: ${off.length ? off.join(", ") : "all equal"}`);
+  }
+  const ok = passed && (deep?.passed ?? true);
+  if (options.json) {
+    const result = ok ? "PASS" : "FAIL";
+    process.stdout.write(
+      `${JSON.stringify({ result, since, serverTakenAt: counted.takenAt, collector, tables: rows, ...(deep ? { deep } : {}) })}\n`,
+    );
+  }
   if (options.record !== false) {
     try {
       await ctx.api.recordReconcile({
         collector,
         since,
         checkedAt: ctx.now().toISOString(),
-        passed,
+        passed: ok,
         tables: Object.fromEntries(
           rows.map((r) => [r.table, { local: r.local, server: r.serverCount, delta: r.delta }]),
         ) as never,
+        ...(deep ? { deep } : {}),
       });
     } catch (error) {
       ctx.log.warn(`reconcile result not stored on the server: ${(error as Error).message}`);
     }
   }
-  return { exitCode: passed ? 0 : 1, passed, since, rows };
+  return { exitCode: ok ? 0 : 1, passed: ok, since, rows, ...(deep ? { deep } : {}) };
 }

@@ -32,7 +32,8 @@ export function createCollectorScheduler(ctx: CollectorContext): Scheduler {
       {
         name: "reconcile",
         cron: config.XMONITOR_CRON_RECONCILE,
-        run: async () => void (await reconcileCommand(ctx, {})),
+        // The daily check compares content too (reconcile --deep).
+        run: async () => void (await reconcileCommand(ctx, { deep: true })),
       },
     ],
   });

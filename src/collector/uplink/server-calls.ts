@@ -9,6 +9,7 @@ import superjson from "superjson";
 import type { z } from "zod";
 import type { AppRouter } from "~/server/api/root";
 import type { CutoverStart, cutoverStepRecordSchema, keysPageSchema, RowsByKeys } from "~/shared/schemas/cutover";
+import type { DeepRowHashesInput, DeepSegmentsInput } from "~/shared/schemas/deep-reconcile";
 import type { IngestBatch, ReconcileRecord, ReportFailureInput } from "~/shared/schemas/ingest";
 import { causeChain, HttpError, retryAfterHeader } from "./http-error";
 
@@ -16,6 +17,8 @@ type Outputs = inferRouterOutputs<AppRouter>;
 export type PushResult = Outputs["ingest"]["push"];
 export type IngestAccess = Outputs["ingest"]["access"];
 export type ServerCounts = Outputs["reconcile"]["counts"];
+export type DeepSegments = Outputs["reconcile"]["segments"];
+export type DeepRowHashes = Outputs["reconcile"]["rowHashes"];
 export type ServerRun = Outputs["runs"]["byId"];
 export type CutoverRecord = Outputs["cutover"]["start"];
 export type RunRemovalPreview = Outputs["runs"]["removalPreview"];
@@ -30,6 +33,10 @@ export type ServerCalls = {
   /** This collector's rows when `collector` is given; else every collector's. */
   reconcileCounts(since: string | undefined, collector?: string): Promise<ServerCounts>;
   recordReconcile(input: ReconcileRecord): Promise<unknown>;
+  /** Content reconcile: count and checksum of the wanted segments. */
+  reconcileSegments(input: DeepSegmentsInput): Promise<DeepSegments>;
+  /** Content reconcile: a page of row hashes of the wanted segments, in key order. */
+  reconcileRowHashes(input: DeepRowHashesInput): Promise<DeepRowHashes>;
   /** Who this key is: role, prefix and the tables it may write. */
   access(): Promise<IngestAccess>;
   /** At most ROWS_BY_KEYS_MAX_KEYS keys. */
@@ -117,6 +124,8 @@ export function createTrpcCalls(options: ServerAddress): ServerCalls {
     reconcileCounts: (since, collector) =>
       call(() => trpc.reconcile.counts.query({ ...(since ? { since } : {}), ...(collector ? { collector } : {}) })),
     recordReconcile: (input) => call(() => trpc.reconcile.record.mutate(input)),
+    reconcileSegments: (input) => call(() => trpc.reconcile.segments.query(input)),
+    reconcileRowHashes: (input) => call(() => trpc.reconcile.rowHashes.query(input)),
     access: () => call(() => trpc.ingest.access.query()),
     rowsByKeys: (input) => call(() => trpc.cutover.rowsByKeys.query(input)),
     keysPage: (input) => call(() => trpc.cutover.keysPage.query(input)),

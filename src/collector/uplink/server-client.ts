@@ -2,12 +2,15 @@
 // policy (retry.ts: bounded, jittered, only what may pass on its own), set
 // when the client is made, so callers never wrap a call themselves.
 import { ROWS_BY_KEYS_MAX_KEYS, type CutoverStart } from "~/shared/schemas/cutover";
+import type { DeepRowHashesInput, DeepSegmentsInput } from "~/shared/schemas/deep-reconcile";
 import type { IngestBatch, ReconcileRecord, ReportFailureInput } from "~/shared/schemas/ingest";
 import type { SyncTable } from "~/shared/schemas/tables";
 import { statusInChain } from "./http-error";
 import {
   createTrpcCalls,
   type CutoverStepRecordInput,
+  type DeepRowHashes,
+  type DeepSegments,
   type IngestAccess,
   type PushResult,
   type RunRemoval,
@@ -26,6 +29,10 @@ export type ServerClient = {
   /** This collector's rows when `collector` is given (docs/decisions/012); else every collector's. */
   reconcileCounts(since: string | undefined, collector?: string): Promise<ServerCounts>;
   recordReconcile(input: ReconcileRecord): Promise<void>;
+  /** Content reconcile (reconcile --deep): count and checksum of the wanted segments. */
+  reconcileSegments(input: DeepSegmentsInput): Promise<DeepSegments>;
+  /** Content reconcile: a page of row hashes of the wanted segments, in key order. */
+  reconcileRowHashes(input: DeepRowHashesInput): Promise<DeepRowHashes>;
   /** Who this key is: role, prefix and the tables it may write (the others would come back rejected). */
   access(): Promise<IngestAccess>;
   /** Stored rows by natural key, in the item shape: any number of keys, asked in calls of the server's limit. */
@@ -75,6 +82,8 @@ export function serverClientOver(calls: ServerCalls, policy: ServerRetryPolicy =
     recordReconcile: async (input) => {
       await retried("recordReconcile", () => calls.recordReconcile(input));
     },
+    reconcileSegments: (input) => retried("reconcileSegments", () => calls.reconcileSegments(input)),
+    reconcileRowHashes: (input) => retried("reconcileRowHashes", () => calls.reconcileRowHashes(input)),
     access: () => retried("access", () => calls.access()),
     rowsByKeys: async ({ table, keys, collector }) => {
       const rows: Record<string, unknown>[] = [];

@@ -14,6 +14,7 @@ export async function recordReconcileResult(db: Db, options: { input: ReconcileR
       checkedAt: new Date(input.checkedAt),
       passed: input.passed,
       tables: input.tables,
+      ...(input.deep ? { deep: input.deep } : {}),
     },
     select: { id: true, passed: true, checkedAt: true },
   });

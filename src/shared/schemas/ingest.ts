@@ -3,6 +3,7 @@
 // only fixes the envelope and the array shapes.
 import { z } from "zod";
 import { collectorMode, collectorName, isoTime, text } from "./primitives";
+import { deepResultSchema } from "./deep-reconcile";
 import { syncTableNames, type SyncTable } from "./tables";
 
 export const INGEST_PROTOCOL_VERSION = 1;
@@ -101,6 +102,8 @@ export const reconcileRecordSchema = z.object({
   checkedAt: isoTime,
   passed: z.boolean(),
   tables: z.record(z.enum(syncTableNames as [SyncTable, ...SyncTable[]]), reconcileTableSchema),
+  /** The content check (reconcile --deep), when it ran. */
+  deep: deepResultSchema.optional(),
 });
 export type ReconcileRecord = z.infer<typeof reconcileRecordSchema>;
 

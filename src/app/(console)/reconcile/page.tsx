@@ -18,6 +18,7 @@ import { StatusBadge } from "../_components/status-badge";
 import { formatCount, inTableOrder, signed, tableLabel } from "../_lib/format";
 import { load, param } from "../_lib/load";
 import { CountNow } from "./count-now";
+import { DeepResultPanel, deepSummary, parseDeep } from "./deep-result";
 
 export const metadata: Metadata = { title: "Reconcile" };
 export const dynamic = "force-dynamic";
@@ -41,7 +42,9 @@ export default async function ReconcilePage({
   return (
     <div className="space-y-6">
       <PageHeader title="Reconcile">
-        Local (collector SQLite) minus server counts, per table; 0 everywhere is a PASS.
+        Local (collector SQLite) minus server counts, per table; 0 everywhere is a PASS. With{" "}
+        <code className="font-mono">reconcile --deep</code> (daily), the content check beside them: the exact keys
+        missing on the server, extra there or different.
       </PageHeader>
       {!collectors.ok ? <ErrorState title="Could not load reconcile results" message={collectors.message} /> : null}
       {collectors.ok && collectors.data.length > 0 ? (
@@ -85,7 +88,7 @@ export default async function ReconcilePage({
           ) : null}
           <Section title={`History (${history.data.length})`} id="history-heading">
             <DataTable caption={`Reconcile history of ${collector}`}>
-              <TableHead columns={["Checked", "Result", "Since", "Tables off"]} />
+              <TableHead columns={["Checked", "Result", "Since", "Tables off", "Content"]} />
               <tbody>
                 {history.data.map((r) => {
                   const off = inTableOrder(r.tables as Tables).filter(([, t]) => t.delta !== 0);
@@ -112,6 +115,7 @@ export default async function ReconcilePage({
                           off.map(([t, v]) => `${tableLabel(t)} ${signed(v.delta)}`).join(", ")
                         )}
                       </td>
+                      <td className={td}>{deepSummary(parseDeep(r.deep))}</td>
                     </tr>
                   );
                 })}
@@ -131,9 +135,10 @@ export default async function ReconcilePage({
 function LatestResult({
   result,
 }: {
-  result: { collector: string; checkedAt: Date; since: Date | null; passed: boolean; tables: unknown };
+  result: { collector: string; checkedAt: Date; since: Date | null; passed: boolean; tables: unknown; deep: unknown };
 }) {
   const tables = result.tables as Tables;
+  const deep = parseDeep(result.deep);
   return (
     <Section title="Latest result" id="latest-heading">
       <div
@@ -181,6 +186,7 @@ function LatestResult({
             </tbody>
           </DataTable>
         </div>
+        {deep ? <DeepResultPanel deep={deep} /> : null}
       </div>
     </Section>
   );

@@ -1,5 +1,7 @@
 import { reconcileCountsInputSchema, reconcileHistorySchema, reconcileRecordSchema } from "~/shared/schemas/ingest";
+import { deepRowHashesInputSchema, deepSegmentsInputSchema } from "~/shared/schemas/deep-reconcile";
 import { collectorReadProcedure, createTRPCRouter, ingestProcedure, readerProcedure } from "../trpc";
+import { deepRowHashes, deepSegments } from "../../reconcile/deep-reconcile";
 import { reconcileCounts } from "../../reconcile/reconcile-counts";
 import {
   listReconcileCollectors,
@@ -13,6 +15,16 @@ export const reconcileRouter = createTRPCRouter({
     .meta({ cost: 15 })
     .input(reconcileCountsInputSchema)
     .query(({ ctx, input }) => reconcileCounts(ctx.db, { ...input, principal: ctx.principal })),
+  /** Content reconcile: count and checksum per segment, one scan of the collector's rows. */
+  segments: collectorReadProcedure
+    .meta({ cost: 15 })
+    .input(deepSegmentsInputSchema)
+    .query(({ ctx, input }) => deepSegments(ctx.db, { input, principal: ctx.principal })),
+  /** Content reconcile: the row hashes of a few segments, a page at a time. */
+  rowHashes: collectorReadProcedure
+    .meta({ cost: 15 })
+    .input(deepRowHashesInputSchema)
+    .query(({ ctx, input }) => deepRowHashes(ctx.db, { input, principal: ctx.principal })),
   record: ingestProcedure
     .input(reconcileRecordSchema)
     .mutation(({ ctx, input }) => recordReconcileResult(ctx.db, { input, principal: ctx.principal })),

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "reconcile_results" ADD COLUMN     "deep" JSONB;
+

@@ -1,0 +1,157 @@
+// A SQLite row's hash, byte for byte what the server computes from its typed
+// columns: md5 over PostgreSQL's binary record encoding (record_send) of the
+// hashed columns (src/shared/row-hash.ts), first 52 bits. The encoding per
+// column: type oid, byte length (-1 for NULL), then the type's binary send
+// form: text as UTF-8, integer/bigint as 4/8-byte big-endian, boolean one
+// byte, double precision IEEE 754 big-endian, timestamptz microseconds since
+// 2000-01-01 as int64, arrays as array_send (dimensions, element oid, each
+// element with its length).
+import { hash } from "node:crypto";
+import { hashColumns } from "~/shared/row-hash";
+import type { SqlType, SyncTable } from "~/shared/table-catalog";
+
+const OID: Record<SqlType, number> = {
+  text: 25,
+  timestamptz: 1184,
+  integer: 23,
+  bigint: 20,
+  boolean: 16,
+  "double precision": 701,
+  "text[]": 1009,
+  "real[]": 1021,
+};
+const TEXT_OID = 25;
+const FLOAT4_OID = 700;
+const POSTGRES_EPOCH_MS = 946_684_800_000;
+const TWO_32 = 4_294_967_296;
+
+/** A growable buffer the encoder writes one row into, reused across rows. */
+class RowWriter {
+  buf = Buffer.allocUnsafe(64 * 1024);
+  pos = 0;
+
+  ensure(extra: number): void {
+    if (this.pos + extra <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + extra));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+  int32(value: number): void {
+    this.ensure(4);
+    this.buf.writeInt32BE(value, this.pos);
+    this.pos += 4;
+  }
+  int64(value: number): void {
+    const hi = Math.floor(value / TWO_32);
+    this.int32(hi);
+    this.ensure(4);
+    this.buf.writeUInt32BE(value - hi * TWO_32, this.pos);
+    this.pos += 4;
+  }
+  /** Length-prefixed UTF-8. */
+  text(value: string): void {
+    this.ensure(4 + value.length * 3);
+    const written = this.buf.write(value, this.pos + 4, "utf8");
+    this.buf.writeInt32BE(written, this.pos);
+    this.pos += 4 + written;
+  }
+  /** A field's length, patched once its bytes are written. */
+  lengthSlot(): number {
+    this.ensure(4);
+    this.pos += 4;
+    return this.pos;
+  }
+  closeSlot(start: number): void {
+    this.buf.writeInt32BE(this.pos - start, start - 4);
+  }
+}
+
+/** SQLite hands back text, numbers, bigints or Buffers: each as its text. */
+function asText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint") return value.toString();
+  return JSON.stringify(value) ?? "";
+}
+
+function parseJsonArray(value: string): unknown[] | null {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/** array_send: ndim, has-nulls flag, element oid, then (length, lower bound 1) and each element. */
+function writeArray(w: RowWriter, elementOid: number, length: number, writeElement: (i: number) => void): void {
+  w.int32(length === 0 ? 0 : 1);
+  w.int32(0);
+  w.int32(elementOid);
+  if (length === 0) return;
+  w.int32(length);
+  w.int32(1);
+  for (let i = 0; i < length; i++) writeElement(i);
+}
+
+/** One column's value as SQLite holds it (ISO text times, 0/1 booleans, JSON-array text, float32 BLOBs). */
+function writeValue(w: RowWriter, type: SqlType, value: unknown): void {
+  w.int32(OID[type]);
+  if (value === null || value === undefined) return w.int32(-1);
+  switch (type) {
+    case "text":
+      return w.text(asText(value));
+    case "integer":
+      w.int32(4);
+      return w.int32(Number(value));
+    case "bigint":
+      w.int32(8);
+      return w.int64(Number(value));
+    case "boolean":
+      w.int32(1);
+      w.ensure(1);
+      w.buf[w.pos++] = Number(value) ? 1 : 0;
+      return;
+    case "double precision":
+      w.int32(8);
+      w.ensure(8);
+      w.buf.writeDoubleBE(Number(value), w.pos);
+      w.pos += 8;
+      return;
+    case "timestamptz":
+      w.int32(8);
+      return w.int64((Date.parse(asText(value)) - POSTGRES_EPOCH_MS) * 1000);
+    case "text[]": {
+      const list = typeof value === "string" ? parseJsonArray(value) : null;
+      // Not a JSON array: hashed as a plain text, so it differs from whatever the server holds.
+      if (!list) return w.text(asText(value));
+      const start = w.lengthSlot();
+      writeArray(w, TEXT_OID, list.length, (i) => w.text(String(list[i])));
+      return w.closeSlot(start);
+    }
+    case "real[]": {
+      if (!(value instanceof Uint8Array) || value.byteLength % 4 !== 0) return w.text(asText(value));
+      const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+      const start = w.lengthSlot();
+      writeArray(w, FLOAT4_OID, value.byteLength / 4, (i) => {
+        w.int32(4);
+        w.ensure(4);
+        w.buf.writeFloatBE(view.getFloat32(i * 4, true), w.pos);
+        w.pos += 4;
+      });
+      return w.closeSlot(start);
+    }
+  }
+}
+
+/** The hasher of one table: SQLite row values in hashColumns order → the row's 52-bit hash. */
+export function rowHasherFor(table: SyncTable): (values: readonly unknown[]) => number {
+  const types = hashColumns[table].map((col) => col.type);
+  const w = new RowWriter();
+  return (values) => {
+    w.pos = 0;
+    w.int32(types.length);
+    for (let i = 0; i < types.length; i++) writeValue(w, types[i]!, values[i]);
+    const digest = hash("md5", w.buf.subarray(0, w.pos), "buffer");
+    return digest.readUIntBE(0, 6) * 16 + (digest[6]! >> 4);
+  };
+}

@@ -1,0 +1,71 @@
+// Content reconcile on the server: the segment checksums and row hashes a
+// collector bisects its differences with (collector reconcile --deep).
+// Reads only: a key bound to one collector reads only that collector's rows.
+import type {
+  DeepRowHashesInput,
+  DeepRowHashPage,
+  DeepSegment,
+  DeepSegmentsInput,
+} from "~/shared/schemas/deep-reconcile";
+import { DEEP_MAX_KEYS_PER_CALL } from "~/shared/request-limits";
+import { assertMayActFor } from "../auth/collector-binding";
+import type { Principal } from "../auth/principal";
+import { sqlPool, type Db } from "../db";
+import { buildRowHashesSql, buildSegmentsSql, rowHashesSql, segmentsSql, type ScopeSql } from "./deep-sql";
+
+/**
+ * One statement with JIT off: these scans are cheap per row but their cost
+ * estimate crosses jit_above_cost, and compiling took longer than the work.
+ */
+async function query<R extends object>(db: Db, sql: string, params: unknown[]): Promise<R[]> {
+  const client = await sqlPool(db).connect();
+  try {
+    await client.query("begin read only");
+    await client.query("set local jit = off");
+    const { rows } = await client.query<R>(sql, params);
+    await client.query("commit");
+    return rows;
+  } catch (error) {
+    await client.query("rollback").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+type Options<I> = {
+  input: I;
+  principal: Principal;
+  /** Another relation of "the collector's rows" (the benchmark's stand-in for provenance); default collectorScopeSql. */
+  scope?: ScopeSql;
+};
+
+export async function deepSegments(
+  db: Db,
+  { input, principal, scope }: Options<DeepSegmentsInput>,
+): Promise<DeepSegment[]> {
+  assertMayActFor(principal, input.collector);
+  const rows = await query<{ segment: number; count: number; checksum: string }>(
+    db,
+    scope ? buildSegmentsSql(input.table, scope) : segmentsSql[input.table],
+    [input.collector, input.since ?? null, input.bounds, input.segments],
+  );
+  return rows.map((r) => ({ segment: r.segment, count: r.count, checksum: Number(r.checksum) }));
+}
+
+export async function deepRowHashes(
+  db: Db,
+  { input, principal, scope }: Options<DeepRowHashesInput>,
+): Promise<DeepRowHashPage> {
+  assertMayActFor(principal, input.collector);
+  const limit = Math.min(input.limit ?? DEEP_MAX_KEYS_PER_CALL, DEEP_MAX_KEYS_PER_CALL);
+  const rows = await query<{ key: string; hash: string; updated_at: string }>(
+    db,
+    scope ? buildRowHashesSql(input.table, scope) : rowHashesSql[input.table],
+    [input.collector, input.since ?? null, input.bounds, input.segments, input.after ?? null, limit + 1],
+  );
+  return {
+    rows: rows.slice(0, limit).map((r) => ({ key: r.key, hash: Number(r.hash), updatedAt: Number(r.updated_at) })),
+    more: rows.length > limit,
+  };
+}

@@ -1,0 +1,71 @@
+// The set-based SQL of content reconcile: per segment of the key space a row
+// count and a checksum of row hashes, and the row hashes of a few segments,
+// over one collector's rows. Keys compare in byte order (collate "C"), as
+// SQLite's BINARY collation does on the collector; row hashes are md5 over
+// record_send of the columns in src/shared/row-hash.ts.
+import { hashColumns } from "~/shared/row-hash";
+import { perTable, tableCatalog, type SyncTable } from "~/shared/table-catalog";
+import { collectorScope } from "../provenance/collector-scope";
+
+const q = (name: string) => `"${name}"`;
+
+/**
+ * The rows of `table` a collector answers for, as a relation with the
+ * table's columns plus "_since" (the time a window filters on).
+ * `collectorParam` is the SQL parameter holding the collector's name.
+ * Provenance decides (docs/decisions/012): the owned tables by their
+ * collector column, posts and embeddings through collector_pushes (joined to
+ * the stored row, "_since" as this collector pushed it). Every statement
+ * below reads rows through this one function.
+ */
+export type ScopeSql = (table: SyncTable, collectorParam: string) => string;
+
+export function collectorScopeSql(table: SyncTable, collectorParam: string): string {
+  const scope = collectorScope(table, `${collectorParam}::text`);
+  return `(select t.*, ${scope.sinceExpr} as "_since" from ${scope.from} where ${scope.where})`;
+}
+
+/** A row's hash: the first 52 bits of md5(record_send(row(key, content…))). */
+export function rowHashSql(table: SyncTable, alias: string): string {
+  const columns = hashColumns[table].map((col) => `${alias}.${q(col.server)}`).join(", ");
+  return `('x' || substr(md5(record_send(row(${columns}))), 1, 13))::bit(52)::int8`;
+}
+
+/**
+ * Parameters: $1 collector, $2 since (timestamptz or null), $3 bounds
+ * (text[]), $4 wanted segments (int[]). One scan: each row's segment by
+ * binary search over the bounds, hashed only when its segment is wanted.
+ */
+export function buildSegmentsSql(table: SyncTable, scope: ScopeSql = collectorScopeSql): string {
+  const key = q(tableCatalog[table].key);
+  // "offset 0" keeps the hash inside the scan: grouping then carries (segment, hash), not whole rows
+  // (without it PostgreSQL sorted every row's columns to disk, 10x slower at a million posts).
+  return `
+select h.segment, count(*)::int as count, (sum(h.hash) % 4503599627370496)::int8 as checksum
+from (select s.segment, ${rowHashSql(table, "s")} as hash
+      from (select width_bucket(t.${key} collate "C", $3::text[]) as segment, t.*
+            from ${scope(table, "$1")} t
+            where $2::timestamptz is null or t."_since" >= $2::timestamptz) s
+      where s.segment = any($4::int[])
+      offset 0) h
+group by h.segment
+order by h.segment`;
+}
+
+/** Parameters as buildSegmentsSql, then $5 after (text or null), $6 limit: rows of the wanted segments in key order. */
+export function buildRowHashesSql(table: SyncTable, scope: ScopeSql = collectorScopeSql): string {
+  const key = q(tableCatalog[table].key);
+  return `
+select s.${key} as key, ${rowHashSql(table, "s")} as hash,
+       (extract(epoch from s."source_updated_at") * 1000)::int8 as updated_at
+from (select width_bucket(t.${key} collate "C", $3::text[]) as segment, t.*
+      from ${scope(table, "$1")} t
+      where ($2::timestamptz is null or t."_since" >= $2::timestamptz)
+        and ($5::text is null or t.${key} collate "C" > $5::text)) s
+where s.segment = any($4::int[])
+order by s.${key} collate "C"
+limit $6`;
+}
+
+export const segmentsSql = perTable((_spec, table) => buildSegmentsSql(table));
+export const rowHashesSql = perTable((_spec, table) => buildRowHashesSql(table));

@@ -1,0 +1,249 @@
+// Content reconcile hashes a row on both sides: PostgreSQL from its typed
+// columns (src/server/reconcile/deep-sql.ts), the collector from its SQLite
+// values (src/collector/deep/row-hash.ts). For every table, including the
+// awkward values (NULLs, empty arrays, astral characters, bigints, doubles,
+// float32 vectors, times without milliseconds), the same rows must give
+// the same hash and the same key order; one changed column must not.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scanHashedRows, scanKeys } from "../src/collector/store/deep-scan";
+import { upsertItems } from "../src/collector/store/local-upsert";
+import { deepRowHashes, deepSegments } from "../src/server/reconcile/deep-reconcile";
+import { bucketOf, HASH_MODULUS } from "../src/shared/row-hash";
+import { syncTableNames, type SyncTable } from "../src/shared/schemas/tables";
+import { createTestDatabase, type TestDatabase } from "./support/database";
+import { callerFor, principalFor } from "./support/fixtures";
+import { useTempStore } from "./support/temp-store";
+import type { Principal } from "../src/server/auth/principal";
+
+let t: TestDatabase;
+let admin: Principal;
+const local = useTempStore();
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  admin = await principalFor(t.db, "admin");
+});
+afterAll(async () => t?.drop());
+
+const at = "2026-11-20T10:00:00.123Z";
+const later = "2026-11-20T11:00:00Z";
+const items: Record<SyncTable, Record<string, unknown>[]> = {
+  posts: [
+    {
+      status_id: "1900000000000000001",
+      author_handle: "fedwatcher",
+      author_id: null,
+      body: "plain ascii",
+      lang: null,
+      url: null,
+      created_at: "2026-11-20T09:00:00Z",
+      collected_at: at,
+      mode: "priority",
+      run_id: null,
+      like_count: null,
+      view_count: null,
+      score: null,
+      raw_json: null,
+      updated_at: at,
+    },
+    {
+      status_id: "1900000000000000002",
+      author_handle: "Zurich_desk",
+      author_id: "42",
+      body: "émoji 🚀 and 中文 and a \\ backslash and\nnewline",
+      lang: "de",
+      url: "https://x.com/a/status/2",
+      created_at: "2026-11-20T09:00:00.5Z",
+      collected_at: at,
+      mode: "discovery",
+      run_id: "run-1",
+      like_count: 2_147_483_647,
+      repost_count: 0,
+      reply_count: 3,
+      quote_count: 4,
+      view_count: 9_007_199_254_740_991,
+      is_reply: true,
+      is_repost: true,
+      conversation_id: "1900000000000000001",
+      score: 0.1 + 0.2,
+      raw_json: '{"id":"2","text":"🚀"}',
+      updated_at: later,
+    },
+  ],
+  reports: [
+    {
+      report_id: "rep-1",
+      run_id: null,
+      kind: "priority-digest",
+      title: "Tïtle",
+      body_md: "## body",
+      status_ids: [],
+      created_at: at,
+      updated_at: at,
+    },
+    {
+      report_id: "rep-2",
+      run_id: "run-1",
+      kind: "alert",
+      title: "t",
+      body_md: "",
+      status_ids: ["1900000000000000001", "1900000000000000002"],
+      created_at: at,
+      updated_at: later,
+    },
+  ],
+  pipelineRuns: [
+    {
+      run_id: "run-1",
+      mode: "priority",
+      run_at: at,
+      finished_at: null,
+      status: "running",
+      fetched_count: 0,
+      new_count: 0,
+      error: null,
+      updated_at: at,
+    },
+    {
+      run_id: "run-2",
+      mode: "discovery",
+      run_at: at,
+      finished_at: later,
+      status: "failed",
+      fetched_count: 12,
+      new_count: 3,
+      error: "boom ✗",
+      updated_at: later,
+    },
+  ],
+  watchAccounts: [
+    { handle: "fedwatcher", user_id: null, tier: "priority", active: true, note: null, added_at: at, updated_at: at },
+    { handle: "b_desk", user_id: "7", tier: "discovery", active: false, note: "ñote", added_at: at, updated_at: later },
+  ],
+  embeddings: [
+    {
+      status_id: "1900000000000000001",
+      model: "m",
+      dims: 4,
+      vector: [0.1, -2.5, 3.4028234663852886e38, 1e-45],
+      created_at: at,
+      updated_at: at,
+    },
+    { status_id: "1900000000000000002", model: "m", dims: 1, vector: [0], created_at: at, updated_at: later },
+  ],
+  windowSummaries: [
+    {
+      window_id: "priority:2026-11-20T06:00:00Z/PT6H",
+      mode: "priority",
+      window_start: "2026-11-20T06:00:00Z",
+      window_end: "2026-11-20T12:00:00Z",
+      post_count: 2,
+      summary_md: "sum",
+      top_status_ids: ["1900000000000000002"],
+      created_at: at,
+      updated_at: at,
+    },
+  ],
+  narrativeShifts: [
+    {
+      shift_id: "shift-1",
+      topic: "rates",
+      detected_at: at,
+      window_id: null,
+      magnitude: 0.7,
+      description: "d",
+      status_ids: [],
+      created_at: at,
+      updated_at: at,
+    },
+  ],
+};
+
+const COLLECTOR = "hash-box";
+const all = { table: "posts" as SyncTable, collector: COLLECTOR, bounds: [] as string[], segments: [0] };
+
+describe("row hashes agree between SQLite and PostgreSQL", () => {
+  it("gives every table's rows the same hash, key order and segment checksum on both sides", async () => {
+    const push = await callerFor(t.db, admin).ingest.push({
+      idempotencyKey: "hash-agreement",
+      collector: COLLECTOR,
+      mode: "priority",
+      ...items,
+    });
+    expect(push.rejects ?? []).toEqual([]);
+    for (const table of syncTableNames) {
+      upsertItems(local.store, table, items[table]);
+      const mine = [...scanHashedRows(local.store, table, {})];
+      const page = await deepRowHashes(t.db, { input: { ...all, table }, principal: admin });
+      expect(
+        page.rows.map((r) => r.key),
+        table,
+      ).toEqual(mine.map((r) => r.key));
+      expect(
+        page.rows.map((r) => r.hash),
+        table,
+      ).toEqual(mine.map((r) => r.hash));
+      expect(
+        page.rows.map((r) => r.updatedAt),
+        table,
+      ).toEqual(mine.map((r) => r.updatedAt));
+      const [segment] = await deepSegments(t.db, { input: { ...all, table }, principal: admin });
+      expect(segment, table).toEqual({
+        segment: 0,
+        count: mine.length,
+        checksum: mine.reduce((sum, r) => (sum + r.hash) % HASH_MODULUS, 0),
+      });
+    }
+  });
+
+  it("sorts keys in byte order on both sides and cuts segments at the same bounds", async () => {
+    const keys = ["a", "B", "é", "z", "\u{1F680}", "\uFFFD", "ab", "A_b"];
+    const handles = keys.map((k, i) => ({ ...items.windowSummaries[0]!, window_id: `w-${k}`, post_count: i }));
+    await callerFor(t.db, admin).ingest.push({
+      idempotencyKey: "hash-order",
+      collector: COLLECTOR,
+      mode: "priority",
+      windowSummaries: handles,
+    });
+    upsertItems(local.store, "windowSummaries", [...items.windowSummaries, ...handles]);
+    const mine = [...scanKeys(local.store, "windowSummaries", {})];
+    const page = await deepRowHashes(t.db, { input: { ...all, table: "windowSummaries" }, principal: admin });
+    expect(page.rows.map((r) => r.key)).toEqual(mine);
+    const bounds = [mine[2]!, mine[5]!];
+    const segments = await deepSegments(t.db, {
+      input: { ...all, table: "windowSummaries", bounds, segments: [0, 1, 2] },
+      principal: admin,
+    });
+    expect(segments.map((s) => s.count)).toEqual([2, 3, mine.length - 5]);
+    const mineCounts = [0, 1, 2].map((segment) => mine.filter((key) => bucketOf(key, bounds) === segment).length);
+    expect(mineCounts).toEqual([2, 3, mine.length - 5]);
+  });
+
+  it("changes the hash when one column changes", async () => {
+    upsertItems(local.store, "posts", items.posts);
+    const before = [...scanHashedRows(local.store, "posts", {})][1]!;
+    upsertItems(local.store, "posts", [{ ...items.posts[1]!, like_count: 5 }]);
+    const after = [...scanHashedRows(local.store, "posts", {})][1]!;
+    expect(after.key).toBe(before.key);
+    expect(after.hash).not.toBe(before.hash);
+  });
+});
+
+describe("content reconcile reads are bounded and least-privilege", () => {
+  it("refuses unsorted or too many bounds, an oversized page, and a key bound to another collector", async () => {
+    const api = callerFor(t.db, admin);
+    const input = { table: "posts" as const, collector: COLLECTOR, bounds: ["b", "a"], segments: [0] };
+    await expect(api.reconcile.segments(input)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const many = Array.from({ length: 1025 }, (_, i) => `k${String(i).padStart(5, "0")}`);
+    await expect(api.reconcile.segments({ ...input, bounds: many })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(api.reconcile.rowHashes({ ...input, bounds: [], limit: 1001 })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    const other = await principalFor(t.db, "ingest", { collector: "another-box" });
+    await expect(callerFor(t.db, other).reconcile.segments({ ...input, bounds: [] })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    const own = await callerFor(t.db, other).reconcile.segments({ ...input, collector: "another-box", bounds: [] });
+    expect(Array.isArray(own)).toBe(true);
+  });
+});
