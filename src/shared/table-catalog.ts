@@ -77,6 +77,15 @@ export function column<const T extends SqlType, S extends z.ZodType, const O ext
 /** The server column of a wire column. */
 export const serverColumnOf = (name: string, spec: Pick<ColumnOptions, "server">): string => spec.server ?? name;
 
+/**
+ * The server columns a row's upsert conflicts on (its ON CONFLICT target and
+ * the merge's lock order): the key today. Every merge statement takes them
+ * from here, so a wider primary key changes one function.
+ */
+export const conflictColumnsOf = (spec: Pick<TableSpec, "key" | "columns">): string[] => [
+  serverColumnOf(spec.key, spec.columns[spec.key] ?? {}),
+];
+
 const handle = text({ min: 1, max: 64 }).regex(/^[A-Za-z0-9_]+$/, "must be an X handle without '@'");
 const uuidish = text({ min: 1, max: 128 });
 const statusIdList = z.array(statusId).max(10_000);
