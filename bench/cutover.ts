@@ -27,6 +27,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
+import { missingCollectorFlags } from "../bin/node-flags.js";
 import { BULK_CHUNK_ROWS } from "../src/collector/cutover/import";
 import { createApiKey } from "../src/server/auth/api-keys";
 import { createDb } from "../src/server/db";
@@ -138,6 +139,8 @@ async function runOurs(options: {
         ...process.execArgv,
         ...profiling,
         ...(options.nodeOptions ?? []),
+        // The flags the collector's bin starts with (unless --collector-node-options set them otherwise).
+        ...missingCollectorFlags([...process.execArgv, ...(options.nodeOptions ?? [])]),
         self,
         "--child",
         dir,
