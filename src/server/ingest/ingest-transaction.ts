@@ -19,7 +19,7 @@ import { toRecordsetJson, upsertSql } from "./upsert-sql";
  * table rather than one JSON parameter: the same merge statement, a cheaper
  * way in (measured: docs/benchmarks.md, bench:ingest).
  */
-export const COPY_MIN_ROWS = 200;
+export const COPY_MIN_ROWS = 500;
 
 // Longer than any honest batch needs; a stuck statement must not hold its locks forever.
 const STATEMENT_TIMEOUT_MS = 120_000;
