@@ -61,7 +61,8 @@ async function child(argv: string[]): Promise<void> {
   for (const step of STEPS) {
     const started = performance.now();
     // The import's chunk size (rows per bulk chunk) comes from the bench's --batch.
-    const chunk = step === "import" ? ["--batch-size", process.env.XMONITOR_BENCH_CHUNK_ROWS ?? "5000"] : [];
+    const chunk =
+      step === "import" ? ["--batch-size", process.env.XMONITOR_BENCH_CHUNK_ROWS ?? String(BULK_CHUNK_ROWS)] : [];
     await main([
       process.argv[0]!,
       "collector",

@@ -39,8 +39,14 @@ import { readManifest, verifyExport } from "./manifest";
 import { CHECKPOINT_FILE, type ManifestFile } from "./paths";
 
 export const IMPORT_MODE = "cutover";
-/** Rows per bulk chunk by default (bytes are capped at MAX_BATCH_BYTES first for wide rows). */
-export const BULK_CHUNK_ROWS = 5_000;
+/**
+ * Rows and bytes per bulk chunk by default. With two chunks in flight for
+ * each of two tables, the collector holds each chunk's lines, its body and
+ * fetch's copy: 5,000 rows / 4 MiB chunks took a 100,000-tweet cutover to
+ * 329 MB, 2,000 rows to 281 MB (docs/benchmarks.md).
+ */
+export const BULK_CHUNK_ROWS = 2_000;
+export const BULK_CHUNK_BYTES = 2 * 1024 * 1024;
 /** Tables imported at once by default: independent tables overlap the server's parse with PostgreSQL's merge. */
 export const TABLES_IN_PARALLEL = 2;
 
@@ -121,7 +127,7 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
       keyPrefix: access.keyPrefix,
       label: options.label,
       batchSize: options.batchSize,
-      maxBytes: options.maxBytes ?? MAX_BATCH_BYTES,
+      maxBytes: options.maxBytes ?? ((options.transport ?? "bulk") === "bulk" ? BULK_CHUNK_BYTES : MAX_BATCH_BYTES),
       maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
       transport: options.transport ?? "bulk",
       rejectLog: rejectLogInDataDir(options.newRejectLog(), options.dataDir, checkpointFile),
