@@ -10,6 +10,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { missingCollectorFlags } from "../bin/node-flags.js";
+import { BULK_CHUNK_ROWS } from "../src/collector/cutover/import";
 import { createApiKey } from "../src/server/auth/api-keys";
 import { closeDb, createDb } from "../src/server/db";
 import { buildLegacyDatabase } from "../test/support/legacy-fixture";
@@ -27,7 +29,7 @@ async function child(): Promise<void> {
 
 async function parent(): Promise<void> {
   const tweets = intArg("tweets", 1_000_000);
-  const batch = intArg("batch", 2_000);
+  const batch = intArg("batch", BULK_CHUNK_ROWS); // rows per bulk chunk
   const dir = mkdtempSync(path.join(tmpdir(), "xm-cutover-bench-"));
   const scratch = await scratchDatabase("cutover");
   const app = await startAppServer({ databaseUrl: scratch.url, env: { RATE_LIMIT_PER_MINUTE: "100000" } });
@@ -62,15 +64,18 @@ async function parent(): Promise<void> {
       "all",
       "--timeout",
       "5",
+      "--batch-size",
+      String(batch),
     ];
     const self = fileURLToPath(import.meta.url);
     const cutoverStarted = Date.now();
     const output = await new Promise<string>((resolve, reject) => {
-      const proc = spawn(process.execPath, [...process.execArgv, self, "--child", ...args], {
+      // Started as the collector's bin starts it (bin/node-flags.js).
+      const flags = [...process.execArgv, ...missingCollectorFlags()];
+      const proc = spawn(process.execPath, [...flags, self, "--child", ...args], {
         stdio: ["ignore", "pipe", "inherit"],
         env: {
           ...process.env,
-          XMONITOR_INGEST_BATCH_SIZE: String(batch),
           XMONITOR_FREEZE_FILE: path.join(dir, "freeze"),
           XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
           XMONITOR_HEALTH_FILE: path.join(dir, "health.json"),
@@ -88,7 +93,7 @@ async function parent(): Promise<void> {
     });
     const peak = Number(/collector peak RSS: ([\d.]+) MB/.exec(output)?.[1]);
     console.log(
-      `\ncutover all of ${tweets} tweets in ${((Date.now() - cutoverStarted) / 1000).toFixed(1)} s, batches of ${batch}`,
+      `\ncutover all of ${tweets} tweets in ${((Date.now() - cutoverStarted) / 1000).toFixed(1)} s, chunks of ${batch} rows`,
     );
     console.log(
       `collector peak RSS ${peak.toFixed(1)} MB (bound ${LIMIT_MB} MB): ${peak < LIMIT_MB ? "PASS" : "FAIL"}`,

@@ -6,7 +6,7 @@
 //
 // A legacy collector file in the contract's shape (seeded generator,
 // test/support/legacy-fixture.ts: 200,000 tweets, 50,000 embeddings
-// of the collector's 256 dimensions, 5,000 runs, 5,000 reports) moved into
+// of 384 dimensions, 5,000 runs, 5,000 reports) moved into
 // PostgreSQL two ways:
 //
 //  - ours: `collector cutover snapshot`, `export`, `import` with an admin key
@@ -27,6 +27,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
+import { missingCollectorFlags } from "../bin/node-flags.js";
+import { BULK_CHUNK_ROWS } from "../src/collector/cutover/import";
 import { createApiKey } from "../src/server/auth/api-keys";
 import { createDb } from "../src/server/db";
 import { withDatabase } from "../src/server/db-connection";
@@ -46,7 +48,7 @@ import {
 } from "./support";
 
 const STEPS = ["snapshot", "export", "import"] as const;
-const FULL = { tweets: 200_000, embeddings: 50_000, runs: 5_000, reports: 5_000, dims: 256, reps: 3 };
+const FULL = { tweets: 200_000, embeddings: 50_000, runs: 5_000, reports: 5_000, dims: 384, reps: 3 };
 const QUICK = { tweets: 2_000, embeddings: 500, runs: 50, reports: 50, dims: 256, reps: 2 };
 
 // ---- the collector side (child process) --------------------------------------
@@ -58,7 +60,21 @@ async function child(argv: string[]): Promise<void> {
   const [dataDir, label, ...global] = argv.slice(at + 1);
   for (const step of STEPS) {
     const started = performance.now();
-    await main([process.argv[0]!, "collector", ...global, "cutover", "--data-dir", dataDir!, "--label", label!, step]);
+    // The import's chunk size (rows per bulk chunk) comes from the bench's --batch.
+    const chunk =
+      step === "import" ? ["--batch-size", process.env.XMONITOR_BENCH_CHUNK_ROWS ?? String(BULK_CHUNK_ROWS)] : [];
+    await main([
+      process.argv[0]!,
+      "collector",
+      ...global,
+      "cutover",
+      "--data-dir",
+      dataDir!,
+      "--label",
+      label!,
+      step,
+      ...chunk,
+    ]);
     const ms = performance.now() - started;
     // maxRSS so far: which step sets the process's peak.
     process.stdout.write(
@@ -124,6 +140,8 @@ async function runOurs(options: {
         ...process.execArgv,
         ...profiling,
         ...(options.nodeOptions ?? []),
+        // The flags the collector's bin starts with (unless --collector-node-options set them otherwise).
+        ...missingCollectorFlags([...process.execArgv, ...(options.nodeOptions ?? [])]),
         self,
         "--child",
         dir,
@@ -133,7 +151,7 @@ async function runOurs(options: {
       {
         env: {
           ...process.env,
-          XMONITOR_INGEST_BATCH_SIZE: String(options.batch),
+          XMONITOR_BENCH_CHUNK_ROWS: String(options.batch),
           XMONITOR_INGEST_CONCURRENCY: String(options.inFlight),
           XMONITOR_FREEZE_FILE: path.join(dir, "freeze"),
           XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
@@ -300,7 +318,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     dims: intArg("dims", base.dims, argv),
   };
   const reps = intArg("reps", base.reps, argv);
-  const batch = intArg("batch", 500, argv); // the collector's default XMONITOR_INGEST_BATCH_SIZE
+  const batch = intArg("batch", BULK_CHUNK_ROWS, argv); // rows per bulk chunk, the import's default
   const inFlight = intArg("in-flight", 2, argv); // and XMONITOR_INGEST_CONCURRENCY
   const counts: LegacyCounts = {
     tweets: sizes.tweets,

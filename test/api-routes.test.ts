@@ -274,6 +274,7 @@ describe("GET /api/openapi.json", () => {
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/api/v1/ingest",
+      "/api/v1/ingest/bulk",
       "/api/v1/ops/reconcile-counts",
       "/api/v1/posts/{statusId}",
     ]);

@@ -79,7 +79,7 @@ export function cutoverGroup(program: Command): void {
     )
     .option("--export-dir <dir>", "export to import (default: this cutover's)")
     .option("--dry-run", "validate and count what would be inserted/updated, write nothing")
-    .option("--batch-size <n>", "items per batch (XMONITOR_INGEST_BATCH_SIZE)", positiveInt)
+    .option("--batch-size <n>", "items per chunk (default 2000; bytes are capped at 2 MiB first)", positiveInt)
     .action(async (options: { exportDir?: string; dryRun?: boolean; batchSize?: number }, command: Command) => {
       const ctx = contextFrom(command);
       process.exitCode = (
@@ -131,7 +131,7 @@ export function cutoverGroup(program: Command): void {
     .command("all")
     .description("freeze → snapshot → export → import → validate → restore, stopping at the first failing step")
     .option("--timeout <seconds>", "freeze: how long to wait for runs in progress", positiveInt, 600)
-    .option("--batch-size <n>", "import: items per batch", positiveInt)
+    .option("--batch-size <n>", "import: items per chunk (default 2000)", positiveInt)
     .option("--sample <n>", "validate: rows spot-checked per table", positiveInt, 50)
     .option("--seed <text>", "validate: seed of the sample", "cutover")
     .option("--ignore-run <run_id>", "validate: leave this run out (repeatable)", collect)

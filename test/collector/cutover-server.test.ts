@@ -65,16 +65,22 @@ describe("cutover against the real server", () => {
     const real = ctx.api;
     ctx.api = {
       ...real,
-      push: async (batch) => {
+      pushBulk: async (chunk) => {
         pushes++;
-        // Batches of 100: 8 posts, 5 reports, 5 runs, 1 watch_accounts, then embeddings.
+        // Chunks of 100, one table at a time: 8 posts, 5 reports, 5 runs, 1 watch_accounts, then embeddings.
         if (pushes === 21) checkpointAfterBatch20 = readFileSync(checkpointFile(), "utf8");
-        const result = await real.push(batch);
+        const result = await real.pushBulk(chunk);
         if (pushes === 22) controller.abort();
         return result;
       },
     };
-    const result = await cutoverAll(ctx, { label: "legacy-box", timeoutSeconds: 5, signal: controller.signal });
+    const result = await cutoverAll(ctx, {
+      label: "legacy-box",
+      timeoutSeconds: 5,
+      signal: controller.signal,
+      batchSize: 100,
+      tablesInParallel: 1,
+    });
     expect(result.stoppedAt, log.lines.join("\n")).toBe("import");
     expect(result.message).toMatch(
       /interrupted: the checkpoint in .* holds the last committed batch; run collector cutover import again/,

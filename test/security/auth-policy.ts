@@ -65,6 +65,8 @@ export const PROCEDURES: Record<string, Expectation> = {
     input: (_f, n) => ({ idempotencyKey: `matrix-${n}`, collector: COLLECTOR, mode: "priority", posts: [] }),
   },
   "ingest.access": { allowed: INGEST },
+  // Its chunk only ever arrives through POST /api/v1/ingest/bulk: over tRPC an allowed key gets a 400 saying so.
+  "ingest.bulk": { allowed: INGEST, ok: 400, input: () => ({ table: "posts" }) },
   "ingest.reportFailure": {
     allowed: FOR_COLLECTOR,
     input: () => ({ collector: COLLECTOR, mode: "priority", error: "matrix", attempts: 1 }),
@@ -113,6 +115,11 @@ export const ROUTES: Record<string, RouteExpectation | "trpc"> = {
     allowed: FOR_COLLECTOR,
     body: (_f, n) =>
       JSON.stringify({ idempotencyKey: `matrix-rest-${n}`, collector: COLLECTOR, mode: "priority", posts: [] }),
+  },
+  "POST /api/v1/ingest/bulk": {
+    allowed: FOR_COLLECTOR,
+    url: () => `/api/v1/ingest/bulk?table=posts&idempotencyKey=matrix-bulk&collector=${COLLECTOR}&mode=priority`,
+    body: () => "",
   },
   "GET /api/v1/ops/reconcile-counts": { allowed: COLLECTOR_READ },
   "GET /api/v1/posts/[statusId]": { allowed: COLLECTOR_READ, url: (f) => `/api/v1/posts/${f.canaryStatusId}` },

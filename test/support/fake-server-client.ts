@@ -4,6 +4,7 @@ import type { ServerClient } from "../../src/collector/uplink/server-client";
 
 const names = [
   "push",
+  "pushBulk",
   "reportFailure",
   "reconcileCounts",
   "recordReconcile",

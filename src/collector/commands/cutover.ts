@@ -9,7 +9,7 @@ import type { TableResult } from "~/shared/schemas/ingest";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { CollectorContext } from "../context";
 import { exportSnapshot } from "../cutover/export";
-import { importExport, type ImportProgress, type ImportResult } from "../cutover/import";
+import { BULK_CHUNK_ROWS, importExport, type ImportProgress, type ImportResult } from "../cutover/import";
 import { exportDirPath, rejectLogPath, stampOfSnapshot, unusedPath, type ExportManifest } from "../cutover/paths";
 import { rejectReasonLines, summarizeRejectLog } from "../cutover/reject-summary";
 import { stampOf, type CutoverSession, type CutoverStepName } from "../cutover/session";
@@ -177,6 +177,8 @@ export async function cutoverImport(
     dryRun?: boolean;
     batchSize?: number;
     concurrency?: number;
+    /** Tables imported at once (default TABLES_IN_PARALLEL). */
+    tablesInParallel?: number;
     signal?: AbortSignal;
   },
   session?: CutoverSession,
@@ -197,8 +199,10 @@ export async function cutoverImport(
       collector: ctx.config.XMONITOR_COLLECTOR_NAME,
       label: s.state.label,
       newRejectLog: (role) => unusedPath(rejectLogPath(dataDir, role, stampOf(s.state))),
-      batchSize: options.batchSize ?? ctx.config.XMONITOR_INGEST_BATCH_SIZE,
+      // Chunks for the bulk path: larger than a run's batches (XMONITOR_INGEST_BATCH_SIZE), bytes capped first.
+      batchSize: options.batchSize ?? BULK_CHUNK_ROWS,
       concurrency: options.concurrency ?? ctx.config.XMONITOR_INGEST_CONCURRENCY,
+      ...(options.tablesInParallel ? { tablesInParallel: options.tablesInParallel } : {}),
       dryRun: options.dryRun ?? false,
       now: ctx.now,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -338,6 +342,7 @@ export type CutoverAllOptions = CutoverOptions & {
   timeoutSeconds?: number;
   source?: string;
   batchSize?: number;
+  tablesInParallel?: number;
   sample?: number;
   seed?: string;
   ignoreRuns?: string[];

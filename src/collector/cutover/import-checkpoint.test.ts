@@ -47,8 +47,8 @@ describe("halves and the checkpoint", () => {
     let afterFirstBatch = "";
     const stopping = serverClientOver({
       ...target.calls,
-      push: async (batch) => {
-        const answer = await target.calls.push(batch);
+      pushBulk: async (chunk) => {
+        const answer = await target.calls.pushBulk(chunk);
         // Two halves per batch of eight: the fourth answer ends the second batch.
         if (++answered === 3) afterFirstBatch = readFileSync(checkpointFile, "utf8");
         if (answered === 4) controller.abort();

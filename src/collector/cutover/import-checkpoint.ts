@@ -25,6 +25,8 @@ export type PassCheckpoint = {
   maxBytes: number;
   /** Absent in checkpoints written before the line limit existed. */
   maxLineBytes?: number;
+  /** How the pass sends (its keys depend on it); absent in checkpoints from before the bulk path: "push". */
+  transport?: "bulk" | "push";
   rejectLog: string;
   startedAt: string;
   complete: boolean;

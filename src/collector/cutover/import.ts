@@ -39,6 +39,16 @@ import { readManifest, verifyExport } from "./manifest";
 import { CHECKPOINT_FILE, type ManifestFile } from "./paths";
 
 export const IMPORT_MODE = "cutover";
+/**
+ * Rows and bytes per bulk chunk by default. With two chunks in flight for
+ * each of two tables, the collector holds each chunk's lines, its body and
+ * fetch's copy: 5,000 rows / 4 MiB chunks took a 100,000-tweet cutover to
+ * 329 MB, 2,000 rows to 281 MB (docs/benchmarks.md).
+ */
+export const BULK_CHUNK_ROWS = 2_000;
+export const BULK_CHUNK_BYTES = 2 * 1024 * 1024;
+/** Tables imported at once by default: independent tables overlap the server's parse with PostgreSQL's merge. */
+export const TABLES_IN_PARALLEL = 2;
 
 export type ImportTableResult = TableResult & { rows: number };
 export type ImportResult = {
@@ -78,8 +88,12 @@ export type ImportOptions = {
   maxBytes?: number;
   /** Longest line read; a longer one is a reject (default DEFAULT_MAX_LINE_BYTES). */
   maxLineBytes?: number;
-  /** Batches in flight at once (their results are applied in file order). */
+  /** Batches in flight at once per table (their results are applied in file order). */
   concurrency?: number;
+  /** Tables imported at once (default TABLES_IN_PARALLEL); each keeps its own checkpoint entry. */
+  tablesInParallel?: number;
+  /** "bulk" (default): NDJSON chunks to the bulk endpoint; "push": ingest.push batches. */
+  transport?: "bulk" | "push";
   dryRun?: boolean;
   now: () => Date;
   signal?: AbortSignal;
@@ -114,8 +128,9 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
       keyPrefix: access.keyPrefix,
       label: options.label,
       batchSize: options.batchSize,
-      maxBytes: options.maxBytes ?? MAX_BATCH_BYTES,
+      maxBytes: options.maxBytes ?? ((options.transport ?? "bulk") === "bulk" ? BULK_CHUNK_BYTES : MAX_BATCH_BYTES),
       maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+      transport: options.transport ?? "bulk",
       rejectLog: rejectLogInDataDir(options.newRejectLog(access.role), options.dataDir, checkpointFile),
       startedAt: options.now().toISOString(),
       complete: false,
@@ -151,22 +166,36 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
   const recordedBytes = Math.max(0, ...Object.values(current.tables).map((t) => t.rejectLogBytes));
   cutRejectLog(current.rejectLog, recordedBytes);
 
+  // Each batch's reject lines, table state and checkpoint write happen in one synchronous step
+  // (onBatch), so with tables in parallel the recorded reject log length is still a prefix.
   const save = () => saveCheckpoint(checkpointFile, checkpoint);
-  for (const entry of manifest.files) {
-    const table = entry.table;
-    const state: TableCheckpoint = (current.tables[table] ??= {
+  const states = manifest.files.map((entry) => ({
+    entry,
+    state: (current.tables[entry.table] ??= {
       line: 0,
       totals: zeroTableResult(),
       rejectLogBytes: recordedBytes,
       done: false,
-    });
-    if (!state.done && !result.interrupted) {
-      const outcome = await importTable(options, entry, current, state, save);
+    }),
+  }));
+  const pending = states.filter(({ state }) => !state.done);
+  const worker = async () => {
+    for (let next = pending.shift(); next && !result.interrupted; next = pending.shift()) {
+      const outcome = await importTable(options, next.entry, current, next.state, save).catch((error: unknown) => {
+        pending.length = 0; // no new table starts after a failure; the ones in flight finish their batches
+        throw error;
+      });
       result.batches += outcome.batches;
       result.replayedBatches += outcome.replayed;
       if (outcome.interrupted) result.interrupted = true;
     }
-    result.tables[table] = { ...state.totals, rows: state.line };
+  };
+  const workers = Math.max(1, Math.min(options.tablesInParallel ?? TABLES_IN_PARALLEL, pending.length));
+  const settled = await Promise.allSettled(Array.from({ length: workers }, worker));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) throw failed.reason;
+  for (const { entry, state } of states) {
+    result.tables[entry.table] = { ...state.totals, rows: state.line };
     result.rejected += state.totals.rejected;
   }
   if (!result.interrupted) {
@@ -212,6 +241,8 @@ async function importTable(
     batches: batches(),
     envelope: { collector: options.collector, mode: IMPORT_MODE, runId: null, since: null },
     keyPrefix: passKeyPrefix(pass),
+    // A resumed pass sends as it started, so its batches keep their keys.
+    transport: pass.transport ?? "push",
     concurrency: options.concurrency ?? 2,
     inOrder: true,
     // One row alone over the server's body limit: no batch can carry it. A reject, not a stop.

@@ -315,8 +315,8 @@ describe("JSONL lines under fuzzing", () => {
     const stopping = serverClientOver(
       {
         ...target.calls,
-        push: async (batch) => {
-          const answer = await target.calls.push(batch);
+        pushBulk: async (chunk) => {
+          const answer = await target.calls.pushBulk(chunk);
           if (++pushes === 2) controller.abort();
           return answer;
         },

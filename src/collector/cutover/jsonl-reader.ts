@@ -16,6 +16,8 @@ const PREVIEW_BYTES = 200;
 export type LineReject = { line: number; reason: string; text: string };
 export type LineBatch = {
   items: unknown[];
+  /** Each item's line as read (valid JSON): what the bulk path sends. */
+  texts: string[];
   /** The line number of each item. */
   lines: number[];
   /** Lines of this batch's range that are not items. */
@@ -72,7 +74,7 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 function parseLine(
   raw: RawLine,
   maxLineBytes: number,
-): { ok: true; item: unknown; size: number } | { ok: false; reason: string; text: string } {
+): { ok: true; item: unknown; text: string; size: number } | { ok: false; reason: string; text: string } {
   const text = raw.head.toString("utf8");
   if (!raw.bytes)
     return {
@@ -88,7 +90,7 @@ function parseLine(
   }
   if (decoded.trim() === "") return { ok: false, reason: "unreadable line: blank", text };
   try {
-    return { ok: true, item: JSON.parse(decoded) as unknown, size: raw.bytes.length };
+    return { ok: true, item: JSON.parse(decoded) as unknown, text: decoded, size: raw.bytes.length };
   } catch (error) {
     return { ok: false, reason: `unreadable line: not JSON (${(error as Error).message})`, text };
   }
@@ -105,13 +107,15 @@ export async function* readLineBatches(
 ): AsyncGenerator<LineBatch> {
   let line = 0;
   let items: unknown[] = [];
+  let texts: string[] = [];
   let lines: number[] = [];
   let unreadable: LineReject[] = [];
   let bytes = 0;
   let firstLine = options.skipLines;
   const cut = (endLine: number): LineBatch => {
-    const batch = { items, lines, unreadable, firstLine, endLine };
+    const batch = { items, texts, lines, unreadable, firstLine, endLine };
     items = [];
+    texts = [];
     lines = [];
     unreadable = [];
     bytes = 0;
@@ -129,6 +133,7 @@ export async function* readLineBatches(
     if (full && (items.length > 0 || unreadable.length > 0)) yield cut(line - 1);
     if (parsed.ok) {
       items.push(parsed.item);
+      texts.push(parsed.text);
       lines.push(line);
       bytes += parsed.size;
     } else {

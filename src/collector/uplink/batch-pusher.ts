@@ -12,7 +12,7 @@
 //   large fails the push or becomes a reject (`rowTooLarge`); a warning
 //   names the settings to change;
 // - totals, added up once.
-import { contentKey } from "~/shared/canonical-json";
+import { contentKey, sha256Hex } from "~/shared/canonical-json";
 import type { IngestBatch, IngestRejectSummary, TableResult } from "~/shared/schemas/ingest";
 import { syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { CollectorLog } from "../log";
@@ -23,7 +23,8 @@ import { addTableResult, zeroTableResult, zeroTableResults } from "./totals";
 /** Producers cut batches at this many bytes of items (well under the server's default 8 MiB body limit). */
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
-export type OutgoingBatch = { table: SyncTable; items: unknown[] };
+/** `texts`, when the producer has them: each item's JSON as read (the bulk path sends them as they are). */
+export type OutgoingBatch = { table: SyncTable; items: unknown[]; texts?: readonly string[] };
 export type BatchEnvelope = Pick<
   IngestBatch,
   "collector" | "mode" | "runId" | "since" | "lookbackSeconds" | "maxAttempts"
@@ -62,6 +63,11 @@ export type PushBatchesOptions<B extends OutgoingBatch> = {
   envelope: BatchEnvelope;
   /** Keys are `<keyPrefix>:<table>:<content hash>`. */
   keyPrefix: string;
+  /**
+   * "push": each batch is one ingest.push call; "bulk": one table's chunk as
+   * NDJSON to the bulk endpoint (the same answer; keys hash the NDJSON).
+   */
+  transport?: "push" | "bulk";
   /** Batches in flight at once (default 2). */
   concurrency?: number;
   inOrder?: boolean;
@@ -89,13 +95,32 @@ export async function pushBatches<B extends OutgoingBatch>(options: PushBatchesO
   };
   const { api } = options;
 
-  const send = async (table: SyncTable, items: unknown[], offset: number, outcome: BatchOutcome): Promise<void> => {
-    if (items.length === 0) return;
+  const call = (table: SyncTable, items: unknown[], texts: readonly string[] | undefined) => {
+    if (options.transport === "bulk") {
+      const ndjson = `${(texts ?? items.map((item) => JSON.stringify(item))).join("\n")}\n`;
+      const idempotencyKey = `${options.keyPrefix}:${table}:${sha256Hex(ndjson).slice(0, 32)}`;
+      return {
+        idempotencyKey,
+        result: () => api.pushBulk({ envelope: { ...options.envelope, table, idempotencyKey }, ndjson }),
+      };
+    }
     const body = { ...options.envelope, [table]: items };
     const idempotencyKey = `${options.keyPrefix}:${table}:${contentKey(body)}`;
+    return { idempotencyKey, result: () => api.push({ ...body, idempotencyKey }) };
+  };
+
+  const send = async (
+    table: SyncTable,
+    items: unknown[],
+    texts: readonly string[] | undefined,
+    offset: number,
+    outcome: BatchOutcome,
+  ): Promise<void> => {
+    if (items.length === 0) return;
+    const { idempotencyKey, result: push } = call(table, items, texts);
     let result;
     try {
-      result = await api.push({ ...body, idempotencyKey });
+      result = await push();
     } catch (error) {
       if (statusInChain(error) !== 413) throw error;
       if (items.length === 1) {
@@ -114,8 +139,8 @@ export async function pushBatches<B extends OutgoingBatch>(options: PushBatchesO
       }
       const half = Math.ceil(items.length / 2);
       totals.splits++;
-      await send(table, items.slice(0, half), offset, outcome);
-      await send(table, items.slice(half), offset + half, outcome);
+      await send(table, items.slice(0, half), texts?.slice(0, half), offset, outcome);
+      await send(table, items.slice(half), texts?.slice(half), offset + half, outcome);
       return;
     }
     addTableResult(outcome.counts, result.tables[table]);
@@ -126,7 +151,7 @@ export async function pushBatches<B extends OutgoingBatch>(options: PushBatchesO
 
   const settle = (batch: B): Promise<Settled> => {
     const outcome: BatchOutcome = { counts: zeroTableResult(), rejects: [], sent: 0, replayed: 0 };
-    return send(batch.table, batch.items, 0, outcome).then(
+    return send(batch.table, batch.items, batch.texts, 0, outcome).then(
       () => ({ ok: true as const, outcome }),
       (error: unknown) => ({ ok: false as const, error }),
     );

@@ -11,6 +11,7 @@ import type { AppRouter } from "~/server/api/root";
 import type { CutoverStart, cutoverStepRecordSchema, keysPageSchema, RowsByKeys } from "~/shared/schemas/cutover";
 import type { DeepRowHashesInput, DeepSegmentsInput } from "~/shared/schemas/deep-reconcile";
 import type { IngestBatch, ReconcileRecord, ReportFailureInput } from "~/shared/schemas/ingest";
+import { BULK_PATH, bulkChunkQuery, NDJSON_TYPE, type BulkChunkEnvelope } from "~/shared/schemas/bulk";
 import { causeChain, HttpError, retryAfterHeader } from "./http-error";
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -27,8 +28,13 @@ export type ServerKeysPage = Outputs["cutover"]["keysPage"];
 /** What the client sends (figures may be omitted: the schema defaults them). */
 export type CutoverStepRecordInput = z.input<typeof cutoverStepRecordSchema>;
 
+/** One table's chunk for the bulk path: its envelope and its items as NDJSON (one JSON item per line). */
+export type BulkChunk = { envelope: BulkChunkEnvelope; ndjson: string };
+
 export type ServerCalls = {
   push(batch: IngestBatch): Promise<PushResult>;
+  /** POST /api/v1/ingest/bulk: answered like push (one batch on the server). */
+  pushBulk(chunk: BulkChunk): Promise<PushResult>;
   reportFailure(input: ReportFailureInput): Promise<unknown>;
   /** This collector's rows when `collector` is given; else every collector's. */
   reconcileCounts(since: string | undefined, collector?: string): Promise<ServerCounts>;
@@ -96,6 +102,34 @@ async function getPostViewRest(options: ServerAddress, statusId: string): Promis
   return (await response.json()) as Record<string, unknown>;
 }
 
+async function postBulkChunk(options: ServerAddress, chunk: BulkChunk, timeoutMs: number): Promise<PushResult> {
+  const url = `${options.baseUrl.replace(/\/$/, "")}${BULK_PATH}?${bulkChunkQuery(chunk.envelope)}`;
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${options.apiKey}`, "content-type": NDJSON_TYPE },
+      body: chunk.ndjson,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    const code = [...causeChain(error)].map((l) => l.code).find((c) => typeof c === "string");
+    const reason = `${typeof code === "string" ? `${code}: ` : ""}${(error as Error).message}`;
+    throw new HttpError(`cannot reach ${options.baseUrl} (${reason})`, undefined, undefined);
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    let message = text.slice(0, 300);
+    try {
+      message = (JSON.parse(text) as { error: { message: string } }).error.message;
+    } catch {
+      // Not the API's error shape (a proxy's page): its first bytes say enough.
+    }
+    throw new HttpError(`server answered ${response.status}: ${message}`, response.status, retryAfterHeader(response));
+  }
+  return JSON.parse(text) as PushResult;
+}
+
 export function createTrpcCalls(options: ServerAddress): ServerCalls {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const trpc = createTRPCClient<AppRouter>({
@@ -120,6 +154,7 @@ export function createTrpcCalls(options: ServerAddress): ServerCalls {
   };
   return {
     push: (batch) => call(() => trpc.ingest.push.mutate(batch)),
+    pushBulk: (chunk) => postBulkChunk(options, chunk, timeoutMs),
     reportFailure: (input) => call(() => trpc.ingest.reportFailure.mutate(input)),
     reconcileCounts: (since, collector) =>
       call(() => trpc.reconcile.counts.query({ ...(since ? { since } : {}), ...(collector ? { collector } : {}) })),

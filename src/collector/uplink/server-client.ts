@@ -8,6 +8,7 @@ import type { SyncTable } from "~/shared/schemas/tables";
 import { statusInChain } from "./http-error";
 import {
   createTrpcCalls,
+  type BulkChunk,
   type CutoverStepRecordInput,
   type DeepRowHashes,
   type DeepSegments,
@@ -21,10 +22,19 @@ import {
 } from "./server-calls";
 import { retry, type RetryInfo, type RetryOptions } from "./retry";
 
-export type { CutoverStepRecordInput, IngestAccess, PushResult, ServerCalls, ServerCounts } from "./server-calls";
+export type {
+  BulkChunk,
+  CutoverStepRecordInput,
+  IngestAccess,
+  PushResult,
+  ServerCalls,
+  ServerCounts,
+} from "./server-calls";
 
 export type ServerClient = {
   push(batch: IngestBatch): Promise<PushResult>;
+  /** One table's chunk as NDJSON to the bulk endpoint; answered like push. */
+  pushBulk(chunk: BulkChunk): Promise<PushResult>;
   reportFailure(input: ReportFailureInput): Promise<void>;
   /** This collector's rows when `collector` is given (docs/decisions/012); else every collector's. */
   reconcileCounts(since: string | undefined, collector?: string): Promise<ServerCounts>;
@@ -75,6 +85,7 @@ export function serverClientOver(calls: ServerCalls, policy: ServerRetryPolicy =
     retry(fn, { ...limits, ...(onRetry ? { onRetry: (info: RetryInfo) => onRetry({ ...info, call }) } : {}) });
   return {
     push: (batch) => retried("push", () => calls.push(batch)),
+    pushBulk: (chunk) => retried("pushBulk", () => calls.pushBulk(chunk)),
     reportFailure: async (input) => {
       await retried("reportFailure", () => calls.reportFailure(input));
     },

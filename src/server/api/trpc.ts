@@ -27,6 +27,8 @@ export type InnerContext = {
   sameOrigin?: boolean;
   /** The request body as sent, for an unbatched call over HTTP (the ingest request hash). */
   requestBody?: Uint8Array;
+  /** The NDJSON chunk of a bulk ingest call: set only by its REST route (POST /api/v1/ingest/bulk). */
+  bulkBody?: Uint8Array;
 };
 
 export function createInnerContext(options: {

@@ -13,7 +13,15 @@ import { ANOMALIES_COLUMN } from "~/shared/table-catalog";
 import type { ValidatedBatch } from "./validate-items";
 import { toStorableJson } from "./storable-json";
 import { pushesSql } from "./pushes-sql";
+import { mergeThroughStaging } from "./copy-staging";
 import { toRecordsetJson, upsertSql } from "./upsert-sql";
+
+/**
+ * From this many rows of one table a batch is merged through a COPY staging
+ * table rather than one JSON parameter: the same merge statement, a cheaper
+ * way in (measured: docs/benchmarks.md, bench:ingest).
+ */
+export const COPY_MIN_ROWS = 500;
 
 // Longer than any honest batch needs; a stuck statement must not hold its locks forever.
 const STATEMENT_TIMEOUT_MS = 120_000;
@@ -31,7 +39,31 @@ export type IngestClaim = {
    * request cannot store 140,000 rows of whatever it sent.
    */
   storedRejectsLimit: number;
+  /** Rows of one table from which the merge reads a COPY staging table (default COPY_MIN_ROWS). */
+  copyMinRows?: number;
 };
+
+/** One table's validated rows merged, through COPY for many rows, one JSON parameter for few: the same statement. */
+/** What collector_pushes needs of each row (key, since time, source updated_at), not the whole row. */
+function pushedKeysJson(table: SyncTable, rows: readonly Record<string, unknown>[]): string {
+  const { key, sinceColumn } = syncTables[table];
+  return JSON.stringify(
+    rows.map((row) => ({ [key]: row[key], [sinceColumn]: row[sinceColumn], updated_at: row.updated_at })),
+  );
+}
+
+async function mergeRows(
+  client: pg.PoolClient,
+  table: SyncTable,
+  rows: Record<string, unknown>[],
+  copyMinRows: number,
+): Promise<{ inserted: number; updated: number }> {
+  if (rows.length >= copyMinRows) return mergeThroughStaging(client, table, syncTables[table], rows);
+  const { rows: counts } = await client.query<{ inserted: number; updated: number }>(upsertSql[table], [
+    toRecordsetJson(rows),
+  ]);
+  return { inserted: counts[0]?.inserted ?? 0, updated: counts[0]?.updated ?? 0 };
+}
 
 export async function writeIngestBatch(
   pool: pg.Pool,
@@ -95,12 +127,9 @@ async function writeInTransaction(
       continue;
     }
     const anomalies = rows.filter((row) => (row[ANOMALIES_COLUMN] as unknown[] | undefined)?.length).length;
-    const json = toRecordsetJson(rows);
-    const { rows: counts } = await client.query<{ inserted: number; updated: number }>(upsertSql[table], [json]);
+    const { inserted, updated } = await mergeRows(client, table, rows, claim.copyMinRows ?? COPY_MIN_ROWS);
     const pushes = pushesSql[table];
-    if (pushes) await client.query(pushes, [json, batch.collector, batch.runId ?? null]);
-    const inserted = counts[0]?.inserted ?? 0;
-    const updated = counts[0]?.updated ?? 0;
+    if (pushes) await client.query(pushes, [pushedKeysJson(table, rows), batch.collector, batch.runId ?? null]);
     tables[table] = { inserted, updated, unchanged: rows.length - inserted - updated, rejected, anomalies };
   }
 

@@ -6,6 +6,8 @@ import { createHash } from "node:crypto";
 import { canonicalJson, sha256Hex } from "~/shared/canonical-json";
 import { JsonBudgetExceeded } from "~/shared/json-budget";
 import { ingestBatchSchema, ingestResultSchema, type IngestResult } from "~/shared/schemas/ingest";
+import type { z } from "zod";
+import type { SyncTable } from "~/shared/schemas/tables";
 import { env } from "~/env";
 import { assertMayActFor } from "../auth/collector-binding";
 import type { Principal } from "../auth/principal";
@@ -14,6 +16,8 @@ import { AppError } from "../errors";
 import { writeIngestBatch } from "./ingest-transaction";
 import { defaultRejectStorage, scheduleRejectTrim, type RejectStorage } from "./trim-rejects";
 import { validateBatchItems } from "./validate-items";
+
+type IngestBatchParsed = z.output<typeof ingestBatchSchema>;
 
 export async function pushIngestBatch(
   db: Db,
@@ -32,8 +36,31 @@ export async function pushIngestBatch(
     const first = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
     throw new AppError("BAD_REQUEST", `Malformed ingest batch, nothing was written: ${first.join("; ")}`);
   }
-  const batch = parsed.data;
-  const requestHash = requestHashOf(options.input, options.requestBody);
+  return ingestParsedBatch(db, {
+    principal: options.principal,
+    ...(options.rejects ? { rejects: options.rejects } : {}),
+    ...(options.maxFutureSkewMs !== undefined ? { maxFutureSkewMs: options.maxFutureSkewMs } : {}),
+    batch: parsed.data,
+    requestHash: requestHashOf(options.input, options.requestBody),
+  });
+}
+
+export type ParsedBatchOptions = {
+  batch: IngestBatchParsed;
+  /** What a replay under the same key must match. */
+  requestHash: string;
+  principal: Principal;
+  rejects?: RejectStorage;
+  maxFutureSkewMs?: number;
+  /** Rows of one table from which the merge reads a COPY staging table. */
+  copyMinRows?: number;
+  /** Items that were never items (a bulk chunk's lines that are not JSON): the reason their rejects give. */
+  unreadable?: { table: SyncTable; reasons: ReadonlyMap<number, string> };
+};
+
+/** A batch whose envelope is parsed: replay, or validate every item and write in one transaction. */
+export async function ingestParsedBatch(db: Db, options: ParsedBatchOptions): Promise<IngestResult> {
+  const { batch, requestHash } = options;
   // Before the replay lookup too: a replayed answer would tell another collector's batch results.
   assertMayActFor(options.principal, batch.collector);
 
@@ -44,11 +71,21 @@ export async function pushIngestBatch(
     collector: batch.collector,
     clock: { now: Date.now(), maxFutureSkewMs: options.maxFutureSkewMs ?? env().INGEST_MAX_FUTURE_SKEW_SECONDS * 1000 },
   });
+  const unreadable = options.unreadable;
+  if (unreadable)
+    for (const r of validated.rejects)
+      r.reason = (r.table === unreadable.table && unreadable.reasons.get(r.index)) || r.reason;
   try {
     const rejects = options.rejects ?? defaultRejectStorage;
     const result = await writeIngestBatch(
       sqlPool(db),
-      { batch, requestHash, apiKeyId: options.principal.apiKeyId, storedRejectsLimit: rejects.storedPerBatch },
+      {
+        batch,
+        requestHash,
+        apiKeyId: options.principal.apiKeyId,
+        storedRejectsLimit: rejects.storedPerBatch,
+        ...(options.copyMinRows !== undefined ? { copyMinRows: options.copyMinRows } : {}),
+      },
       validated,
     );
     scheduleRejectTrim(db, { retentionDays: rejects.retentionDays });

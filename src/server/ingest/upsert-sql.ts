@@ -1,11 +1,13 @@
-// Set-based upserts for the seven mirrored tables: one statement per table
-// per batch. Items arrive as one JSON parameter, are expanded with
-// json_to_recordset, inserted in key order (a fixed lock order, so
-// concurrent overlapping batches cannot deadlock) and merged with
-// ON CONFLICT ... DO UPDATE ... WHERE changed. A row only moves forward: an
-// item whose source updated_at is older than the stored one is left alone
-// and counted as unchanged, so the final state does not depend on the order
-// in which overlapping batches arrive.
+// Set-based merges for the seven mirrored tables: one statement per table
+// per batch, the same statement text for every way rows arrive. The source
+// relation is either the batch's items as one JSON parameter expanded with
+// json_to_recordset (small batches), or a staging table filled with COPY
+// (large batches and the bulk path, copy-staging.ts). Rows are inserted in
+// conflict-key order (a fixed lock order, so concurrent overlapping batches
+// cannot deadlock) and merged with ON CONFLICT ... DO UPDATE ... WHERE
+// changed. A row only moves forward: an item whose source updated_at is older
+// than the stored one is left alone and counted as unchanged, so the final
+// state does not depend on the order in which overlapping batches arrive.
 import {
   ANOMALIES_COLUMN,
   conflictColumnsOf,
@@ -15,7 +17,7 @@ import {
   type TableSpec,
 } from "~/shared/table-catalog";
 
-/** A column as the statement reads it from the JSON (wire) and writes it (column). */
+/** A column as the statement reads it from the source (wire) and writes it (column). */
 export type UpsertColumn = { wire: string; column: string; type: SqlType };
 
 /** The columns a table's upsert writes: the item's, those the server fills from the batch, and the row's anomalies. */
@@ -30,14 +32,29 @@ export function upsertColumnsOf(spec: TableSpec): UpsertColumn[] {
   return [...fromItem, ...fromBatch, anomalies];
 }
 
-const q = (name: string) => `"${name}"`;
+export const q = (name: string) => `"${name}"`;
 
-export function buildUpsertSql(spec: TableSpec): string {
-  const { server, key } = spec;
+/** Where a merge reads its rows: `x` with one column per wire name, typed as the server column. */
+export type MergeSource = { kind: "json" } | { kind: "staging"; table: string };
+
+/** The staging table's name for one mirrored table (temporary, dropped at commit). */
+export const stagingTableOf = (spec: TableSpec): string => `bulk_stage_${spec.server}`;
+
+/** The relation a merge selects from, aliased `x`. */
+function sourceRelation(spec: TableSpec, source: MergeSource): string {
+  if (source.kind === "staging") return `${q(source.table)} as x`;
+  const recordDef = upsertColumnsOf(spec)
+    .map((col) => `${q(col.wire)} ${col.type}`)
+    .join(", ");
+  return `json_to_recordset($1::json) as x(${recordDef})`;
+}
+
+export function buildMergeSql(spec: TableSpec, source: MergeSource): string {
+  const { server } = spec;
   const columns = upsertColumnsOf(spec);
   // A collector-owned table's key starts with the collector (from the batch): one collector's push never changes another's row.
   const conflict = conflictColumnsOf(spec);
-  const recordDef = columns.map((col) => `${q(col.wire)} ${col.type}`).join(", ");
+  const wireOf = (column: string) => columns.find((col) => col.column === column)!.wire;
   const targetCols = columns.map((col) => q(col.column)).join(", ");
   // A row written without its anomalies worked out (not through validate-items) has none recorded.
   const selectCols = columns
@@ -51,8 +68,8 @@ export function buildUpsertSql(spec: TableSpec): string {
 with upserted as (
   insert into ${q(server)} as t (${targetCols}, "ingested_at", "updated_at")
   select ${selectCols}, now(), now()
-  from json_to_recordset($1::json) as x(${recordDef})
-  order by x.${q(key)}
+  from ${sourceRelation(spec, source)}
+  order by ${conflict.map((c) => `x.${q(wireOf(c))}`).join(", ")}
   on conflict (${conflict.map(q).join(", ")}) do update set ${setList}, "updated_at" = now()
   where excluded."source_updated_at" >= t."source_updated_at"
     and (${stored}) is distinct from (${incoming})
@@ -63,8 +80,17 @@ select (count(*) filter (where inserted))::int as inserted,
 from upserted`;
 }
 
+/** The merge from one JSON parameter ($1: the items, as toRecordsetJson makes it). */
+export function buildUpsertSql(spec: TableSpec): string {
+  return buildMergeSql(spec, { kind: "json" });
+}
+
 /** Built once when the module loads: the ingest path only looks them up. */
 export const upsertSql = perTable(buildUpsertSql);
+/** The same merge reading the table's COPY staging table. */
+export const stagingMergeSql = perTable((spec) =>
+  buildMergeSql(spec, { kind: "staging", table: stagingTableOf(spec) }),
+);
 
 /**
  * The statement's one parameter: validated items keyed by wire names.

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { ingestBatchSchema, ingestResultSchema } from "~/shared/schemas/ingest";
 import { syncTableNames, syncTables } from "~/shared/schemas/tables";
+import { bulkChunkEnvelopeSchema, NDJSON_TYPE } from "~/shared/schemas/bulk";
 
 const toSchema = (schema: z.ZodType) =>
   z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12" });
@@ -77,6 +78,28 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
             required: true,
             content: { "application/json": { schema: { $ref: "#/components/schemas/IngestBatch" } } },
           },
+          responses: {
+            "200": {
+              description: "Per-table inserted/updated/unchanged/rejected counts and the rejects",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/IngestResult" } } },
+            },
+            ...errorResponses(400, 401, 403, 409, 413, 429, 503),
+          },
+        },
+      },
+      "/api/v1/ingest/bulk": {
+        post: {
+          operationId: "ingestBulk",
+          summary: "Push one table's chunk of items as NDJSON (the bulk path; idempotent by idempotencyKey)",
+          description:
+            "One ingest batch with another transport: the same roles, rejects, counts and replay as /api/v1/ingest, merged through COPY. The envelope is in the query string; the body is one item (as in IngestBatch's arrays) per line, at most MAX_ITEMS_PER_TABLE lines and INGEST_MAX_BODY_BYTES bytes. A line that is not JSON comes back rejected with its line number.",
+          parameters: Object.entries(toSchema(bulkChunkEnvelopeSchema).properties ?? {}).map(([name, schema]) => ({
+            name,
+            in: "query",
+            required: ["table", "idempotencyKey", "collector", "mode"].includes(name),
+            schema,
+          })),
+          requestBody: { required: true, content: { [NDJSON_TYPE]: { schema: { type: "string" } } } },
           responses: {
             "200": {
               description: "Per-table inserted/updated/unchanged/rejected counts and the rejects",

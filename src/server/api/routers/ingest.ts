@@ -3,6 +3,9 @@ import { env } from "~/env";
 import { ingestResultSchema, reportFailureSchema } from "~/shared/schemas/ingest";
 import { createTRPCRouter, ingestProcedure } from "../trpc";
 import { pushIngestBatch } from "../../ingest/push-ingest-batch";
+import { pushBulkChunk } from "../../ingest/push-bulk-chunk";
+import { AppError } from "../../errors";
+import { BULK_PATH, NDJSON_TYPE } from "~/shared/schemas/bulk";
 import { reportIngestFailure } from "../../ingest/report-failure";
 import { describeIngestAccess } from "../../ingest/validate-items";
 
@@ -23,6 +26,26 @@ export const ingestRouter = createTRPCRouter({
         },
       }),
     ),
+  // One table's chunk as NDJSON: the body reaches it only through its REST route; the envelope is checked in the service.
+  bulk: ingestProcedure
+    .input(z.unknown())
+    .output(ingestResultSchema)
+    .mutation(({ ctx, input }) => {
+      if (!ctx.bulkBody)
+        throw new AppError(
+          "BAD_REQUEST",
+          `Send bulk chunks as ${NDJSON_TYPE} to POST ${BULK_PATH}?table=…&idempotencyKey=….`,
+        );
+      return pushBulkChunk(ctx.db, {
+        envelope: input,
+        body: ctx.bulkBody,
+        principal: ctx.principal,
+        rejects: {
+          storedPerBatch: env().INGEST_REJECTS_STORED_PER_BATCH,
+          retentionDays: env().INGEST_REJECTS_RETENTION_DAYS,
+        },
+      });
+    }),
   /** What the calling key may write, so a collector skips tables it would only see rejected. */
   access: ingestProcedure.query(({ ctx }) => describeIngestAccess(ctx.principal)),
   reportFailure: ingestProcedure

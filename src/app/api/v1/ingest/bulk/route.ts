@@ -1,0 +1,16 @@
+import { env } from "~/env";
+import { readBodyBytesWithLimit } from "~/server/http/read-body";
+import { restRoute } from "~/server/http/rest";
+import { createCaller } from "~/server/api/root";
+import { unauthenticatedError } from "~/server/api/trpc";
+
+export const dynamic = "force-dynamic";
+
+/** One table's chunk of items as NDJSON; its envelope (table, idempotencyKey, collector, mode…) in the query string. */
+export const POST = restRoute(async ({ ctx, req }) => {
+  // Refuse an anonymous caller before reading (up to the limit) its body.
+  if (!ctx.principal) throw unauthenticatedError(ctx);
+  const envelope = Object.fromEntries(new URL(req.url).searchParams);
+  const bytes = await readBodyBytesWithLimit(req, env().INGEST_MAX_BODY_BYTES);
+  return createCaller({ ...ctx, bulkBody: bytes }).ingest.bulk(envelope);
+});
