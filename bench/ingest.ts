@@ -11,10 +11,19 @@ import { createTrpcCalls } from "../src/collector/uplink/server-calls";
 import { createApiKey } from "../src/server/auth/api-keys";
 import { closeDb, createDb, type Db } from "../src/server/db";
 import { toRecordsetJson, upsertSql } from "../src/server/ingest/upsert-sql";
-import { buildEmbedding, buildPost } from "../src/server/seed/builders";
+import { buildEmbedding } from "../src/server/seed/builders";
 import { randomFromState } from "../src/shared/random";
 import { embeddingItemSchema, postItemSchema, type EmbeddingItem, type PostItem } from "../src/shared/schemas/items";
-import { flagArg, intArg, median, printTable, scratchDatabase, startAppServer, summarise } from "./support";
+import {
+  flagArg,
+  intArg,
+  median,
+  printTable,
+  realisticPost,
+  scratchDatabase,
+  startAppServer,
+  summarise,
+} from "./support";
 
 const QUICK = flagArg("quick");
 const N = intArg("posts", QUICK ? 4_000 : 200_000);
@@ -29,27 +38,12 @@ type Batch = { posts: PostItem[]; embeddings: EmbeddingItem[] };
 
 function realisticBatches(count: number, options: { seed: number; embeddings: boolean }): Batch[] {
   const r = randomFromState(options.seed);
-  const at = Date.parse("2026-11-20T00:00:00Z");
   const batches: Batch[] = [];
   for (let start = 0; start < count; start += BATCH) {
     const posts: PostItem[] = [];
     const embeddings: EmbeddingItem[] = [];
     for (let i = start; i < Math.min(count, start + BATCH); i++) {
-      const post = buildPost(r, {
-        statusId: String(1_900_000_000_000_000_000n + BigInt(i)),
-        handle: "marketpulse",
-        createdAt: at + i * 1000,
-        collectedAt: at + i * 1000 + 5000,
-        mode: "discovery",
-        runId: null,
-      });
-      // Realistic sizes: 100–4,000 character bodies, the raw JSON carrying the body again.
-      const target = r.int(100, 4000);
-      let body = post.body;
-      while (body.length < target) body += ` ${post.body}`;
-      body = body.slice(0, target);
-      const raw = JSON.parse(post.raw_json!) as Record<string, unknown>;
-      const sized = { ...post, body, raw_json: JSON.stringify({ ...raw, text: body }) };
+      const sized = realisticPost(r, i, 1_900_000_000_000_000_000n);
       posts.push(sized);
       if (options.embeddings) embeddings.push(buildEmbedding(r, sized, DIMS));
     }

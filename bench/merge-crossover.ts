@@ -10,11 +10,10 @@ import pg from "pg";
 import { COPY_MIN_ROWS } from "../src/server/ingest/ingest-transaction";
 import { mergeThroughStaging } from "../src/server/ingest/copy-staging";
 import { toRecordsetJson, upsertSql } from "../src/server/ingest/upsert-sql";
-import { buildPost } from "../src/server/seed/builders";
 import { randomFromState } from "../src/shared/random";
 import { postItemSchema } from "../src/shared/schemas/items";
 import { syncTables } from "../src/shared/schemas/tables";
-import { intArg, median, printTable, scratchDatabase } from "./support";
+import { intArg, median, printTable, realisticPost, scratchDatabase } from "./support";
 
 const ROWS = intArg("rows", 20_000);
 const REPS = intArg("reps", 3);
@@ -22,22 +21,7 @@ const SIZES = [25, 50, 100, 200, 500, 1_000, 5_000];
 
 function posts(count: number): Record<string, unknown>[] {
   const r = randomFromState(21);
-  const at = Date.parse("2026-11-20T00:00:00Z");
-  return Array.from({ length: count }, (_, i) => {
-    const post = buildPost(r, {
-      statusId: String(1_950_000_000_000_000_000n + BigInt(i)),
-      handle: "marketpulse",
-      createdAt: at + i * 1000,
-      collectedAt: at + i * 1000 + 5000,
-      mode: "discovery",
-      runId: null,
-    });
-    const target = r.int(100, 4000);
-    let body = post.body;
-    while (body.length < target) body += ` ${post.body}`;
-    body = body.slice(0, target);
-    return postItemSchema.parse({ ...post, body, raw_json: JSON.stringify({ text: body }) });
-  });
+  return Array.from({ length: count }, (_, i) => postItemSchema.parse(realisticPost(r, i, 1_950_000_000_000_000_000n)));
 }
 
 async function main() {

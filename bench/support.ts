@@ -6,6 +6,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { withDatabase } from "../src/server/db-connection";
 import { startTestServer, withAdminClient, type TestServer } from "../test/support/test-server";
+import { buildPost } from "../src/server/seed/builders";
+import type { randomFromState } from "../src/shared/random";
 export { freePort, startAppServer } from "../test/support/app-server";
 
 export async function scratchDatabase(
@@ -86,4 +88,26 @@ export function processCpuMs(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * A post of realistic size for the ingest benchmarks: a 100–4,000 character
+ * body, the raw JSON carrying the body again, one second apart from `i`.
+ */
+export function realisticPost(r: ReturnType<typeof randomFromState>, i: number, firstId: bigint) {
+  const at = Date.parse("2026-11-20T00:00:00Z");
+  const post = buildPost(r, {
+    statusId: String(firstId + BigInt(i)),
+    handle: "marketpulse",
+    createdAt: at + i * 1000,
+    collectedAt: at + i * 1000 + 5000,
+    mode: "discovery",
+    runId: null,
+  });
+  const target = r.int(100, 4000);
+  let body = post.body;
+  while (body.length < target) body += ` ${post.body}`;
+  body = body.slice(0, target);
+  const raw = JSON.parse(post.raw_json!) as Record<string, unknown>;
+  return { ...post, body, raw_json: JSON.stringify({ ...raw, text: body }) };
 }

@@ -10,19 +10,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Locator } from "@playwright/test";
-import { buildLegacyDatabase, type LegacyCounts } from "../test/support/legacy-fixture";
+import { buildLegacyDatabase, LEGACY_COUNTS } from "../test/support/legacy-fixture";
 import { collectorFiles } from "../test/support/collector-env";
 import { expect, test, trpcCall } from "./fixtures";
 
-const COUNTS: LegacyCounts = {
-  tweets: 707,
-  reports: 441,
-  watchAccounts: 44,
-  runs: 460,
-  embeddings: 705,
-  summaries: 12,
-  shifts: 9,
-};
+const COUNTS = LEGACY_COUNTS;
 const SMOKE_RUN = "e2e-cutover-smoke-run";
 const collectorBin = path.resolve(import.meta.dirname, "../bin/xmonitor-collector.js");
 /** SQLite table → the catalog table whose server total it is compared with, and its console label. */

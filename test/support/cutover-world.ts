@@ -17,17 +17,9 @@ import { collectorFiles } from "./collector-env";
 import { createTestDatabase, type TestDatabase } from "./database";
 import { principalFor } from "./fixtures";
 import type { ServerCalls } from "../../src/collector/uplink/server-calls";
-import { buildLegacyDatabase, type LegacyCounts } from "./legacy-fixture";
+import { buildLegacyDatabase, LEGACY_COUNTS, type LegacyCounts } from "./legacy-fixture";
 
-export const LEGACY_COUNTS: LegacyCounts = {
-  tweets: 707,
-  reports: 441,
-  watchAccounts: 44,
-  runs: 460,
-  embeddings: 705,
-  summaries: 12,
-  shifts: 9,
-};
+export { LEGACY_COUNTS };
 
 export type CutoverWorld = {
   t: TestDatabase;

@@ -19,6 +19,17 @@ export type LegacyCounts = {
   shifts: number;
 };
 
+/** The seed report's legacy file: the counts its cutover figures come from. */
+export const LEGACY_COUNTS: LegacyCounts = {
+  tweets: 707,
+  reports: 441,
+  watchAccounts: 44,
+  runs: 460,
+  embeddings: 705,
+  summaries: 12,
+  shifts: 9,
+};
+
 const BASE = Date.parse("2026-02-20T00:00:00Z");
 const secondsIso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 const uuid = (kind: number, i: number) =>
