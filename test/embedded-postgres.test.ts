@@ -34,7 +34,7 @@ describe("embedded PostgreSQL", () => {
       const client = new pg.Client({ connectionString: first.url });
       await client.connect();
       await client.query(
-        "insert into watch_accounts (handle, tier, added_at, source_updated_at) values ('kept', 'priority', now(), now())",
+        "insert into watch_accounts (collector, handle, tier, added_at, source_updated_at) values ('box', 'kept', 'priority', now(), now())",
       );
       await client.end();
     } finally {

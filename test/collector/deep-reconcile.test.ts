@@ -90,6 +90,13 @@ describe("reconcile --deep against the real server", () => {
       ids[0],
       gained,
     );
+    // Recorded as this collector's push, as ingest would (docs/decisions/012).
+    await posts(
+      `insert into collector_pushes (collector, table_name, key, since_at, source_updated_at)
+       select $2, 'posts', status_id, collected_at, source_updated_at from posts where status_id = $1`,
+      gained,
+      COLLECTOR,
+    );
     log.lines.length = 0;
     const outcome = await reconcileCommand(ctx, { deep: true });
     const text = log.lines.join("\n");
