@@ -55,7 +55,7 @@ describe("POST /api/v1/ingest/bulk", () => {
     const first = await chunk({ idempotencyKey: "bulk-1" }, ndjson(posts), keys.ingest.key);
     expect(first.status).toBe(200);
     expect(first.json).toMatchObject({ replayed: false, status: "succeeded" });
-    expect(first.json.tables.posts).toEqual({ inserted: 40, updated: 0, unchanged: 0, rejected: 0 });
+    expect(first.json.tables.posts).toEqual({ inserted: 40, updated: 0, unchanged: 0, rejected: 0, anomalies: 0 });
 
     const replay = await chunk({ idempotencyKey: "bulk-1" }, ndjson(posts), keys.ingest.key);
     expect(replay.json).toEqual({ ...first.json, replayed: true });
@@ -68,7 +68,7 @@ describe("POST /api/v1/ingest/bulk", () => {
     changed[0] = laterVersion(posts[0]!, 60_000, { like_count: 77_777 });
     changed[1] = laterVersion(posts[1]!, -60_000, { like_count: 1 });
     const second = await chunk({ idempotencyKey: "bulk-2" }, ndjson(changed), keys.ingest.key);
-    expect(second.json.tables.posts).toEqual({ inserted: 0, updated: 1, unchanged: 39, rejected: 0 });
+    expect(second.json.tables.posts).toEqual({ inserted: 0, updated: 1, unchanged: 39, rejected: 0, anomalies: 0 });
     const stored = await t.db.post.findMany({
       where: { statusId: { in: [posts[0]!.status_id, posts[1]!.status_id] } },
       orderBy: { statusId: "asc" },
@@ -82,7 +82,7 @@ describe("POST /api/v1/ingest/bulk", () => {
       mode: "priority",
       posts: changed,
     });
-    expect(viaPush.tables.posts).toEqual({ inserted: 0, updated: 0, unchanged: 40, rejected: 0 });
+    expect(viaPush.tables.posts).toEqual({ inserted: 0, updated: 0, unchanged: 40, rejected: 0, anomalies: 0 });
   });
 
   it("refuses a chunk key reused with other bytes, and says what to do", async () => {
@@ -118,7 +118,13 @@ describe("POST /api/v1/ingest/bulk", () => {
       ndjson(accounts),
       keys.ingest.key,
     );
-    expect(denied.json.tables.watchAccounts).toEqual({ inserted: 0, updated: 0, unchanged: 0, rejected: 1 });
+    expect(denied.json.tables.watchAccounts).toEqual({
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      rejected: 1,
+      anomalies: 0,
+    });
     expect(denied.json.rejects[0]!.reason).toBe("permission denied for table watch_accounts");
     const allowed = await chunk(
       { table: "watchAccounts", idempotencyKey: "bulk-wa-admin" },

@@ -110,7 +110,14 @@ it(
     }
     expect(kills).toBe(KILLS);
     expect(result.resumed).toBe(true);
-    expect(result.tables.posts).toEqual({ rows: ROWS, inserted: ROWS, updated: 0, unchanged: 0, rejected: 0 });
+    expect(result.tables.posts).toEqual({
+      rows: ROWS,
+      inserted: ROWS,
+      updated: 0,
+      unchanged: 0,
+      rejected: 0,
+      anomalies: 0,
+    });
 
     const stored = await t.db.post.findMany({ select: { statusId: true, body: true }, orderBy: { statusId: "asc" } });
     const lost = rows.filter((r, i) => stored[i]?.statusId !== r.status_id || stored[i]?.body !== r.body).length;

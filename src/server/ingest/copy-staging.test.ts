@@ -118,7 +118,7 @@ describe("the merge through COPY staging", () => {
     second.posts[4] = laterVersion(second.posts[4]!, -60_000, { like_count: 1 });
     const copyCounts = await write(copyDb, "m-2", second, 1);
     expect(copyCounts).toEqual(await write(jsonDb, "m-2", second, Infinity));
-    expect(copyCounts.posts).toEqual({ inserted: 0, updated: 2, unchanged: 28, rejected: 0 });
+    expect(copyCounts.posts).toEqual({ inserted: 0, updated: 2, unchanged: 28, rejected: 0, anomalies: 0 });
     expect(await stored(copyDb)).toEqual(await stored(jsonDb));
   });
 
