@@ -7,6 +7,7 @@ import path from "node:path";
 import { z } from "zod";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import { exportFileName, MANIFEST_FILE, type ExportManifest } from "./paths";
+import { zodIssueLines } from "~/shared/zod-errors";
 
 export class ExportVerificationError extends Error {
   override name = "ExportVerificationError";
@@ -44,7 +45,7 @@ export function readManifest(exportDir: string): ExportManifest {
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "manifest"}: ${i.message}`);
+    const issues = zodIssueLines(parsed.error, { max: 3, root: "manifest" });
     throw new ExportVerificationError(`${file} is not an export manifest: ${issues.join("; ")}`);
   }
   const manifest = parsed.data as ExportManifest;

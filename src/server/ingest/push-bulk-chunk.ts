@@ -15,6 +15,7 @@ import type { Db } from "../db";
 import { AppError } from "../errors";
 import { ingestParsedBatch } from "./push-ingest-batch";
 import type { RejectStorage } from "./trim-rejects";
+import { zodIssueLines } from "~/shared/zod-errors";
 
 /** Lines of an NDJSON body as items; a line that is not JSON stays a string, so validation rejects it at its index. */
 export function ndjsonItems(body: Uint8Array): { items: unknown[]; unreadable: Map<number, string> } {
@@ -50,7 +51,7 @@ export async function pushBulkChunk(
 ): Promise<IngestResult> {
   const parsed = bulkChunkEnvelopeSchema.safeParse(options.envelope);
   if (!parsed.success) {
-    const first = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "query"}: ${i.message}`);
+    const first = zodIssueLines(parsed.error, { max: 3, root: "query" });
     throw new AppError("BAD_REQUEST", `Malformed bulk chunk, nothing was written: ${first.join("; ")}`);
   }
   const { table, ...envelope } = parsed.data;

@@ -16,6 +16,7 @@ import { AppError } from "../errors";
 import { writeIngestBatch } from "./ingest-transaction";
 import { defaultRejectStorage, scheduleRejectTrim, type RejectStorage } from "./trim-rejects";
 import { validateBatchItems } from "./validate-items";
+import { zodIssueLines } from "~/shared/zod-errors";
 
 type IngestBatchParsed = z.output<typeof ingestBatchSchema>;
 
@@ -33,7 +34,7 @@ export async function pushIngestBatch(
 ): Promise<IngestResult> {
   const parsed = ingestBatchSchema.safeParse(options.input);
   if (!parsed.success) {
-    const first = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
+    const first = zodIssueLines(parsed.error, { max: 3, root: "body" });
     throw new AppError("BAD_REQUEST", `Malformed ingest batch, nothing was written: ${first.join("; ")}`);
   }
   return ingestParsedBatch(db, {
