@@ -29,3 +29,17 @@ export function assertMayChangeCutover(principal: Principal, cutover: { id: stri
     `API key ${principal.keyPrefix} is bound to collector "${bound}"; cutover ${cutover.id} belongs to another collector, so this key cannot change it.`,
   );
 }
+
+/**
+ * Whose rows a read covers: the collector asked for (a bound key may only ask
+ * for its own: else 403), else a bound key's own collector, else every
+ * collector (null). Without a principal (a server-side caller) as asked.
+ */
+export function collectorToRead(principal: Principal | undefined, asked: string | undefined): string | null {
+  if (!principal) return asked ?? null;
+  if (asked) {
+    assertMayActFor(principal, asked);
+    return asked;
+  }
+  return principal.collector;
+}

@@ -3,7 +3,7 @@
 // the server holds that its snapshot lacks. With a collector, only its rows
 // (decisions/012): another collector's rows are never "extra" for this one.
 import { perTable, serverColumnOf, type SyncTable, type TableSpec } from "~/shared/table-catalog";
-import { assertMayActFor } from "../auth/collector-binding";
+import { collectorToRead } from "../auth/collector-binding";
 import type { Principal } from "../auth/principal";
 import type { Db } from "../db";
 import { collectorScope } from "../provenance/collector-scope";
@@ -35,12 +35,7 @@ export async function keysPage(
     principal?: Principal;
   },
 ): Promise<{ keys: string[]; next: string | null }> {
-  // A key bound to a collector pages its own rows: asked for another's, 403; not asked, its own.
-  let collector = options.collector ?? null;
-  if (options.principal) {
-    if (collector) assertMayActFor(options.principal, collector);
-    else collector = options.principal.collector;
-  }
+  const collector = collectorToRead(options.principal, options.collector);
   const sql = collector ? scopedKeysPageSql[options.table] : keysPageSql[options.table];
   // Exactly the placeholders the statement names (the scoped first page names $2 as null).
   const params: unknown[] = [options.limit];

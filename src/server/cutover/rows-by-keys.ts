@@ -9,7 +9,7 @@ import {
   type SyncTable,
   type TableSpec,
 } from "~/shared/table-catalog";
-import { assertMayActFor } from "../auth/collector-binding";
+import { collectorToRead } from "../auth/collector-binding";
 import type { Principal } from "../auth/principal";
 import type { Db } from "../db";
 import { syncTables } from "~/shared/schemas/tables";
@@ -46,12 +46,7 @@ export async function rowsByKeys(
   options: { table: SyncTable; keys: readonly string[]; collector?: string | undefined; principal?: Principal },
 ): Promise<Record<string, unknown>[]> {
   if (options.keys.length === 0) return [];
-  // A key bound to a collector reads its own rows: asked for another's, 403; not asked, its own.
-  let collector = options.collector ?? null;
-  if (options.principal) {
-    if (collector) assertMayActFor(options.principal, collector);
-    else collector = options.principal.collector;
-  }
+  const collector = collectorToRead(options.principal, options.collector);
   const rows =
     collector && isCollectorOwned(syncTables[options.table])
       ? await db.$queryRawUnsafe<{ row: Record<string, unknown> }[]>(

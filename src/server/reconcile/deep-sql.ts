@@ -18,8 +18,6 @@ const q = (name: string) => `"${name}"`;
  * the stored row, "_since" as this collector pushed it). Every statement
  * below reads rows through this one function.
  */
-export type ScopeSql = (table: SyncTable, collectorParam: string) => string;
-
 export function collectorScopeSql(table: SyncTable, collectorParam: string): string {
   const scope = collectorScope(table, `${collectorParam}::text`);
   return `(select t.*, ${scope.sinceExpr} as "_since" from ${scope.from} where ${scope.where})`;
@@ -36,7 +34,7 @@ export function rowHashSql(table: SyncTable, alias: string): string {
  * (text[]), $4 wanted segments (int[]). One scan: each row's segment by
  * binary search over the bounds, hashed only when its segment is wanted.
  */
-export function buildSegmentsSql(table: SyncTable, scope: ScopeSql = collectorScopeSql): string {
+export function buildSegmentsSql(table: SyncTable): string {
   const key = q(tableCatalog[table].key);
   // "offset 0" keeps the hash inside the scan: grouping then carries (segment, hash), not whole rows
   // (without it PostgreSQL sorted every row's columns to disk, 10x slower at a million posts).
@@ -44,7 +42,7 @@ export function buildSegmentsSql(table: SyncTable, scope: ScopeSql = collectorSc
 select h.segment, count(*)::int as count, (sum(h.hash) % 4503599627370496)::int8 as checksum
 from (select s.segment, ${rowHashSql(table, "s")} as hash
       from (select width_bucket(t.${key} collate "C", $3::text[]) as segment, t.*
-            from ${scope(table, "$1")} t
+            from ${collectorScopeSql(table, "$1")} t
             where $2::timestamptz is null or t."_since" >= $2::timestamptz) s
       where s.segment = any($4::int[])
       offset 0) h
@@ -53,13 +51,13 @@ order by h.segment`;
 }
 
 /** Parameters as buildSegmentsSql, then $5 after (text or null), $6 limit: rows of the wanted segments in key order. */
-export function buildRowHashesSql(table: SyncTable, scope: ScopeSql = collectorScopeSql): string {
+export function buildRowHashesSql(table: SyncTable): string {
   const key = q(tableCatalog[table].key);
   return `
 select s.${key} as key, ${rowHashSql(table, "s")} as hash,
        (extract(epoch from s."source_updated_at") * 1000)::int8 as updated_at
 from (select width_bucket(t.${key} collate "C", $3::text[]) as segment, t.*
-      from ${scope(table, "$1")} t
+      from ${collectorScopeSql(table, "$1")} t
       where ($2::timestamptz is null or t."_since" >= $2::timestamptz)
         and ($5::text is null or t.${key} collate "C" > $5::text)) s
 where s.segment = any($4::int[])

@@ -5,7 +5,7 @@
 // and still stands on the server; without, every row as stored.
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { Principal } from "../auth/principal";
-import { assertMayActFor } from "../auth/collector-binding";
+import { collectorToRead } from "../auth/collector-binding";
 import type { Db } from "../db";
 import { collectorScope } from "../provenance/collector-scope";
 
@@ -57,12 +57,7 @@ export async function reconcileCounts(
   options: { since?: string | undefined; collector?: string | undefined; principal?: Principal },
 ): Promise<ReconcileCounts> {
   const since = options.since ? new Date(options.since) : null;
-  // A key bound to a collector counts its own rows: asked for another's, 403; not asked, its own.
-  let collector = options.collector ?? null;
-  if (options.principal) {
-    if (collector) assertMayActFor(options.principal, collector);
-    else collector = options.principal.collector;
-  }
+  const collector = collectorToRead(options.principal, options.collector);
   // One query per table, concurrently on the pool: the big tables' scans overlap.
   const [counted, [{ now }]] = await Promise.all([
     Promise.all(syncTableNames.map((table) => countTable(db, table, since, collector))),
