@@ -18,7 +18,7 @@ export async function getPostSpotCheck(db: Db, options: { statusId: string }) {
       : Promise.resolve(null),
     db.report.findMany({
       where: { statusIds: { has: options.statusId } },
-      select: { reportId: true, runId: true, kind: true, title: true, createdAt: true },
+      select: { reportId: true, runId: true, collector: true, kind: true, title: true, createdAt: true },
       orderBy: { createdAt: "desc" },
       take: 50,
     }),

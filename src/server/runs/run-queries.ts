@@ -9,6 +9,7 @@ export type ListRunsOptions = {
   mode?: string | undefined;
   status?: string | undefined;
   collector?: string | undefined;
+  runId?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
   cursor?: string | undefined;
@@ -20,6 +21,7 @@ export async function listRuns(db: Db, options: ListRunsOptions) {
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.status ? { status: options.status } : {}),
     ...(options.collector ? { collector: options.collector } : {}),
+    ...(options.runId ? { runId: options.runId } : {}),
     ...(options.from || options.to
       ? {
           runAt: {

@@ -27,6 +27,8 @@ export const runListSchema = z.object({
   mode: runMode.optional(),
   status: runStatusSchema.optional(),
   collector: text({ max: 100 }).optional(),
+  /** One run id, every collector's run of that id (a run id is unique per collector only). */
+  runId: text({ min: 1, max: 128 }).optional(),
   from: isoTime.optional(),
   to: isoTime.optional(),
   cursor: text({ max: 300 }).optional(),

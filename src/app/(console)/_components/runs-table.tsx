@@ -1,6 +1,7 @@
 // One table of pipeline runs for the overview's "Latest runs" and the /runs
 // list: same columns, same links, so a run reads the same everywhere.
 import { formatCount, formatDuration, runDuration } from "../_lib/format";
+import { runHref } from "../_lib/links";
 import { CopyId } from "./copy-id";
 import { RelativeTime } from "./relative-time";
 import { DataTable, td, tdNum, TableHead, num, tr } from "./states";
@@ -45,9 +46,9 @@ export function RunsTable({
       />
       <tbody>
         {runs.map((run) => (
-          <tr key={run.runId} className={tr} data-testid="run-row">
+          <tr key={`${run.collector ?? ""}/${run.runId}`} className={tr} data-testid="run-row">
             <td className={td}>
-              <CopyId value={run.runId} short={8} href={`/runs/${encodeURIComponent(run.runId)}`} />
+              <CopyId value={run.runId} short={8} href={runHref(run)} />
             </td>
             <td className={`${td} font-mono text-xs`}>{run.collector ?? "—"}</td>
             <td className={td}>{run.mode}</td>

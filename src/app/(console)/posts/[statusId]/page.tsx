@@ -10,6 +10,7 @@ import { StatusBadge } from "../../_components/status-badge";
 import { formatCount } from "../../_lib/format";
 import { load } from "../../_lib/load";
 import { xPostHref } from "../../_lib/external-link";
+import { runHref } from "../../_lib/links";
 
 export const dynamic = "force-dynamic";
 
@@ -113,7 +114,11 @@ export default async function PostPage({ params }: { params: Promise<{ statusId:
           [
             "Collected by run",
             post.run_id ? (
-              <CopyId key="run" value={post.run_id} href={`/runs/${encodeURIComponent(post.run_id)}`} />
+              <CopyId
+                key="run"
+                value={post.run_id}
+                href={runHref({ runId: post.run_id, collector: run?.runId === post.run_id ? run.collector : null })}
+              />
             ) : (
               "— (no run recorded)"
             ),
@@ -197,7 +202,7 @@ export default async function PostPage({ params }: { params: Promise<{ statusId:
                 <tr className="border-t border-slate-100" data-testid="cited-run">
                   <td className={td}>Run</td>
                   <td className={td}>
-                    <CopyId value={run.runId} short={8} href={`/runs/${encodeURIComponent(run.runId)}`} />
+                    <CopyId value={run.runId} short={8} href={runHref(run)} />
                   </td>
                   <td className={td}>
                     {run.mode} run on {run.collector ?? "—"} <StatusBadge status={run.status} />
@@ -208,13 +213,17 @@ export default async function PostPage({ params }: { params: Promise<{ statusId:
                 </tr>
               ) : null}
               {reports.map((r) => (
-                <tr key={r.reportId} className="border-t border-slate-100" data-testid="cited-report">
+                <tr
+                  key={`${r.collector}/${r.reportId}`}
+                  className="border-t border-slate-100"
+                  data-testid="cited-report"
+                >
                   <td className={td}>Report</td>
                   <td className={td}>
                     <CopyId
                       value={r.reportId}
                       short={8}
-                      href={r.runId ? `/runs/${encodeURIComponent(r.runId)}` : undefined}
+                      href={r.runId ? runHref({ runId: r.runId, collector: r.collector }) : undefined}
                     />
                   </td>
                   <td className={td}>{r.title}</td>

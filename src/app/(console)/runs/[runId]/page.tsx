@@ -21,6 +21,7 @@ import { formatCount, formatDuration, runDuration, tableLabel } from "../../_lib
 import { describeIngestWindow } from "~/shared/ingest-window";
 import { getRequestPrincipal } from "~/trpc/server";
 import { load } from "../../_lib/load";
+import { ChooseCollector } from "./choose-collector";
 import { RemoveRun } from "./remove-run";
 
 export const metadata: Metadata = { title: "Run" };
@@ -43,10 +44,22 @@ function windowOf(batch: {
   });
 }
 
-export default async function RunPage({ params }: { params: Promise<{ runId: string }> }) {
+export default async function RunPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ runId: string }>;
+  searchParams: Promise<{ collector?: string | string[] }>;
+}) {
   const { runId } = await params;
-  const [result, principal] = await Promise.all([load((c) => c.runs.byId({ runId })), getRequestPrincipal()]);
+  const asked = (await searchParams).collector;
+  const collector = typeof asked === "string" && asked !== "" ? asked : undefined;
+  const [result, principal] = await Promise.all([
+    load((c) => c.runs.byId({ runId, ...(collector ? { collector } : {}) })),
+    getRequestPrincipal(),
+  ]);
   if (!result.ok && result.code === "NOT_FOUND") notFound();
+  if (!result.ok && result.code === "CONFLICT") return <ChooseCollector runId={runId} message={result.message} />;
   if (!result.ok) return <ErrorState title="Could not load the run" message={result.message} />;
   const { run, batches, reports } = result.data;
   return (
@@ -66,7 +79,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
           [
             "Collector",
             <span key="c" className="font-mono">
-              {run.collector ?? "— (imported by a cutover)"}
+              {run.collector}
             </span>,
           ],
           ["Mode", run.mode],
@@ -89,7 +102,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         ]}
       />
       {run.error ? <ErrorState title="The run failed" message={run.error} /> : null}
-      {principal?.role === "admin" ? <RemoveRun runId={run.runId} /> : null}
+      {principal?.role === "admin" ? <RemoveRun runId={run.runId} collector={run.collector} /> : null}
 
       <Section title={`Ingest batches (${batches.length})`} id="batches-heading">
         {batches.length === 0 ? (

@@ -10,12 +10,12 @@ import { ErrorState } from "../../_components/states";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-export function RemoveRun({ runId }: { runId: string }) {
+export function RemoveRun({ runId, collector }: { runId: string; collector: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
-  const preview = useQuery({ ...trpc.runs.removalPreview.queryOptions({ runId }), enabled: open });
+  const preview = useQuery({ ...trpc.runs.removalPreview.queryOptions({ runId, collector }), enabled: open });
   const remove = useMutation(
     trpc.runs.remove.mutationOptions({
       onSuccess: (result) => router.push(`/runs?removed=${encodeURIComponent(result.runId)}`),
@@ -36,7 +36,7 @@ export function RemoveRun({ runId }: { runId: string }) {
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    remove.mutate({ runId, reason: reason.trim() });
+    remove.mutate({ runId, collector, reason: reason.trim() });
   };
   const p = preview.data;
   return (
