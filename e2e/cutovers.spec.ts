@@ -205,7 +205,7 @@ test("a real cutover through the CLI shows on /cutovers/[id] as the tool recorde
         );
       }
       const spot = step.getByTestId("validate-spot-check");
-      await expectRow(spot, "Posts", ["50", "0", "0"], false);
+      await expectRow(spot, "Posts", ["50", "0", "0", "0"], false);
     }
     await expect(page.getByTestId("step-validate-1")).toContainText(/validate FAIL: .*runs \+\d+/);
     await snap("cutover-real");

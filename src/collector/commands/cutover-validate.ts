@@ -80,7 +80,7 @@ export async function cutoverValidate(
     }
     for (const t of result.spotCheck.tables) {
       log.info(
-        `spot check ${syncTables[t.table].sqlite}: ${t.checked} checked, ${t.missing} missing, ${t.mismatches} mismatches`,
+        `spot check ${syncTables[t.table].sqlite}: ${t.checked} checked, ${t.missing} missing, ${t.mismatches} mismatches${t.newerOnServer ? `, ${t.newerOnServer} newer on the server (another collector pushed them since)` : ""}`,
         { event: "spot_check", ...t },
       );
       for (const m of t.differing.slice(0, 10))
@@ -114,7 +114,13 @@ export async function cutoverValidate(
     const spot = Object.fromEntries(
       result.spotCheck.tables.map((t) => [
         t.table,
-        { checked: t.checked, missing: t.missing, mismatches: t.mismatches, differing: t.differing.slice(0, 5) },
+        {
+          checked: t.checked,
+          missing: t.missing,
+          mismatches: t.mismatches,
+          newerOnServer: t.newerOnServer,
+          differing: t.differing.slice(0, 5),
+        },
       ]),
     );
     const figures: ValidateFigures = {

@@ -4,6 +4,7 @@
 // instants (SQLite may hold '…:12Z', the server answers '…:12.000Z'), and
 // JSON arrays as arrays. What still differs is a real difference.
 import { postViewFields, viewToItem } from "~/shared/post-view";
+import { hashColumns, SHARED_TABLES } from "~/shared/row-hash";
 import { syncTables, type SyncTable } from "~/shared/schemas/tables";
 
 export type FieldDiff = { field: string; local: unknown; server: unknown };
@@ -68,4 +69,30 @@ export function wouldUpdate(local: Record<string, unknown>, stored: Record<strin
   const storedAt = Date.parse(String(stored.updated_at));
   if (localAt < storedAt) return false;
   return diffFields(local, stored).length > 0;
+}
+
+/**
+ * A shared row (posts, embeddings: one row per key for every collector) the
+ * server holds in a newer version than this collector's: another collector
+ * pushed it later, and the newest version wins. The content reconcile counts
+ * these apart the same way (decision 013).
+ */
+export function newerOnServer(
+  table: SyncTable,
+  local: Record<string, unknown>,
+  server: Record<string, unknown>,
+): boolean {
+  if (!SHARED_TABLES.includes(table)) return false;
+  return Date.parse(String(server.updated_at)) > Date.parse(String(local.updated_at));
+}
+
+/**
+ * What a spot check compares of a local item. For a shared row that is its
+ * content: the first-seen columns (when and by which run a collector first
+ * saw it) are each collector's own observation, and the server keeps one
+ * collector's (the row hash leaves them out for the same reason).
+ */
+export function contentOf(table: SyncTable, item: Record<string, unknown>): Record<string, unknown> {
+  if (!SHARED_TABLES.includes(table)) return item;
+  return Object.fromEntries(hashColumns[table].filter((c) => c.wire in item).map((c) => [c.wire, item[c.wire]]));
 }

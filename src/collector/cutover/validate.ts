@@ -6,7 +6,7 @@
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { ServerClient } from "../uplink/server-client";
 import { seededRandom } from "~/shared/random";
-import { diffFields, parseLocalItem, postViewToItem, type FieldDiff } from "./compare";
+import { contentOf, diffFields, newerOnServer, parseLocalItem, postViewToItem, type FieldDiff } from "./compare";
 import { openSnapshot, snapshotCount } from "./export";
 import { rowToItem } from "../store/items";
 import { fetchServerRows } from "./server-rows";
@@ -32,6 +32,11 @@ export type SpotCheckTable = {
   missing: number;
   missingKeys: string[];
   mismatches: number;
+  /**
+   * Shared rows (posts, embeddings) another collector has since pushed a
+   * newer version of: the server holds that one, so they are not mismatches.
+   */
+  newerOnServer: number;
   differing: Mismatch[];
 };
 export type ValidateResult = {
@@ -145,6 +150,7 @@ export async function validateCutover(options: {
         missing: 0,
         missingKeys: [],
         mismatches: 0,
+        newerOnServer: 0,
         differing: [],
       };
       for (const [k, local] of locals) {
@@ -157,11 +163,16 @@ export async function validateCutover(options: {
           check.missingKeys.push(k);
           continue;
         }
+        if (newerOnServer(table, local, viaTrpc)) {
+          check.newerOnServer++;
+          continue;
+        }
         const found: Mismatch[] = [];
-        const trpcDiff = diffFields(local, viaTrpc);
+        const compared = contentOf(table, local);
+        const trpcDiff = diffFields(compared, viaTrpc);
         if (trpcDiff.length) found.push({ key: k, via: "trpc", fields: trpcDiff });
         if (viaRest) {
-          const restDiff = diffFields(local, viaRest);
+          const restDiff = diffFields(compared, viaRest);
           if (restDiff.length) found.push({ key: k, via: "rest", fields: restDiff });
         }
         if (found.length) {

@@ -68,7 +68,14 @@ export const validateFiguresSchema = z.object({
     sample: count,
     tables: z.record(
       z.string(),
-      z.object({ checked: count, missing: count, mismatches: count, differing: z.array(z.unknown()) }),
+      z.object({
+        checked: count,
+        missing: count,
+        mismatches: count,
+        /** Shared rows another collector pushed a newer version of since (absent in older records). */
+        newerOnServer: count.optional(),
+        differing: z.array(z.unknown()),
+      }),
     ),
   }),
   report: z.string(),

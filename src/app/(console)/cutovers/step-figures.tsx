@@ -183,11 +183,11 @@ export function ValidateFigure({ figures }: { figures: ValidateFigures }) {
       <FigureTable
         caption={`Spot check: up to ${formatCount(figures.spotCheck.sample)} rows per table, field by field`}
         testId="validate-spot-check"
-        columns={["Table", "checked", "missing", "mismatches"]}
+        columns={["Table", "checked", "missing", "mismatches", "newer on server"]}
         rows={spot.map(([table, t]) => ({
           key: table,
           flagged: t.missing > 0 || t.mismatches > 0,
-          cells: [t.checked, t.missing, t.mismatches].map((n) => formatCount(n)),
+          cells: [t.checked, t.missing, t.mismatches, t.newerOnServer ?? 0].map((n) => formatCount(n)),
         }))}
       />
       <Facts
