@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CopyId } from "../../_components/copy-id";
 import { DetailList } from "../../_components/detail-list";
@@ -9,6 +8,7 @@ import { StatusBadge } from "../../_components/status-badge";
 import { formatDuration } from "../../_lib/format";
 import { load } from "../../_lib/load";
 import { parseSteps, StepList } from "../steps";
+import { Breadcrumb } from "../../_components/breadcrumb";
 
 export const metadata: Metadata = { title: "Cutover" };
 export const dynamic = "force-dynamic";
@@ -27,12 +27,7 @@ export default async function CutoverPage({ params }: { params: Promise<{ id: st
   ) as Record<string, unknown>;
   return (
     <div className="space-y-6">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/cutovers" className="hover:underline">
-          Cutovers
-        </Link>{" "}
-        / <span>{cutover.label}</span>
-      </nav>
+      <Breadcrumb list="Cutovers" href="/cutovers" item={cutover.label} />
       <PageHeader title={cutover.label}>
         <StatusBadge status={cutover.status} />
       </PageHeader>

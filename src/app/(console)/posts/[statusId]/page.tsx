@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CopyId } from "../../_components/copy-id";
 import { DetailList } from "../../_components/detail-list";
@@ -11,6 +10,7 @@ import { formatCount } from "../../_lib/format";
 import { load } from "../../_lib/load";
 import { xPostHref } from "../../_lib/external-link";
 import { runHref } from "../../_lib/links";
+import { Breadcrumb } from "../../_components/breadcrumb";
 
 export const dynamic = "force-dynamic";
 
@@ -31,12 +31,7 @@ export default async function PostPage({ params }: { params: Promise<{ statusId:
   const updated = new Date(post.updated_at);
   return (
     <div className="space-y-6">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/posts" className="hover:underline">
-          Posts
-        </Link>{" "}
-        / <span className="font-mono">{post.status_id}</span>
-      </nav>
+      <Breadcrumb list="Posts" href="/posts" item={post.status_id} mono />
       <PageHeader title={`Post ${post.status_id}`}>
         <span className="inline-flex items-center gap-2">
           <StatusBadge status="success" label="On the server" />

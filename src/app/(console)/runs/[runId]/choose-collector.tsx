@@ -1,20 +1,15 @@
 // A run id several collectors used: the page cannot pick one, so it lists
 // each collector's run of that id with a link that names the collector.
-import Link from "next/link";
 import { RunsTable } from "../../_components/runs-table";
 import { ErrorState, PageHeader } from "../../_components/states";
 import { load } from "../../_lib/load";
+import { Breadcrumb } from "../../_components/breadcrumb";
 
 export async function ChooseCollector({ runId, message }: { runId: string; message: string }) {
   const runs = await load((c) => c.runs.list({ runId, limit: 20 }));
   return (
     <div className="space-y-4">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/runs" className="hover:underline">
-          Runs
-        </Link>{" "}
-        / <span className="font-mono">{runId.slice(0, 8)}</span>
-      </nav>
+      <Breadcrumb list="Runs" href="/runs" item={runId.slice(0, 8)} mono />
       <PageHeader title={`Run ${runId.slice(0, 8)}`} />
       <p className="text-sm text-slate-700" data-testid="choose-collector">
         {message} Pick the collector&apos;s run below.

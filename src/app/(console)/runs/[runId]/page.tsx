@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CopyId } from "../../_components/copy-id";
 import { DetailList } from "../../_components/detail-list";
@@ -23,6 +22,7 @@ import { getRequestPrincipal } from "~/trpc/server";
 import { load } from "../../_lib/load";
 import { ChooseCollector } from "./choose-collector";
 import { RemoveRun } from "./remove-run";
+import { Breadcrumb } from "../../_components/breadcrumb";
 
 export const metadata: Metadata = { title: "Run" };
 export const dynamic = "force-dynamic";
@@ -64,12 +64,7 @@ export default async function RunPage({
   const { run, batches, reports } = result.data;
   return (
     <div className="space-y-6">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/runs" className="hover:underline">
-          Runs
-        </Link>{" "}
-        / <span className="font-mono">{run.runId.slice(0, 8)}</span>
-      </nav>
+      <Breadcrumb list="Runs" href="/runs" item={run.runId.slice(0, 8)} mono />
       <PageHeader title={`Run ${run.runId.slice(0, 8)}`}>
         <StatusBadge status={run.status} />
       </PageHeader>
