@@ -15,7 +15,15 @@ import { openPrivate, writeJsonAtomic } from "../util/atomic-file";
 import { ExportVerificationError } from "./manifest";
 import { REJECT_LOG_NAME } from "./paths";
 
-export type TableCheckpoint = { line: number; totals: TableResult; rejectLogBytes: number; done: boolean };
+export type TableCheckpoint = {
+  line: number;
+  totals: TableResult;
+  rejectLogBytes: number;
+  done: boolean;
+  /** One pass only: the export file's length after the last recorded chunk, and that chunk's last key. */
+  exportBytes?: number;
+  lastKey?: string | number | null;
+};
 export type PassCheckpoint = {
   pass: number;
   role: string;
@@ -31,6 +39,8 @@ export type PassCheckpoint = {
   startedAt: string;
   complete: boolean;
   tables: Partial<Record<SyncTable, TableCheckpoint>>;
+  /** A pass that reads the snapshot and writes the export as it sends it (one-pass.ts). */
+  onePass?: { snapshot: string };
 };
 export type Checkpoint = { version: 1; passes: PassCheckpoint[] };
 

@@ -95,7 +95,7 @@ describe("pushBatches", () => {
       keyPrefix: "p",
       concurrency: 3,
       inOrder: true,
-      onBatch: (batch) => void order.push((batch.items[0] as Handle).handle),
+      onBatch: (batch) => void order.push((batch.items![0] as Handle).handle),
     });
     expect(s.maxInFlight()).toBe(3);
     expect(order).toEqual(["h000", "h002", "h004", "h006", "h008", "h010"]);
@@ -160,7 +160,7 @@ describe("pushBatches", () => {
         keyPrefix: "p",
         concurrency: 2,
         inOrder: true,
-        onBatch: (batch) => void applied.push((batch.items[0] as Handle).handle),
+        onBatch: (batch) => void applied.push((batch.items![0] as Handle).handle),
       }),
     ).rejects.toThrow(/400/);
     expect(applied).toEqual(["h000", "h002"]);
