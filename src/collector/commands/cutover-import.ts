@@ -162,7 +162,7 @@ export async function cutoverImport(
   if (exportDir && !options.dryRun && unfinishedOnePass(exportDir)) {
     const result = await cutoverExportImport(ctx, { ...options, outDir: exportDir }, s);
     if (result.exitCode === EXIT_INTERRUPTED) ctx.log.warn(result.message, { event: "interrupted" });
-    return withRejectsExit({ ...result, value: result.value?.import });
+    return { ...result, value: result.value?.import };
   }
   const work = async (recordRunning: (pass?: number) => Promise<void>): Promise<StepOutcome<ImportResult>> => {
     if (!exportDir)

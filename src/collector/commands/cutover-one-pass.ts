@@ -82,8 +82,10 @@ export async function cutoverExportImport(
   const done = imported;
   if (!done) return { ...result, failedStep: "export" };
   // The import's result decides: its exit code (rejects, Ctrl-C) and its message.
+  // Rejected rows are accounted for (in the reject log) but not on the server: exit 1, as the import alone does.
+  const rejected = (done.value?.rejected ?? 0) > 0;
   return {
-    exitCode: result.ok ? done.exitCode : done.ok ? result.exitCode : done.exitCode,
+    exitCode: result.ok ? (rejected ? 1 : done.exitCode) : done.ok ? result.exitCode : done.exitCode,
     ok: result.ok && done.ok,
     message: done.ok ? result.message : done.message,
     value: { manifest: result.value?.manifest ?? null, ...(done.value ? { import: done.value } : {}) },

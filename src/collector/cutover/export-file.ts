@@ -22,7 +22,8 @@ export type SnapshotKey = string | number;
 /** One bulk chunk: the file's bytes for its lines, and where the file and the table stand after it. */
 export type SnapshotChunk = {
   table: SyncTable;
-  ndjson: string;
+  /** The chunk's lines as written to the file (UTF-8, each ending with a newline). */
+  ndjson: Buffer;
   rows: number;
   /** Lines of the file before this chunk. */
   firstLine: number;
@@ -31,6 +32,8 @@ export type SnapshotChunk = {
   /** The file's length after it. */
   exportBytes: number;
   lastKey: SnapshotKey;
+  /** Hands the chunk's buffer back for a later chunk: call once the chunk is answered and recorded, not before. */
+  release: () => void;
 };
 
 export class ExportFile {
@@ -72,8 +75,7 @@ export class ExportFile {
   }
 
   /** Appends one chunk's lines (ending with a newline) to the file and its hash; returns the file's length. */
-  append(text: string, lines: number): number {
-    const buffer = Buffer.from(text);
+  append(buffer: Buffer, lines: number): number {
     this.hash.update(buffer);
     const bytes = buffer.length;
     let written = 0;
@@ -136,32 +138,44 @@ export function* snapshotChunks(
   const rows = (from.after === null ? statement.iterate() : statement.iterate(from.after)) as IterableIterator<
     Record<string, unknown>
   >;
-  let text = "";
-  let count = 0;
+  // Lines are written into a chunk's buffer as they are made, so each line's string dies young (no
+  // string of the whole chunk is built, kept and flattened while chunks are in flight), and the buffers
+  // of answered chunks are used again: as many exist as chunks are in flight, however large the table.
+  const spare: Buffer[] = [];
+  const take = () => spare.pop() ?? Buffer.allocUnsafe(limits.maxBytes);
+  let buffer = take();
   let bytes = 0;
+  let count = 0;
   let line = from.line;
   let lastKey: SnapshotKey | null = null;
   const cut = (): SnapshotChunk => {
+    const full = buffer;
+    const ndjson = full.subarray(0, bytes);
     const chunk: SnapshotChunk = {
       table,
-      ndjson: text,
+      ndjson,
       rows: count,
       firstLine: line,
       endLine: line + count,
-      exportBytes: file.append(text, count),
+      exportBytes: file.append(ndjson, count),
       lastKey: lastKey!,
+      release: () => {
+        if (full.length === limits.maxBytes) spare.push(full);
+      },
     };
     line += count;
-    text = "";
     count = 0;
     bytes = 0;
+    buffer = take();
     return chunk;
   };
   for (const row of rows) {
     const lineText = `${JSON.stringify(rowToItem(table, row))}\n`;
     const size = Buffer.byteLength(lineText);
     if (count > 0 && (count >= limits.maxRows || bytes + size > limits.maxBytes)) yield cut();
-    text += lineText;
+    // A line longer than the bound goes alone, in a buffer of its own size.
+    if (size > buffer.length) buffer = Buffer.allocUnsafe(size);
+    buffer.write(lineText, bytes);
     bytes += size;
     count++;
     lastKey = row[key] as SnapshotKey;

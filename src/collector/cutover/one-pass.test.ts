@@ -44,7 +44,7 @@ function recordingServer() {
       if (seen) return { ...base, replayed: true, receivedAt: "", tables: seen.tables, rejects: [] };
       const tables = zeroTableResults();
       const { table } = envelope;
-      for (const line of ndjson.slice(0, -1).split("\n")) {
+      for (const line of ndjson.toString().slice(0, -1).split("\n")) {
         const key = String((JSON.parse(line) as Record<string, unknown>)[syncTables[table].key]);
         if (stored.get(table)!.has(key)) tables[table].unchanged++;
         else {

@@ -219,7 +219,7 @@ async function passTable(
     ...(options.log ? { log: options.log } : {}),
     onBatch: (chunk, outcome) => {
       const rejects = outcome.rejects.filter((r) => r.table === table);
-      const lines = rejects.length > 0 ? chunk.ndjson.slice(0, -1).split("\n") : [];
+      const lines = rejects.length > 0 ? chunk.ndjson.toString().slice(0, -1).split("\n") : [];
       const entries = rejects.map((r) => ({
         line: chunk.firstLine + r.index + 1,
         key: r.key,
@@ -235,6 +235,7 @@ async function passTable(
       state.exportBytes = chunk.exportBytes;
       state.lastKey = chunk.lastKey;
       t.save();
+      chunk.release();
       progress(false);
     },
   });

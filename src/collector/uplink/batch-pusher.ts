@@ -12,7 +12,8 @@
 //   large fails the push or becomes a reject (`rowTooLarge`); a warning
 //   names the settings to change;
 // - totals, added up once.
-import { contentKey, sha256Hex } from "~/shared/canonical-json";
+import { createHash } from "node:crypto";
+import { contentKey } from "~/shared/canonical-json";
 import type { IngestBatch, IngestRejectSummary, TableResult } from "~/shared/schemas/ingest";
 import { syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { CollectorLog } from "../log";
@@ -32,7 +33,7 @@ export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
  */
 export type OutgoingBatch = { table: SyncTable } & (
   | { items: unknown[]; texts?: readonly string[]; ndjson?: undefined }
-  | { ndjson: string; rows: number; items?: undefined; texts?: undefined }
+  | { ndjson: string | Buffer; rows: number; items?: undefined; texts?: undefined }
 );
 export type BatchEnvelope = Pick<
   IngestBatch,
@@ -92,7 +93,7 @@ export type PushBatchesOptions<B extends OutgoingBatch> = {
 type Settled = { ok: true; outcome: BatchOutcome } | { ok: false; error: unknown };
 
 /** A batch's rows, or part of one after a split. */
-type Rows = { count: number; items?: unknown[]; texts?: readonly string[]; ndjson?: string };
+type Rows = { count: number; items?: unknown[]; texts?: readonly string[]; ndjson?: string | Buffer };
 
 function rowsOf(batch: OutgoingBatch): Rows {
   return batch.ndjson !== undefined
@@ -101,7 +102,7 @@ function rowsOf(batch: OutgoingBatch): Rows {
 }
 
 /** Each row's JSON text, if the producer gave text (an NDJSON body ends with a newline). */
-const textsOf = (rows: Rows) => rows.texts ?? rows.ndjson?.slice(0, -1).split("\n");
+const textsOf = (rows: Rows) => rows.texts ?? rows.ndjson?.toString().slice(0, -1).split("\n");
 
 const itemsOf = (rows: Rows): unknown[] => rows.items ?? textsOf(rows)!.map((t) => JSON.parse(t) as unknown);
 
@@ -133,7 +134,8 @@ export async function pushBatches<B extends OutgoingBatch>(options: PushBatchesO
   const call = (table: SyncTable, rows: Rows) => {
     if (options.transport === "bulk") {
       const ndjson = rows.ndjson ?? `${(rows.texts ?? rows.items!.map((item) => JSON.stringify(item))).join("\n")}\n`;
-      const idempotencyKey = `${options.keyPrefix}:${table}:${sha256Hex(ndjson).slice(0, 32)}`;
+      const hash = createHash("sha256").update(ndjson).digest("hex");
+      const idempotencyKey = `${options.keyPrefix}:${table}:${hash.slice(0, 32)}`;
       return {
         idempotencyKey,
         result: () => api.pushBulk({ envelope: { ...options.envelope, table, idempotencyKey }, ndjson }),
