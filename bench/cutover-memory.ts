@@ -1,10 +1,12 @@
 // npx tsx bench/cutover-memory.ts [-- --tweets N --batch B]
 // The cutover's memory bound: a legacy file with N tweets (default
-// 1,000,000) goes through `collector cutover all` (freeze, snapshot, export,
-// import with an admin key, validate, restore) against the production app on
-// a scratch database. The collector runs as its own process (this script
-// again, with --child), which prints its peak RSS (process.resourceUsage()
-// .maxRSS) when done; the bound is 300 MB.
+// 1,000,000) goes through `collector cutover all` (freeze, snapshot, export
+// with the import in one pass, admin key, validate, restore) against the
+// production app on a scratch database. The collector runs as its own process
+// (this script again, with --child), which prints its peak RSS
+// (process.resourceUsage().maxRSS) when done, and by step and import table;
+// the bound is 300 MB. XMONITOR_BENCH_MEMORY_DETAIL=1 also prints the heap and
+// external memory at each import progress line.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,7 +31,7 @@ function trackPeaksByStep(): () => string {
   const peaks = new Map<string, number>();
   let current = "start";
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
     for (const line of chunk.toString().split("\n")) {
       const step = /^(freeze|snapshot|export|import|validate|restore)\b/.exec(line)?.[1];
       if (step) current = step;
@@ -37,7 +39,7 @@ function trackPeaksByStep(): () => string {
       const at = process.resourceUsage().maxRSS / 1024;
       const name = table ? `import ${table}` : current;
       peaks.set(name, Math.max(peaks.get(name) ?? 0, at));
-      if (process.env.XM_MEM_DETAIL && table) {
+      if (process.env.XMONITOR_BENCH_MEMORY_DETAIL && table) {
         const m = process.memoryUsage();
         const f = (n: number) => (n / 1048576).toFixed(0);
         write(
@@ -46,7 +48,7 @@ function trackPeaksByStep(): () => string {
       }
     }
     return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof process.stdout.write;
+  };
   return () => [...peaks].map(([name, mb]) => `${name} ${mb.toFixed(0)}`).join(", ");
 }
 
