@@ -103,6 +103,15 @@ function recordedRows(): number {
   }
 }
 
+/** Rows merged by the chunks the server committed for this cutover (each chunk's inserted + updated + unchanged). */
+async function committedRows(): Promise<number> {
+  const chunks = await t.db.ingestBatch.aggregate({
+    where: { idempotencyKey: { startsWith: `cutover:${LABEL}:` } },
+    _sum: { insertedCount: true, updatedCount: true, unchangedCount: true },
+  });
+  return (chunks._sum.insertedCount ?? 0) + (chunks._sum.updatedCount ?? 0) + (chunks._sum.unchangedCount ?? 0);
+}
+
 it("SIGINT mid-import: the chunks in flight are recorded, exit 130, and cutover import resumes to every row once", async () => {
   const all = await collector(
     ["cutover", "all", "--label", LABEL, "--timeout", "5", "--batch-size", "50"],
@@ -120,6 +129,8 @@ it("SIGINT mid-import: the chunks in flight are recorded, exit 130, and cutover 
   const total = Object.values(COUNTS).reduce((a, b) => a + b, 0);
   expect(stoppedAt).toBeGreaterThanOrEqual(500);
   expect(stoppedAt).toBeLessThan(total);
+  // Every chunk the server committed is in the checkpoint: the ones in flight at SIGINT were finished and recorded.
+  expect(await committedRows()).toBe(stoppedAt);
 
   const resumed = await collector(["cutover", "import"]);
   expect(resumed.code, resumed.output).toBe(0);
@@ -153,12 +164,6 @@ it("SIGINT mid-import: the chunks in flight are recorded, exit 130, and cutover 
     rows += file.rows;
   }
   expect(manifest.files.map((f) => f.table)).toEqual(syncTableNames);
-  const chunks = await t.db.ingestBatch.aggregate({
-    where: { idempotencyKey: { startsWith: `cutover:${LABEL}:` } },
-    _sum: { insertedCount: true, updatedCount: true, unchangedCount: true },
-  });
-  const applied =
-    (chunks._sum.insertedCount ?? 0) + (chunks._sum.updatedCount ?? 0) + (chunks._sum.unchangedCount ?? 0);
-  expect(applied).toBe(rows);
-  expect(chunks._sum.insertedCount).toBe(rows);
+  // Each row merged by exactly one committed chunk.
+  expect(await committedRows()).toBe(rows);
 }, 300_000);
