@@ -31,6 +31,11 @@ export type SnapshotChunk = {
   endLine: number;
   /** The file's length after it. */
   exportBytes: number;
+  /**
+   * SHA-256 of the file up to the end of this chunk: covers the chunk's bytes, and the same file
+   * prefix (a resumed pass) gives the same value, so it serves as the chunk's idempotency key.
+   */
+  contentHash: string;
   lastKey: SnapshotKey;
   /** Hands the chunk's buffer back for a later chunk: call once the chunk is answered and recorded, not before. */
   release: () => void;
@@ -83,6 +88,11 @@ export class ExportFile {
     this.bytes += bytes;
     this.lines += lines;
     return this.bytes;
+  }
+
+  /** SHA-256 (hex) of the file so far. */
+  hashSoFar(): string {
+    return this.hash.copy().digest("hex");
   }
 
   /** Makes the file durable up to what was appended, before a checkpoint may point into it. */
@@ -158,6 +168,7 @@ export function* snapshotChunks(
       firstLine: line,
       endLine: line + count,
       exportBytes: file.append(ndjson, count),
+      contentHash: file.hashSoFar(),
       lastKey: lastKey!,
       release: () => {
         if (full.length === limits.maxBytes) spare.push(full);

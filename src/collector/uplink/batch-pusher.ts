@@ -33,7 +33,14 @@ export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
  */
 export type OutgoingBatch = { table: SyncTable } & (
   | { items: unknown[]; texts?: readonly string[]; ndjson?: undefined }
-  | { ndjson: string | Buffer; rows: number; items?: undefined; texts?: undefined }
+  | {
+      ndjson: string | Buffer;
+      rows: number;
+      /** A SHA-256 (hex) the producer already has that covers these bytes: the key's content part, not hashed again. */
+      contentHash?: string;
+      items?: undefined;
+      texts?: undefined;
+    }
 );
 export type BatchEnvelope = Pick<
   IngestBatch,
@@ -93,11 +100,17 @@ export type PushBatchesOptions<B extends OutgoingBatch> = {
 type Settled = { ok: true; outcome: BatchOutcome } | { ok: false; error: unknown };
 
 /** A batch's rows, or part of one after a split. */
-type Rows = { count: number; items?: unknown[]; texts?: readonly string[]; ndjson?: string | Buffer };
+type Rows = {
+  count: number;
+  items?: unknown[];
+  texts?: readonly string[];
+  ndjson?: string | Buffer;
+  contentHash?: string;
+};
 
 function rowsOf(batch: OutgoingBatch): Rows {
   return batch.ndjson !== undefined
-    ? { count: batch.rows, ndjson: batch.ndjson }
+    ? { count: batch.rows, ndjson: batch.ndjson, ...(batch.contentHash ? { contentHash: batch.contentHash } : {}) }
     : { count: batch.items.length, items: batch.items, ...(batch.texts ? { texts: batch.texts } : {}) };
 }
 
@@ -134,7 +147,7 @@ export async function pushBatches<B extends OutgoingBatch>(options: PushBatchesO
   const call = (table: SyncTable, rows: Rows) => {
     if (options.transport === "bulk") {
       const ndjson = rows.ndjson ?? `${(rows.texts ?? rows.items!.map((item) => JSON.stringify(item))).join("\n")}\n`;
-      const hash = createHash("sha256").update(ndjson).digest("hex");
+      const hash = rows.contentHash ?? createHash("sha256").update(ndjson).digest("hex");
       const idempotencyKey = `${options.keyPrefix}:${table}:${hash.slice(0, 32)}`;
       return {
         idempotencyKey,
