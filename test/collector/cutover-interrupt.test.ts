@@ -132,6 +132,12 @@ it("SIGINT mid-import: the chunks in flight are recorded, exit 130, and cutover 
   // Every chunk the server committed is in the checkpoint: the ones in flight at SIGINT were finished and recorded.
   expect(await committedRows()).toBe(stoppedAt);
 
+  // Nothing to dry-run until the export is finished: said so, nothing sent.
+  const dryRun = await collector(["cutover", "import", "--dry-run"]);
+  expect(dryRun.code, dryRun.output).toBe(1);
+  expect(dryRun.output).toMatch(/did not finish: nothing to dry-run yet\. Resume it with collector cutover import/);
+  expect(await committedRows()).toBe(stoppedAt);
+
   const resumed = await collector(["cutover", "import"]);
   expect(resumed.code, resumed.output).toBe(0);
   expect(resumed.output).toContain("(resumed from the checkpoint)");

@@ -159,7 +159,14 @@ export async function cutoverImport(
   const s = session ?? (await openSession(ctx, options));
   const exportDir = options.exportDir ?? s.state.exportDir;
   // An export written in one pass with an import that did not finish: resumed as it started, export and import together.
-  if (exportDir && !options.dryRun && unfinishedOnePass(exportDir)) {
+  const unfinished = exportDir ? unfinishedOnePass(exportDir) : null;
+  if (exportDir && unfinished && options.dryRun)
+    return runStep(ctx, s, "import", () => {
+      throw new Error(
+        `${exportDir} is being written in one pass with the import of key ${unfinished.keyPrefix}, which did not finish: nothing to dry-run yet. Resume it with collector cutover import (no --dry-run)`,
+      );
+    });
+  if (exportDir && unfinished) {
     const result = await cutoverExportImport(ctx, { ...options, outDir: exportDir }, s);
     if (result.exitCode === EXIT_INTERRUPTED) ctx.log.warn(result.message, { event: "interrupted" });
     return { ...result, value: result.value?.import };

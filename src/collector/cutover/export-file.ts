@@ -7,11 +7,14 @@
 // read again after the last recorded key, so the finished file is the one an
 // uninterrupted pass (or `cutover export`) writes.
 import { createHash, type Hash } from "node:crypto";
-import { closeSync, createReadStream, fdatasyncSync, fstatSync, ftruncateSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, writeSync } from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
 import { syncTables, type SyncTable } from "~/shared/schemas/tables";
 import { rowToItem } from "../store/items";
 import { openPrivate } from "../util/atomic-file";
+
+const fdatasyncAsync = promisify(fdatasync);
 import type { openSnapshot } from "./export";
 import { ExportVerificationError } from "./manifest";
 import { exportFileName, type ManifestFile } from "./paths";
@@ -95,14 +98,17 @@ export class ExportFile {
     return this.hash.copy().digest("hex");
   }
 
-  /** Makes the file durable up to what was appended, before a checkpoint may point into it. */
-  sync(): void {
-    fdatasyncSync(this.fd);
+  /**
+   * Makes the file durable up to what was appended, before a checkpoint may point into it; off the
+   * event loop, so the other table's chunks go on meanwhile.
+   */
+  async sync(): Promise<void> {
+    await fdatasyncAsync(this.fd);
   }
 
   /** Syncs and closes the file; its manifest entry. */
   finish(): ManifestFile {
-    this.sync();
+    fdatasyncSync(this.fd);
     closeSync(this.fd);
     const { sqlite, server } = syncTables[this.table];
     return {

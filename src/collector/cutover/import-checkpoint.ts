@@ -95,8 +95,11 @@ function withPrivateFile<T>(file: string, how: "append" | "existing", use: (fd: 
 /** Appends lines to the reject log and syncs them; returns its length after. */
 export function appendRejects(file: string, text: string): number {
   return withPrivateFile(file, "append", (fd) => {
-    if (text) writeSync(fd, text);
-    fsyncSync(fd);
+    // Most chunks have no rejects: nothing written, nothing to sync (a sync per chunk costs a disk flush).
+    if (text) {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    }
     return fstatSync(fd).size;
   });
 }

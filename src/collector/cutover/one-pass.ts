@@ -217,7 +217,10 @@ async function passTable(
     keepRejects: false,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.log ? { log: options.log } : {}),
-    onBatch: (chunk, outcome) => {
+    onBatch: async (chunk, outcome) => {
+      // The file up to this chunk is on disk before the checkpoint points into it.
+      await file.sync();
+      // From here on one synchronous step (the reject log's recorded length stays exact with tables in parallel).
       const rejects = outcome.rejects.filter((r) => r.table === table);
       const lines = rejects.length > 0 ? chunk.ndjson.toString().slice(0, -1).split("\n") : [];
       const entries = rejects.map((r) => ({
@@ -227,8 +230,6 @@ async function passTable(
         // Parsed only now, for the log; a row refused as too large stays out of it (the export has it at that line).
         row: r.tooLarge ? null : lines[r.index] === undefined ? null : (JSON.parse(lines[r.index]!) as unknown),
       }));
-      // The file up to this chunk is on disk before the checkpoint points into it.
-      file.sync();
       state.rejectLogBytes = appendRejects(pass.rejectLog, rejectLogLines({ sqlite, server }, entries));
       addTableResult(state.totals, outcome.counts);
       state.line = chunk.endLine;
