@@ -5,6 +5,7 @@ import type { CollectorContext } from "./context";
 import {
   cutoverAll,
   cutoverExport,
+  cutoverExportImport,
   cutoverFreeze,
   cutoverImport,
   cutoverRestore,
@@ -13,15 +14,20 @@ import {
   type CutoverOptions,
 } from "./commands/cutover";
 import { contextFrom, positiveInt } from "./cli-options";
+import { EXIT_INTERRUPTED } from "./cutover/steps";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Ctrl-C during a long import: finish the batches in flight, write the checkpoint, stop. A second Ctrl-C ends at once. */
+/**
+ * Ctrl-C during a long import: finish the chunks in flight, record them in
+ * the checkpoint, stop with exit 130 and one line saying how to resume. A
+ * second Ctrl-C ends at once (the checkpoint still holds every chunk recorded).
+ */
 function interruptSignal(ctx: CollectorContext): AbortSignal {
   const controller = new AbortController();
   process.once("SIGINT", () => {
     ctx.log.warn(
-      "interrupt: finishing the batches in flight and writing the checkpoint (Ctrl-C again to stop at once)",
+      "interrupt: finishing the chunks in flight and recording them in the checkpoint (Ctrl-C again to stop at once)",
     );
     controller.abort();
   });
@@ -66,12 +72,33 @@ export function cutoverGroup(program: Command): void {
     .description("the snapshot as one JSONL file per table plus manifest.json (row counts, SHA-256)")
     .option("--snapshot <file>", "snapshot to export (default: this cutover's)")
     .option("--out <dir>", "export directory (default: data/export_cutover_<stamp>)")
-    .action(async (options: { snapshot?: string; out?: string }, command: Command) => {
-      const { out, ...rest } = options;
-      process.exitCode = (
-        await cutoverExport(contextFrom(command), { ...base(command), ...rest, ...(out ? { outDir: out } : {}) })
-      ).exitCode;
-    });
+    .option(
+      "--import",
+      "send each chunk to the server as it is written: the first import pass, with the key given, in the same read of the snapshot (as cutover all runs it); Ctrl-C or a failure resumes with cutover import",
+    )
+    .option(
+      "--batch-size <n>",
+      "with --import: items per chunk (default 2000; bytes are capped at 2 MiB first)",
+      positiveInt,
+    )
+    .action(
+      async (options: { snapshot?: string; out?: string; import?: boolean; batchSize?: number }, command: Command) => {
+        const { out, import: withImport, batchSize, ...rest } = options;
+        const ctx = contextFrom(command);
+        const common = { ...base(command), ...rest, ...(out ? { outDir: out } : {}) };
+        if (!withImport) {
+          process.exitCode = (await cutoverExport(ctx, common)).exitCode;
+          return;
+        }
+        const result = await cutoverExportImport(ctx, {
+          ...common,
+          ...(batchSize ? { batchSize } : {}),
+          signal: interruptSignal(ctx),
+        });
+        if (result.exitCode === EXIT_INTERRUPTED) ctx.log.warn(result.message, { event: "interrupted" });
+        process.exitCode = result.exitCode;
+      },
+    );
   cutover
     .command("import")
     .description(
@@ -129,7 +156,9 @@ export function cutoverGroup(program: Command): void {
     });
   cutover
     .command("all")
-    .description("freeze → snapshot → export → import → validate → restore, stopping at the first failing step")
+    .description(
+      "freeze → snapshot → export and import in one pass → validate → restore, stopping at the first failing step (Ctrl-C: exit 130, resume with cutover import)",
+    )
     .option("--timeout <seconds>", "freeze: how long to wait for runs in progress", positiveInt, 600)
     .option("--batch-size <n>", "import: items per chunk (default 2000)", positiveInt)
     .option("--sample <n>", "validate: rows spot-checked per table", positiveInt, 50)

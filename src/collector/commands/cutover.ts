@@ -4,33 +4,32 @@
 // machine (cutover/steps.ts); here is only its work's wording, one line per
 // event.
 import path from "node:path";
-import type { ExportFigures, ImportFigures } from "~/shared/schemas/cutover-figures";
-import type { TableResult } from "~/shared/schemas/ingest";
-import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { CollectorContext } from "../context";
 import { exportSnapshot } from "../cutover/export";
-import { BULK_CHUNK_ROWS, importExport, type ImportProgress, type ImportResult } from "../cutover/import";
-import { exportDirPath, rejectLogPath, stampOfSnapshot, unusedPath, type ExportManifest } from "../cutover/paths";
-import { rejectReasonLines, summarizeRejectLog } from "../cutover/reject-summary";
+import { exportDirPath, stampOfSnapshot, type ExportManifest } from "../cutover/paths";
 import { stampOf, type CutoverSession, type CutoverStepName } from "../cutover/session";
 import { snapshotDatabase, verifyIntegrity, type IntegrityResult, type SnapshotResult } from "../cutover/snapshot";
 import {
   dataDirOf,
+  EXIT_INTERRUPTED,
   openSession,
   runStep,
   runStepsInOrder,
   throttle,
   type CutoverOptions,
-  type StepOutcome,
   type StepResult,
 } from "../cutover/steps";
 import { freeze, isFrozen, unfreeze } from "../scheduler/freeze";
 import { describeRun, IdleTimeoutError, waitUntilIdle } from "../scheduler/run-lock";
+import { resumeLine } from "./cutover-import";
+import { cutoverExportImport, exportFigures } from "./cutover-one-pass";
 import { cutoverValidate } from "./cutover-validate";
 import { runCommand } from "./run";
 
 export type { CutoverOptions, StepResult } from "../cutover/steps";
 export { cutoverValidate } from "./cutover-validate";
+export { cutoverImport } from "./cutover-import";
+export { cutoverExportImport } from "./cutover-one-pass";
 
 // ---- 1. freeze --------------------------------------------------------------
 
@@ -148,144 +147,14 @@ export async function cutoverExport(
     });
     s.state.exportDir = outDir;
     s.save();
-    const tables = Object.fromEntries(
-      manifest.files.map((f) => [f.sqlite, { rows: f.rows, bytes: f.bytes, sha256: f.sha256 }]),
-    );
+    const figures = { ...exportFigures(manifest, outDir), snapshot };
     ctx.log.info(`export ok: ${manifest.files.map((f) => `${f.sqlite}=${f.rows}`).join(" ")} in ${outDir}`, {
       event: "export_ok",
       outDir,
-      tables,
+      tables: figures.tables,
     });
-    const figures: ExportFigures = { dir: outDir, snapshot, tables };
     return { ok: true, message: `exported to ${outDir}`, figures, value: manifest };
   });
-}
-
-// ---- 4. import --------------------------------------------------------------
-
-/** Rows stored with anomalies, where there are any: " anomalies=N". */
-const anomaliesPart = (t: TableResult) => (t.anomalies ? ` anomalies=${t.anomalies}` : "");
-
-function serverTables(tables: Record<SyncTable, TableResult>) {
-  return Object.fromEntries(syncTableNames.filter((t) => tables[t]).map((t) => [syncTables[t].server, tables[t]]));
-}
-
-export async function cutoverImport(
-  ctx: CollectorContext,
-  options: CutoverOptions & {
-    exportDir?: string;
-    dryRun?: boolean;
-    batchSize?: number;
-    concurrency?: number;
-    /** Tables imported at once (default TABLES_IN_PARALLEL). */
-    tablesInParallel?: number;
-    signal?: AbortSignal;
-  },
-  session?: CutoverSession,
-): Promise<StepResult<ImportResult>> {
-  const s = session ?? (await openSession(ctx, options));
-  const exportDir = options.exportDir ?? s.state.exportDir;
-  const dataDir = dataDirOf(ctx, options);
-  const verb = options.dryRun ? "would be " : "";
-  const work = async (recordRunning: (pass?: number) => Promise<void>): Promise<StepOutcome<ImportResult>> => {
-    if (!exportDir)
-      throw new Error("no export to import: run collector cutover export first, or pass --export-dir <dir>");
-    const tick = throttle();
-    const result = await importExport({
-      exportDir,
-      dataDir,
-      log: ctx.log,
-      api: ctx.api,
-      collector: ctx.config.XMONITOR_COLLECTOR_NAME,
-      label: s.state.label,
-      newRejectLog: (role) => unusedPath(rejectLogPath(dataDir, role, stampOf(s.state))),
-      // Chunks for the bulk path: larger than a run's batches (XMONITOR_INGEST_BATCH_SIZE), bytes capped first.
-      batchSize: options.batchSize ?? BULK_CHUNK_ROWS,
-      concurrency: options.concurrency ?? ctx.config.XMONITOR_INGEST_CONCURRENCY,
-      ...(options.tablesInParallel ? { tablesInParallel: options.tablesInParallel } : {}),
-      dryRun: options.dryRun ?? false,
-      now: ctx.now,
-      ...(options.signal ? { signal: options.signal } : {}),
-      onPassStart: async (p) => {
-        await recordRunning(p.pass || undefined);
-        const what = options.dryRun
-          ? "dry run (nothing is written)"
-          : `pass ${p.pass}${p.resumed ? " (resumed from the checkpoint)" : ""}`;
-        ctx.log.info(
-          `import ${what} with key ${p.keyPrefix} (role ${p.role}) from ${exportDir}${p.rejectLog ? `; rejects go to ${p.rejectLog}` : ""}`,
-          { event: "import_started", ...p },
-        );
-        if (p.rejectLog && !s.state.rejectLogs.includes(p.rejectLog)) {
-          s.state.rejectLogs.push(p.rejectLog);
-          s.save();
-        }
-      },
-      onProgress: (p: ImportProgress) => {
-        if (!tick(p.done)) return;
-        const t = p.totals;
-        ctx.log.info(
-          `import ${p.sqlite} → ${syncTables[p.table].server}: ${p.rows}/${p.total} rows${p.done ? " done" : ""} inserted=${t.inserted} updated=${t.updated} unchanged=${t.unchanged} rejected=${t.rejected}${anomaliesPart(t)}${options.dryRun ? " (dry run)" : ""}`,
-          { event: "progress", step: "import", ...p },
-        );
-      },
-    });
-    const anomalyTotal = syncTableNames.reduce((sum, t) => sum + (result.tables[t]?.anomalies ?? 0), 0);
-    // Reasons by table, read back from the pass's reject log (a resumed pass counts each reject once).
-    const rejectReasons = result.rejectLog ? await summarizeRejectLog(result.rejectLog) : {};
-    const figures: ImportFigures = {
-      pass: result.pass || null,
-      dryRun: result.dryRun,
-      role: result.role,
-      keyPrefix: result.keyPrefix,
-      resumed: result.resumed,
-      tables: serverTables(result.tables),
-      rejected: result.rejected,
-      anomalies: anomalyTotal,
-      rejectLog: result.rejectLog,
-      rejectReasons,
-      batches: result.batches,
-      replayedBatches: result.replayedBatches,
-    };
-    if (result.interrupted) {
-      return {
-        ok: false,
-        message: `interrupted: the checkpoint in ${exportDir} holds the last committed batch; run collector cutover import again with the same key to resume`,
-        figures,
-        value: result,
-      };
-    }
-    const lines = syncTableNames
-      .filter((t) => result.tables[t])
-      .map((t) => {
-        const r = result.tables[t];
-        return `${syncTables[t].server}: ${verb}inserted=${r.inserted} ${verb}updated=${r.updated} unchanged=${r.unchanged} ${verb}rejected=${r.rejected}${anomaliesPart(r)}`;
-      });
-    for (const line of lines) ctx.log.info(`import ${line}`);
-    const summary = options.dryRun
-      ? `dry run: ${result.rejected} rows would be rejected with key ${result.keyPrefix} (role ${result.role})`
-      : `pass ${result.pass}: ${result.rejected} rows rejected${result.rejected ? `, all in ${result.rejectLog}; import again with a key that may write them` : ""}`;
-    const anomalyNote = anomalyTotal
-      ? `; ${anomalyTotal} rows ${options.dryRun ? "would be " : ""}stored with anomalies (values X would not issue), listed on each row's page, e.g. /posts/<status id>`
-      : "";
-    ctx.log.info(`import ok ${summary}${anomalyNote}`, { event: "import_ok", ...figures });
-    if (!options.dryRun) {
-      const reasonLines = rejectReasonLines(rejectReasons);
-      ctx.log.info(
-        reasonLines.length
-          ? `import pass ${result.pass} rejects by table and reason:`
-          : `import pass ${result.pass} rejects by table and reason: none`,
-        { event: "reject_reasons", pass: result.pass, rejectReasons },
-      );
-      for (const line of reasonLines) ctx.log.info(line);
-    }
-    return { ok: true, message: summary, figures, value: result };
-  };
-  const result = await runStep(ctx, s, "import", work, { deferRunning: true });
-  // Rejected rows are accounted for (in the reject log) but not on the server: exit 1, as catch-up does.
-  return {
-    ...result,
-    exitCode: result.ok && !options.dryRun && (result.value?.rejected ?? 0) > 0 ? 1 : result.exitCode,
-  };
 }
 
 // ---- 6. restore -------------------------------------------------------------
@@ -359,13 +228,19 @@ export async function cutoverAll(
   const stopped = await runStepsInOrder([
     ["freeze", () => cutoverFreeze(ctx, options, session)],
     ["snapshot", () => cutoverSnapshot(ctx, options, session)],
-    ["export", () => cutoverExport(ctx, options, session)],
-    ["import", () => cutoverImport(ctx, options, session)],
+    // Export and the first import pass in one read of the snapshot (docs/decisions/019).
+    ["export", () => cutoverExportImport(ctx, options, session)],
     ["validate", () => cutoverValidate(ctx, options, session)],
     ["restore", () => cutoverRestore(ctx, options, session)],
   ]);
+  if (stopped?.result.exitCode === EXIT_INTERRUPTED) {
+    const dir = session.state.exportDir ?? "the export directory";
+    const message = resumeLine(dir, ', then "collector cutover validate" and "collector cutover restore"');
+    ctx.log.warn(message, { event: "interrupted", cutoverId: session.state.cutoverId });
+    return { exitCode: EXIT_INTERRUPTED, cutoverId: session.state.cutoverId, stoppedAt: "import", message };
+  }
   if (stopped) {
-    const name = stopped.step;
+    const name = (stopped.result as { failedStep?: CutoverStepName }).failedStep ?? stopped.step;
     const frozen = name !== "restore" && isFrozen(ctx.config.XMONITOR_FREEZE_FILE) !== undefined;
     const message = `cutover stopped at ${name}: ${stopped.result.message}${frozen ? ' The collector stays frozen: fix the cause and run the remaining steps (collector cutover <step>), or "collector cutover restore" to resume collecting.' : ""}`;
     ctx.log.error(message, { event: "cutover_stopped", step: name, cutoverId: session.state.cutoverId });

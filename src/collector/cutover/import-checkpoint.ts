@@ -15,7 +15,15 @@ import { openPrivate, writeJsonAtomic } from "../util/atomic-file";
 import { ExportVerificationError } from "./manifest";
 import { REJECT_LOG_NAME } from "./paths";
 
-export type TableCheckpoint = { line: number; totals: TableResult; rejectLogBytes: number; done: boolean };
+export type TableCheckpoint = {
+  line: number;
+  totals: TableResult;
+  rejectLogBytes: number;
+  done: boolean;
+  /** One pass only: the export file's length after the last recorded chunk, and that chunk's last key. */
+  exportBytes?: number;
+  lastKey?: string | number | null;
+};
 export type PassCheckpoint = {
   pass: number;
   role: string;
@@ -31,6 +39,8 @@ export type PassCheckpoint = {
   startedAt: string;
   complete: boolean;
   tables: Partial<Record<SyncTable, TableCheckpoint>>;
+  /** A pass that reads the snapshot and writes the export as it sends it (one-pass.ts). */
+  onePass?: { snapshot: string };
 };
 export type Checkpoint = { version: 1; passes: PassCheckpoint[] };
 
@@ -85,8 +95,11 @@ function withPrivateFile<T>(file: string, how: "append" | "existing", use: (fd: 
 /** Appends lines to the reject log and syncs them; returns its length after. */
 export function appendRejects(file: string, text: string): number {
   return withPrivateFile(file, "append", (fd) => {
-    if (text) writeSync(fd, text);
-    fsyncSync(fd);
+    // Most chunks have no rejects: nothing written, nothing to sync (a sync per chunk costs a disk flush).
+    if (text) {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    }
     return fstatSync(fd).size;
   });
 }

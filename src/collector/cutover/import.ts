@@ -30,6 +30,7 @@ import {
   readCheckpoint,
   rejectLogInDataDir,
   saveCheckpoint,
+  type Checkpoint,
   type PassCheckpoint,
   type TableCheckpoint,
 } from "./import-checkpoint";
@@ -116,31 +117,7 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
   if (options.dryRun) return dryRunImport(options, manifest, access);
 
   const checkpointFile = path.join(options.exportDir, CHECKPOINT_FILE);
-  const checkpoint = readCheckpoint(checkpointFile);
-  let pass = checkpoint.passes.find((p) => p.role === access.role && p.keyPrefix === access.keyPrefix && !p.complete);
-  const resumed = pass !== undefined;
-  if (pass) {
-    pass.rejectLog = rejectLogInDataDir(pass.rejectLog, options.dataDir, checkpointFile);
-  } else {
-    pass = {
-      pass: checkpoint.passes.reduce((max, p) => Math.max(max, p.pass), 0) + 1,
-      role: access.role,
-      keyPrefix: access.keyPrefix,
-      label: options.label,
-      batchSize: options.batchSize,
-      maxBytes: options.maxBytes ?? ((options.transport ?? "bulk") === "bulk" ? BULK_CHUNK_BYTES : MAX_BATCH_BYTES),
-      maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
-      transport: options.transport ?? "bulk",
-      rejectLog: rejectLogInDataDir(options.newRejectLog(access.role), options.dataDir, checkpointFile),
-      startedAt: options.now().toISOString(),
-      complete: false,
-      tables: {},
-    };
-    checkpoint.passes.push(pass);
-    appendRejects(pass.rejectLog, "");
-    saveCheckpoint(checkpointFile, checkpoint);
-  }
-  const current = pass;
+  const { checkpoint, pass: current, resumed } = openPass(options, checkpointFile, access);
   await options.onPassStart?.({
     pass: current.pass,
     role: current.role,
@@ -179,21 +156,13 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
     }),
   }));
   const pending = states.filter(({ state }) => !state.done);
-  const worker = async () => {
-    for (let next = pending.shift(); next && !result.interrupted; next = pending.shift()) {
-      const outcome = await importTable(options, next.entry, current, next.state, save).catch((error: unknown) => {
-        pending.length = 0; // no new table starts after a failure; the ones in flight finish their batches
-        throw error;
-      });
-      result.batches += outcome.batches;
-      result.replayedBatches += outcome.replayed;
-      if (outcome.interrupted) result.interrupted = true;
-    }
-  };
-  const workers = Math.max(1, Math.min(options.tablesInParallel ?? TABLES_IN_PARALLEL, pending.length));
-  const settled = await Promise.allSettled(Array.from({ length: workers }, worker));
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-  if (failed) throw failed.reason;
+  const run = await forEachTable(pending, options.tablesInParallel ?? TABLES_IN_PARALLEL, async (next) => {
+    const outcome = await importTable(options, next.entry, current, next.state, save);
+    result.batches += outcome.batches;
+    result.replayedBatches += outcome.replayed;
+    return outcome;
+  });
+  result.interrupted = run.interrupted;
   for (const { entry, state } of states) {
     result.tables[entry.table] = { ...state.totals, rows: state.line };
     result.rejected += state.totals.rejected;
@@ -205,8 +174,87 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
   return result;
 }
 
+/**
+ * The key's unfinished pass in the checkpoint (resumed), or a new one,
+ * recorded with its empty reject log before anything is sent. `onePass`: a
+ * new pass that writes the export as it sends it (one-pass.ts).
+ */
+export function openPass(
+  options: Pick<
+    ImportOptions,
+    "label" | "batchSize" | "maxBytes" | "maxLineBytes" | "transport" | "newRejectLog" | "now" | "dataDir"
+  >,
+  checkpointFile: string,
+  access: { role: string; keyPrefix: string },
+  onePass?: PassCheckpoint["onePass"],
+): { checkpoint: Checkpoint; pass: PassCheckpoint; resumed: boolean } {
+  const checkpoint = readCheckpoint(checkpointFile);
+  const found = checkpoint.passes.find(
+    (p) => p.role === access.role && p.keyPrefix === access.keyPrefix && !p.complete,
+  );
+  if (found) {
+    found.rejectLog = rejectLogInDataDir(found.rejectLog, options.dataDir, checkpointFile);
+    return { checkpoint, pass: found, resumed: true };
+  }
+  const transport = options.transport ?? "bulk";
+  const pass: PassCheckpoint = {
+    pass: checkpoint.passes.reduce((max, p) => Math.max(max, p.pass), 0) + 1,
+    role: access.role,
+    keyPrefix: access.keyPrefix,
+    label: options.label,
+    batchSize: options.batchSize,
+    maxBytes: options.maxBytes ?? (transport === "bulk" ? BULK_CHUNK_BYTES : MAX_BATCH_BYTES),
+    maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    transport,
+    rejectLog: rejectLogInDataDir(options.newRejectLog(access.role), options.dataDir, checkpointFile),
+    startedAt: options.now().toISOString(),
+    complete: false,
+    tables: {},
+    ...(onePass ? { onePass } : {}),
+  };
+  checkpoint.passes.push(pass);
+  appendRejects(pass.rejectLog, "");
+  saveCheckpoint(checkpointFile, checkpoint);
+  return { checkpoint, pass, resumed: false };
+}
+
+/** A batch's reject entries as reject log lines (NDJSON), in line order. */
+export function rejectLogLines(
+  table: { sqlite: string; server: string },
+  entries: { line: number; key: string | null; reason: string; row: unknown; text?: string }[],
+): string {
+  return entries
+    .sort((a, b) => a.line - b.line)
+    .map((e) => `${JSON.stringify({ table: table.sqlite, server_table: table.server, ...e })}\n`)
+    .join("");
+}
+
+/** Runs `work` for each table, `parallel` at a time; after a failure no new table starts, and the first failure is thrown once all settle. */
+export async function forEachTable<T>(
+  tables: T[],
+  parallel: number,
+  work: (table: T) => Promise<{ interrupted: boolean }>,
+): Promise<{ interrupted: boolean }> {
+  const pending = [...tables];
+  let interrupted = false;
+  const worker = async () => {
+    for (let next = pending.shift(); next && !interrupted; next = pending.shift()) {
+      const outcome = await work(next).catch((error: unknown) => {
+        pending.length = 0; // no new table starts after a failure; the ones in flight finish their batches
+        throw error;
+      });
+      if (outcome.interrupted) interrupted = true;
+    }
+  };
+  const workers = Math.max(1, Math.min(parallel, pending.length));
+  const settled = await Promise.allSettled(Array.from({ length: workers }, worker));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) throw failed.reason;
+  return { interrupted };
+}
+
 /** Deterministic: the same pass sends the same batch under the same key. Well under 200 chars. */
-function passKeyPrefix(pass: PassCheckpoint): string {
+export function passKeyPrefix(pass: PassCheckpoint): string {
   return `cutover:${pass.label.slice(0, 60)}:p${pass.pass}:${pass.role.slice(0, 20)}-${pass.keyPrefix.slice(0, 40)}`;
 }
 
@@ -262,11 +310,8 @@ async function importTable(
             // A row the server refused as too large stays out of the log: the export has it at that line.
             row: r.tooLarge ? null : (batch.items[r.index] ?? null),
           })),
-      ].sort((a, b) => a.line - b.line);
-      const lines = entries
-        .map((e) => `${JSON.stringify({ table: entry.sqlite, server_table: entry.server, ...e })}\n`)
-        .join("");
-      state.rejectLogBytes = appendRejects(pass.rejectLog, lines);
+      ];
+      state.rejectLogBytes = appendRejects(pass.rejectLog, rejectLogLines(entry, entries));
       addTableResult(state.totals, { ...outcome.counts, rejected: outcome.counts.rejected + batch.unreadable.length });
       state.line = batch.endLine;
       save();

@@ -17,6 +17,12 @@ export type CutoverOptions = {
 
 export type StepResult<T> = { exitCode: number; ok: boolean; message: string; value?: T };
 
+/**
+ * Exit code of a step stopped by Ctrl-C (SIGINT) after finishing and
+ * recording the chunks in flight: 128 + SIGINT, as shells report it.
+ */
+export const EXIT_INTERRUPTED = 130;
+
 const PROGRESS_INTERVAL_MS = 1000;
 
 export function dataDirOf(ctx: CollectorContext, options: CutoverOptions): string {
@@ -39,7 +45,14 @@ export async function openSession(
   });
 }
 
-export type StepOutcome<T> = { ok: boolean; message: string; figures: Record<string, unknown>; value: T };
+export type StepOutcome<T> = {
+  ok: boolean;
+  message: string;
+  figures: Record<string, unknown>;
+  value: T;
+  /** Stopped by Ctrl-C: recorded as failed, exit EXIT_INTERRUPTED, and the caller prints how to resume (one line). */
+  interrupted?: boolean;
+};
 
 /** Runs one step: records it running, then succeeded or failed with its figures; never throws. */
 export async function runStep<T>(
@@ -78,7 +91,7 @@ export async function runStep<T>(
     return { exitCode: 1, ok: false, message };
   }
   const status = outcome.ok ? "succeeded" : "failed";
-  if (!outcome.ok)
+  if (!outcome.ok && !outcome.interrupted)
     ctx.log.error(`cutover ${step} failed: ${outcome.message}`, {
       event: "step_failed",
       step,
@@ -96,7 +109,8 @@ export async function runStep<T>(
     },
     outcome.ok ? (options.last ? "succeeded" : "running") : "failed",
   );
-  return { exitCode: outcome.ok ? 0 : 1, ok: outcome.ok, message: outcome.message, value: outcome.value };
+  const exitCode = outcome.ok ? 0 : outcome.interrupted ? EXIT_INTERRUPTED : 1;
+  return { exitCode, ok: outcome.ok, message: outcome.message, value: outcome.value };
 }
 
 export function throttle(): (done: boolean) => boolean {

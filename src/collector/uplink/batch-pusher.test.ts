@@ -2,12 +2,13 @@
 // (a body limit counted in items, answers that finish out of order): keys,
 // the concurrency bound, in-order results, the 413 policy both ways, the
 // first failure ending the push, the signal, and the producer closed.
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { IngestBatch } from "~/shared/schemas/ingest";
 import { syncTableNames } from "~/shared/schemas/tables";
 import { pushBatches, type OutgoingBatch } from "./batch-pusher";
 import { HttpError } from "./http-error";
-import { serverClientOver, type PushResult, type ServerCalls } from "./server-client";
+import { serverClientOver, type BulkChunk, type PushResult, type ServerCalls } from "./server-client";
 
 type Handle = { handle: string };
 const accounts = (from: number, n: number): Handle[] =>
@@ -95,7 +96,7 @@ describe("pushBatches", () => {
       keyPrefix: "p",
       concurrency: 3,
       inOrder: true,
-      onBatch: (batch) => void order.push((batch.items[0] as Handle).handle),
+      onBatch: (batch) => void order.push((batch.items![0] as Handle).handle),
     });
     expect(s.maxInFlight()).toBe(3);
     expect(order).toEqual(["h000", "h002", "h004", "h006", "h008", "h010"]);
@@ -160,7 +161,7 @@ describe("pushBatches", () => {
         keyPrefix: "p",
         concurrency: 2,
         inOrder: true,
-        onBatch: (batch) => void applied.push((batch.items[0] as Handle).handle),
+        onBatch: (batch) => void applied.push((batch.items![0] as Handle).handle),
       }),
     ).rejects.toThrow(/400/);
     expect(applied).toEqual(["h000", "h002"]);
@@ -181,5 +182,62 @@ describe("pushBatches", () => {
     });
     expect(totals.interrupted).toBe(true);
     expect(s.log).toHaveLength(2);
+  });
+
+  it("sends a producer's NDJSON bytes as they are, keyed by its content hash; halves after a 413 by their own bytes", async () => {
+    const sent: { key: string; body: string }[] = [];
+    const pushBulk = async (chunk: BulkChunk): Promise<PushResult> => {
+      const body = chunk.ndjson.toString();
+      const lines = body.trimEnd().split("\n");
+      if (lines.length > 2)
+        throw new HttpError("server answered 413: larger than INGEST_MAX_BODY_BYTES", 413, undefined);
+      sent.push({ key: chunk.envelope.idempotencyKey, body });
+      const tables = Object.fromEntries(
+        syncTableNames.map((t) => [
+          t,
+          { inserted: t === "watchAccounts" ? lines.length : 0, updated: 0, unchanged: 0, rejected: 0 },
+        ]),
+      ) as PushResult["tables"];
+      const key = chunk.envelope.idempotencyKey;
+      return {
+        batchId: key,
+        idempotencyKey: key,
+        replayed: false,
+        status: "succeeded",
+        receivedAt: "",
+        tables,
+        rejects: [],
+      };
+    };
+    const api = serverClientOver({ pushBulk } as unknown as ServerCalls, { maxAttempts: 1 });
+    const lines = accounts(0, 2).map((a) => JSON.stringify(a));
+    const ndjson = Buffer.from(`${lines.join("\n")}\n`);
+    const whole = await pushBatches({
+      api,
+      batches: [{ table: "watchAccounts" as const, ndjson, rows: 2, contentHash: "c".repeat(64) }],
+      envelope,
+      keyPrefix: "p",
+      transport: "bulk",
+    });
+    expect(whole.tables.watchAccounts.inserted).toBe(2);
+    expect(sent).toEqual([{ key: `p:watchAccounts:${"c".repeat(32)}`, body: ndjson.toString() }]);
+
+    sent.length = 0;
+    const four = accounts(0, 4).map((a) => `${JSON.stringify(a)}\n`);
+    const split = await pushBatches({
+      api,
+      batches: [
+        { table: "watchAccounts" as const, ndjson: Buffer.from(four.join("")), rows: 4, contentHash: "d".repeat(64) },
+      ],
+      envelope,
+      keyPrefix: "p",
+      transport: "bulk",
+    });
+    expect(split.splits).toBe(1);
+    const hash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 32);
+    expect(sent).toEqual([
+      { key: `p:watchAccounts:${hash(four[0]! + four[1]!)}`, body: four[0]! + four[1]! },
+      { key: `p:watchAccounts:${hash(four[2]! + four[3]!)}`, body: four[2]! + four[3]! },
+    ]);
   });
 });

@@ -12,7 +12,8 @@
 //   large fails the push or becomes a reject (`rowTooLarge`); a warning
 //   names the settings to change;
 // - totals, added up once.
-import { contentKey, sha256Hex } from "~/shared/canonical-json";
+import { createHash } from "node:crypto";
+import { contentKey } from "~/shared/canonical-json";
 import type { IngestBatch, IngestRejectSummary, TableResult } from "~/shared/schemas/ingest";
 import { syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { CollectorLog } from "../log";
@@ -23,8 +24,24 @@ import { addTableResult, zeroTableResult, zeroTableResults } from "./totals";
 /** Producers cut batches at this many bytes of items (well under the server's default 8 MiB body limit). */
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
-/** `texts`, when the producer has them: each item's JSON as read (the bulk path sends them as they are). */
-export type OutgoingBatch = { table: SyncTable; items: unknown[]; texts?: readonly string[] };
+/**
+ * One table's rows, as the producer has them: `items` (objects), optionally
+ * with `texts` (each item's JSON as read: the bulk path sends them as they
+ * are), or only `ndjson`, the bulk body already made (the cutover's one pass
+ * writes the same bytes to its export file), with `rows` lines. Lines of
+ * `ndjson` are parsed only for a row the server refuses as too large alone.
+ */
+export type OutgoingBatch = { table: SyncTable } & (
+  | { items: unknown[]; texts?: readonly string[]; ndjson?: undefined }
+  | {
+      ndjson: string | Buffer;
+      rows: number;
+      /** A SHA-256 (hex) the producer already has that covers these bytes: the key's content part, not hashed again. */
+      contentHash?: string;
+      items?: undefined;
+      texts?: undefined;
+    }
+);
 export type BatchEnvelope = Pick<
   IngestBatch,
   "collector" | "mode" | "runId" | "since" | "lookbackSeconds" | "maxAttempts"
@@ -82,6 +99,38 @@ export type PushBatchesOptions<B extends OutgoingBatch> = {
 
 type Settled = { ok: true; outcome: BatchOutcome } | { ok: false; error: unknown };
 
+/** A batch's rows, or part of one after a split. */
+type Rows = {
+  count: number;
+  items?: unknown[];
+  texts?: readonly string[];
+  ndjson?: string | Buffer;
+  contentHash?: string;
+};
+
+function rowsOf(batch: OutgoingBatch): Rows {
+  return batch.ndjson !== undefined
+    ? { count: batch.rows, ndjson: batch.ndjson, ...(batch.contentHash ? { contentHash: batch.contentHash } : {}) }
+    : { count: batch.items.length, items: batch.items, ...(batch.texts ? { texts: batch.texts } : {}) };
+}
+
+/** Each row's JSON text, if the producer gave text (an NDJSON body ends with a newline). */
+const textsOf = (rows: Rows) => rows.texts ?? rows.ndjson?.toString().slice(0, -1).split("\n");
+
+const itemsOf = (rows: Rows): unknown[] => rows.items ?? textsOf(rows)!.map((t) => JSON.parse(t) as unknown);
+
+function halvesOf(rows: Rows): [Rows, Rows] {
+  const half = Math.ceil(rows.count / 2);
+  const items = rows.items;
+  const texts = textsOf(rows);
+  const part = (from: number, to: number): Rows => ({
+    count: Math.min(to, rows.count) - from,
+    ...(items ? { items: items.slice(from, to) } : {}),
+    ...(texts ? { texts: texts.slice(from, to) } : {}),
+  });
+  return [part(0, half), part(half, rows.count)];
+}
+
 export const SPLIT_ADVICE = "lower XMONITOR_INGEST_BATCH_SIZE, or raise INGEST_MAX_BODY_BYTES on the server";
 
 export async function pushBatches<B extends OutgoingBatch>(options: PushBatchesOptions<B>): Promise<PushTotals> {
@@ -95,37 +144,32 @@ export async function pushBatches<B extends OutgoingBatch>(options: PushBatchesO
   };
   const { api } = options;
 
-  const call = (table: SyncTable, items: unknown[], texts: readonly string[] | undefined) => {
+  const call = (table: SyncTable, rows: Rows) => {
     if (options.transport === "bulk") {
-      const ndjson = `${(texts ?? items.map((item) => JSON.stringify(item))).join("\n")}\n`;
-      const idempotencyKey = `${options.keyPrefix}:${table}:${sha256Hex(ndjson).slice(0, 32)}`;
+      const ndjson = rows.ndjson ?? `${(rows.texts ?? rows.items!.map((item) => JSON.stringify(item))).join("\n")}\n`;
+      const hash = rows.contentHash ?? createHash("sha256").update(ndjson).digest("hex");
+      const idempotencyKey = `${options.keyPrefix}:${table}:${hash.slice(0, 32)}`;
       return {
         idempotencyKey,
         result: () => api.pushBulk({ envelope: { ...options.envelope, table, idempotencyKey }, ndjson }),
       };
     }
-    const body = { ...options.envelope, [table]: items };
+    const body = { ...options.envelope, [table]: itemsOf(rows) };
     const idempotencyKey = `${options.keyPrefix}:${table}:${contentKey(body)}`;
     return { idempotencyKey, result: () => api.push({ ...body, idempotencyKey }) };
   };
 
-  const send = async (
-    table: SyncTable,
-    items: unknown[],
-    texts: readonly string[] | undefined,
-    offset: number,
-    outcome: BatchOutcome,
-  ): Promise<void> => {
-    if (items.length === 0) return;
-    const { idempotencyKey, result: push } = call(table, items, texts);
+  const send = async (table: SyncTable, rows: Rows, offset: number, outcome: BatchOutcome): Promise<void> => {
+    if (rows.count === 0) return;
+    const { idempotencyKey, result: push } = call(table, rows);
     let result;
     try {
       result = await push();
     } catch (error) {
       if (statusInChain(error) !== 413) throw error;
-      if (items.length === 1) {
+      if (rows.count === 1) {
         if (options.rowTooLarge !== "reject") throw error;
-        const key = (items[0] as Record<string, unknown> | null)?.[syncTables[table].key];
+        const key = (itemsOf(rows)[0] as Record<string, unknown> | null)?.[syncTables[table].key];
         outcome.rejects.push({
           table,
           index: offset,
@@ -137,10 +181,10 @@ export async function pushBatches<B extends OutgoingBatch>(options: PushBatchesO
         outcome.counts.rejected++;
         return;
       }
-      const half = Math.ceil(items.length / 2);
+      const [first, second] = halvesOf(rows);
       totals.splits++;
-      await send(table, items.slice(0, half), texts?.slice(0, half), offset, outcome);
-      await send(table, items.slice(half), texts?.slice(half), offset + half, outcome);
+      await send(table, first, offset, outcome);
+      await send(table, second, offset + first.count, outcome);
       return;
     }
     addTableResult(outcome.counts, result.tables[table]);
@@ -151,7 +195,7 @@ export async function pushBatches<B extends OutgoingBatch>(options: PushBatchesO
 
   const settle = (batch: B): Promise<Settled> => {
     const outcome: BatchOutcome = { counts: zeroTableResult(), rejects: [], sent: 0, replayed: 0 };
-    return send(batch.table, batch.items, batch.texts, 0, outcome).then(
+    return send(batch.table, rowsOf(batch), 0, outcome).then(
       () => ({ ok: true as const, outcome }),
       (error: unknown) => ({ ok: false as const, error }),
     );

@@ -29,7 +29,8 @@ export type ServerKeysPage = Outputs["cutover"]["keysPage"];
 export type CutoverStepRecordInput = z.input<typeof cutoverStepRecordSchema>;
 
 /** One table's chunk for the bulk path: its envelope and its items as NDJSON (one JSON item per line). */
-export type BulkChunk = { envelope: BulkChunkEnvelope; ndjson: string };
+/** `ndjson`: the body as text, or as its UTF-8 bytes (the cutover's one pass sends what it wrote to the export). */
+export type BulkChunk = { envelope: BulkChunkEnvelope; ndjson: string | Uint8Array };
 
 export type ServerCalls = {
   push(batch: IngestBatch): Promise<PushResult>;
@@ -109,7 +110,8 @@ async function postBulkChunk(options: ServerAddress, chunk: BulkChunk, timeoutMs
     response = await (options.fetch ?? fetch)(url, {
       method: "POST",
       headers: { authorization: `Bearer ${options.apiKey}`, "content-type": NDJSON_TYPE },
-      body: chunk.ndjson,
+      // A Buffer from Buffer.from/allocUnsafe is backed by a plain ArrayBuffer (never a shared one).
+      body: chunk.ndjson as string | Uint8Array<ArrayBuffer>,
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
