@@ -60,6 +60,27 @@ export function descendants(root: number): number[] {
   return out;
 }
 
+/** The RSS of a process tree now (kB): the sum of its processes' VmRSS. */
+export function treeRssKb(
+  rootPid: number,
+  options: { includeRoot?: boolean; onProcess?: (pid: number, hwmKb: number) => void } = {},
+): number {
+  const pids = [...(options.includeRoot === false ? [] : [rootPid]), ...descendants(rootPid)];
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      const text = readFileSync(`/proc/${pid}/status`, "utf8");
+      const rss = statusKb("VmRSS", text);
+      if (rss === 0) continue; // a zombie or a kernel thread
+      sum += rss;
+      options.onProcess?.(pid, statusKb("VmHWM", text));
+    } catch {
+      // exited between listing and reading
+    }
+  }
+  return sum;
+}
+
 /** Samples the memory of a process tree until stopped. */
 export function watchTree(
   rootPid: number,
@@ -69,20 +90,13 @@ export function watchTree(
   let peakTreeKb = 0;
   let peakSingleKb = 0;
   const sampleNow = () => {
-    const pids = [...(options.includeRoot === false ? [] : [rootPid]), ...descendants(rootPid)];
-    let sum = 0;
-    for (const pid of pids) {
-      try {
-        const text = readFileSync(`/proc/${pid}/status`, "utf8");
-        const rss = statusKb("VmRSS", text);
-        if (rss === 0) continue; // a zombie or a kernel thread
+    const sum = treeRssKb(rootPid, {
+      ...options,
+      onProcess: (pid, hwmKb) => {
         seen.add(pid);
-        sum += rss;
-        peakSingleKb = Math.max(peakSingleKb, statusKb("VmHWM", text));
-      } catch {
-        // exited between listing and reading
-      }
-    }
+        peakSingleKb = Math.max(peakSingleKb, hwmKb);
+      },
+    });
     peakTreeKb = Math.max(peakTreeKb, sum);
   };
   sampleNow();
