@@ -97,8 +97,19 @@ export const stagingMergeSql = perTable((spec) =>
  * json_to_recordset reads only the columns it declares (other keys are
  * ignored, missing ones are NULL), so the items are serialized as they are;
  * copying each into a column-only object first cost as much as the
- * serialization itself.
+ * serialization itself. A vector is validated into a Float32Array
+ * (decisions/018), which json_to_recordset needs as an array of numbers.
  */
 export function toRecordsetJson(items: Record<string, unknown>[]): string {
-  return JSON.stringify(items);
+  // Items of one table share their columns; only a table with vectors pays for the replacer.
+  const hasVectors = items.length > 0 && Object.values(items[0]!).some((v) => v instanceof Float32Array);
+  return JSON.stringify(items, hasVectors ? vectorsAsNumbers : undefined);
+}
+
+/** JSON's own text for a value (Node 21+; not yet in TypeScript's lib). */
+const NEGATIVE_ZERO = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON("-0");
+
+/** A vector's values as JSON numbers; -0 spelled out (JSON.stringify writes 0), as binary COPY keeps its sign. */
+function vectorsAsNumbers(_key: string, value: unknown): unknown {
+  return value instanceof Float32Array ? Array.from(value, (v) => (Object.is(v, -0) ? NEGATIVE_ZERO : v)) : value;
 }
