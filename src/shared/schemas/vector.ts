@@ -9,14 +9,34 @@ import { z } from "zod";
 /** The wire forms: base64 of the float32 little-endian bytes, or the numbers. */
 export type VectorInput = string | readonly number[];
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** The base64 alphabet by character code (RFC 4648 section 4; not the URL-safe one). */
+const BASE64_ALPHABET = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+  BASE64_ALPHABET[c.charCodeAt(0)] = 1;
+
+/**
+ * Whether a string is base64 with its padding: Buffer's decoder would skip
+ * any other character silently. A loop over a table: the equivalent regular
+ * expression was 8 % of the app's busy time in a cutover's import.
+ */
+function isBase64(value: string): boolean {
+  let end = value.length;
+  if (end % 4 !== 0) return false;
+  if (value.charCodeAt(end - 1) === 61 /* = */) end--;
+  if (value.charCodeAt(end - 1) === 61) end--;
+  for (let i = 0; i < end; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 127 || BASE64_ALPHABET[c] === 0) return false;
+  }
+  return true;
+}
 
 /** Whether this host stores a Float32Array's elements little-endian (then the bytes need no reordering). */
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
 
 /** The float32 little-endian bytes in a base64 string as values, or what is wrong with them. */
 export function vectorFromBase64(value: string): Float32Array | string {
-  if (!BASE64.test(value)) {
+  if (!isBase64(value)) {
     return "is not valid base64 (send the float32 little-endian bytes base64-encoded, or an array of numbers)";
   }
   const padding = value.endsWith("==") ? 2 : value.endsWith("=") ? 1 : 0;
