@@ -1,11 +1,13 @@
 // npm run bench:ingest [-- --posts N --batch B --reps R --naive N --in-flight K --embeddings-posts M --quick]
+//                      [-- --number-vectors]   (vectors as number arrays, as collectors before decisions/018 sent them)
 // Pushes N posts through the real path: the collector's ingest client →
 // HTTP → tRPC → the ingest service on a production `next start`. Next to it,
 // the practical limit: the same rows, validated with the same schema, sent
 // through the same set-based upsert statement straight into PostgreSQL with
 // the same number of batches in flight; and a per-row Prisma upsert loop
 // (what a naive integration does). Then the same with a 384-dim embedding
-// per post. Prints rows/s and the ratio ours ÷ raw.
+// per post, its vector as the collector sends it (base64 of the float32
+// bytes). Prints rows/s and the ratio ours ÷ raw.
 import pg from "pg";
 import { createTrpcCalls } from "../src/collector/uplink/server-calls";
 import { createApiKey } from "../src/server/auth/api-keys";
@@ -14,6 +16,7 @@ import { toRecordsetJson, upsertSql } from "../src/server/ingest/upsert-sql";
 import { buildEmbedding } from "../src/server/seed/builders";
 import { randomFromState } from "../src/shared/random";
 import { embeddingItemSchema, postItemSchema, type EmbeddingItem, type PostItem } from "../src/shared/schemas/items";
+import { vectorToBase64 } from "../src/shared/schemas/vector";
 import {
   flagArg,
   intArg,
@@ -33,6 +36,7 @@ const REPS = intArg("reps", QUICK ? 1 : 3);
 const NAIVE = intArg("naive", QUICK ? 300 : 2_000);
 const IN_FLIGHT = intArg("in-flight", 2);
 const DIMS = 384;
+const NUMBER_VECTORS = flagArg("number-vectors");
 
 type Batch = { posts: PostItem[]; embeddings: EmbeddingItem[] };
 
@@ -45,7 +49,11 @@ function realisticBatches(count: number, options: { seed: number; embeddings: bo
     for (let i = start; i < Math.min(count, start + BATCH); i++) {
       const sized = realisticPost(r, i, 1_900_000_000_000_000_000n);
       posts.push(sized);
-      if (options.embeddings) embeddings.push(buildEmbedding(r, sized, DIMS));
+      if (options.embeddings) {
+        const embedding = buildEmbedding(r, sized, DIMS);
+        const bytes = Float32Array.from(embedding.vector as number[]);
+        embeddings.push(NUMBER_VECTORS ? embedding : { ...embedding, vector: vectorToBase64(bytes) });
+      }
     }
     batches.push({ posts, embeddings });
   }
@@ -117,7 +125,7 @@ async function main() {
   const mb = (batches: Batch[]) =>
     (batches.reduce((n, b) => n + Buffer.byteLength(JSON.stringify(b)), 0) / 1e6).toFixed(0);
   console.log(
-    `bench:ingest: ${N.toLocaleString("en-US")} posts (${mb(plain)} MB as JSON) and ${N_EMBEDDED.toLocaleString("en-US")} posts with ${DIMS}-dim embeddings (${mb(embedded)} MB); batches of ${BATCH}, ${IN_FLIGHT} in flight, ${REPS} repetitions`,
+    `bench:ingest: ${N.toLocaleString("en-US")} posts (${mb(plain)} MB as JSON) and ${N_EMBEDDED.toLocaleString("en-US")} posts with ${DIMS}-dim embeddings (${mb(embedded)} MB, vectors as ${NUMBER_VECTORS ? "numbers" : "base64"}); batches of ${BATCH}, ${IN_FLIGHT} in flight, ${REPS} repetitions`,
   );
   const scratch = await scratchDatabase("ingest");
   const db = createDb(scratch.url, { max: 4 });

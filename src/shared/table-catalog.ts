@@ -22,6 +22,7 @@ import {
   storableTime,
   text,
 } from "./schemas/primitives";
+import { vectorValue } from "./schemas/vector";
 
 /** The server's SQL types of mirrored columns (json_to_recordset spells them this way). */
 export type SqlType =
@@ -228,7 +229,7 @@ export const tableCatalog = {
       status_id: column("text", statusId),
       model: column("text", free),
       dims: column("integer", int4),
-      vector: column("real[]", z.array(finiteNumber)),
+      vector: column("real[]", vectorValue),
       created_at: column("timestamptz", storableTime, { keepFirst: true, ...xEra }),
       updated_at: sourceUpdatedAt,
     },

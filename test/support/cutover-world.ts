@@ -12,6 +12,7 @@ import { createCollectorContext, type CollectorContext } from "../../src/collect
 import { createMemoryLog } from "../../src/collector/log";
 import { writeReplayFile } from "../../src/collector/sources/replay-generator";
 import { rowToItem } from "../../src/collector/store/items";
+import { vectorFromBase64 } from "../../src/shared/schemas/vector";
 import { startAppServer, type AppServer } from "./app-server";
 import { collectorFiles } from "./collector-env";
 import { createTestDatabase, type TestDatabase } from "./database";
@@ -144,7 +145,12 @@ export async function preloadServer(world: CutoverWorld, api: ServerCalls, synth
     embeddings: world
       .legacyItems("embeddings")
       .slice(0, 576)
-      .map((e) => ({ ...e, vector: (e.vector as number[]).map((v) => v / 2), updated_at: dayEarlier(e.updated_at) })),
+      // Sent as numbers, as an older collector would (the legacy items carry base64 bytes).
+      .map((e) => ({
+        ...e,
+        vector: Array.from(vectorFromBase64(e.vector as string) as Float32Array, (v) => v / 2),
+        updated_at: dayEarlier(e.updated_at),
+      })),
   };
   // Pushed earlier by the same box (direct ingest before its cutover): rows
   // are per collector (docs/decisions/012), and these are the box's own.

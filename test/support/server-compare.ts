@@ -11,8 +11,13 @@ import { rowToItem } from "../../src/collector/store/items";
 
 export type Comparison = { rows: number; missing: number; mismatched: number; examples: string[] };
 
+// A parsed vector is a Float32Array; the server answers numbers.
 const normalise = (v: unknown) =>
-  typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v).toISOString() : v;
+  v instanceof Float32Array
+    ? Array.from(v)
+    : typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v)
+      ? new Date(v).toISOString()
+      : v;
 
 export async function compareWithServer(
   api: ServerCalls,

@@ -11,8 +11,12 @@ export type FieldDiff = { field: string; local: unknown; server: unknown };
 
 const TIME_FIELD = /(_at|^window_start|^window_end|^detected_at)$/;
 
+/** A vector parsed from the wire is a Float32Array (decisions/018): compared and shown as its numbers. */
+const plain = (value: unknown): unknown => (value instanceof Float32Array ? Array.from(value) : value);
+
 function normaliseValue(field: string, value: unknown): unknown {
   if (value === undefined || value === null) return null;
+  if (value instanceof Float32Array) return plain(value);
   if (typeof value === "string" && TIME_FIELD.test(field)) {
     const t = Date.parse(value);
     return Number.isFinite(t) ? t : value;
@@ -53,7 +57,8 @@ export function diffFields(localItem: Record<string, unknown>, serverRow: Record
   for (const field of Object.keys(localItem)) {
     const local = normaliseValue(field, localItem[field]);
     const server = normaliseValue(field, serverRow[field]);
-    if (!same(local, server)) diffs.push({ field, local: localItem[field] ?? null, server: serverRow[field] ?? null });
+    if (!same(local, server))
+      diffs.push({ field, local: plain(localItem[field]) ?? null, server: serverRow[field] ?? null });
   }
   return diffs;
 }

@@ -13,7 +13,8 @@ import { rowToItem } from "../store/items";
 import { makePrivateDir, openPrivate, writeJsonAtomic } from "../util/atomic-file";
 import { exportFileName, MANIFEST_FILE, type ExportManifest, type ManifestFile } from "./paths";
 
-export const EXPORT_FORMAT = "xmonitor ingest items (src/shared/schemas/items.ts), one JSON object per line";
+export const EXPORT_FORMAT =
+  "xmonitor ingest items (src/shared/schemas/items.ts), one JSON object per line; an embedding's vector is base64 of its float32 little-endian bytes (older exports carry an array of numbers, still imported)";
 const FLUSH_BYTES = 1024 * 1024;
 
 export class ExportExistsError extends Error {

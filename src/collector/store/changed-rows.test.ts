@@ -66,7 +66,9 @@ describe("readChangedSince and countSince", () => {
     expect(all.posts?.[0]).toMatchObject({ status_id: "10", is_reply: true, is_repost: false });
     expect(all.reports?.[0]).toMatchObject({ status_ids: ["10"] });
     expect(all.watchAccounts?.[0]).toMatchObject({ handle: "old", active: false });
-    expect(all.embeddings?.[0]).toMatchObject({ dims: 2, vector: [1, -2] });
+    // The BLOB's bytes as they are, base64: the float32 values 1 and -2.
+    expect(all.embeddings?.[0]).toMatchObject({ dims: 2, vector: "AACAPwAAAMA=" });
+    expect(Array.from(syncTables.embeddings.schema.parse(all.embeddings?.[0]).vector)).toEqual([1, -2]);
     expect(all.windowSummaries?.[0]).toMatchObject({ top_status_ids: ["10"] });
     // Undecodable legacy JSON is passed on as is, for the server to reject that one item.
     expect(all.narrativeShifts?.[0]).toMatchObject({ status_ids: "not json" });

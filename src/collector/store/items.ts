@@ -1,13 +1,14 @@
 // SQLite rows ↔ ingest items (src/shared/schemas/items.ts). The names are
 // already the contract's, so only the encodings change, by each column's
 // type in the table catalog: JSON-array TEXT ↔ array, 0/1 ↔ boolean, the
-// float32 BLOB ↔ number[], times to the store's one text form. A legacy
+// float32 BLOB → base64 of its bytes (the wire's form, decisions/018;
+// back from base64 or numbers), times to the store's one text form. A legacy
 // value that cannot be decoded is passed through unchanged, so the server
 // rejects that one item with a clear reason instead of the whole batch.
 import type { z } from "zod";
 import type { itemSchemas, StoredRow } from "~/shared/schemas/items";
 import { perTable, type SqlType, type SyncTable, type TableSpec } from "~/shared/table-catalog";
-import { decodeVector, encodeVector } from "../embedding";
+import { encodeVector } from "../embedding";
 import { toIsoMs } from "../util/time";
 
 /** A table's item as the collector sends it. */
@@ -41,9 +42,10 @@ function bool(value: unknown): unknown {
   return value === 0 || value === 1 ? value === 1 : value;
 }
 
+/** The BLOB's bytes as they are, base64 on the wire (decisions/018); a BLOB that is no whole vector is for the server to reject. */
 function vector(value: unknown): unknown {
-  if (!(value instanceof Uint8Array) || value.byteLength % 4 !== 0) return value;
-  return decodeVector(value);
+  if (!(value instanceof Uint8Array)) return value;
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64");
 }
 
 const decoders: Partial<Record<SqlType, Convert>> = { boolean: bool, "text[]": jsonArray, "real[]": vector };
@@ -52,7 +54,7 @@ const encoders: Partial<Record<SqlType, Convert>> = {
   boolean: (v) => (v ? 1 : 0),
   timestamptz: (v) => toIsoMs(v as string),
   "text[]": (v) => JSON.stringify(v),
-  "real[]": (v) => encodeVector(v as ArrayLike<number>),
+  "real[]": (v) => (typeof v === "string" ? Buffer.from(v, "base64") : encodeVector(v as ArrayLike<number>)),
 };
 
 /** The columns of a table whose type needs a conversion, worked out once per table. */

@@ -1,6 +1,7 @@
 // What a run reads back of stored posts: those published in a window (for
 // summaries and shift detection), their vectors, and the newest status id
 // (X's since_id).
+import { decodeVector } from "../embedding";
 import { rowToItem } from "./items";
 import type { StoredTweet } from "./run-writes";
 import type { StoreContext } from "./sqlite-store";
@@ -33,7 +34,7 @@ export function getEmbeddings(
   const stmt = store.db.prepare("SELECT * FROM tweet_embeddings WHERE status_id = ? AND model = ?");
   for (const id of options.statusIds) {
     const row = stmt.get(id, options.model) as Record<string, unknown> | undefined;
-    if (row) out.set(id, rowToItem("embeddings", row).vector);
+    if (row) out.set(id, decodeVector(row.vector as Uint8Array));
   }
   return out;
 }

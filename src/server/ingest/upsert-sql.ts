@@ -97,8 +97,33 @@ export const stagingMergeSql = perTable((spec) =>
  * json_to_recordset reads only the columns it declares (other keys are
  * ignored, missing ones are NULL), so the items are serialized as they are;
  * copying each into a column-only object first cost as much as the
- * serialization itself.
+ * serialization itself. A vector is validated into a Float32Array
+ * (decisions/018), which json_to_recordset needs as an array of numbers.
  */
 export function toRecordsetJson(items: Record<string, unknown>[]): string {
-  return JSON.stringify(items);
+  // Items of one table share their columns; only a table with vectors is copied.
+  const first = items[0];
+  const vectorKeys = first ? Object.keys(first).filter((k) => first[k] instanceof Float32Array) : [];
+  if (vectorKeys.length === 0) return JSON.stringify(items);
+  // Copies with plain arrays keep JSON.stringify on its fast path (a replacer function took twice as long).
+  return JSON.stringify(
+    items.map((item) => {
+      const copy = { ...item };
+      for (const key of vectorKeys) copy[key] = vectorAsNumbers(item[key] as Float32Array);
+      return copy;
+    }),
+  );
+}
+
+/** JSON's own text for a value (Node 21+; not yet in TypeScript's lib). */
+const NEGATIVE_ZERO = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON("-0");
+
+/** A vector's values as JSON numbers; -0 spelled out (JSON.stringify writes 0), as binary COPY keeps its sign. */
+function vectorAsNumbers(values: Float32Array): unknown[] {
+  const out = new Array<unknown>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    out[i] = v === 0 && 1 / v < 0 ? NEGATIVE_ZERO : v;
+  }
+  return out;
 }

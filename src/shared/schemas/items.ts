@@ -39,7 +39,10 @@ export function itemSchemaFor<Columns extends Readonly<Record<string, ColumnSpec
 /** Checks across columns, beyond what each column's schema checks alone. */
 const crossColumnChecks: { [T in SyncTable]?: (schema: ItemSchemas[T]) => ItemSchemas[T] } = {
   embeddings: (schema) =>
-    schema.refine((e) => e.vector.length === e.dims, { message: "vector length must equal dims", path: ["vector"] }),
+    schema.refine((e) => e.vector.length === e.dims, {
+      message: "must hold dims values (float32 each): send dims equal to the vector's length",
+      path: ["vector"],
+    }),
 };
 
 type ItemSchemas = { [T in SyncTable]: ItemSchemaOf<ColumnsOf<T>> };

@@ -1,0 +1,220 @@
+// PostgreSQL's binary COPY format (the "COPY" page of its manual, "Binary
+// Format"), written per column from the catalog's SQL types: a header, per
+// row a field count and per field its length (-1: NULL) and bytes in the
+// type's send format, then a trailer. Binary, not text, because text made
+// the app format every float of every embedding as decimal and PostgreSQL
+// parse it back (decisions/018); here a vector's float32 bytes are only
+// reordered to big-endian.
+import type { SqlType } from "~/shared/table-catalog";
+
+/** The 11-byte signature, then flags and header extension length (both 0). */
+const HEADER = Buffer.concat([Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"), Buffer.alloc(8)]);
+/** A field count of -1 ends the data. */
+const TRAILER = Buffer.from([0xff, 0xff]);
+
+/** Element type oids in a binary array's header. */
+const TEXT_OID = 25;
+const FLOAT4_OID = 700;
+
+const TWO_32 = 4_294_967_296;
+/** Days from 1970-01-01 to PostgreSQL's epoch, 2000-01-01 UTC. */
+const PG_EPOCH_DAYS = 10_957;
+
+/** A growing buffer for one chunk of rows; length fields are written before their bytes and filled in after. */
+export class BinaryWriter {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(capacity: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(capacity, 1024));
+  }
+
+  ensure(bytes: number): void {
+    if (this.pos + bytes <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  int16(v: number): void {
+    this.ensure(2);
+    this.pos = this.buf.writeInt16BE(v, this.pos);
+  }
+
+  int32(v: number): void {
+    this.ensure(4);
+    this.pos = this.buf.writeInt32BE(v, this.pos);
+  }
+
+  /** Reserves a field's length; `endField` writes it once the bytes are there. */
+  startField(): number {
+    this.ensure(4);
+    const at = this.pos;
+    this.pos += 4;
+    return at;
+  }
+
+  endField(at: number): void {
+    this.buf.writeInt32BE(this.pos - at - 4, at);
+  }
+
+  /** UTF-8 bytes with their length in front (a text field, or a text array element). */
+  utf8(s: string): void {
+    this.ensure(4 + s.length * 3);
+    const written = this.buf.write(s, this.pos + 4, "utf8");
+    this.buf.writeInt32BE(written, this.pos);
+    this.pos += 4 + written;
+  }
+
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (any year 1..9999, no Date quirks for years below 100). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
+const twoDigits = (s: string, i: number) => digit(s, i) * 10 + digit(s, i + 1);
+
+/**
+ * A validated ISO-8601 time (storableTime: `YYYY-MM-DDTHH:MM:SS[.f{1,6}]`
+ * then `Z` or `±HH:MM`) as timestamptz's send format: an int64 of
+ * microseconds since 2000-01-01 UTC, exact to the microsecond with the offset
+ * applied (the merge then rounds to the column's milliseconds, as the JSON
+ * path does). Read by position, not by regular expression, and without
+ * BigInt: this runs for every time of every row (decisions/018 has the figures).
+ */
+function writeTimestamptz(w: BinaryWriter, iso: string): void {
+  const days = daysFromCivil(
+    digit(iso, 0) * 1000 + digit(iso, 1) * 100 + twoDigits(iso, 2),
+    twoDigits(iso, 5),
+    twoDigits(iso, 8),
+  );
+  let seconds =
+    (days - PG_EPOCH_DAYS) * 86_400 + twoDigits(iso, 11) * 3600 + twoDigits(iso, 14) * 60 + twoDigits(iso, 17);
+  let i = 19;
+  let micros = 0;
+  if (iso.charCodeAt(i) === 46 /* . */) {
+    let scale = 100_000;
+    for (i++; iso.charCodeAt(i) >= 48 && iso.charCodeAt(i) <= 57; i++, scale /= 10) micros += digit(iso, i) * scale;
+  }
+  if (iso.charCodeAt(i) !== 90 /* Z */) {
+    const offset = twoDigits(iso, i + 1) * 3600 + twoDigits(iso, i + 4) * 60;
+    seconds -= iso.charCodeAt(i) === 45 /* - */ ? -offset : offset;
+  }
+  // seconds × 10^6 + micros, as high and low 32 bits with exact double arithmetic:
+  // 10^6 = 15625 × 2^6, and |seconds × 15625| < 2^53 for the years 0001 to 9999.
+  const scaled = seconds * 15_625;
+  let high = Math.floor(scaled / 2 ** 26);
+  let low = (scaled - high * 2 ** 26) * 64 + micros;
+  if (low >= TWO_32) {
+    low -= TWO_32;
+    high += 1;
+  }
+  w.ensure(12);
+  w.pos = w.buf.writeInt32BE(8, w.pos);
+  w.pos = w.buf.writeInt32BE(high, w.pos);
+  w.pos = w.buf.writeUInt32BE(low, w.pos);
+}
+
+/** A vector's float32 values as real[]'s send format: one dimension, each element 4 bytes big-endian. */
+function writeFloat4Array(w: BinaryWriter, value: unknown): void {
+  const values = value instanceof Float32Array ? value : Float32Array.from(value as ArrayLike<number>);
+  // The same bytes seen as integers: the values' bits in the host's order, written out big-endian.
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const n = bits.length;
+  w.ensure(24 + n * 8);
+  const { buf } = w;
+  let p = buf.writeInt32BE(12 + (n === 0 ? 0 : 8) + n * 8, w.pos);
+  p = buf.writeInt32BE(n === 0 ? 0 : 1, p);
+  p = buf.writeInt32BE(0, p);
+  p = buf.writeInt32BE(FLOAT4_OID, p);
+  if (n > 0) {
+    p = buf.writeInt32BE(n, p);
+    p = buf.writeInt32BE(1, p);
+  }
+  for (let i = 0; i < n; i++) {
+    const b = bits[i]!;
+    buf[p] = 0;
+    buf[p + 1] = 0;
+    buf[p + 2] = 0;
+    buf[p + 3] = 4;
+    buf[p + 4] = b >>> 24;
+    buf[p + 5] = (b >>> 16) & 0xff;
+    buf[p + 6] = (b >>> 8) & 0xff;
+    buf[p + 7] = b & 0xff;
+    p += 8;
+  }
+  w.pos = p;
+}
+
+function writeTextArray(w: BinaryWriter, value: unknown): void {
+  const values = value as readonly string[];
+  const at = w.startField();
+  w.int32(values.length === 0 ? 0 : 1);
+  w.int32(0);
+  w.int32(TEXT_OID);
+  if (values.length > 0) {
+    w.int32(values.length);
+    w.int32(1);
+  }
+  for (const v of values) w.utf8(v);
+  w.endField(at);
+}
+
+/** One non-NULL field: its length and its bytes. Values are already validated against the column's schema. */
+const fieldWriters: Record<SqlType, (w: BinaryWriter, value: unknown) => void> = {
+  boolean: (w, v) => {
+    w.ensure(5);
+    w.pos = w.buf.writeInt32BE(1, w.pos);
+    w.buf[w.pos++] = v === true || v === 1 ? 1 : 0;
+  },
+  integer: (w, v) => {
+    w.ensure(8);
+    w.pos = w.buf.writeInt32BE(4, w.pos);
+    w.pos = w.buf.writeInt32BE(v as number, w.pos);
+  },
+  // A safe integer as int8: high and low 32 bits (floor keeps two's complement for negatives).
+  bigint: (w, v) => {
+    const high = Math.floor((v as number) / TWO_32);
+    w.ensure(12);
+    w.pos = w.buf.writeInt32BE(8, w.pos);
+    w.pos = w.buf.writeInt32BE(high, w.pos);
+    w.pos = w.buf.writeUInt32BE((v as number) - high * TWO_32, w.pos);
+  },
+  "double precision": (w, v) => {
+    w.ensure(12);
+    w.pos = w.buf.writeInt32BE(8, w.pos);
+    w.pos = w.buf.writeDoubleBE(v as number, w.pos);
+  },
+  text: (w, v) => w.utf8(v as string),
+  timestamptz: (w, v) => writeTimestamptz(w, v as string),
+  "text[]": writeTextArray,
+  "real[]": writeFloat4Array,
+};
+
+/** One field of a row in binary COPY format; NULL (or a value left out) has length -1. */
+export function writeField(w: BinaryWriter, type: SqlType, value: unknown): void {
+  if (value === null || value === undefined) w.int32(-1);
+  else fieldWriters[type](w, value);
+}
+
+/** One row: the field count, then each column's field in the COPY statement's order. */
+export function writeRow(
+  w: BinaryWriter,
+  columns: readonly { wire: string; type: SqlType }[],
+  row: Readonly<Record<string, unknown>>,
+): void {
+  w.int16(columns.length);
+  for (const col of columns) writeField(w, col.type, row[col.wire]);
+}
+
+export { HEADER as BINARY_COPY_HEADER, TRAILER as BINARY_COPY_TRAILER };
