@@ -180,8 +180,13 @@ it(
       baseUrl: `http://127.0.0.1:${port}`,
       apiKey: key,
     });
+    // Times to one form; a parsed vector (Float32Array) as the numbers the server answers with.
     const normalise = (v: unknown) =>
-      typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v).toISOString() : v;
+      typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v)
+        ? new Date(v).toISOString()
+        : v instanceof Float32Array
+          ? Array.from(v)
+          : v;
     for (const table of syncTableNames) {
       const local = [...ctx.store.readChangedSince(table, undefined)] as Record<string, unknown>[];
       rows += local.length;

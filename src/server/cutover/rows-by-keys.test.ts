@@ -58,7 +58,11 @@ describe("cutover.rowsByKeys", () => {
         Object.fromEntries(
           Object.entries(row).map(([k, v]) => [
             k,
-            typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v).toISOString() : v,
+            typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v)
+              ? new Date(v).toISOString()
+              : v instanceof Float32Array // a parsed vector, as the numbers the server answers with
+                ? Array.from(v)
+                : v,
           ]),
         );
       expect({ table, rows: stored.map(normalise) }).toEqual({
