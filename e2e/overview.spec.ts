@@ -30,7 +30,7 @@ test("the overview shows a healthy and a failing collector, the last reconcile, 
 
   // The latest runs link to their detail.
   await page.getByRole("table", { name: "Latest runs" }).getByRole("link").first().click();
-  await expect(page).toHaveURL(/\/runs\/[0-9a-f-]+$/);
+  await expect(page).toHaveURL(/\/runs\/[0-9a-f-]+\?collector=[\w.-]+$/);
   await expect(page.getByRole("heading", { name: /^Run / })).toBeVisible();
 });
 
