@@ -22,22 +22,21 @@
 // process tree (bench/process-tree.ts). Then ours again on the already
 // imported server (every row `unchanged`). PostgreSQL's own memory is in
 // neither figure; the app's is printed beside ours.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import pg from "pg";
 import { missingCollectorFlags } from "../bin/node-flags.js";
 import { BULK_PATH } from "../src/shared/schemas/bulk";
 import { BULK_CHUNK_ROWS } from "../src/collector/cutover/import";
 import { createApiKey } from "../src/server/auth/api-keys";
 import { createDb } from "../src/server/db";
-import { withDatabase } from "../src/server/db-connection";
 import { buildLegacyDatabase, type LegacyCounts } from "../test/support/legacy-fixture";
-import { startTestServer, withAdminClient } from "../test/support/test-server";
+import { startTestServer } from "../test/support/test-server";
+import { serverBatches, tableCounts } from "./cutover-server";
+import { ensurePgloader, runPgloader } from "./pgloader";
 import { runMeasured, treeRssKb, watchTree, type MeasuredRun } from "./process-tree";
-import { mb, printCutoverReport, sec, STEPS, type Counts, type OursRun, type ServerFigures } from "./cutover-report";
+import { mb, printCutoverReport, sec, STEPS, type Counts, type OursRun } from "./cutover-report";
 import { flagArg, intArg, isEntry, processCpuMs, scratchDatabase, startAppServer } from "./support";
 
 /** The steps `cutover all` runs between freeze and validate, and their command lines. */
@@ -183,104 +182,6 @@ async function runOurs(options: {
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * What the server recorded for one cutover's batches, per table and in all:
- * how many, the time inside their transactions (summed; two in flight
- * overlap) and the span from the first batch received to the last finished.
- */
-async function serverBatches(url: string, label: string): Promise<ServerFigures> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    // idempotency key: cutover:<label>:p<pass>:<role>-<prefix>:<table>:<hash>
-    const { rows } = await client.query<{ tbl: string; batches: string; tx_ms: string; span_ms: string }>(
-      `select split_part(idempotency_key, ':', 5) as tbl, count(*) as batches,
-              sum(extract(epoch from finished_at - received_at)) * 1000 as tx_ms,
-              extract(epoch from max(finished_at) - min(received_at)) * 1000 as span_ms
-         from ingest_batches where idempotency_key like $1 group by 1`,
-      [`cutover:${label}:%`],
-    );
-    const tables = Object.fromEntries(
-      rows.map((r) => [r.tbl, { batches: Number(r.batches), txMs: Number(r.tx_ms), spanMs: Number(r.span_ms) }]),
-    );
-    const all = Object.values(tables);
-    return {
-      batches: all.reduce((s, t) => s + t.batches, 0),
-      txMs: all.reduce((s, t) => s + t.txMs, 0),
-      spanMs: all.reduce((s, t) => s + t.spanMs, 0),
-      tables,
-    };
-  } finally {
-    await client.end();
-  }
-}
-
-async function tableCounts(url: string, tables: string[]): Promise<Record<string, number>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const out: Record<string, number> = {};
-    for (const t of tables)
-      out[t] = Number((await client.query<{ n: string }>(`select count(*) as n from "${t}"`)).rows[0]?.n ?? 0);
-    return out;
-  } finally {
-    await client.end();
-  }
-}
-
-/** pgloader on PATH, or installed from Debian's packages; null (with the reason printed) when neither works. */
-export function ensurePgloader(): string | null {
-  const which = () => spawnSync("sh", ["-c", "command -v pgloader"], { encoding: "utf8" }).stdout.trim() || null;
-  const found = which();
-  if (found) return found;
-  if (!existsSync("/usr/bin/apt-get")) {
-    console.log("pgloader: not installed and no apt-get here: the pgloader column is skipped");
-    return null;
-  }
-  console.log("pgloader: not installed; apt-get install -y pgloader");
-  const result = spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "pgloader"], {
-    stdio: ["ignore", "ignore", "pipe"],
-    encoding: "utf8",
-    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-  });
-  const installed = which();
-  if (!installed) {
-    console.log(
-      `pgloader: apt-get install failed (exit ${result.status}${result.stderr ? `: ${result.stderr.trim().split("\n").slice(-2).join(" ")}` : ""}): the pgloader column is skipped`,
-    );
-  }
-  return installed;
-}
-
-async function runPgloader(
-  pgloader: string,
-  file: string,
-  adminUrl: string,
-  rep: number,
-  expected: Record<string, number>,
-): Promise<MeasuredRun> {
-  const name = `xm_bench_pgloader_${rep}_${process.pid}`;
-  await withAdminClient(adminUrl, async (c) => {
-    await c.query(`drop database if exists "${name}" with (force)`);
-    await c.query(`create database "${name}"`);
-  });
-  const url = withDatabase(adminUrl, name);
-  try {
-    const run = await runMeasured(pgloader, [file, url]);
-    if (run.exitCode !== 0)
-      throw new Error(`pgloader exited with ${run.exitCode}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
-    const counts = await tableCounts(url, Object.keys(expected));
-    const wrong = Object.entries(expected).filter(([t, n]) => counts[t] !== n);
-    if (wrong.length)
-      throw new Error(
-        `pgloader copied ${wrong.map(([t, n]) => `${t}=${counts[t]} (expected ${n})`).join(", ")}:\n${run.stdout.slice(-3000)}`,
-      );
-    return run;
-  } finally {
-    await withAdminClient(adminUrl, (c) => c.query(`drop database if exists "${name}" with (force)`));
   }
 }
 

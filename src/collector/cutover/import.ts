@@ -39,7 +39,7 @@ import { DEFAULT_MAX_LINE_BYTES, readLineBatches } from "./jsonl-reader";
 import { readManifest, verifyExport } from "./manifest";
 import { CHECKPOINT_FILE, type ManifestFile } from "./paths";
 
-export const IMPORT_MODE = "cutover";
+export const IMPORT_MODE = "cutover" as const;
 /**
  * Rows and bytes per bulk chunk by default. With two chunks in flight for
  * each of two tables, the collector holds each chunk's lines, its body and
@@ -258,6 +258,23 @@ export function passKeyPrefix(pass: PassCheckpoint): string {
   return `cutover:${pass.label.slice(0, 60)}:p${pass.pass}:${pass.role.slice(0, 20)}-${pass.keyPrefix.slice(0, 40)}`;
 }
 
+/** What every chunk of a pass is sent with, whether read back from an export or from the snapshot in one pass. */
+export function passPushOptions(options: ImportOptions, pass: PassCheckpoint) {
+  return {
+    api: options.api,
+    envelope: { collector: options.collector, mode: IMPORT_MODE, runId: null, since: null },
+    keyPrefix: passKeyPrefix(pass),
+    concurrency: options.concurrency ?? 2,
+    // Results are applied in file order, so the checkpoint is always a prefix of what the server answered.
+    inOrder: true,
+    // One row alone over the server's body limit: no batch can carry it. A reject, not a stop.
+    rowTooLarge: "reject" as const,
+    keepRejects: false,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  };
+}
+
 async function importTable(
   options: ImportOptions,
   entry: ManifestFile,
@@ -285,19 +302,10 @@ async function importTable(
     for await (const batch of lineBatches) yield { ...batch, table };
   }
   const totals = await pushBatches({
-    api: options.api,
+    ...passPushOptions(options, pass),
     batches: batches(),
-    envelope: { collector: options.collector, mode: IMPORT_MODE, runId: null, since: null },
-    keyPrefix: passKeyPrefix(pass),
     // A resumed pass sends as it started, so its batches keep their keys.
     transport: pass.transport ?? "push",
-    concurrency: options.concurrency ?? 2,
-    inOrder: true,
-    // One row alone over the server's body limit: no batch can carry it. A reject, not a stop.
-    rowTooLarge: "reject",
-    keepRejects: false,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.log ? { log: options.log } : {}),
     onBatch: (batch, outcome) => {
       const entries = [
         ...batch.unreadable.map((u) => ({ line: u.line, key: null, reason: u.reason, row: null, text: u.text })),

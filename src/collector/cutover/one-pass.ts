@@ -26,9 +26,8 @@ import { EXPORT_FORMAT, ExportExistsError, openSnapshot, snapshotCount } from ".
 import { ExportFile, snapshotChunks, type SnapshotChunk } from "./export-file";
 import {
   forEachTable,
-  IMPORT_MODE,
   openPass,
-  passKeyPrefix,
+  passPushOptions,
   rejectLogLines,
   TABLES_IN_PARALLEL,
   type ImportOptions,
@@ -201,22 +200,14 @@ async function passTable(
   const progress = (done: boolean) =>
     options.onProgress?.({ table, sqlite, rows: state.line, total: t.total, totals: { ...state.totals }, done });
   const totals = await pushBatches<SnapshotChunk>({
-    api: options.api,
+    ...passPushOptions(options, pass),
     batches: snapshotChunks(
       t.snapshot,
       file,
       { line: state.line, after: state.lastKey ?? null },
       { maxRows: pass.batchSize, maxBytes: pass.maxBytes },
     ),
-    envelope: { collector: options.collector, mode: IMPORT_MODE, runId: null, since: null },
-    keyPrefix: passKeyPrefix(pass),
     transport: "bulk",
-    concurrency: options.concurrency ?? 2,
-    inOrder: true,
-    rowTooLarge: "reject",
-    keepRejects: false,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.log ? { log: options.log } : {}),
     onBatch: async (chunk, outcome) => {
       // The file up to this chunk is on disk before the checkpoint points into it.
       await file.sync();
