@@ -8,7 +8,7 @@ import { bucketOf, compareKeys, HASH_MODULUS } from "~/shared/row-hash";
 import { DEEP_MAX_BOUNDS, DEEP_MAX_KEYS_PER_CALL, DEEP_NAMED_KEYS } from "~/shared/request-limits";
 import type { DeepTableResult } from "~/shared/schemas/deep-reconcile";
 import type { SyncTable } from "~/shared/table-catalog";
-import { countRange, readKeyPage, scanHashedRows, scanKeys, type HashedRow } from "../store/deep-scan";
+import { countRange, forEachRowHash, readKeyPage, scanHashedRows, scanKeys, type HashedRow } from "../store/deep-scan";
 import type { StoreContext } from "../store/sqlite-store";
 import type { ServerClient } from "../uplink/server-client";
 
@@ -162,15 +162,18 @@ function summarise(
   for (const range of ranges) {
     // Rows come in key order: the segment only moves forward (one binary search per range).
     let segment = -1;
-    for (const row of scanHashedRows(store, table, { since, from: range.from, to: range.to })) {
-      if (segment < 0) segment = bucketOf(row.key, bounds);
-      while (segment < bounds.length && compareKeys(bounds[segment]!, row.key) <= 0) segment++;
-      const summary = out.get(segment);
-      if (summary) {
-        summary.count++;
-        summary.checksum = (summary.checksum + row.hash) % HASH_MODULUS;
-      } else out.set(segment, { count: 1, checksum: row.hash });
-    }
+    let summary: Summary | undefined;
+    forEachRowHash(store, table, { since, from: range.from, to: range.to }, (key, hash) => {
+      if (segment < 0) segment = bucketOf(key, bounds);
+      const before = segment;
+      while (segment < bounds.length && compareKeys(bounds[segment]!, key) <= 0) segment++;
+      if (!summary || segment !== before) {
+        summary = out.get(segment);
+        if (!summary) out.set(segment, (summary = { count: 0, checksum: 0 }));
+      }
+      summary.count++;
+      summary.checksum = (summary.checksum + hash) % HASH_MODULUS;
+    });
   }
   return out;
 }
