@@ -38,17 +38,22 @@ class RowWriter {
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }
+  /** Big-endian, by hand: Buffer's writeInt32BE checks its arguments on each of a row's ~40 calls. */
   int32(value: number): void {
     this.ensure(4);
-    this.buf.writeInt32BE(value, this.pos);
-    this.pos += 4;
+    const buf = this.buf;
+    const pos = this.pos;
+    // A Uint8Array keeps the low 8 bits of what is stored.
+    buf[pos] = value >>> 24;
+    buf[pos + 1] = value >>> 16;
+    buf[pos + 2] = value >>> 8;
+    buf[pos + 3] = value;
+    this.pos = pos + 4;
   }
   int64(value: number): void {
     const hi = Math.floor(value / TWO_32);
     this.int32(hi);
-    this.ensure(4);
-    this.buf.writeUInt32BE(value - hi * TWO_32, this.pos);
-    this.pos += 4;
+    this.int32(value - hi * TWO_32);
   }
   /** Length-prefixed UTF-8. */
   text(value: string): void {

@@ -66,14 +66,11 @@ export function* scanHashedRows(store: StoreContext, table: SyncTable, range: Sc
   }
 }
 
-/** Rows read per call when every row of a range is hashed (about 2 MB of posts). */
-const HASH_PAGE_ROWS = 2_000;
-
 /**
  * Each row's key and content hash in key order, handed to `visit`: the segment checksums read
  * every row of the file, so no object per row and no updated_at parsed (only leaves need it).
- * Read in pages by key (all() per page): a fifth less time in SQLite than one iterate() over
- * the range, which crosses into the driver once per row (docs/benchmarks.md).
+ * One iterate() over the range: reading pages with all() cost a few percent less CPU but
+ * ~15 MB more peak RSS (each page's rows outlive the young generation; docs/benchmarks.md).
  */
 export function forEachRowHash(
   store: StoreContext,
@@ -81,23 +78,8 @@ export function forEachRowHash(
   range: ScanRange,
   visit: (key: string, hash: number) => void,
 ): void {
-  const { sqlite, key } = tableCatalog[table];
-  const columns = hashColumns[table].map((col) => col.wire);
-  if (columns[0] !== key) throw new Error(`table catalog: ${table}'s key ${key} must be its first column`);
-  const { sql, params } = where(table, range);
-  const select = `SELECT ${columns.join(", ")} FROM ${sqlite}`;
-  const first = store.db.prepare(`${select} ${sql} ORDER BY ${key} LIMIT @limit`).raw();
-  const next = store.db
-    .prepare(`${select} ${sql ? `${sql} AND` : "WHERE"} ${key} > @after ORDER BY ${key} LIMIT @limit`)
-    .raw();
-  let hasher = hashers.get(table);
-  if (!hasher) hashers.set(table, (hasher = rowHasherFor(table)));
-  let page = first.all({ ...params, limit: HASH_PAGE_ROWS }) as unknown[][];
-  while (page.length > 0) {
-    for (const values of page) visit(values[0] as string, hasher(values));
-    if (page.length < HASH_PAGE_ROWS) break;
-    page = next.all({ ...params, after: page.at(-1)![0], limit: HASH_PAGE_ROWS }) as unknown[][];
-  }
+  const { rows, hasher } = hashedRowsStatement(store, table, range);
+  for (const values of rows) visit(values[0] as string, hasher(values));
 }
 
 /** Rows in the range. */
