@@ -50,16 +50,18 @@ export function rowHashSql(table: SyncTable, alias: string): string {
 export function buildSegmentsSql(table: SyncTable): string {
   const key = q(tableCatalog[table].key);
   if (STORED_HASH_TABLES.includes(table)) {
-    // The collector's (key, stored hash) pairs first, behind "offset 0": PostgreSQL would otherwise
-    // place each key in its segment while scanning the whole table, every collector's rows
-    // (width_bucket walks a text array element by element, the dearest step left).
+    // Two "offset 0" fences. The inner one reads the collector's (key, stored hash) pairs first:
+    // without it PostgreSQL places every row of the table in its segment, every collector's.
+    // The outer one computes each key's segment once (width_bucket steps through a text array to
+    // reach each element it compares: the dearest step left) and makes the grouping a hash aggregate.
     return `
 select h.segment, count(*)::int as count, (sum(h.hash) % 4503599627370496)::int8 as checksum
 from (select width_bucket(r.key collate "C", $3::text[]) as segment, r.hash
       from (select t.${key} as key, t."row_hash" as hash
             from ${collectorScopeSql(table, "$1")} t
             where $2::timestamptz is null or t."_since" >= $2::timestamptz
-            offset 0) r) h
+            offset 0) r
+      offset 0) h
 where h.segment = any($4::int[])
 group by h.segment
 order by h.segment`;
