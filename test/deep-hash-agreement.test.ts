@@ -5,6 +5,7 @@
 // float32 vectors, times without milliseconds), the same rows must give
 // the same hash and the same key order; one changed column must not.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isoToEpochMs } from "../src/collector/deep/row-hash";
 import { forEachRowHash, scanHashedRows, scanKeys } from "../src/collector/store/deep-scan";
 import { upsertItems } from "../src/collector/store/local-upsert";
 import { deepRowHashes, deepSegments } from "../src/server/reconcile/deep-reconcile";
@@ -265,6 +266,26 @@ describe("row hashes agree between SQLite and PostgreSQL", () => {
       expect(visited.length).toBeGreaterThan(250);
       expect(visited).toEqual(rows);
     }
+  });
+
+  it("reads ISO times digit by digit exactly as Date.parse does, and leaves every other text to it", () => {
+    const times = Array.from({ length: 2_000 }, (_, i) =>
+      new Date(Date.UTC(1990, 0, 1) + i * 987_654_321_7).toISOString(),
+    );
+    const odd = [
+      "2026-11-20T09:00:00Z",
+      "2026-11-20T09:00:00.5Z",
+      "2026-02-29T00:00:00.000Z",
+      "2026-02-30T00:00:00.000Z",
+    ];
+    const wrong = [
+      "0099-01-01T00:00:00.000Z",
+      "2026-13-01T00:00:00.000Z",
+      "2026-11-20T24:00:00.000Z",
+      "2026-1a-20T09:00:00.000Z",
+    ];
+    for (const text of [...times, ...odd, ...wrong, "not a time", ""])
+      expect(isoToEpochMs(text), text).toEqual(Date.parse(text));
   });
 
   it("changes the hash when one column changes", async () => {
