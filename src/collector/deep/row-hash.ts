@@ -97,7 +97,7 @@ const number = (text: string, from: number, to: number) => {
 
 /**
  * Epoch milliseconds of an ISO time. The collector stores times as "YYYY-MM-DDTHH:MM:SS.mmmZ":
- * that form is read digit by digit (Date.parse took a third of the hashing time, two times a
+ * that form is read digit by digit (800,000 times: 146 ms against Date.parse's 229 ms; two a
  * post); any other text, and any date this shortcut could read differently (days past the 28th,
  * years before 1000), goes to Date.parse.
  */
