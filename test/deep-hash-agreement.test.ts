@@ -5,9 +5,12 @@
 // float32 vectors, times without milliseconds), the same rows must give
 // the same hash and the same key order; one changed column must not.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { scanHashedRows, scanKeys } from "../src/collector/store/deep-scan";
+import { isoToEpochMs } from "../src/collector/deep/row-hash";
+import { forEachRowHash, scanHashedRows, scanKeys } from "../src/collector/store/deep-scan";
 import { upsertItems } from "../src/collector/store/local-upsert";
 import { deepRowHashes, deepSegments } from "../src/server/reconcile/deep-reconcile";
+import { computedRowHashSql, STORED_HASH_TABLES } from "../src/server/reconcile/deep-sql";
+import { tableCatalog } from "../src/shared/table-catalog";
 import { bucketOf, HASH_MODULUS } from "../src/shared/row-hash";
 import { syncTableNames, type SyncTable } from "../src/shared/schemas/tables";
 import { createTestDatabase, type TestDatabase } from "./support/database";
@@ -217,6 +220,72 @@ describe("row hashes agree between SQLite and PostgreSQL", () => {
     expect(segments.map((s) => s.count)).toEqual([2, 3, mine.length - 5]);
     const mineCounts = [0, 1, 2].map((segment) => mine.filter((key) => bucketOf(key, bounds) === segment).length);
     expect(mineCounts).toEqual([2, 3, mine.length - 5]);
+  });
+
+  it("stores in row_hash exactly the hash computed from the columns, however the row was written", async () => {
+    await callerFor(t.db, admin).ingest.push({
+      idempotencyKey: "hash-stored",
+      collector: COLLECTOR,
+      mode: "priority",
+      ...items,
+    });
+    const stored = async (table: SyncTable) => {
+      const { server, key } = tableCatalog[table];
+      return t.db.$queryRawUnsafe<{ key: string; stored: bigint | null; computed: bigint }[]>(
+        `select t."${key}" as key, t.row_hash as stored, ${computedRowHashSql(table, "t")} as computed from "${server}" t order by 1`,
+      );
+    };
+    for (const table of STORED_HASH_TABLES) {
+      const rows = await stored(table);
+      expect(rows.length, table).toBe(items[table].length);
+      for (const row of rows) expect(row.stored, `${table} ${row.key}`).toBe(row.computed);
+    }
+    // Written outside the ingest merge (an operator's SQL): PostgreSQL regenerates the column.
+    const before = await stored("posts");
+    await t.db.$executeRawUnsafe(`update posts set body = body || ' (edited)'`);
+    const after = await stored("posts");
+    for (const [i, row] of after.entries()) {
+      expect(row.stored).toBe(row.computed);
+      expect(row.stored).not.toBe(before[i]!.stored);
+    }
+  });
+
+  it("hashes a range with the checksum pass exactly as key by key", () => {
+    const many = Array.from({ length: 600 }, (_, i) => ({
+      ...items.posts[1]!,
+      status_id: `19000000000${String(i).padStart(8, "0")}`,
+      like_count: i,
+      collected_at: i % 2 ? at : later,
+    }));
+    upsertItems(local.store, "posts", many);
+    const ranges = [{}, { from: many[100]!.status_id, to: many[410]!.status_id }, { since: later }];
+    for (const range of ranges) {
+      const visited: [string, number][] = [];
+      forEachRowHash(local.store, "posts", range, (key, hash) => visited.push([key, hash]));
+      const rows = [...scanHashedRows(local.store, "posts", range)].map((r) => [r.key, r.hash]);
+      expect(visited.length).toBeGreaterThan(250);
+      expect(visited).toEqual(rows);
+    }
+  });
+
+  it("reads ISO times digit by digit exactly as Date.parse does, and leaves every other text to it", () => {
+    const times = Array.from({ length: 2_000 }, (_, i) =>
+      new Date(Date.UTC(1990, 0, 1) + i * 987_654_321_7).toISOString(),
+    );
+    const odd = [
+      "2026-11-20T09:00:00Z",
+      "2026-11-20T09:00:00.5Z",
+      "2026-02-29T00:00:00.000Z",
+      "2026-02-30T00:00:00.000Z",
+    ];
+    const wrong = [
+      "0099-01-01T00:00:00.000Z",
+      "2026-13-01T00:00:00.000Z",
+      "2026-11-20T24:00:00.000Z",
+      "2026-1a-20T09:00:00.000Z",
+    ];
+    for (const text of [...times, ...odd, ...wrong, "not a time", ""])
+      expect(isoToEpochMs(text), text).toEqual(Date.parse(text));
   });
 
   it("changes the hash when one column changes", async () => {

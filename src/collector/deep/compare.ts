@@ -8,7 +8,15 @@ import { bucketOf, compareKeys, HASH_MODULUS } from "~/shared/row-hash";
 import { DEEP_MAX_BOUNDS, DEEP_MAX_KEYS_PER_CALL, DEEP_NAMED_KEYS } from "~/shared/request-limits";
 import type { DeepTableResult } from "~/shared/schemas/deep-reconcile";
 import type { SyncTable } from "~/shared/table-catalog";
-import { countRange, readKeyPage, scanHashedRows, scanKeys, type HashedRow } from "../store/deep-scan";
+import {
+  countRange,
+  forEachRowHash,
+  readKeyPage,
+  sampleKeys,
+  scanHashedRows,
+  scanKeys,
+  type HashedRow,
+} from "../store/deep-scan";
 import type { StoreContext } from "../store/sqlite-store";
 import type { ServerClient } from "../uplink/server-client";
 
@@ -120,6 +128,8 @@ export async function compareTable(options: CompareOptions): Promise<DeepTableRe
     top = false;
   }
   await resolveLeaves({ ...options, scope, tally, leaves, tuning });
+  // Named in key order, whichever leaves found them first (the cut depends on the sample).
+  for (const found of Object.values(tally.found)) found.keys.sort(compareKeys);
   return { local, server: serverTotal, segments: segmentsCompared, ...tally.found };
 }
 
@@ -141,11 +151,32 @@ function quantiles(
   const parts = Math.min(maxParts, Math.max(2, Math.ceil(range.local / tuning.leafRows)));
   const step = Math.ceil(range.local / parts);
   if (step <= 0 || range.local <= 1) return [];
+  const whole = range.from === null && range.to === null && since === undefined;
+  // A sample pays once the table holds twice as many rows as it would look up.
+  if (whole && range.local >= parts * SAMPLES_PER_PART * 2) return sampledBounds(store, table, parts);
   const bounds: string[] = [];
   let i = 0;
   for (const key of scanKeys(store, table, { since, from: range.from, to: range.to })) {
     if (i > 0 && i % step === 0) bounds.push(key);
     i++;
+  }
+  return bounds;
+}
+
+/** Keys sampled per segment when the first cut is taken from a sample. */
+const SAMPLES_PER_PART = 16;
+
+/**
+ * The first cut of a whole table from a sample of its keys (16 per segment) instead of reading
+ * every key (0.15 s of ~2 s at 366,667 posts). Any increasing bounds are exact; a sample only
+ * makes the segments roughly, not exactly, equal (a quarter either way).
+ */
+function sampledBounds(store: StoreContext, table: SyncTable, parts: number): string[] {
+  const sample = sampleKeys(store, table, parts * SAMPLES_PER_PART).sort(compareKeys);
+  const bounds: string[] = [];
+  for (let i = 1; i < parts; i++) {
+    const key = sample[Math.floor((i * sample.length) / parts)];
+    if (key !== undefined && (bounds.length === 0 || compareKeys(bounds.at(-1)!, key) < 0)) bounds.push(key);
   }
   return bounds;
 }
@@ -162,15 +193,18 @@ function summarise(
   for (const range of ranges) {
     // Rows come in key order: the segment only moves forward (one binary search per range).
     let segment = -1;
-    for (const row of scanHashedRows(store, table, { since, from: range.from, to: range.to })) {
-      if (segment < 0) segment = bucketOf(row.key, bounds);
-      while (segment < bounds.length && compareKeys(bounds[segment]!, row.key) <= 0) segment++;
-      const summary = out.get(segment);
-      if (summary) {
-        summary.count++;
-        summary.checksum = (summary.checksum + row.hash) % HASH_MODULUS;
-      } else out.set(segment, { count: 1, checksum: row.hash });
-    }
+    let summary: Summary | undefined;
+    forEachRowHash(store, table, { since, from: range.from, to: range.to }, (key, hash) => {
+      if (segment < 0) segment = bucketOf(key, bounds);
+      const before = segment;
+      while (segment < bounds.length && compareKeys(bounds[segment]!, key) <= 0) segment++;
+      if (!summary || segment !== before) {
+        summary = out.get(segment);
+        if (!summary) out.set(segment, (summary = { count: 0, checksum: 0 }));
+      }
+      summary.count++;
+      summary.checksum = (summary.checksum + hash) % HASH_MODULUS;
+    });
   }
   return out;
 }

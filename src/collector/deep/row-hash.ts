@@ -24,6 +24,8 @@ const TEXT_OID = 25;
 const FLOAT4_OID = 700;
 const POSTGRES_EPOCH_MS = 946_684_800_000;
 const TWO_32 = 4_294_967_296;
+/** Up to this many UTF-16 units a text is copied by hand when it is ASCII. */
+const SHORT_TEXT = 64;
 
 /** A growable buffer the encoder writes one row into, reused across rows. */
 class RowWriter {
@@ -36,24 +38,40 @@ class RowWriter {
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }
+  /** Big-endian, by hand: Buffer's writeInt32BE checks its arguments on each of a row's ~40 calls. */
   int32(value: number): void {
     this.ensure(4);
-    this.buf.writeInt32BE(value, this.pos);
-    this.pos += 4;
+    const buf = this.buf;
+    const pos = this.pos;
+    // A Uint8Array keeps the low 8 bits of what is stored.
+    buf[pos] = value >>> 24;
+    buf[pos + 1] = value >>> 16;
+    buf[pos + 2] = value >>> 8;
+    buf[pos + 3] = value;
+    this.pos = pos + 4;
   }
   int64(value: number): void {
     const hi = Math.floor(value / TWO_32);
     this.int32(hi);
-    this.ensure(4);
-    this.buf.writeUInt32BE(value - hi * TWO_32, this.pos);
-    this.pos += 4;
+    this.int32(value - hi * TWO_32);
   }
   /** Length-prefixed UTF-8. */
   text(value: string): void {
-    this.ensure(4 + value.length * 3);
-    const written = this.buf.write(value, this.pos + 4, "utf8");
-    this.buf.writeInt32BE(written, this.pos);
-    this.pos += 4 + written;
+    const n = value.length;
+    this.ensure(4 + n * 3);
+    const buf = this.buf;
+    const start = this.pos + 4;
+    // Short ASCII strings (most columns) byte by byte: cheaper than a call into the UTF-8 encoder.
+    let i = 0;
+    if (n <= SHORT_TEXT)
+      for (; i < n; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[start + i] = c;
+      }
+    const written = i === n ? n : i + buf.write(i === 0 ? value : value.slice(i), start + i, "utf8");
+    buf.writeInt32BE(written, this.pos);
+    this.pos = start + written;
   }
   /** A field's length, patched once its bytes are written. */
   lengthSlot(): number {
@@ -64,6 +82,41 @@ class RowWriter {
   closeSlot(start: number): void {
     this.buf.writeInt32BE(this.pos - start, start - 4);
   }
+}
+
+const digit = (text: string, i: number) => text.charCodeAt(i) - 48;
+const number = (text: string, from: number, to: number) => {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = digit(text, i);
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+};
+
+/**
+ * Epoch milliseconds of an ISO time. The collector stores times as "YYYY-MM-DDTHH:MM:SS.mmmZ":
+ * that form is read digit by digit (800,000 times: 146 ms against Date.parse's 229 ms; two a
+ * post); any other text, and any date this shortcut could read differently (days past the 28th,
+ * years before 1000), goes to Date.parse.
+ */
+export function isoToEpochMs(text: string): number {
+  if (text.length === 24 && text[4] === "-" && text[7] === "-" && text[10] === "T" && text[13] === ":") {
+    if (text[16] === ":" && text[19] === "." && text[23] === "Z") {
+      const year = number(text, 0, 4);
+      const month = number(text, 5, 7);
+      const day = number(text, 8, 10);
+      const hour = number(text, 11, 13);
+      const minute = number(text, 14, 16);
+      const second = number(text, 17, 19);
+      const ms = number(text, 20, 23);
+      const plain = year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= 28;
+      if (plain && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && ms >= 0)
+        return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+    }
+  }
+  return Date.parse(text);
 }
 
 /** SQLite hands back text, numbers, bigints or Buffers: each as its text. */
@@ -119,7 +172,7 @@ function writeValue(w: RowWriter, type: SqlType, value: unknown): void {
       return;
     case "timestamptz":
       w.int32(8);
-      return w.int64((Date.parse(asText(value)) - POSTGRES_EPOCH_MS) * 1000);
+      return w.int64((isoToEpochMs(asText(value)) - POSTGRES_EPOCH_MS) * 1000);
     case "text[]": {
       const list = typeof value === "string" ? parseJsonArray(value) : null;
       // Not a JSON array: hashed as a plain text, so it differs from whatever the server holds.
@@ -151,7 +204,7 @@ export function rowHasherFor(table: SyncTable): (values: readonly unknown[]) => 
     w.pos = 0;
     w.int32(types.length);
     for (let i = 0; i < types.length; i++) writeValue(w, types[i]!, values[i]);
-    const digest = hash("md5", w.buf.subarray(0, w.pos), "buffer");
-    return digest.readUIntBE(0, 6) * 16 + (digest[6]! >> 4);
+    // The first 13 hex digits are the first 52 bits (hex output is cheaper than a Buffer's allocation).
+    return parseInt(hash("md5", w.buf.subarray(0, w.pos), "hex").slice(0, 13), 16);
   };
 }

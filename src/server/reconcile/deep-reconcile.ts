@@ -16,12 +16,15 @@ import { rowHashesSql, segmentsSql } from "./deep-sql";
 /**
  * One statement with JIT off: these scans are cheap per row but their cost
  * estimate crosses jit_above_cost, and compiling took longer than the work.
+ * work_mem 64 MB: a collector's 366,000 keys joined to a million posts
+ * spilled the default 4 MB to disk in batches (docs/benchmarks.md).
  */
 async function query<R extends object>(db: Db, sql: string, params: unknown[]): Promise<R[]> {
   const client = await sqlPool(db).connect();
   try {
     await client.query("begin read only");
     await client.query("set local jit = off");
+    await client.query("set local work_mem = '64MB'");
     const { rows } = await client.query<R>(sql, params);
     await client.query("commit");
     return rows;

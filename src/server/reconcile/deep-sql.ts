@@ -23,10 +23,23 @@ export function collectorScopeSql(table: SyncTable, collectorParam: string): str
   return `(select t.*, ${scope.sinceExpr} as "_since" from ${scope.from} where ${scope.where})`;
 }
 
-/** A row's hash: the first 52 bits of md5(record_send(row(key, content…))). */
-export function rowHashSql(table: SyncTable, alias: string): string {
+/**
+ * Tables whose rows carry their hash in a generated column, "row_hash" (migration row_hash,
+ * docs/decisions/020): the largest ones, whose every row a collector's reconcile reads.
+ * The column's expression is computedRowHashSql over the same columns;
+ * test/deep-hash-agreement.test.ts holds the two equal.
+ */
+export const STORED_HASH_TABLES: readonly SyncTable[] = ["posts", "embeddings"];
+
+/** A row's hash computed from its columns: the first 52 bits of md5(record_send(row(key, content…))). */
+export function computedRowHashSql(table: SyncTable, alias: string): string {
   const columns = hashColumns[table].map((col) => `${alias}.${q(col.server)}`).join(", ");
   return `('x' || substr(md5(record_send(row(${columns}))), 1, 13))::bit(52)::int8`;
+}
+
+/** A row's hash: its stored column where the table has one, else computed. */
+export function rowHashSql(table: SyncTable, alias: string): string {
+  return STORED_HASH_TABLES.includes(table) ? `${alias}."row_hash"` : computedRowHashSql(table, alias);
 }
 
 /**
@@ -36,6 +49,23 @@ export function rowHashSql(table: SyncTable, alias: string): string {
  */
 export function buildSegmentsSql(table: SyncTable): string {
   const key = q(tableCatalog[table].key);
+  if (STORED_HASH_TABLES.includes(table)) {
+    // Two "offset 0" fences. The inner one reads the collector's (key, stored hash) pairs first:
+    // without it PostgreSQL places every row of the table in its segment, every collector's.
+    // The outer one computes each key's segment once (width_bucket steps through a text array to
+    // reach each element it compares: the dearest step left) and makes the grouping a hash aggregate.
+    return `
+select h.segment, count(*)::int as count, (sum(h.hash) % 4503599627370496)::int8 as checksum
+from (select width_bucket(r.key collate "C", $3::text[]) as segment, r.hash
+      from (select t.${key} as key, t."row_hash" as hash
+            from ${collectorScopeSql(table, "$1")} t
+            where $2::timestamptz is null or t."_since" >= $2::timestamptz
+            offset 0) r
+      offset 0) h
+where h.segment = any($4::int[])
+group by h.segment
+order by h.segment`;
+  }
   // "offset 0" keeps the hash inside the scan: grouping then carries (segment, hash), not whole rows
   // (without it PostgreSQL sorted every row's columns to disk, 10x slower at a million posts).
   return `
