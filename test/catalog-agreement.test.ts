@@ -7,6 +7,7 @@
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SQLITE_SCHEMA } from "../src/collector/store/schema";
+import { hashColumns, SHARED_TABLES } from "../src/shared/row-hash";
 import { sqlPool } from "../src/server/db";
 import { itemSchemas } from "../src/shared/schemas/items";
 import {
@@ -76,6 +77,25 @@ function expectedSqlite(spec: TableSpec): SqliteColumn[] {
   }));
 }
 
+/**
+ * A shared table's stored row hash (decisions/020): generated from exactly the
+ * hashed columns, in their order, so a catalog change without a migration fails here.
+ */
+function storedRowHash(spec: TableSpec): ServerColumn[] {
+  const table = syncTableNames.find((name) => tableCatalog[name] === spec)!;
+  if (!SHARED_TABLES.includes(table)) return [];
+  const columns = hashColumns[table].map((c) => c.server).join(", ");
+  return [
+    {
+      name: "row_hash",
+      type: "bigint",
+      not_null: false,
+      default_value: `((('x'::text || substr(md5(row_hash_record_send(ROW(${columns}))), 1, 13)))::bit(52))::bigint`,
+      primary_key: false,
+    },
+  ];
+}
+
 function expectedServer(spec: TableSpec): ServerColumn[] {
   const fromItem = Object.entries(spec.columns).map(([name, col]) => ({
     name: serverColumnOf(name, col),
@@ -94,7 +114,9 @@ function expectedServer(spec: TableSpec): ServerColumn[] {
     // The collector of a table the collectors own leads its key (docs/decisions/012).
     primary_key: col.inKey === true,
   }));
-  return [...fromItem, ...fromBatch, ...BOOKKEEPING].sort((a, b) => a.name.localeCompare(b.name));
+  return [...fromItem, ...fromBatch, ...BOOKKEEPING, ...storedRowHash(spec)].sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
 }
 
 let t: TestDatabase;
