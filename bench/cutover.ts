@@ -31,7 +31,7 @@ import { BULK_PATH } from "../src/shared/schemas/bulk";
 import { BULK_CHUNK_ROWS } from "../src/collector/cutover/import";
 import { createApiKey } from "../src/server/auth/api-keys";
 import { createDb } from "../src/server/db";
-import { buildLegacyDatabase, type LegacyCounts } from "../test/support/legacy-fixture";
+import { buildLegacyDatabase, legacyBaseInThePast, type LegacyCounts } from "../test/support/legacy-fixture";
 import { startTestServer } from "../test/support/test-server";
 import { serverBatches, tableCounts } from "./cutover-server";
 import { ensurePgloader, runPgloader } from "./pgloader";
@@ -243,7 +243,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const dir = mkdtempSync(path.join(tmpdir(), "xm-bench-legacy-"));
   const file = path.join(dir, "x_monitor.db");
   const started = performance.now();
-  buildLegacyDatabase(file, counts, { seed: 8, dims: sizes.dims });
+  buildLegacyDatabase(file, counts, { seed: 8, dims: sizes.dims, base: legacyBaseInThePast(counts) });
   const { size } = statSync(file);
   console.log(
     `legacy file: ${(size / 1024 / 1024).toFixed(1)} MB, built in ${sec(performance.now() - started).toFixed(1)} s (seed 8)`,

