@@ -7,10 +7,17 @@
 // must answer exactly what the whole-scan statements answer.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../src/server/auth/principal";
-import { sqlPool } from "../src/server/db";
+import { closeDb, createDb, sqlPool } from "../src/server/db";
 import { deepRowHashes, deepSegments } from "../src/server/reconcile/deep-reconcile";
 import { rowHashesSql, segmentsSql } from "../src/server/reconcile/deep-sql";
-import { DIGIT_KEY_TABLES, wantedKeyRanges } from "../src/server/reconcile/key-ranges";
+import {
+  DIGIT_KEY_TABLES,
+  DIGIT_ORDER_PROBES,
+  digitsOrderAsBytes,
+  orderDisagreementsSql,
+  pushesKeyCollationSql,
+  wantedKeyRanges,
+} from "../src/server/reconcile/key-ranges";
 import { bucketOf, compareKeys } from "../src/shared/row-hash";
 import { createTestDatabase, type TestDatabase } from "./support/database";
 import { callerFor, makePosts, principalFor } from "./support/fixtures";
@@ -24,15 +31,6 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.drop());
 
-/** Status ids as awkward as the schema allows: 1 to 20 digits, leading zeros, prefixes of each other. */
-const AWKWARD = [
-  ...["0", "00", "000", "0000000000000000000", "00000000000000000000", "01", "001", "010", "007", "07", "7", "70"],
-  ...["1", "10", "100", "1000", "11", "19", "190", "2", "20", "9", "90", "99", "999", "0999", "9990"],
-  ...["18446744073709551615", "18446744073709551616", "99999999999999999999", "10000000000000000000"],
-  ...["9999999999999999999", "1900000000000000001", "1900000000000000010", "190000000000000001", "3800000000000000001"],
-  ...["12345678901234567890", "1234567890123456789", "123456789012345678", "5", "50", "500", "05", "005"],
-];
-
 /** Random digit strings of 1 to 20 digits, with leading zeros, from a fixed seed. */
 function digitStrings(count: number, seed: number): string[] {
   let state = seed;
@@ -45,26 +43,15 @@ function digitStrings(count: number, seed: number): string[] {
 describe("digit strings order like bytes in the server's collations", () => {
   // Every ordered pair: "<" and "=" must agree with collate "C" (byte order), so a range
   // condition in the collation picks exactly the keys the byte-order bounds mean.
-  const disagreements = async (collation: string, keys: string[]) => {
-    const { rows } = await sqlPool(t.db).query<{ n: number }>(
-      `select count(*)::int as n
-       from unnest($1::text[]) a(k), unnest($1::text[]) b(k)
-       where (a.k collate ${collation} < b.k collate ${collation}) <> (a.k collate "C" < b.k collate "C")
-          or (a.k collate ${collation} = b.k collate ${collation}) <> (a.k collate "C" = b.k collate "C")`,
-      [keys],
-    );
-    return rows[0]!.n;
-  };
-  const keys = [...new Set(["", ...AWKWARD, ...digitStrings(300, 7)])];
+  const keys = [...new Set([...DIGIT_ORDER_PROBES, ...digitStrings(300, 7)])];
+  const disagreements = async (collation: string, strings: readonly string[] = keys) =>
+    (await sqlPool(t.db).query<{ n: number }>(orderDisagreementsSql(collation), [strings])).rows[0]!.n;
 
-  it("in the collation of collector_pushes.key (the index the ranges are read through)", async () => {
-    const { rows } = await sqlPool(t.db).query<{ collation: string }>(
-      `select quote_ident(c.collname) as collation
-       from pg_attribute a join pg_collation c on c.oid = a.attcollation
-       where a.attrelid = 'collector_pushes'::regclass and a.attname = 'key'`,
-    );
+  it("in the collation of collector_pushes.key (the index the ranges are read through), as the service probes it", async () => {
+    const { rows } = await sqlPool(t.db).query<{ collation: string }>(pushesKeyCollationSql);
     expect(rows).toHaveLength(1);
-    expect(await disagreements(rows[0]!.collation, keys)).toBe(0);
+    expect(await disagreements(rows[0]!.collation)).toBe(0);
+    expect(await digitsOrderAsBytes(t.db)).toBe(true);
   });
 
   it('in "C", the database\'s default and every libc and ICU collation of these locales on the server', async () => {
@@ -75,24 +62,13 @@ describe("digit strings order like bytes in the server's collations", () => {
     );
     expect(rows.map((r) => r.collation)).toContain('"default"');
     for (const { collation } of rows)
-      expect({ collation, n: await disagreements(collation, keys) }).toEqual({ collation, n: 0 });
-  });
-
-  it("and the check notices a collation that breaks the claim (ICU numeric ordering)", async () => {
-    const { rows } = await sqlPool(t.db).query<{ n: number }>(
-      `select count(*)::int as n from pg_collation where collprovider = 'i'`,
-    );
-    if (rows[0]!.n === 0) return; // a server built without ICU has no such collation either
-    await sqlPool(t.db).query(
-      `create collation if not exists digits_numeric (provider = icu, locale = 'und-u-kn-true')`,
-    );
-    expect(await disagreements("digits_numeric", ["9", "10"])).toBeGreaterThan(0);
+      expect({ collation, n: await disagreements(collation) }).toEqual({ collation, n: 0 });
   });
 });
 
 describe("wantedKeyRanges", () => {
   it("covers exactly the keys whose segment is wanted (byte order), adjacent segments merged", () => {
-    const keys = [...AWKWARD, ...digitStrings(400, 11)];
+    const keys = [...DIGIT_ORDER_PROBES, ...digitStrings(400, 11)];
     for (let round = 0; round < 40; round++) {
       const bounds = [...new Set(digitStrings(1 + (round % 12), 100 + round))].sort(compareKeys);
       const wanted = Array.from({ length: bounds.length + 1 }, (_, s) => s).filter((s) => (s * 7 + round) % 3 !== 0);
@@ -132,11 +108,11 @@ describe("wantedKeyRanges", () => {
 });
 
 describe("the ranged statements answer as the whole scans do", () => {
-  const mine = AWKWARD;
+  const mine = DIGIT_ORDER_PROBES.filter((k) => k !== "");
   const others = ["0002", "15", "1900000000000000005", "8"];
 
   beforeAll(async () => {
-    const posts = (ids: string[], seed: number) =>
+    const posts = (ids: readonly string[], seed: number) =>
       makePosts(ids.length, { seed }).map((post, i) => ({ ...post, status_id: ids[i]! }));
     for (const [collector, ids, seed] of [
       ["ranges-a", mine, 1],
@@ -198,5 +174,36 @@ describe("the ranged statements answer as the whole scans do", () => {
       expect(page.rows.every((r) => mine.includes(r.key))).toBe(true);
     }
     expect(ranged).toBeGreaterThan(12);
+  });
+
+  // Last: it changes the test database's schema.
+  it("a database whose key collation sorts digits numerically is probed and scanned whole, still exact", async () => {
+    const { rows } = await sqlPool(t.db).query<{ n: number }>(
+      `select count(*)::int as n from pg_collation where collprovider = 'i'`,
+    );
+    if (rows[0]!.n === 0) return; // a server built without ICU cannot have such a collation either
+    const pool = sqlPool(t.db);
+    await pool.query(`create collation digits_numeric (provider = icu, locale = 'und-u-kn-true')`);
+    await pool.query(`alter table collector_pushes alter column key type text collate digits_numeric`);
+    const fresh = createDb(t.url, { max: 2 }); // a new process's view: probed afresh
+    try {
+      expect(await digitsOrderAsBytes(fresh)).toBe(false);
+      const bounds = ["10", "7", "9"];
+      const segments = [1, 3];
+      const want = await whole<{ segment: number; count: number; checksum: string }>(segmentsSql.posts, [
+        "ranges-a",
+        null,
+        bounds,
+        segments,
+      ]);
+      const input = { table: "posts" as const, collector: "ranges-a", bounds, segments };
+      const got = await deepSegments(fresh, { input, principal: admin });
+      expect(got).toEqual(want.map((r) => ({ segment: r.segment, count: r.count, checksum: Number(r.checksum) })));
+      expect(got.reduce((n, s) => n + s.count, 0)).toBe(
+        mine.filter((k) => segments.includes(bucketOf(k, bounds))).length,
+      );
+    } finally {
+      await closeDb(fresh);
+    }
   });
 });

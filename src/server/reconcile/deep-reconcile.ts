@@ -13,7 +13,7 @@ import { assertMayActFor } from "../auth/collector-binding";
 import type { Principal } from "../auth/principal";
 import { sqlPool, type Db } from "../db";
 import { rowHashesInRangesSql, rowHashesSql, segmentsInRangesSql, segmentsSql } from "./deep-sql";
-import { wantedKeyRanges } from "./key-ranges";
+import { digitsOrderAsBytes, wantedKeyRanges } from "./key-ranges";
 
 /**
  * One statement with JIT off: these scans are cheap per row but their cost
@@ -40,15 +40,17 @@ async function query<R extends object>(db: Db, sql: string, params: unknown[]): 
 
 /**
  * The statement and its range parameters: a deeper round (some segments) of a status-id table
- * reads only the wanted segments' keys; the first round and other tables scan the collector's rows.
+ * reads only the wanted segments' keys, where the index orders digits as bytes; the first round
+ * and other tables scan the collector's rows (docs/decisions/021).
  */
-function choose(
+async function choose(
+  db: Db,
   { table, bounds, segments }: Pick<DeepSegmentsInput, "table" | "bounds" | "segments">,
   whole: Record<SyncTable, string>,
   inRanges: Partial<Record<SyncTable, string>>,
-): { sql: string; rangeParams: unknown[] } {
+): Promise<{ sql: string; rangeParams: unknown[] }> {
   const ranges = wantedKeyRanges(table, bounds, segments);
-  const sql = ranges && inRanges[table];
+  const sql = ranges && (await digitsOrderAsBytes(db)) && inRanges[table];
   return sql ? { sql, rangeParams: [ranges.lo, ranges.hi, ranges.tail] } : { sql: whole[table], rangeParams: [] };
 }
 
@@ -59,7 +61,7 @@ type Options<I> = {
 
 export async function deepSegments(db: Db, { input, principal }: Options<DeepSegmentsInput>): Promise<DeepSegment[]> {
   assertMayActFor(principal, input.collector);
-  const { sql, rangeParams } = choose(input, segmentsSql, segmentsInRangesSql);
+  const { sql, rangeParams } = await choose(db, input, segmentsSql, segmentsInRangesSql);
   const rows = await query<{ segment: number; count: number; checksum: string }>(db, sql, [
     input.collector,
     input.since ?? null,
@@ -76,7 +78,7 @@ export async function deepRowHashes(
 ): Promise<DeepRowHashPage> {
   assertMayActFor(principal, input.collector);
   const limit = Math.min(input.limit ?? DEEP_MAX_KEYS_PER_CALL, DEEP_MAX_KEYS_PER_CALL);
-  const { sql, rangeParams } = choose(input, rowHashesSql, rowHashesInRangesSql);
+  const { sql, rangeParams } = await choose(db, input, rowHashesSql, rowHashesInRangesSql);
   const rows = await query<{ key: string; hash: string; updated_at: string }>(db, sql, [
     input.collector,
     input.since ?? null,

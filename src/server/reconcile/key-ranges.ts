@@ -6,12 +6,17 @@
 // primary key's index is in the database's collation. The two agree on
 // strings of decimal digits alone: every collation PostgreSQL may use gives
 // the ten digits ascending weights and no ignorable characters, and a
-// proper prefix sorts first, which is byte order. test/deep-key-ranges.test.ts
-// proves it against the server's own collation. So the ranges are used only
-// for tables whose key is a status id (digits only: the item schema refuses
-// anything else) and only when every bound is digits too; otherwise, and for
-// the whole key space, the statement scans the collector's keys as before.
+// proper prefix sorts first, which is byte order. The one known departure is
+// ICU's numeric ordering ("-u-kn", "9" before "10"), which a database could be
+// created with: the service probes the index's collation once per process
+// (digitsOrderAsBytes) and scans as before if it departs anywhere.
+// test/deep-key-ranges.test.ts proves the claim against the server's own
+// collations. The ranges are used only for tables whose key is a status id
+// (digits only: the item schema refuses anything else) and only when every
+// bound is digits too; otherwise, and for the whole key space, the statement
+// scans the collector's keys as before.
 import { statusId } from "~/shared/schemas/primitives";
+import { sqlPool, type Db } from "../db";
 import { isCollectorOwned, tableCatalog, type SyncTable } from "~/shared/table-catalog";
 
 /**
@@ -62,4 +67,57 @@ export function wantedKeyRanges(
     i = last + 1;
   }
   return ranges;
+}
+
+/** Status ids as awkward as the schema allows: 1 to 20 digits, leading zeros, prefixes of each other. */
+export const DIGIT_ORDER_PROBES: readonly string[] = [
+  ...["", "0", "00", "000", "0000000000000000000", "00000000000000000000", "01", "001", "010", "007", "07", "7"],
+  ...["70", "1", "10", "100", "1000", "11", "19", "190", "2", "20", "9", "90", "99", "999", "0999", "9990"],
+  ...["18446744073709551615", "18446744073709551616", "99999999999999999999", "10000000000000000000"],
+  ...["9999999999999999999", "1900000000000000001", "1900000000000000010", "190000000000000001", "3800000000000000001"],
+  ...["12345678901234567890", "1234567890123456789", "123456789012345678", "5", "50", "500", "05", "005"],
+];
+
+/**
+ * Counts the ordered pairs of $1 (text[]) on which `collation` (a quoted identifier) and byte
+ * order disagree about "<" or "=".
+ */
+export function orderDisagreementsSql(collation: string): string {
+  return `
+select count(*)::int as n
+from unnest($1::text[]) a(k), unnest($1::text[]) b(k)
+where (a.k collate ${collation} < b.k collate ${collation}) <> (a.k collate "C" < b.k collate "C")
+   or (a.k collate ${collation} = b.k collate ${collation}) <> (a.k collate "C" = b.k collate "C")`;
+}
+
+/** The collation of collector_pushes' key, which its primary key's index orders by, as a quoted identifier. */
+export const pushesKeyCollationSql = `
+select quote_ident(c.collname) as collation
+from pg_attribute a join pg_collation c on c.oid = a.attcollation
+where a.attrelid = 'collector_pushes'::regclass and a.attname = 'key'`;
+
+const probed = new WeakMap<Db, Promise<boolean>>();
+
+/**
+ * Whether collector_pushes' key orders the probe strings as bytes do: asked once per process
+ * (a database's collation does not change under it). A failed probe is not kept: the caller
+ * scans whole meanwhile, which is always exact.
+ */
+export function digitsOrderAsBytes(db: Db): Promise<boolean> {
+  let answer = probed.get(db);
+  if (!answer) {
+    answer = (async () => {
+      const pool = sqlPool(db);
+      const { rows } = await pool.query<{ collation: string }>(pushesKeyCollationSql);
+      const collation = rows[0]?.collation;
+      if (!collation) return false;
+      const { rows: counted } = await pool.query<{ n: number }>(orderDisagreementsSql(collation), [DIGIT_ORDER_PROBES]);
+      return counted[0]?.n === 0;
+    })().catch(() => {
+      probed.delete(db);
+      return false;
+    });
+    probed.set(db, answer);
+  }
+  return answer;
 }
