@@ -8,10 +8,12 @@ import type {
   DeepSegmentsInput,
 } from "~/shared/schemas/deep-reconcile";
 import { DEEP_MAX_KEYS_PER_CALL } from "~/shared/request-limits";
+import type { SyncTable } from "~/shared/table-catalog";
 import { assertMayActFor } from "../auth/collector-binding";
 import type { Principal } from "../auth/principal";
 import { sqlPool, type Db } from "../db";
-import { rowHashesSql, segmentsSql } from "./deep-sql";
+import { rowHashesInRangesSql, rowHashesSql, segmentsInRangesSql, segmentsSql } from "./deep-sql";
+import { digitsOrderAsBytes, wantedKeyRanges } from "./key-ranges";
 
 /**
  * One statement with JIT off: these scans are cheap per row but their cost
@@ -36,6 +38,22 @@ async function query<R extends object>(db: Db, sql: string, params: unknown[]): 
   }
 }
 
+/**
+ * The statement and its range parameters: a deeper round (some segments) of a status-id table
+ * reads only the wanted segments' keys, where the index orders digits as bytes; the first round
+ * and other tables scan the collector's rows (docs/decisions/021).
+ */
+async function choose(
+  db: Db,
+  { table, bounds, segments }: Pick<DeepSegmentsInput, "table" | "bounds" | "segments">,
+  whole: Record<SyncTable, string>,
+  inRanges: Partial<Record<SyncTable, string>>,
+): Promise<{ sql: string; rangeParams: unknown[] }> {
+  const ranges = wantedKeyRanges(table, bounds, segments);
+  const sql = ranges && (await digitsOrderAsBytes(db)) && inRanges[table];
+  return sql ? { sql, rangeParams: [ranges.lo, ranges.hi, ranges.tail] } : { sql: whole[table], rangeParams: [] };
+}
+
 type Options<I> = {
   input: I;
   principal: Principal;
@@ -43,11 +61,13 @@ type Options<I> = {
 
 export async function deepSegments(db: Db, { input, principal }: Options<DeepSegmentsInput>): Promise<DeepSegment[]> {
   assertMayActFor(principal, input.collector);
-  const rows = await query<{ segment: number; count: number; checksum: string }>(db, segmentsSql[input.table], [
+  const { sql, rangeParams } = await choose(db, input, segmentsSql, segmentsInRangesSql);
+  const rows = await query<{ segment: number; count: number; checksum: string }>(db, sql, [
     input.collector,
     input.since ?? null,
     input.bounds,
     input.segments,
+    ...rangeParams,
   ]);
   return rows.map((r) => ({ segment: r.segment, count: r.count, checksum: Number(r.checksum) }));
 }
@@ -58,13 +78,15 @@ export async function deepRowHashes(
 ): Promise<DeepRowHashPage> {
   assertMayActFor(principal, input.collector);
   const limit = Math.min(input.limit ?? DEEP_MAX_KEYS_PER_CALL, DEEP_MAX_KEYS_PER_CALL);
-  const rows = await query<{ key: string; hash: string; updated_at: string }>(db, rowHashesSql[input.table], [
+  const { sql, rangeParams } = await choose(db, input, rowHashesSql, rowHashesInRangesSql);
+  const rows = await query<{ key: string; hash: string; updated_at: string }>(db, sql, [
     input.collector,
     input.since ?? null,
     input.bounds,
     input.segments,
     input.after ?? null,
     limit + 1,
+    ...rangeParams,
   ]);
   return {
     rows: rows.slice(0, limit).map((r) => ({ key: r.key, hash: Number(r.hash), updatedAt: Number(r.updated_at) })),
