@@ -8,6 +8,7 @@
 // element with its length).
 import { hash } from "node:crypto";
 import { hashColumns } from "~/shared/row-hash";
+import { FLOAT4_OID, PgBinaryWriter, TEXT_OID } from "~/shared/pg-binary-writer";
 import type { SqlType, SyncTable } from "~/shared/table-catalog";
 
 const OID: Record<SqlType, number> = {
@@ -20,69 +21,7 @@ const OID: Record<SqlType, number> = {
   "text[]": 1009,
   "real[]": 1021,
 };
-const TEXT_OID = 25;
-const FLOAT4_OID = 700;
 const POSTGRES_EPOCH_MS = 946_684_800_000;
-const TWO_32 = 4_294_967_296;
-/** Up to this many UTF-16 units a text is copied by hand when it is ASCII. */
-const SHORT_TEXT = 64;
-
-/** A growable buffer the encoder writes one row into, reused across rows. */
-class RowWriter {
-  buf = Buffer.allocUnsafe(64 * 1024);
-  pos = 0;
-
-  ensure(extra: number): void {
-    if (this.pos + extra <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + extra));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
-  /** Big-endian, by hand: Buffer's writeInt32BE checks its arguments on each of a row's ~40 calls. */
-  int32(value: number): void {
-    this.ensure(4);
-    const buf = this.buf;
-    const pos = this.pos;
-    // A Uint8Array keeps the low 8 bits of what is stored.
-    buf[pos] = value >>> 24;
-    buf[pos + 1] = value >>> 16;
-    buf[pos + 2] = value >>> 8;
-    buf[pos + 3] = value;
-    this.pos = pos + 4;
-  }
-  int64(value: number): void {
-    const hi = Math.floor(value / TWO_32);
-    this.int32(hi);
-    this.int32(value - hi * TWO_32);
-  }
-  /** Length-prefixed UTF-8. */
-  text(value: string): void {
-    const n = value.length;
-    this.ensure(4 + n * 3);
-    const buf = this.buf;
-    const start = this.pos + 4;
-    // Short ASCII strings (most columns) byte by byte: cheaper than a call into the UTF-8 encoder.
-    let i = 0;
-    if (n <= SHORT_TEXT)
-      for (; i < n; i++) {
-        const c = value.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[start + i] = c;
-      }
-    const written = i === n ? n : i + buf.write(i === 0 ? value : value.slice(i), start + i, "utf8");
-    buf.writeInt32BE(written, this.pos);
-    this.pos = start + written;
-  }
-  /** A field's length, patched once its bytes are written. */
-  lengthSlot(): number {
-    this.ensure(4);
-    this.pos += 4;
-    return this.pos;
-  }
-  closeSlot(start: number): void {
-    this.buf.writeInt32BE(this.pos - start, start - 4);
-  }
-}
 
 const digit = (text: string, i: number) => text.charCodeAt(i) - 48;
 const number = (text: string, from: number, to: number) => {
@@ -135,19 +74,14 @@ function parseJsonArray(value: string): unknown[] | null {
   }
 }
 
-/** array_send: ndim, has-nulls flag, element oid, then (length, lower bound 1) and each element. */
-function writeArray(w: RowWriter, elementOid: number, length: number, writeElement: (i: number) => void): void {
-  w.int32(length === 0 ? 0 : 1);
-  w.int32(0);
-  w.int32(elementOid);
-  if (length === 0) return;
-  w.int32(length);
-  w.int32(1);
+/** array_send: its header, then each element. */
+function writeArray(w: PgBinaryWriter, elementOid: number, length: number, writeElement: (i: number) => void): void {
+  w.arrayHeader(elementOid, length);
   for (let i = 0; i < length; i++) writeElement(i);
 }
 
 /** One column's value as SQLite holds it (ISO text times, 0/1 booleans, JSON-array text, float32 BLOBs). */
-function writeValue(w: RowWriter, type: SqlType, value: unknown): void {
+function writeValue(w: PgBinaryWriter, type: SqlType, value: unknown): void {
   w.int32(OID[type]);
   if (value === null || value === undefined) return w.int32(-1);
   switch (type) {
@@ -161,15 +95,10 @@ function writeValue(w: RowWriter, type: SqlType, value: unknown): void {
       return w.int64(Number(value));
     case "boolean":
       w.int32(1);
-      w.ensure(1);
-      w.buf[w.pos++] = Number(value) ? 1 : 0;
-      return;
+      return w.byte(Number(value) ? 1 : 0);
     case "double precision":
       w.int32(8);
-      w.ensure(8);
-      w.buf.writeDoubleBE(Number(value), w.pos);
-      w.pos += 8;
-      return;
+      return w.float8(Number(value));
     case "timestamptz":
       w.int32(8);
       return w.int64((isoToEpochMs(asText(value)) - POSTGRES_EPOCH_MS) * 1000);
@@ -199,7 +128,7 @@ function writeValue(w: RowWriter, type: SqlType, value: unknown): void {
 /** The hasher of one table: SQLite row values in hashColumns order → the row's 52-bit hash. */
 export function rowHasherFor(table: SyncTable): (values: readonly unknown[]) => number {
   const types = hashColumns[table].map((col) => col.type);
-  const w = new RowWriter();
+  const w = new PgBinaryWriter();
   return (values) => {
     w.pos = 0;
     w.int32(types.length);

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
 import type { SqlType } from "../../shared/table-catalog";
 import { sqlPool } from "../db";
-import { BinaryWriter, writeField } from "./binary-copy";
+import { PgBinaryWriter } from "~/shared/pg-binary-writer";
+import { writeField } from "./binary-copy";
 import { binaryCopyChunks } from "./copy-staging";
 import type { UpsertColumn } from "./upsert-sql";
 
@@ -119,7 +120,7 @@ describe("binary COPY", () => {
 
   it("counts timestamptz in microseconds from 2000-01-01 UTC, offsets applied", () => {
     const micros = (iso: string) => {
-      const w = new BinaryWriter(16);
+      const w = new PgBinaryWriter(16);
       writeField(w, "timestamptz", iso);
       expect(w.bytes().readInt32BE(0)).toBe(8);
       return w.bytes().readBigInt64BE(4);

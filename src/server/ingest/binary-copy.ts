@@ -5,6 +5,7 @@
 // the app format every float of every embedding as decimal and PostgreSQL
 // parse it back (decisions/018); here a vector's float32 bytes are only
 // reordered to big-endian.
+import { FLOAT4_OID, type PgBinaryWriter, TEXT_OID } from "~/shared/pg-binary-writer";
 import type { SqlType } from "~/shared/table-catalog";
 
 /** The 11-byte signature, then flags and header extension length (both 0). */
@@ -12,64 +13,8 @@ const HEADER = Buffer.concat([Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"), Buffe
 /** A field count of -1 ends the data. */
 const TRAILER = Buffer.from([0xff, 0xff]);
 
-/** Element type oids in a binary array's header. */
-const TEXT_OID = 25;
-const FLOAT4_OID = 700;
-
-const TWO_32 = 4_294_967_296;
 /** Days from 1970-01-01 to PostgreSQL's epoch, 2000-01-01 UTC. */
 const PG_EPOCH_DAYS = 10_957;
-
-/** A growing buffer for one chunk of rows; length fields are written before their bytes and filled in after. */
-export class BinaryWriter {
-  buf: Buffer;
-  pos = 0;
-
-  constructor(capacity: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(capacity, 1024));
-  }
-
-  ensure(bytes: number): void {
-    if (this.pos + bytes <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
-
-  int16(v: number): void {
-    this.ensure(2);
-    this.pos = this.buf.writeInt16BE(v, this.pos);
-  }
-
-  int32(v: number): void {
-    this.ensure(4);
-    this.pos = this.buf.writeInt32BE(v, this.pos);
-  }
-
-  /** Reserves a field's length; `endField` writes it once the bytes are there. */
-  startField(): number {
-    this.ensure(4);
-    const at = this.pos;
-    this.pos += 4;
-    return at;
-  }
-
-  endField(at: number): void {
-    this.buf.writeInt32BE(this.pos - at - 4, at);
-  }
-
-  /** UTF-8 bytes with their length in front (a text field, or a text array element). */
-  utf8(s: string): void {
-    this.ensure(4 + s.length * 3);
-    const written = this.buf.write(s, this.pos + 4, "utf8");
-    this.buf.writeInt32BE(written, this.pos);
-    this.pos += 4 + written;
-  }
-
-  bytes(): Buffer {
-    return this.buf.subarray(0, this.pos);
-  }
-}
 
 /** Days from 1970-01-01 to a proleptic Gregorian date (any year 1..9999, no Date quirks for years below 100). */
 function daysFromCivil(year: number, month: number, day: number): number {
@@ -92,7 +37,7 @@ const twoDigits = (s: string, i: number) => digit(s, i) * 10 + digit(s, i + 1);
  * path does). Read by position, not by regular expression, and without
  * BigInt: this runs for every time of every row (decisions/018 has the figures).
  */
-function writeTimestamptz(w: BinaryWriter, iso: string): void {
+function writeTimestamptz(w: PgBinaryWriter, iso: string): void {
   const days = daysFromCivil(
     digit(iso, 0) * 1000 + digit(iso, 1) * 100 + twoDigits(iso, 2),
     twoDigits(iso, 5),
@@ -115,32 +60,26 @@ function writeTimestamptz(w: BinaryWriter, iso: string): void {
   const scaled = seconds * 15_625;
   let high = Math.floor(scaled / 2 ** 26);
   let low = (scaled - high * 2 ** 26) * 64 + micros;
-  if (low >= TWO_32) {
-    low -= TWO_32;
+  if (low >= 2 ** 32) {
+    low -= 2 ** 32;
     high += 1;
   }
-  w.ensure(12);
-  w.pos = w.buf.writeInt32BE(8, w.pos);
-  w.pos = w.buf.writeInt32BE(high, w.pos);
-  w.pos = w.buf.writeUInt32BE(low, w.pos);
+  w.int32(8);
+  w.int32(high);
+  w.int32(low);
 }
 
 /** A vector's float32 values as real[]'s send format: one dimension, each element 4 bytes big-endian. */
-function writeFloat4Array(w: BinaryWriter, value: unknown): void {
+function writeFloat4Array(w: PgBinaryWriter, value: unknown): void {
   const values = value instanceof Float32Array ? value : Float32Array.from(value as ArrayLike<number>);
   // The same bytes seen as integers: the values' bits in the host's order, written out big-endian.
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
   const n = bits.length;
-  w.ensure(24 + n * 8);
+  const start = w.lengthSlot();
+  w.arrayHeader(FLOAT4_OID, n);
+  w.ensure(n * 8);
   const { buf } = w;
-  let p = buf.writeInt32BE(12 + (n === 0 ? 0 : 8) + n * 8, w.pos);
-  p = buf.writeInt32BE(n === 0 ? 0 : 1, p);
-  p = buf.writeInt32BE(0, p);
-  p = buf.writeInt32BE(FLOAT4_OID, p);
-  if (n > 0) {
-    p = buf.writeInt32BE(n, p);
-    p = buf.writeInt32BE(1, p);
-  }
+  let p = w.pos;
   for (let i = 0; i < n; i++) {
     const b = bits[i]!;
     buf[p] = 0;
@@ -154,62 +93,50 @@ function writeFloat4Array(w: BinaryWriter, value: unknown): void {
     p += 8;
   }
   w.pos = p;
+  w.closeSlot(start);
 }
 
-function writeTextArray(w: BinaryWriter, value: unknown): void {
+function writeTextArray(w: PgBinaryWriter, value: unknown): void {
   const values = value as readonly string[];
-  const at = w.startField();
-  w.int32(values.length === 0 ? 0 : 1);
-  w.int32(0);
-  w.int32(TEXT_OID);
-  if (values.length > 0) {
-    w.int32(values.length);
-    w.int32(1);
-  }
-  for (const v of values) w.utf8(v);
-  w.endField(at);
+  const start = w.lengthSlot();
+  w.arrayHeader(TEXT_OID, values.length);
+  for (const v of values) w.text(v);
+  w.closeSlot(start);
 }
 
 /** One non-NULL field: its length and its bytes. Values are already validated against the column's schema. */
-const fieldWriters: Record<SqlType, (w: BinaryWriter, value: unknown) => void> = {
+const fieldWriters: Record<SqlType, (w: PgBinaryWriter, value: unknown) => void> = {
   boolean: (w, v) => {
-    w.ensure(5);
-    w.pos = w.buf.writeInt32BE(1, w.pos);
-    w.buf[w.pos++] = v === true || v === 1 ? 1 : 0;
+    w.int32(1);
+    w.byte(v === true || v === 1 ? 1 : 0);
   },
   integer: (w, v) => {
-    w.ensure(8);
-    w.pos = w.buf.writeInt32BE(4, w.pos);
-    w.pos = w.buf.writeInt32BE(v as number, w.pos);
+    w.int32(4);
+    w.int32(v as number);
   },
-  // A safe integer as int8: high and low 32 bits (floor keeps two's complement for negatives).
   bigint: (w, v) => {
-    const high = Math.floor((v as number) / TWO_32);
-    w.ensure(12);
-    w.pos = w.buf.writeInt32BE(8, w.pos);
-    w.pos = w.buf.writeInt32BE(high, w.pos);
-    w.pos = w.buf.writeUInt32BE((v as number) - high * TWO_32, w.pos);
+    w.int32(8);
+    w.int64(v as number);
   },
   "double precision": (w, v) => {
-    w.ensure(12);
-    w.pos = w.buf.writeInt32BE(8, w.pos);
-    w.pos = w.buf.writeDoubleBE(v as number, w.pos);
+    w.int32(8);
+    w.float8(v as number);
   },
-  text: (w, v) => w.utf8(v as string),
+  text: (w, v) => w.text(v as string),
   timestamptz: (w, v) => writeTimestamptz(w, v as string),
   "text[]": writeTextArray,
   "real[]": writeFloat4Array,
 };
 
 /** One field of a row in binary COPY format; NULL (or a value left out) has length -1. */
-export function writeField(w: BinaryWriter, type: SqlType, value: unknown): void {
+export function writeField(w: PgBinaryWriter, type: SqlType, value: unknown): void {
   if (value === null || value === undefined) w.int32(-1);
   else fieldWriters[type](w, value);
 }
 
 /** One row: the field count, then each column's field in the COPY statement's order. */
 export function writeRow(
-  w: BinaryWriter,
+  w: PgBinaryWriter,
   columns: readonly { wire: string; type: SqlType }[],
   row: Readonly<Record<string, unknown>>,
 ): void {

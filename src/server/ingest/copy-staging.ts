@@ -10,7 +10,8 @@ import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { TableSpec } from "~/shared/table-catalog";
-import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, BinaryWriter, writeRow } from "./binary-copy";
+import { PgBinaryWriter } from "~/shared/pg-binary-writer";
+import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, writeRow } from "./binary-copy";
 import { q, stagingMergeSql, stagingTableOf, upsertColumnsOf, type UpsertColumn } from "./upsert-sql";
 import type { SyncTable } from "~/shared/schemas/tables";
 
@@ -25,7 +26,7 @@ export function* binaryCopyChunks(
   yield BINARY_COPY_HEADER;
   let capacity = 64 * 1024;
   for (let start = 0; start < rows.length; start += ROWS_PER_WRITE) {
-    const w = new BinaryWriter(capacity);
+    const w = new PgBinaryWriter(capacity);
     const end = Math.min(start + ROWS_PER_WRITE, rows.length);
     for (let i = start; i < end; i++) writeRow(w, columns, rows[i]!);
     capacity = w.buf.length;
