@@ -38,6 +38,10 @@ export const anomalyRules = {
     "not a run mode (1 to 32 lowercase letters, digits and dashes)",
     (v) => typeof v === "string" && !RUN_MODE.test(v),
   ),
+  finiteVector: rule(
+    "holds NaN or infinite values (an embedding model never produces them)",
+    (v) => v instanceof Float32Array && v.some((x) => !Number.isFinite(x)),
+  ),
   xEra: rule("before 2006 or from 2100 on (outside X's era)", (v) => {
     if (typeof v !== "string") return false;
     const t = Date.parse(v);

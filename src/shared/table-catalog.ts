@@ -229,7 +229,7 @@ export const tableCatalog = {
       status_id: column("text", statusId),
       model: column("text", free),
       dims: column("integer", int4),
-      vector: column("real[]", vectorValue),
+      vector: column("real[]", vectorValue, { anomalies: [rules.finiteVector] }),
       created_at: column("timestamptz", storableTime, { keepFirst: true, ...xEra }),
       updated_at: sourceUpdatedAt,
     },

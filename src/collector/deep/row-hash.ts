@@ -114,11 +114,10 @@ function writeValue(w: PgBinaryWriter, type: SqlType, value: unknown): void {
       if (!(value instanceof Uint8Array) || value.byteLength % 4 !== 0) return w.text(asText(value));
       const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
       const start = w.lengthSlot();
+      // Each value's bits as stored (a NaN's sign and payload too), big-endian: what float4send sends.
       writeArray(w, FLOAT4_OID, value.byteLength / 4, (i) => {
         w.int32(4);
-        w.ensure(4);
-        w.buf.writeFloatBE(view.getFloat32(i * 4, true), w.pos);
-        w.pos += 4;
+        w.int32(view.getUint32(i * 4, true));
       });
       return w.closeSlot(start);
     }

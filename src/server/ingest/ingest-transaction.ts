@@ -13,6 +13,7 @@ import { ANOMALIES_COLUMN } from "~/shared/table-catalog";
 import type { ValidatedBatch } from "./validate-items";
 import { toStorableJson } from "./storable-json";
 import { pushesSql } from "./pushes-sql";
+import { hasNonFinite } from "~/shared/schemas/vector";
 import { mergeThroughStaging } from "./copy-staging";
 import { toRecordsetJson, upsertSql } from "./upsert-sql";
 
@@ -52,13 +53,18 @@ function pushedKeysJson(table: SyncTable, rows: readonly Record<string, unknown>
   );
 }
 
+const holdsNonFiniteVector = (row: Record<string, unknown>): boolean =>
+  Object.values(row).some((value) => value instanceof Float32Array && hasNonFinite(value));
+
 async function mergeRows(
   client: pg.PoolClient,
   table: SyncTable,
   rows: Record<string, unknown>[],
   copyMinRows: number,
 ): Promise<{ inserted: number; updated: number }> {
-  if (rows.length >= copyMinRows) return mergeThroughStaging(client, table, syncTables[table], rows);
+  // JSON cannot carry NaN or ±Infinity (nor a NaN's bits): a vector holding one goes through binary COPY, as it is.
+  if (rows.length >= copyMinRows || rows.some(holdsNonFiniteVector))
+    return mergeThroughStaging(client, table, syncTables[table], rows);
   const { rows: counts } = await client.query<{ inserted: number; updated: number }>(upsertSql[table], [
     toRecordsetJson(rows),
   ]);

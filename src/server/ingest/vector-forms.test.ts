@@ -1,13 +1,16 @@
 // An embedding's vector arrives as the contract's float32 bytes in base64
 // (today's collectors) or as an array of numbers (older ones): both store the
-// same row through either merge source (JSON parameter or binary COPY), and a
-// vector that is not a whole, finite float32 vector of `dims` values is one
-// item's reject with its reason, never a failed batch.
+// same row through either merge source (JSON parameter or binary COPY); a
+// vector holding NaN or ±Infinity is stored as it is, bit for bit, with an
+// anomaly; and a vector that is not a whole float32 vector of `dims` values
+// is one item's reject with its reason, never a failed batch.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
 import { callerFor, makePosts, principalFor } from "../../../test/support/fixtures";
 import { randomFromState } from "../../shared/random";
+import { hashColumns } from "../../shared/row-hash";
 import { vectorToBase64 } from "../../shared/schemas/vector";
+import { rowHasherFor } from "../../collector/deep/row-hash";
 import { sqlPool } from "../db";
 import { buildEmbedding } from "../seed/builders";
 import { writeIngestBatch } from "./ingest-transaction";
@@ -75,15 +78,40 @@ describe("an embedding's vector on the wire", () => {
     expect(await stored(b)).toEqual(rows);
   });
 
-  it("rejects a vector of the wrong length, invalid base64 or a non-finite value, with the reason, and keeps the rest", async () => {
+  it("stores NaN and ±Infinity as the contract's bytes hold them, flagged as an anomaly, and the row hashes agree", async () => {
+    // Quiet NaN, the negative NaN x86 arithmetic produces, a NaN with a payload, both infinities, a plain value.
+    const bits = [0x7fc00000, 0xffc00000, 0x7fc00001, 0x7f800000, 0xff800000, 0x3f800000];
+    const blob = Buffer.alloc(bits.length * 4);
+    bits.forEach((b, i) => blob.writeUInt32LE(b, i * 4));
+    const [post] = makePosts(1, { seed: 33, firstId: 9_000n });
+    const item = { ...buildEmbedding(r, post!, bits.length), vector: blob.toString("base64") };
+    // One row: a small batch, which would take the JSON parameter; JSON cannot carry these values.
+    expect(await write(a, "v-nan", [item], Infinity)).toMatchObject({ inserted: 1, rejected: 0, anomalies: 1 });
+    const { rows } = await sqlPool(a.db).query<{ text: string; hex: string[]; anomalies: string[]; row_hash: string }>(
+      `select vector::text as text, array(select encode(float4send(v), 'hex') from unnest(vector) v) as hex,
+              anomalies, row_hash::text from embeddings where status_id = $1`,
+      [item.status_id],
+    );
+    expect(rows[0]!.text).toBe("{NaN,NaN,NaN,Infinity,-Infinity,1}");
+    expect(rows[0]!.hex).toEqual(bits.map((b) => b.toString(16).padStart(8, "0")));
+    expect(rows[0]!.anomalies).toEqual([
+      "vector: holds NaN or infinite values (an embedding model never produces them)",
+    ]);
+    // The collector hashes the SQLite row's bytes; the server's stored hash covers the stored bits: equal.
+    const local = rowHasherFor("embeddings")(
+      hashColumns.embeddings.map((c) => (c.wire === "vector" ? blob : item[c.wire as keyof typeof item])),
+    );
+    expect(String(local)).toBe(rows[0]!.row_hash);
+  });
+
+  it("rejects a vector of the wrong length or invalid base64, or a number float32 cannot hold, with the reason, and keeps the rest", async () => {
     const admin = await principalFor(a.db, "admin");
-    const nan = Float32Array.from([0.5, Number.NaN, 1]);
     const [good, ...others] = makePosts(7, { seed: 32, firstId: 8_000n }).map((p) => buildEmbedding(r, p, 3));
     const bad = [
       { ...others[0]!, vector: vectorToBase64(Float32Array.from([1, 2])) }, // dims says 3
       { ...others[1]!, vector: "AAAA*AAA" },
       { ...others[2]!, vector: "AAA=" }, // 2 bytes
-      { ...others[3]!, vector: vectorToBase64(nan) },
+      { ...others[3]!, vector: [0.5, "1", 1] },
       { ...others[4]!, vector: [0.5, 1e39, 1] },
       { ...others[5]!, vector: "AAAAAAA=" }, // 5 bytes: not whole float32 values
     ];
@@ -107,7 +135,7 @@ describe("an embedding's vector on the wire", () => {
         3,
         "invalid embeddings item: vector: decodes to 2 bytes, not a whole number of float32 values (4 bytes each): re-encode the vector's BLOB",
       ],
-      [4, "invalid embeddings item: vector: value [1] is NaN: every value must be finite (recompute the embedding)"],
+      [4, "invalid embeddings item: vector: value [1] must be a number"],
       [5, "invalid embeddings item: vector: value [1] 1e+39 is beyond float32's range (the contract stores float32)"],
       [
         6,

@@ -52,9 +52,10 @@ export function vectorFromBase64(value: string): Float32Array | string {
   return values;
 }
 
-function firstNonFinite(values: Float32Array): number {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return i;
-  return -1;
+/** Whether a vector holds NaN or ±Infinity (stored as they are; an anomaly, decisions/018). */
+export function hasNonFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return true;
+  return false;
 }
 
 /** A number array as float32 values (what the contract's BLOB holds), or what is wrong with it. */
@@ -62,19 +63,21 @@ function vectorFromNumbers(value: readonly unknown[]): Float32Array | string {
   const values = new Float32Array(value.length);
   for (let i = 0; i < value.length; i++) {
     const v = value[i];
-    if (typeof v !== "number" || !Number.isFinite(v)) return `value [${i}] must be a finite number`;
+    if (typeof v !== "number") return `value [${i}] must be a number`;
     values[i] = v;
-    if (!Number.isFinite(values[i]!))
+    // A finite number float32 cannot hold would arrive as Infinity: not what was sent.
+    if (Number.isFinite(v) && !Number.isFinite(values[i]!))
       return `value [${i}] ${v} is beyond float32's range (the contract stores float32)`;
   }
   return values;
 }
 
 /**
- * The vector column's validation: either wire form, every value finite
- * (NaN and ±Infinity fit the contract's BLOB but JSON could never carry
- * them, and the server has always refused them: decisions/018). The length
- * against `dims` is checked with the whole item (items.ts).
+ * The vector column's validation: either wire form. Every float32 value the
+ * contract's BLOB can hold is stored as it is, NaN and ±Infinity included
+ * (PostgreSQL's real[] holds them; the catalog records them as an anomaly);
+ * only what is not a whole vector is refused. The length against `dims` is
+ * checked with the whole item (items.ts).
  */
 export const vectorValue = z
   .custom<VectorInput>((value) => typeof value === "string" || Array.isArray(value), {
@@ -86,19 +89,11 @@ export const vectorValue = z
       ctx.addIssue({ code: "custom", message: decoded });
       return z.NEVER;
     }
-    const bad = firstNonFinite(decoded);
-    if (bad >= 0) {
-      ctx.addIssue({
-        code: "custom",
-        message: `value [${bad}] is ${decoded[bad]}: every value must be finite (recompute the embedding)`,
-      });
-      return z.NEVER;
-    }
     return decoded;
   })
   .meta({
     description:
-      "The embedding: base64 of its float32 little-endian bytes (the contract's BLOB), or an array of finite numbers",
+      "The embedding: base64 of its float32 little-endian bytes (the contract's BLOB), or an array of numbers",
     anyOf: [
       { type: "string", contentEncoding: "base64" },
       { type: "array", items: { type: "number" } },
