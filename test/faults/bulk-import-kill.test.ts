@@ -68,11 +68,15 @@ it(
 
     let sent = 0;
     let kills = 0;
+    // A kill due while the app is still down from the last one waits for the next chunk sent to a live app.
+    let killDue = false;
     const real: ServerCalls = createTrpcCalls({ baseUrl: `http://127.0.0.1:${port}`, apiKey: key });
     const killing: ServerCalls = {
       ...real,
       pushBulk: async (chunk) => {
-        if (killAt.has(++sent) && app) {
+        if (killAt.has(++sent)) killDue = true;
+        if (killDue && app) {
+          killDue = false;
           const down = app;
           app = null;
           kills++;
