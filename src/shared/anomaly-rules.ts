@@ -6,6 +6,7 @@
 // spot-check page (decisions/014). Each rule is defined once, here; the table
 // catalog says which columns it applies to.
 import { MAX_TIME, MIN_TIME } from "./schemas/primitives";
+import { hasNonFinite } from "./schemas/vector";
 
 export type AnomalyRule = {
   /** What is unusual, as the operator reads it after the column's name ("author_id: not an X user id"). */
@@ -40,7 +41,7 @@ export const anomalyRules = {
   ),
   finiteVector: rule(
     "holds NaN or infinite values (an embedding model never produces them)",
-    (v) => v instanceof Float32Array && v.some((x) => !Number.isFinite(x)),
+    (v) => v instanceof Float32Array && hasNonFinite(v),
   ),
   xEra: rule("before 2006 or from 2100 on (outside X's era)", (v) => {
     if (typeof v !== "string") return false;

@@ -8,7 +8,14 @@
 // (src/collector/deep/row-hash.ts). Its first 52 bits are the row's hash; a
 // segment's checksum is the sum of its rows' hashes modulo 2^52 (exact in a
 // JavaScript number, and in PostgreSQL's numeric sum).
-import { serverColumnOf, tableCatalog, type SqlType, type SyncTable } from "./table-catalog";
+import {
+  isCollectorOwned,
+  serverColumnOf,
+  syncTableNames,
+  tableCatalog,
+  type SqlType,
+  type SyncTable,
+} from "./table-catalog";
 
 /** Segment checksums add row hashes modulo this (2^52). */
 export const HASH_MODULUS = 4_503_599_627_370_496;
@@ -19,7 +26,9 @@ export const HASH_MODULUS = 4_503_599_627_370_496;
  * which run this collector first saw the row) are the pushing collector's
  * observation, not the row's content, and stay out of the hash.
  */
-export const SHARED_TABLES: readonly SyncTable[] = ["posts", "embeddings"];
+export const SHARED_TABLES: readonly SyncTable[] = syncTableNames.filter(
+  (table) => !isCollectorOwned(tableCatalog[table]),
+);
 
 export type HashColumn = { wire: string; server: string; type: SqlType };
 

@@ -25,6 +25,7 @@ import { principalFor } from "../support/fixtures";
 import { freePort, startAppServer, type AppServer } from "../support/app-server";
 import { recordFaultFigures } from "./summary";
 import { collectorFiles } from "../support/collector-env";
+import { normaliseStoredValue } from "../support/server-compare";
 
 const FULL = process.env.FAULTS === "full";
 const RUNS = FULL ? 300 : 40;
@@ -180,13 +181,6 @@ it(
       baseUrl: `http://127.0.0.1:${port}`,
       apiKey: key,
     });
-    // Times to one form; a parsed vector (Float32Array) as the numbers the server answers with.
-    const normalise = (v: unknown) =>
-      typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v)
-        ? new Date(v).toISOString()
-        : v instanceof Float32Array
-          ? Array.from(v)
-          : v;
     for (const table of syncTableNames) {
       const local = [...ctx.store.readChangedSince(table, undefined)] as Record<string, unknown>[];
       rows += local.length;
@@ -204,7 +198,9 @@ it(
           }
           if (
             Object.keys(server).some(
-              (f) => JSON.stringify(normalise(server[f])) !== JSON.stringify(normalise(parsed[f] ?? null)),
+              (f) =>
+                JSON.stringify(normaliseStoredValue(server[f])) !==
+                JSON.stringify(normaliseStoredValue(parsed[f] ?? null)),
             )
           )
             mismatched++;

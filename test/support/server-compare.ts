@@ -11,8 +11,8 @@ import { rowToItem } from "../../src/collector/store/items";
 
 export type Comparison = { rows: number; missing: number; mismatched: number; examples: string[] };
 
-// A parsed vector is a Float32Array; the server answers numbers.
-const normalise = (v: unknown) =>
+/** A value of a parsed item or a stored row in one form: times as ISO with milliseconds, a parsed vector (a Float32Array) as the numbers the server answers with. */
+export const normaliseStoredValue = (v: unknown) =>
   v instanceof Float32Array
     ? Array.from(v)
     : typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v)
@@ -46,7 +46,8 @@ export async function compareWithServer(
       continue;
     }
     const differing = Object.keys(server).filter(
-      (f) => JSON.stringify(normalise(server[f])) !== JSON.stringify(normalise(parsed[f] ?? null)),
+      (f) =>
+        JSON.stringify(normaliseStoredValue(server[f])) !== JSON.stringify(normaliseStoredValue(parsed[f] ?? null)),
     );
     if (differing.length > 0) {
       out.mismatched++;

@@ -12,6 +12,7 @@ import {
 } from "../seed/builders";
 import { randomFromState } from "../../shared/random";
 import { MAX_STEP_ENTRIES } from "./cutover-runs";
+import { normaliseStoredValue } from "../../../test/support/server-compare";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -55,16 +56,7 @@ describe("cutover.rowsByKeys", () => {
       const keys = sent.map((item) => String(item[syncTables[table].key]));
       const stored = await api.cutover.rowsByKeys({ table, keys });
       const normalise = (row: Record<string, unknown>) =>
-        Object.fromEntries(
-          Object.entries(row).map(([k, v]) => [
-            k,
-            typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v)
-              ? new Date(v).toISOString()
-              : v instanceof Float32Array // a parsed vector, as the numbers the server answers with
-                ? Array.from(v)
-                : v,
-          ]),
-        );
+        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, normaliseStoredValue(v)]));
       expect({ table, rows: stored.map(normalise) }).toEqual({
         table,
         rows: sent
