@@ -31,7 +31,16 @@ export const LEGACY_COUNTS: LegacyCounts = {
 };
 
 const DEFAULT_BASE = Date.parse("2026-02-20T00:00:00Z");
-const LEGACY_TWEET_SPACING_MS = 37_000;
+/** How far apart consecutive rows of each series are (ms); legacyBaseInThePast reads the same figures. */
+const SPACING = {
+  account: 3_600_000,
+  run: 600_000,
+  tweet: 37_000,
+  report: 900_000,
+  window: 6 * 3_600_000,
+} as const;
+/** An embedding is written this long after its tweet. */
+const EMBEDDED_AFTER_MS = 150_000;
 
 /**
  * A first-row time that keeps every generated time in the past: the default
@@ -41,11 +50,11 @@ const LEGACY_TWEET_SPACING_MS = 37_000;
  */
 export function legacyBaseInThePast(counts: LegacyCounts, now = Date.now()): number {
   const span = Math.max(
-    counts.watchAccounts * 3_600_000,
-    counts.runs * 600_000 + 3_600_000,
-    Math.max(counts.tweets, counts.embeddings) * LEGACY_TWEET_SPACING_MS + 150_000,
-    counts.reports * 900_000,
-    (Math.max(counts.summaries, counts.shifts) + 1) * 6 * 3_600_000,
+    counts.watchAccounts * SPACING.account,
+    counts.runs * SPACING.run + 3_600_000,
+    Math.max(counts.tweets, counts.embeddings) * SPACING.tweet + EMBEDDED_AFTER_MS,
+    counts.reports * SPACING.report,
+    (Math.max(counts.summaries, counts.shifts) + 1) * SPACING.window,
   );
   const latestStart = now - span - 86_400_000;
   return Math.min(DEFAULT_BASE, Math.floor(latestStart / 3_600_000) * 3_600_000);
@@ -89,7 +98,7 @@ export function buildLegacyDatabase(
       "INSERT INTO watch_accounts (handle, user_id, tier, active, note, added_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
     chunked("watch_accounts", counts.watchAccounts, (i) => {
-      const at = BASE + i * 3_600_000;
+      const at = BASE + i * SPACING.account;
       account.run(
         handles[i],
         String(10_000 + i),
@@ -105,7 +114,7 @@ export function buildLegacyDatabase(
       "INSERT INTO runs (run_id, mode, run_at, finished_at, status, fetched_count, new_count, error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     chunked("runs", counts.runs, (i) => {
-      const at = BASE + i * 600_000;
+      const at = BASE + i * SPACING.run;
       const failed = i % 17 === 0;
       run.run(
         legacyRunId(i),
@@ -127,7 +136,7 @@ export function buildLegacyDatabase(
     chunked("tweets", counts.tweets, (i) => {
       const id = legacyStatusId(i);
       const handle = handles[i % handles.length]!;
-      const created = BASE + i * LEGACY_TWEET_SPACING_MS;
+      const created = BASE + i * SPACING.tweet;
       const body = `legacy post ${i}: rates, chips and the grid ${r.int(0, 1_000_000)} ✓`;
       tweet.run(
         id,
@@ -158,7 +167,7 @@ export function buildLegacyDatabase(
       "INSERT INTO tweet_embeddings (status_id, model, dims, vector, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
     );
     chunked("tweet_embeddings", counts.embeddings, (i) => {
-      const at = secondsIso(BASE + i * LEGACY_TWEET_SPACING_MS + 150_000);
+      const at = secondsIso(BASE + i * SPACING.tweet + EMBEDDED_AFTER_MS);
       embedding.run(
         legacyStatusId(i),
         "hashed-ngram-v1",
@@ -173,7 +182,7 @@ export function buildLegacyDatabase(
       "INSERT INTO reports (report_id, run_id, kind, title, body_md, status_ids, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
     chunked("reports", counts.reports, (i) => {
-      const at = secondsIso(BASE + i * 900_000);
+      const at = secondsIso(BASE + i * SPACING.report);
       const cited = Array.from({ length: r.int(0, 4) }, () => legacyStatusId(r.int(0, Math.max(0, counts.tweets - 1))));
       report.run(
         uuid(2, i),
@@ -191,8 +200,8 @@ export function buildLegacyDatabase(
       "INSERT INTO window_summaries (window_id, mode, window_start, window_end, post_count, summary_md, top_status_ids, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     chunked("window_summaries", counts.summaries, (i) => {
-      const start = BASE + i * 6 * 3_600_000;
-      const at = secondsIso(start + 6 * 3_600_000);
+      const start = BASE + i * SPACING.window;
+      const at = secondsIso(start + SPACING.window);
       summary.run(
         `discovery:${secondsIso(start)}/PT6H`,
         "discovery",
@@ -210,12 +219,12 @@ export function buildLegacyDatabase(
       "INSERT INTO narrative_shifts (shift_id, topic, detected_at, window_id, magnitude, description, status_ids, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     chunked("narrative_shifts", counts.shifts, (i) => {
-      const at = secondsIso(BASE + i * 6 * 3_600_000 + 6 * 3_600_000);
+      const at = secondsIso(BASE + (i + 1) * SPACING.window);
       shift.run(
         uuid(3, i),
         `topic ${i}`,
         at,
-        i < counts.summaries ? `discovery:${secondsIso(BASE + i * 6 * 3_600_000)}/PT6H` : null,
+        i < counts.summaries ? `discovery:${secondsIso(BASE + i * SPACING.window)}/PT6H` : null,
         Math.round(r.next() * 100) / 100,
         `shift ${i}`,
         JSON.stringify([legacyStatusId(i)]),
