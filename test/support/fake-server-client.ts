@@ -5,6 +5,7 @@ import type { ServerClient } from "../../src/collector/uplink/server-client";
 const names = [
   "push",
   "pushBulk",
+  "heldChunk",
   "reportFailure",
   "reconcileCounts",
   "recordReconcile",

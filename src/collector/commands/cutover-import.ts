@@ -115,6 +115,7 @@ export async function importOutcome<R extends ImportResult>(
     rejectReasons,
     batches: result.batches,
     replayedBatches: result.replayedBatches,
+    heldBatches: result.heldBatches,
   };
   if (result.interrupted)
     return { ok: false, interrupted: true, message: resumeLine(options.exportDir, ""), figures, value: result };
@@ -127,7 +128,7 @@ export async function importOutcome<R extends ImportResult>(
   for (const line of lines) ctx.log.info(`import ${line}`);
   const summary = options.dryRun
     ? `dry run: ${result.rejected} rows would be rejected with key ${result.keyPrefix} (role ${result.role})`
-    : `pass ${result.pass}: ${result.rejected} rows rejected${result.rejected ? `, all in ${result.rejectLog}; import again with a key that may write them` : ""}`;
+    : `pass ${result.pass}: ${result.rejected} rows rejected${result.rejected ? `, all in ${result.rejectLog}; import again with a key that may write them` : ""}${result.heldBatches ? `; ${result.heldBatches} chunks the server already held as they are were not sent` : ""}`;
   const anomalyNote = anomalyTotal
     ? `; ${anomalyTotal} rows ${options.dryRun ? "would be " : ""}stored with anomalies (values X would not issue), listed on each row's page, e.g. /posts/<status id>`
     : "";

@@ -11,6 +11,8 @@ import { closeSync, createReadStream, fdatasync, fdatasyncSync, fstatSync, ftrun
 import path from "node:path";
 import { promisify } from "node:util";
 import { syncTables, type SyncTable } from "~/shared/schemas/tables";
+import { hashColumns, HASH_MODULUS } from "~/shared/row-hash";
+import { rowHasherFor } from "../deep/row-hash";
 import { rowToItem } from "../store/items";
 import { openPrivate } from "../util/atomic-file";
 
@@ -39,7 +41,13 @@ export type SnapshotChunk = {
    * prefix (a resumed pass) gives the same value, so it serves as the chunk's idempotency key.
    */
   contentHash: string;
+  firstKey: SnapshotKey;
   lastKey: SnapshotKey;
+  /**
+   * The sum of the rows' content hashes modulo 2^52 (the content reconcile's checksum, computed as
+   * the server computes it), when the chunk was made with hashing on; else null.
+   */
+  checksum: number | null;
   /** Hands the chunk's buffer back for a later chunk: call once the chunk is answered and recorded, not before. */
   release: () => void;
 };
@@ -142,6 +150,8 @@ export function* snapshotChunks(
   file: ExportFile,
   from: { line: number; after: SnapshotKey | null },
   limits: { maxRows: number; maxBytes: number },
+  /** Asked as each chunk begins: hash its rows (docs/decisions/022)? Hashing costs CPU, so only while it pays. */
+  hashRows: () => boolean = () => false,
 ): Generator<SnapshotChunk> {
   const { table } = file;
   const { sqlite, key } = syncTables[table];
@@ -163,7 +173,12 @@ export function* snapshotChunks(
   let bytes = 0;
   let count = 0;
   let line = from.line;
+  let firstKey: SnapshotKey | null = null;
   let lastKey: SnapshotKey | null = null;
+  const hashed = hashColumns[table].map((col) => col.wire);
+  const hasher = rowHasherFor(table);
+  let hashing = hashRows();
+  let checksum = 0;
   const cut = (): SnapshotChunk => {
     const full = buffer;
     const ndjson = full.subarray(0, bytes);
@@ -175,7 +190,9 @@ export function* snapshotChunks(
       endLine: line + count,
       exportBytes: file.append(ndjson, count),
       contentHash: file.hashSoFar(),
+      firstKey: firstKey!,
       lastKey: lastKey!,
+      checksum: hashing ? checksum : null,
       release: () => {
         if (full.length === limits.maxBytes) spare.push(full);
       },
@@ -184,6 +201,8 @@ export function* snapshotChunks(
     count = 0;
     bytes = 0;
     buffer = take();
+    hashing = hashRows();
+    checksum = 0;
     return chunk;
   };
   for (const row of rows) {
@@ -194,8 +213,10 @@ export function* snapshotChunks(
     if (size > buffer.length) buffer = Buffer.allocUnsafe(size);
     buffer.write(lineText, bytes);
     bytes += size;
+    if (count === 0) firstKey = row[key] as SnapshotKey;
     count++;
     lastKey = row[key] as SnapshotKey;
+    if (hashing) checksum = (checksum + hasher(hashed.map((column) => row[column]))) % HASH_MODULUS;
   }
   if (count > 0) yield cut();
 }

@@ -32,6 +32,7 @@ export async function dryRunImport(
     rejectLog: null,
     batches: 0,
     replayedBatches: 0,
+    heldBatches: 0,
   };
   await options.onPassStart?.({
     pass: 0,

@@ -64,6 +64,8 @@ export type ImportResult = {
   rejectLog: string | null;
   batches: number;
   replayedBatches: number;
+  /** Chunks the server already held as they are, not sent (the one pass's re-run, docs/decisions/022). */
+  heldBatches: number;
 };
 
 export type ImportProgress = {
@@ -138,6 +140,7 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
     rejectLog: current.rejectLog,
     batches: 0,
     replayedBatches: 0,
+    heldBatches: 0,
   };
   // Lines after the last recorded batch were never counted: cut them.
   const recordedBytes = Math.max(0, ...Object.values(current.tables).map((t) => t.rejectLogBytes));

@@ -24,6 +24,7 @@ import { zeroTableResult, addTableResult } from "../uplink/totals";
 import { makePrivateDir, writeJsonAtomic } from "../util/atomic-file";
 import { EXPORT_FORMAT, ExportExistsError, openSnapshot, snapshotCount } from "./export";
 import { ExportFile, snapshotChunks, type SnapshotChunk } from "./export-file";
+import { heldChunkCheck } from "./held-chunks";
 import {
   forEachTable,
   openPass,
@@ -108,6 +109,7 @@ export async function exportAndImport(options: OnePassOptions): Promise<OnePassR
     rejectLog: pass.rejectLog,
     batches: 0,
     replayedBatches: 0,
+    heldBatches: 0,
     manifest: null,
     snapshot: snapshotFile,
   };
@@ -153,6 +155,7 @@ export async function exportAndImport(options: OnePassOptions): Promise<OnePassR
         });
         result.batches += outcome.batches;
         result.replayedBatches += outcome.replayed;
+        result.heldBatches += outcome.held;
         return outcome;
       },
     );
@@ -199,6 +202,7 @@ async function passTable(
   const { pass } = t;
   const progress = (done: boolean) =>
     options.onProgress?.({ table, sqlite, rows: state.line, total: t.total, totals: { ...state.totals }, done });
+  const check = heldChunkCheck(options.api, options.collector, table);
   const totals = await pushBatches<SnapshotChunk>({
     ...passPushOptions(options, pass),
     batches: snapshotChunks(
@@ -206,7 +210,9 @@ async function passTable(
       file,
       { line: state.line, after: state.lastKey ?? null },
       { maxRows: pass.batchSize, maxBytes: pass.maxBytes },
+      check.hashRows,
     ),
+    held: check.held,
     transport: "bulk",
     onBatch: async (chunk, outcome) => {
       // The file up to this chunk is on disk before the checkpoint points into it.
@@ -236,5 +242,5 @@ async function passTable(
     t.save();
   }
   progress(!totals.interrupted);
-  return { batches: totals.batches, replayed: totals.replayed, interrupted: totals.interrupted };
+  return { batches: totals.batches, replayed: totals.replayed, held: totals.held, interrupted: totals.interrupted };
 }

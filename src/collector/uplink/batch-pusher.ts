@@ -60,6 +60,8 @@ export type BatchOutcome = {
   sent: number;
   /** Of those, the ones answered from the server's record of an earlier push. */
   replayed: number;
+  /** The server already held the batch as it is (`held`): not sent, its rows counted unchanged. */
+  held: boolean;
 };
 
 export type PushTotals = {
@@ -68,6 +70,8 @@ export type PushTotals = {
   rejects: BatchReject[];
   batches: number;
   replayed: number;
+  /** Batches not sent because the server already held them as they are (`held`). */
+  held: number;
   /** Batches sent again as two halves because the server refused their size (413). */
   splits: number;
   /** The signal stopped the push before every batch was taken. */
@@ -94,6 +98,12 @@ export type PushBatchesOptions<B extends OutgoingBatch> = {
   /** Checked before each batch is taken: the batches in flight finish, no new one starts. */
   signal?: AbortSignal;
   onBatch?: (batch: B, outcome: BatchOutcome) => void | Promise<void>;
+  /**
+   * Asked before a batch is sent: the counts to record instead when the server already holds the
+   * batch's rows exactly as they are (the cutover's re-run, docs/decisions/022), else null. A
+   * failure sends the batch: only an exact answer may leave rows unsent.
+   */
+  held?: (batch: B) => Promise<TableResult | null>;
   log?: CollectorLog;
 };
 
@@ -139,6 +149,7 @@ export async function pushBatches<B extends OutgoingBatch>(options: PushBatchesO
     rejects: [],
     batches: 0,
     replayed: 0,
+    held: 0,
     splits: 0,
     interrupted: false,
   };
@@ -194,11 +205,23 @@ export async function pushBatches<B extends OutgoingBatch>(options: PushBatchesO
   };
 
   const settle = (batch: B): Promise<Settled> => {
-    const outcome: BatchOutcome = { counts: zeroTableResult(), rejects: [], sent: 0, replayed: 0 };
-    return send(batch.table, rowsOf(batch), 0, outcome).then(
-      () => ({ ok: true as const, outcome }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
+    const outcome: BatchOutcome = { counts: zeroTableResult(), rejects: [], sent: 0, replayed: 0, held: false };
+    const { held } = options;
+    const heldCounts = held
+      ? Promise.resolve(batch)
+          .then(held)
+          .catch(() => null)
+      : Promise.resolve(null);
+    return heldCounts
+      .then((counts) => {
+        if (!counts) return send(batch.table, rowsOf(batch), 0, outcome);
+        outcome.counts = counts;
+        outcome.held = true;
+      })
+      .then(
+        () => ({ ok: true as const, outcome }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
   };
 
   const inflight: { batch: B; settled: Promise<Settled> }[] = [];
@@ -217,6 +240,7 @@ export async function pushBatches<B extends OutgoingBatch>(options: PushBatchesO
     if (options.keepRejects !== false) totals.rejects.push(...outcome.rejects);
     totals.batches += outcome.sent;
     totals.replayed += outcome.replayed;
+    if (outcome.held) totals.held++;
     await options.onBatch?.(batch, outcome);
   };
 

@@ -11,7 +11,14 @@ import type { AppRouter } from "~/server/api/root";
 import type { CutoverStart, cutoverStepRecordSchema, keysPageSchema, RowsByKeys } from "~/shared/schemas/cutover";
 import type { DeepRowHashesInput, DeepSegmentsInput } from "~/shared/schemas/deep-reconcile";
 import type { IngestBatch, ReconcileRecord, ReportFailureInput } from "~/shared/schemas/ingest";
-import { BULK_PATH, bulkChunkQuery, NDJSON_TYPE, type BulkChunkEnvelope } from "~/shared/schemas/bulk";
+import {
+  BULK_PATH,
+  bulkChunkQuery,
+  NDJSON_TYPE,
+  type BulkChunkEnvelope,
+  type HeldChunk,
+  type HeldChunkInput,
+} from "~/shared/schemas/bulk";
 import { causeChain, HttpError, retryAfterHeader } from "./http-error";
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -36,6 +43,8 @@ export type ServerCalls = {
   push(batch: IngestBatch): Promise<PushResult>;
   /** POST /api/v1/ingest/bulk: answered like push (one batch on the server). */
   pushBulk(chunk: BulkChunk): Promise<PushResult>;
+  /** Whether the server already holds a cutover chunk (count and checksum of this collector's rows in its key range). */
+  heldChunk(input: HeldChunkInput): Promise<HeldChunk>;
   reportFailure(input: ReportFailureInput): Promise<unknown>;
   /** This collector's rows when `collector` is given; else every collector's. */
   reconcileCounts(since: string | undefined, collector?: string): Promise<ServerCounts>;
@@ -157,6 +166,7 @@ export function createTrpcCalls(options: ServerAddress): ServerCalls {
   return {
     push: (batch) => call(() => trpc.ingest.push.mutate(batch)),
     pushBulk: (chunk) => postBulkChunk(options, chunk, timeoutMs),
+    heldChunk: (input) => call(() => trpc.ingest.held.query(input)),
     reportFailure: (input) => call(() => trpc.ingest.reportFailure.mutate(input)),
     reconcileCounts: (since, collector) =>
       call(() => trpc.reconcile.counts.query({ ...(since ? { since } : {}), ...(collector ? { collector } : {}) })),

@@ -4,6 +4,7 @@
 import { ROWS_BY_KEYS_MAX_KEYS, type CutoverStart } from "~/shared/schemas/cutover";
 import type { DeepRowHashesInput, DeepSegmentsInput } from "~/shared/schemas/deep-reconcile";
 import type { IngestBatch, ReconcileRecord, ReportFailureInput } from "~/shared/schemas/ingest";
+import type { HeldChunk, HeldChunkInput } from "~/shared/schemas/bulk";
 import type { SyncTable } from "~/shared/schemas/tables";
 import { statusInChain } from "./http-error";
 import {
@@ -35,6 +36,8 @@ export type ServerClient = {
   push(batch: IngestBatch): Promise<PushResult>;
   /** One table's chunk as NDJSON to the bulk endpoint; answered like push. */
   pushBulk(chunk: BulkChunk): Promise<PushResult>;
+  /** Whether the server already holds a cutover chunk (count and checksum of this collector's rows in its key range). */
+  heldChunk(input: HeldChunkInput): Promise<HeldChunk>;
   reportFailure(input: ReportFailureInput): Promise<void>;
   /** This collector's rows when `collector` is given (docs/decisions/012); else every collector's. */
   reconcileCounts(since: string | undefined, collector?: string): Promise<ServerCounts>;
@@ -86,6 +89,7 @@ export function serverClientOver(calls: ServerCalls, policy: ServerRetryPolicy =
   return {
     push: (batch) => retried("push", () => calls.push(batch)),
     pushBulk: (chunk) => retried("pushBulk", () => calls.pushBulk(chunk)),
+    heldChunk: (input) => retried("heldChunk", () => calls.heldChunk(input)),
     reportFailure: async (input) => {
       await retried("reportFailure", () => calls.reportFailure(input));
     },

@@ -3,7 +3,9 @@
 // envelope in the query string. The chunk is one batch on the server: the
 // same validation, merge, counts, rejects and idempotency as ingest.push.
 import { z } from "zod";
-import { collectorMode, collectorName, isoTime, text } from "./primitives";
+import { SHARED_TABLES } from "../row-hash";
+import { MAX_ITEMS_PER_TABLE } from "./ingest";
+import { collectorMode, collectorName, isoTime, statusId, text } from "./primitives";
 import { syncTableNames, type SyncTable } from "./tables";
 
 export const BULK_PATH = "/api/v1/ingest/bulk";
@@ -26,3 +28,30 @@ export function bulkChunkQuery(envelope: BulkChunkEnvelope): string {
     if (value !== null && value !== undefined) params.set(name, value);
   return params.toString();
 }
+
+/**
+ * The tables whose cutover chunks are checked before sending: the shared ones (posts, embeddings),
+ * whose keys are status ids the server reads by range and whose rows carry a stored row hash.
+ */
+export const HELD_CHUNK_TABLES: readonly SyncTable[] = SHARED_TABLES;
+
+/**
+ * Before sending a chunk of a shared table, the cutover asks whether the server already holds it
+ * (docs/decisions/022): this collector's rows with keys from `firstKey` through `lastKey`, at most
+ * `rows` + 1 of them read, so the work is bounded by the chunk's size, never by the table's.
+ */
+export const heldChunkInputSchema = z.object({
+  table: z.enum(syncTableNames as [SyncTable, ...SyncTable[]]),
+  collector: collectorName,
+  firstKey: statusId,
+  lastKey: statusId,
+  rows: z.number().int().min(1).max(MAX_ITEMS_PER_TABLE),
+});
+export type HeldChunkInput = z.infer<typeof heldChunkInputSchema>;
+
+/**
+ * This collector's rows in the range (at most `rows` + 1 counted): their number, the sum of their
+ * row hashes modulo 2^52 (the content reconcile's checksum), and how many carry anomalies.
+ * `known: false`: the server cannot read the range by key here (send the chunk).
+ */
+export type HeldChunk = { known: boolean; count: number; checksum: number; anomalies: number };

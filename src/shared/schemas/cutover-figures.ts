@@ -45,6 +45,8 @@ export const importFiguresSchema = z.object({
   rejectReasons: rejectReasonsSchema.optional(),
   batches: count,
   replayedBatches: count,
+  /** Chunks not sent because the server already held them as they are (docs/decisions/022); absent in older records. */
+  heldBatches: count.optional(),
 });
 export type ImportFigures = z.infer<typeof importFiguresSchema>;
 

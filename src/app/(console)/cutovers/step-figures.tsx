@@ -111,7 +111,10 @@ export function ImportFigure({ figures }: { figures: ImportFigures }) {
         items={[
           ["Key", `${figures.keyPrefix} (role ${figures.role})`],
           ["Rejected", formatCount(figures.rejected)],
-          ["Batches", `${formatCount(figures.batches)} (${formatCount(figures.replayedBatches)} replayed)`],
+          [
+            "Batches",
+            `${formatCount(figures.batches)} (${formatCount(figures.replayedBatches)} replayed)${figures.heldBatches ? `; ${formatCount(figures.heldBatches)} chunks already held, not sent` : ""}`,
+          ],
           ["Resumed", figures.resumed ? "yes" : "no"],
           ...(figures.rejectLog
             ? ([

@@ -5,7 +5,8 @@ import { createTRPCRouter, ingestProcedure } from "../trpc";
 import { pushIngestBatch } from "../../ingest/push-ingest-batch";
 import { pushBulkChunk } from "../../ingest/push-bulk-chunk";
 import { AppError } from "../../errors";
-import { BULK_PATH, NDJSON_TYPE } from "~/shared/schemas/bulk";
+import { BULK_PATH, heldChunkInputSchema, NDJSON_TYPE } from "~/shared/schemas/bulk";
+import { heldChunk } from "../../ingest/held-chunk";
 import { reportIngestFailure } from "../../ingest/report-failure";
 import { describeIngestAccess } from "../../ingest/validate-items";
 
@@ -46,6 +47,10 @@ export const ingestRouter = createTRPCRouter({
         },
       });
     }),
+  /** Whether the server already holds a cutover chunk as the collector has it (count and checksum of its rows). */
+  held: ingestProcedure
+    .input(heldChunkInputSchema)
+    .query(({ ctx, input }) => heldChunk(ctx.db, { input, principal: ctx.principal })),
   /** What the calling key may write, so a collector skips tables it would only see rejected. */
   access: ingestProcedure.query(({ ctx }) => describeIngestAccess(ctx.principal)),
   reportFailure: ingestProcedure
