@@ -95,7 +95,8 @@ describe("docs/runbooks, run as written", () => {
       expect.arrayContaining([
         "import watch_accounts: inserted=1 updated=43 unchanged=0 rejected=0",
         "import embeddings: inserted=129 updated=576 unchanged=0 rejected=0",
-        "import ok pass 2: 0 rows rejected",
+        // Pass 1's posts are on the server as they are: their one chunk is not sent again.
+        "import ok pass 2: 0 rows rejected; 1 chunk the server already held as it is was not sent",
       ]),
     );
     // runs +1 from the smoke row, named, removed with our command, and gone from the server.

@@ -10,6 +10,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cutoverSnapshot } from "../../src/collector/commands/cutover";
+import { cutoverImport } from "../../src/collector/commands/cutover-import";
 import { cutoverExportImport } from "../../src/collector/commands/cutover-one-pass";
 import type { OnePassResult } from "../../src/collector/cutover/one-pass";
 import type { HeldChunkInput } from "../../src/shared/schemas/bulk";
@@ -84,7 +85,9 @@ describe("the one pass again on a server that holds its rows", () => {
     // Only the owned tables' chunks reached the server (one each at these sizes).
     expect(sent).toBe(5);
     expect(log.lines).toContainEqual(
-      expect.stringMatching(/^import ok pass \d+: 0 rows rejected; 12 chunks the server already held/),
+      expect.stringMatching(
+        /^import ok pass \d+: 0 rows rejected; 12 chunks the server already held as they are were not sent$/,
+      ),
     );
     for (const name of ["tweets.jsonl", "tweet_embeddings.jsonl", "runs.jsonl"])
       expect(exportFile("export-2", name).equals(exportFile("export-1", name)), name).toBe(true);
@@ -107,6 +110,24 @@ describe("the one pass again on a server that holds its rows", () => {
     expect(sent).toBe(6);
     const stored = await world.t.db.post.findUniqueOrThrow({ where: { statusId: target! } });
     expect(stored.body).toBe("edited after the first import");
+  });
+
+  it("cutover import of a finished export again: its shared chunks are held too (checked from the export's items)", async () => {
+    const { ctx, log } = world.context({ XMONITOR_API_KEY: world.adminKey });
+    const batchesBefore = await world.cutoverBatches();
+    const result = await cutoverImport(ctx, {
+      dataDir: path.join(world.dir, "cutover-export-2"),
+      exportDir: path.join(world.dir, "export-2"),
+      batchSize: CHUNK,
+    });
+    ctx.store.close();
+    expect(result.exitCode, log.lines.join("\n")).toBe(0);
+    const value = result.value!;
+    // The export holds the first version of the post changed since: its chunk is sent, and stale.
+    expect(value.tables.posts).toMatchObject({ inserted: 0, updated: 0, unchanged: 900, rejected: 0 });
+    expect(value.tables.embeddings).toMatchObject({ unchanged: 300, rejected: 0 });
+    expect(value.heldBatches).toBe(11);
+    expect((await world.cutoverBatches()) - batchesBefore).toBe(6);
   });
 
   it("another collector's pass: the rows are on the server, but not as its pushes, so every chunk is sent", async () => {

@@ -128,11 +128,15 @@ export async function importOutcome<R extends ImportResult>(
   for (const line of lines) ctx.log.info(`import ${line}`);
   const summary = options.dryRun
     ? `dry run: ${result.rejected} rows would be rejected with key ${result.keyPrefix} (role ${result.role})`
-    : `pass ${result.pass}: ${result.rejected} rows rejected${result.rejected ? `, all in ${result.rejectLog}; import again with a key that may write them` : ""}${result.heldBatches ? `; ${result.heldBatches} chunks the server already held as they are were not sent` : ""}`;
+    : `pass ${result.pass}: ${result.rejected} rows rejected${result.rejected ? `, all in ${result.rejectLog}; import again with a key that may write them` : ""}`;
   const anomalyNote = anomalyTotal
     ? `; ${anomalyTotal} rows ${options.dryRun ? "would be " : ""}stored with anomalies (values X would not issue), listed on each row's page, e.g. /posts/<status id>`
     : "";
-  ctx.log.info(`import ok ${summary}${anomalyNote}`, { event: "import_ok", ...figures });
+  const held = result.heldBatches;
+  const heldNote = held
+    ? `; ${held} ${held === 1 ? "chunk the server already held as it is was" : "chunks the server already held as they are were"} not sent`
+    : "";
+  ctx.log.info(`import ok ${summary}${anomalyNote}${heldNote}`, { event: "import_ok", ...figures });
   if (!options.dryRun) {
     const reasonLines = rejectReasonLines(rejectReasons);
     ctx.log.info(

@@ -11,34 +11,51 @@
 // two chunks' hashes and one request each.
 import { HELD_CHUNK_TABLES } from "~/shared/schemas/bulk";
 import type { TableResult } from "~/shared/schemas/ingest";
-import type { SyncTable } from "~/shared/schemas/tables";
+import { hashColumns, HASH_MODULUS } from "~/shared/row-hash";
+import { syncTables, type SyncTable } from "~/shared/schemas/tables";
+import { rowHasherFor } from "../deep/row-hash";
+import { rowEncoderFor } from "../store/items";
 import type { ServerClient } from "../uplink/server-client";
 import { zeroTableResult } from "../uplink/totals";
-import type { SnapshotChunk } from "./export-file";
 
 const STATUS_ID = /^[0-9]{1,20}$/;
+
+/** What the check needs of a chunk: its rows' key range, count, and checksum (null: not hashed). */
+export type HashedChunk = { firstKey: unknown; lastKey: unknown; rows: number; checksum: number | null };
 
 export type HeldChunkCheck = {
   /** Whether the next chunk should hash its rows. */
   hashRows: () => boolean;
   /** The counts to record for a chunk the server already holds as it is, else null (send it). */
-  held: (chunk: SnapshotChunk) => Promise<TableResult | null>;
+  held: (chunk: HashedChunk, idempotencyKey: () => string) => Promise<TableResult | null>;
 };
 
+/**
+ * `sendFirst`: chunks sent without asking. A resumed pass sends the chunks the interrupted one
+ * may have had in flight (as many as it kept in flight), so a chunk it sent is answered from the
+ * server's record, with the counts of the push that stored it, even when it went as 413 halves
+ * (whose keys the check cannot know).
+ */
 export function heldChunkCheck(
   api: Pick<ServerClient, "heldChunk">,
   collector: string,
   table: SyncTable,
+  { sendFirst = 0 }: { sendFirst?: number } = {},
 ): HeldChunkCheck {
   let hashing = HELD_CHUNK_TABLES.includes(table);
+  let begun = 0;
   return {
-    hashRows: () => hashing,
-    held: async (chunk) => {
+    hashRows: () => begun++ >= sendFirst && hashing,
+    held: async (chunk, idempotencyKey) => {
       const { firstKey, lastKey, checksum, rows } = chunk;
       if (checksum === null || typeof firstKey !== "string" || typeof lastKey !== "string") return null;
       // A key the contract does not allow (the server rejects its row): nothing to compare by range.
       if (!STATUS_ID.test(firstKey) || !STATUS_ID.test(lastKey)) return null;
-      const server = await api.heldChunk({ table, collector, firstKey, lastKey, rows }).catch(() => null);
+      const server = await api
+        .heldChunk({ table, collector, firstKey, lastKey, rows, idempotencyKey: idempotencyKey() })
+        .catch(() => null);
+      // Sent before (a resumed pass): the record answers with the counts of the push that stored it.
+      if (server?.recorded) return null;
       if (!server || !server.known) {
         hashing = false;
         return null;
@@ -48,4 +65,20 @@ export function heldChunkCheck(
       return { ...zeroTableResult(), unchanged: rows, anomalies: server.anomalies };
     },
   };
+}
+
+/**
+ * The checksum of items read back from an export (the second pass, `cutover import`): each item
+ * made the snapshot's values again (as the store writes them), hashed as the snapshot's rows are.
+ */
+export function itemsChecksum(table: SyncTable, items: readonly unknown[]): number {
+  const encode = rowEncoderFor(syncTables[table]);
+  const hasher = rowHasherFor(table);
+  const columns = hashColumns[table].map((col) => col.wire);
+  let checksum = 0;
+  for (const item of items) {
+    const row = encode(item as Record<string, unknown>);
+    checksum = (checksum + hasher(columns.map((column) => row[column]))) % HASH_MODULUS;
+  }
+  return checksum;
 }

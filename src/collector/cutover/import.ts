@@ -19,7 +19,7 @@
 // resumed pass sends the same halves under the same keys.
 import path from "node:path";
 import type { TableResult } from "~/shared/schemas/ingest";
-import type { SyncTable } from "~/shared/schemas/tables";
+import { syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { CollectorLog } from "../log";
 import { MAX_BATCH_BYTES, pushBatches } from "../uplink/batch-pusher";
 import type { ServerClient } from "../uplink/server-client";
@@ -34,6 +34,7 @@ import {
   type PassCheckpoint,
   type TableCheckpoint,
 } from "./import-checkpoint";
+import { heldChunkCheck, itemsChecksum } from "./held-chunks";
 import { dryRunImport } from "./import-dry-run";
 import { DEFAULT_MAX_LINE_BYTES, readLineBatches } from "./jsonl-reader";
 import { readManifest, verifyExport } from "./manifest";
@@ -160,9 +161,10 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
   }));
   const pending = states.filter(({ state }) => !state.done);
   const run = await forEachTable(pending, options.tablesInParallel ?? TABLES_IN_PARALLEL, async (next) => {
-    const outcome = await importTable(options, next.entry, current, next.state, save);
+    const outcome = await importTable(options, next.entry, current, next.state, save, resumed);
     result.batches += outcome.batches;
     result.replayedBatches += outcome.replayed;
+    result.heldBatches += outcome.held;
     return outcome;
   });
   result.interrupted = run.interrupted;
@@ -284,6 +286,7 @@ async function importTable(
   pass: PassCheckpoint,
   state: TableCheckpoint,
   save: () => void,
+  resumed: boolean,
 ) {
   const table = entry.table;
   const progress = (done: boolean) =>
@@ -301,12 +304,27 @@ async function importTable(
     maxBytes: pass.maxBytes,
     maxLineBytes: pass.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
   });
+  const { concurrency } = passPushOptions(options, pass);
+  const check = heldChunkCheck(options.api, options.collector, table, { sendFirst: resumed ? concurrency : 0 });
+  const keyOf = (item: unknown) => (item as Record<string, unknown> | null)?.[syncTables[table].key];
   async function* batches() {
-    for await (const batch of lineBatches) yield { ...batch, table };
+    for await (const batch of lineBatches) {
+      // Only a chunk of whole items can be held: an unreadable line is a reject the server must count.
+      const hashed = check.hashRows() && batch.unreadable.length === 0 && batch.items.length > 0;
+      yield {
+        ...batch,
+        table,
+        firstKey: keyOf(batch.items[0]),
+        lastKey: keyOf(batch.items.at(-1)),
+        rows: batch.items.length,
+        checksum: hashed ? itemsChecksum(table, batch.items) : null,
+      };
+    }
   }
   const totals = await pushBatches({
     ...passPushOptions(options, pass),
     batches: batches(),
+    held: check.held,
     // A resumed pass sends as it started, so its batches keep their keys.
     transport: pass.transport ?? "push",
     onBatch: (batch, outcome) => {
@@ -334,5 +352,5 @@ async function importTable(
     save();
   }
   progress(!totals.interrupted);
-  return { batches: totals.batches, replayed: totals.replayed, interrupted: totals.interrupted };
+  return { batches: totals.batches, replayed: totals.replayed, held: totals.held, interrupted: totals.interrupted };
 }

@@ -152,6 +152,7 @@ export async function exportAndImport(options: OnePassOptions): Promise<OnePassR
           state,
           pass,
           save,
+          resumed,
         });
         result.batches += outcome.batches;
         result.replayedBatches += outcome.replayed;
@@ -195,6 +196,7 @@ async function passTable(
     state: TableCheckpoint;
     pass: PassCheckpoint;
     save: () => void;
+    resumed: boolean;
   },
 ) {
   const { table, state, file } = t;
@@ -202,7 +204,8 @@ async function passTable(
   const { pass } = t;
   const progress = (done: boolean) =>
     options.onProgress?.({ table, sqlite, rows: state.line, total: t.total, totals: { ...state.totals }, done });
-  const check = heldChunkCheck(options.api, options.collector, table);
+  const { concurrency } = passPushOptions(options, pass);
+  const check = heldChunkCheck(options.api, options.collector, table, { sendFirst: t.resumed ? concurrency : 0 });
   const totals = await pushBatches<SnapshotChunk>({
     ...passPushOptions(options, pass),
     batches: snapshotChunks(

@@ -240,4 +240,52 @@ describe("pushBatches", () => {
       { key: `p:watchAccounts:${hash(four[2]! + four[3]!)}`, body: four[2]! + four[3]! },
     ]);
   });
+
+  it("asks `held` first with the batch's key: held batches are counted and not sent; a failing check sends", async () => {
+    const sent: string[] = [];
+    const pushBulk = async (chunk: BulkChunk): Promise<PushResult> => {
+      sent.push(chunk.envelope.idempotencyKey);
+      const tables = Object.fromEntries(
+        syncTableNames.map((t) => [
+          t,
+          { inserted: t === "watchAccounts" ? 1 : 0, updated: 0, unchanged: 0, rejected: 0 },
+        ]),
+      ) as PushResult["tables"];
+      const key = chunk.envelope.idempotencyKey;
+      return {
+        batchId: key,
+        idempotencyKey: key,
+        replayed: false,
+        status: "succeeded",
+        receivedAt: "",
+        tables,
+        rejects: [],
+      };
+    };
+    const api = serverClientOver({ pushBulk } as unknown as ServerCalls, { maxAttempts: 1 });
+    const batch = (n: number) => ({
+      table: "watchAccounts" as const,
+      ndjson: Buffer.from(`${JSON.stringify(accounts(n, 1)[0])}\n`),
+      rows: 1,
+      contentHash: String(n).repeat(64),
+    });
+    const asked: string[] = [];
+    const totals = await pushBatches({
+      api,
+      batches: [batch(1), batch(2), batch(3)],
+      envelope,
+      keyPrefix: "p",
+      transport: "bulk",
+      held: async (b, key) => {
+        asked.push(key());
+        if (b.contentHash.startsWith("1")) return { inserted: 0, updated: 0, unchanged: 1, rejected: 0, anomalies: 0 };
+        if (b.contentHash.startsWith("2")) throw new Error("the check failed");
+        return null;
+      },
+    });
+    expect(asked).toEqual(["1", "2", "3"].map((n) => `p:watchAccounts:${n.repeat(32)}`));
+    expect(sent).toEqual(["2", "3"].map((n) => `p:watchAccounts:${n.repeat(32)}`));
+    expect(totals).toMatchObject({ held: 1, batches: 2 });
+    expect(totals.tables.watchAccounts).toMatchObject({ inserted: 2, unchanged: 1 });
+  });
 });

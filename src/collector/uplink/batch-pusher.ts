@@ -103,7 +103,7 @@ export type PushBatchesOptions<B extends OutgoingBatch> = {
    * batch's rows exactly as they are (the cutover's re-run, docs/decisions/022), else null. A
    * failure sends the batch: only an exact answer may leave rows unsent.
    */
-  held?: (batch: B) => Promise<TableResult | null>;
+  held?: (batch: B, idempotencyKey: () => string) => Promise<TableResult | null>;
   log?: CollectorLog;
 };
 
@@ -206,22 +206,23 @@ export async function pushBatches<B extends OutgoingBatch>(options: PushBatchesO
 
   const settle = (batch: B): Promise<Settled> => {
     const outcome: BatchOutcome = { counts: zeroTableResult(), rejects: [], sent: 0, replayed: 0, held: false };
-    const { held } = options;
-    const heldCounts = held
-      ? Promise.resolve(batch)
-          .then(held)
-          .catch(() => null)
-      : Promise.resolve(null);
-    return heldCounts
-      .then((counts) => {
-        if (!counts) return send(batch.table, rowsOf(batch), 0, outcome);
-        outcome.counts = counts;
-        outcome.held = true;
-      })
-      .then(
-        () => ({ ok: true as const, outcome }),
-        (error: unknown) => ({ ok: false as const, error }),
-      );
+    const rows = rowsOf(batch);
+    const attempt = async () => {
+      // The key is worked out only if asked (a batch the check does not hash never needs it).
+      let counts: TableResult | null = null;
+      try {
+        counts = (await options.held?.(batch, () => call(batch.table, rows).idempotencyKey)) ?? null;
+      } catch {
+        counts = null;
+      }
+      if (!counts) return send(batch.table, rows, 0, outcome);
+      outcome.counts = counts;
+      outcome.held = true;
+    };
+    return attempt().then(
+      () => ({ ok: true as const, outcome }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
   };
 
   const inflight: { batch: B; settled: Promise<Settled> }[] = [];

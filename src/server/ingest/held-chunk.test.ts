@@ -56,7 +56,7 @@ describe("ingest.held", () => {
       input: { table: "posts", collector: "box-a", bounds: [], segments: [0] },
       principal: admin,
     });
-    expect(held).toEqual({ known: true, count: 30, checksum: whole!.checksum, anomalies: 1 });
+    expect(held).toEqual({ known: true, recorded: false, count: 30, checksum: whole!.checksum, anomalies: 1 });
     expect(whole!.count).toBe(30);
   });
 
@@ -85,7 +85,16 @@ describe("ingest.held", () => {
       lastKey: last(),
       rows: 30,
     });
-    expect(none).toEqual({ known: true, count: 0, checksum: 0, anomalies: 0 });
+    expect(none).toEqual({ known: true, recorded: false, count: 0, checksum: 0, anomalies: 0 });
+  });
+
+  it("says when a batch was recorded under the chunk's key for this collector (a resumed pass sends it, for the record's answer)", async () => {
+    const api = callerFor(t.db, admin);
+    const ask = (collector: string, idempotencyKey: string) =>
+      api.ingest.held({ table: "posts", collector, firstKey: first(), lastKey: last(), rows: 30, idempotencyKey });
+    expect(await ask("box-a", "held-a")).toEqual({ known: true, recorded: true, count: 0, checksum: 0, anomalies: 0 });
+    expect(await ask("box-b", "held-a")).toMatchObject({ recorded: false, count: 10 });
+    expect(await ask("box-a", "never-sent")).toMatchObject({ recorded: false, count: 30 });
   });
 
   it("reads at most one row more than the chunk holds, however wide the range", async () => {

@@ -47,7 +47,15 @@ export async function heldChunk(
       "BAD_REQUEST",
       `Only chunks of ${HELD_CHUNK_TABLES.join(" and ")} can be checked before sending; send ${input.table} chunks as they are.`,
     );
-  if (!(await digitsOrderAsBytes(db))) return { known: false, count: 0, checksum: 0, anomalies: 0 };
+  const nothing = { count: 0, checksum: 0, anomalies: 0 };
+  if (input.idempotencyKey) {
+    const { rowCount } = await sqlPool(db).query(
+      "select 1 from ingest_batches where idempotency_key = $1 and collector = $2",
+      [input.idempotencyKey, input.collector],
+    );
+    if (rowCount) return { known: true, recorded: true, ...nothing };
+  }
+  if (!(await digitsOrderAsBytes(db))) return { known: false, recorded: false, ...nothing };
   const { rows } = await sqlPool(db).query<{ count: number; checksum: string; anomalies: number }>(sql, [
     input.collector,
     input.firstKey,
@@ -55,5 +63,5 @@ export async function heldChunk(
     input.rows + 1,
   ]);
   const row = rows[0]!;
-  return { known: true, count: row.count, checksum: Number(row.checksum), anomalies: row.anomalies };
+  return { known: true, recorded: false, count: row.count, checksum: Number(row.checksum), anomalies: row.anomalies };
 }

@@ -46,12 +46,16 @@ export const heldChunkInputSchema = z.object({
   firstKey: statusId,
   lastKey: statusId,
   rows: z.number().int().min(1).max(MAX_ITEMS_PER_TABLE),
+  /** The key the chunk would be sent under: if a batch was recorded under it, the chunk is sent and answered from that record. */
+  idempotencyKey: text({ min: 1, max: 200 }).optional(),
 });
 export type HeldChunkInput = z.infer<typeof heldChunkInputSchema>;
 
 /**
  * This collector's rows in the range (at most `rows` + 1 counted): their number, the sum of their
  * row hashes modulo 2^52 (the content reconcile's checksum), and how many carry anomalies.
- * `known: false`: the server cannot read the range by key here (send the chunk).
+ * `known: false`: the server cannot read the range by key here (send the chunk). `recorded`: a
+ * batch was recorded under the chunk's idempotency key (send it: its answer is that record's, the
+ * counts of the push that stored the rows).
  */
-export type HeldChunk = { known: boolean; count: number; checksum: number; anomalies: number };
+export type HeldChunk = { known: boolean; recorded: boolean; count: number; checksum: number; anomalies: number };
