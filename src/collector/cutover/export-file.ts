@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { syncTables, type SyncTable } from "~/shared/schemas/tables";
 import { hashColumns, HASH_MODULUS } from "~/shared/row-hash";
 import { rowHasherFor } from "../deep/row-hash";
-import { rowToItem } from "../store/items";
+import { rowToItemFor } from "../store/items";
 import { openPrivate } from "../util/atomic-file";
 
 const fdatasyncAsync = promisify(fdatasync);
@@ -161,6 +161,10 @@ export function* snapshotChunks(
       ? `select * from ${sqlite} order by ${key}`
       : `select * from ${sqlite} where ${key} > ? order by ${key}`,
   );
+  const itemOf = rowToItemFor(
+    table,
+    statement.columns().map((c) => c.name),
+  );
   const rows = (from.after === null ? statement.iterate() : statement.iterate(from.after)) as IterableIterator<
     Record<string, unknown>
   >;
@@ -206,12 +210,19 @@ export function* snapshotChunks(
     return chunk;
   };
   for (const row of rows) {
-    const lineText = `${JSON.stringify(rowToItem(table, row))}\n`;
-    const size = Buffer.byteLength(lineText);
-    if (count > 0 && (count >= limits.maxRows || bytes + size > limits.maxBytes)) yield cut();
-    // A line longer than the bound goes alone, in a buffer of its own size.
-    if (size > buffer.length) buffer = Buffer.allocUnsafe(size);
-    buffer.write(lineText, bytes);
+    const lineText = `${JSON.stringify(itemOf(row))}\n`;
+    if (count > 0 && count >= limits.maxRows) yield cut();
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: a line that surely fits is encoded once, straight into
+    // the buffer; only one that may not is measured first (the chunk's bound stays exact either way).
+    let size: number;
+    if (bytes + lineText.length * 3 <= limits.maxBytes) size = buffer.write(lineText, bytes);
+    else {
+      size = Buffer.byteLength(lineText);
+      if (count > 0 && bytes + size > limits.maxBytes) yield cut();
+      // A line longer than the bound goes alone, in a buffer of its own size.
+      if (size > buffer.length) buffer = Buffer.allocUnsafe(size);
+      buffer.write(lineText, bytes);
+    }
     bytes += size;
     if (count === 0) firstKey = row[key] as SnapshotKey;
     count++;

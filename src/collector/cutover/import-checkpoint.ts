@@ -11,7 +11,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, readFileSyn
 import path from "node:path";
 import type { TableResult } from "~/shared/schemas/ingest";
 import type { SyncTable } from "~/shared/schemas/tables";
-import { openPrivate, writeJsonAtomic } from "../util/atomic-file";
+import { openPrivate, writeFileAtomicAsync, writeJsonAtomic } from "../util/atomic-file";
 import { ExportVerificationError } from "./manifest";
 import { REJECT_LOG_NAME } from "./paths";
 
@@ -61,6 +61,23 @@ export function readCheckpoint(file: string): Checkpoint {
 
 export function saveCheckpoint(file: string, checkpoint: Checkpoint): void {
   writeJsonAtomic(file, checkpoint);
+}
+
+/**
+ * Saves of one checkpoint file off the event loop (the flush to disk of a
+ * save per chunk blocked it for milliseconds each). Each save takes the
+ * checkpoint as it is when called and resolves once that content is on disk;
+ * saves land in the order they were called, so the file only moves forward.
+ */
+export function checkpointSaver(file: string): (checkpoint: Checkpoint) => Promise<void> {
+  let last: Promise<void> = Promise.resolve();
+  return (checkpoint) => {
+    const content = `${JSON.stringify(checkpoint, null, 2)}\n`;
+    // A failed save fails its own caller; the next save still writes its (later) content.
+    const saved = last.catch(() => {}).then(() => writeFileAtomicAsync(file, content));
+    last = saved;
+    return saved;
+  };
 }
 
 /** The reject log's absolute path, if it is a reject log's name directly in `dataDir`; refused otherwise. */

@@ -38,8 +38,8 @@ import {
 import {
   appendRejects,
   cutRejectLog,
+  checkpointSaver,
   readCheckpoint,
-  saveCheckpoint,
   type PassCheckpoint,
   type TableCheckpoint,
 } from "./import-checkpoint";
@@ -113,7 +113,8 @@ export async function exportAndImport(options: OnePassOptions): Promise<OnePassR
     manifest: null,
     snapshot: snapshotFile,
   };
-  const save = () => saveCheckpoint(checkpointFile, checkpoint);
+  const saveAsync = checkpointSaver(checkpointFile);
+  const save = () => saveAsync(checkpoint);
   const snapshot = openSnapshot(snapshotFile);
   const files = new Map<SyncTable, ExportFile>();
   try {
@@ -177,7 +178,7 @@ export async function exportAndImport(options: OnePassOptions): Promise<OnePassR
     // Last: a directory with a manifest is a finished export, checked as any other (verifyExport).
     writeJsonAtomic(path.join(options.exportDir, MANIFEST_FILE), manifest);
     pass.complete = true;
-    save();
+    await save();
     result.manifest = manifest;
     return result;
   } finally {
@@ -195,7 +196,7 @@ async function passTable(
     total: number;
     state: TableCheckpoint;
     pass: PassCheckpoint;
-    save: () => void;
+    save: () => Promise<void>;
     resumed: boolean;
   },
 ) {
@@ -235,14 +236,15 @@ async function passTable(
       state.line = chunk.endLine;
       state.exportBytes = chunk.exportBytes;
       state.lastKey = chunk.lastKey;
-      t.save();
+      // Recorded once on disk; the other table's chunks go on meanwhile.
+      await t.save();
       chunk.release();
       progress(false);
     },
   });
   if (!totals.interrupted) {
     state.done = true;
-    t.save();
+    await t.save();
   }
   progress(!totals.interrupted);
   return { batches: totals.batches, replayed: totals.replayed, held: totals.held, interrupted: totals.interrupted };

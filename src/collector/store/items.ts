@@ -7,7 +7,7 @@
 // rejects that one item with a clear reason instead of the whole batch.
 import type { z } from "zod";
 import type { itemSchemas, StoredRow } from "~/shared/schemas/items";
-import { perTable, type SqlType, type SyncTable, type TableSpec } from "~/shared/table-catalog";
+import { perTable, tableCatalog, type SqlType, type SyncTable, type TableSpec } from "~/shared/table-catalog";
 import { encodeVector } from "../embedding";
 import { toIsoMs } from "../util/time";
 
@@ -99,4 +99,37 @@ const rowDecoders = perTable(rowDecoderFor);
 
 export function rowToItem<T extends SyncTable>(table: T, row: Row): ItemOf[T] {
   return rowDecoders[table](row) as ItemOf[T];
+}
+
+/** Names an object literal cannot carry as plain own keys in the row's order. */
+const UNSAFE_LITERAL_KEY = /^(?:__proto__|0|[1-9][0-9]*)$/;
+
+/**
+ * `rowToItem` for the rows of one statement, whose columns (in the rows' key
+ * order) are known up front: the item is one object literal of a fixed shape
+ * instead of a spread of the row and stores into the copy, which made up
+ * most of the cutover's cost per line besides `JSON.stringify`. It holds the
+ * same keys in the same order with the same values, so its JSON is the same
+ * text, byte for byte. Column names an object literal would treat
+ * differently (`__proto__`, array indices) keep `rowToItem`.
+ */
+export function rowToItemFor<T extends SyncTable>(table: T, columns: readonly string[]): (row: Row) => ItemOf[T] {
+  if (columns.some((name) => UNSAFE_LITERAL_KEY.test(name)) || new Set(columns).size !== columns.length)
+    return (row) => rowToItem(table, row);
+  const convert = new Map(conversions(tableCatalog[table], decoders));
+  const convertAt: Convert[] = [];
+  const fields = columns.map((name) => {
+    const key = JSON.stringify(name);
+    const decode = convert.get(name);
+    if (!decode) return `${key}: row[${key}]`;
+    convertAt.push(decode);
+    return `${key}: convertAt[${convertAt.length - 1}](row[${key}])`;
+  });
+  // Generated once per statement: a literal of known keys is built with the object's final shape at
+  // once, which neither a spread nor a loop of keyed stores manages. Keys are JSON string literals.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const make = new Function("convertAt", `return (row) => ({ ${fields.join(", ")} });`) as (
+    convertAt: Convert[],
+  ) => (row: Row) => ItemOf[T];
+  return make(convertAt);
 }

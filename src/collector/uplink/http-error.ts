@@ -16,8 +16,12 @@ export class HttpError extends Error {
 
 /** The Retry-After header in seconds, when it is a number (X and proxies send seconds). */
 export function retryAfterHeader(response: Response): number | undefined {
-  const header = response.headers.get("retry-after");
-  if (header === null || header.trim() === "") return undefined;
+  return retryAfterSeconds(response.headers.get("retry-after") ?? undefined);
+}
+
+/** A Retry-After value in seconds, when it is a number. */
+export function retryAfterSeconds(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === "") return undefined;
   const seconds = Number(header);
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }

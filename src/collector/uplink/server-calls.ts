@@ -19,7 +19,8 @@ import {
   type HeldChunk,
   type HeldChunkInput,
 } from "~/shared/schemas/bulk";
-import { causeChain, HttpError, retryAfterHeader } from "./http-error";
+import { causeChain, HttpError, retryAfterHeader, retryAfterSeconds } from "./http-error";
+import { postBytes, PostNotAnswered, type PostAnswer } from "./http-post";
 
 type Outputs = inferRouterOutputs<AppRouter>;
 export type PushResult = Outputs["ingest"]["push"];
@@ -112,31 +113,56 @@ async function getPostViewRest(options: ServerAddress, statusId: string): Promis
   return (await response.json()) as Record<string, unknown>;
 }
 
-async function postBulkChunk(options: ServerAddress, chunk: BulkChunk, timeoutMs: number): Promise<PushResult> {
-  const url = `${options.baseUrl.replace(/\/$/, "")}${BULK_PATH}?${bulkChunkQuery(chunk.envelope)}`;
+/** The bulk chunk's answer through a fetch the caller gave (tests' stand-ins), in postBytes' shape. */
+async function postViaFetch(
+  fetchImpl: typeof fetch,
+  url: URL,
+  headers: Record<string, string>,
+  body: string | Uint8Array,
+  timeoutMs: number,
+): Promise<PostAnswer> {
   let response: Response;
   try {
-    response = await (options.fetch ?? fetch)(url, {
+    response = await fetchImpl(url, {
       method: "POST",
-      headers: { authorization: `Bearer ${options.apiKey}`, "content-type": NDJSON_TYPE },
+      headers,
       // A Buffer from Buffer.from/allocUnsafe is backed by a plain ArrayBuffer (never a shared one).
-      body: chunk.ndjson as string | Uint8Array<ArrayBuffer>,
+      body: body as string | Uint8Array<ArrayBuffer>,
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
+    throw new PostNotAnswered(error);
+  }
+  return {
+    status: response.status,
+    retryAfter: response.headers.get("retry-after") ?? undefined,
+    text: await response.text(),
+  };
+}
+
+async function postBulkChunk(options: ServerAddress, chunk: BulkChunk, timeoutMs: number): Promise<PushResult> {
+  const url = new URL(`${options.baseUrl.replace(/\/$/, "")}${BULK_PATH}?${bulkChunkQuery(chunk.envelope)}`);
+  const headers = { authorization: `Bearer ${options.apiKey}`, "content-type": NDJSON_TYPE };
+  let answer: PostAnswer;
+  try {
+    answer = options.fetch
+      ? await postViaFetch(options.fetch, url, headers, chunk.ndjson, timeoutMs)
+      : await postBytes(url, headers, chunk.ndjson, timeoutMs);
+  } catch (error) {
+    if (!(error instanceof PostNotAnswered)) throw error;
     const code = [...causeChain(error)].map((l) => l.code).find((c) => typeof c === "string");
-    const reason = `${typeof code === "string" ? `${code}: ` : ""}${(error as Error).message}`;
+    const reason = `${typeof code === "string" ? `${code}: ` : ""}${error.message}`;
     throw new HttpError(`cannot reach ${options.baseUrl} (${reason})`, undefined, undefined);
   }
-  const text = await response.text();
-  if (!response.ok) {
+  const { status, text } = answer;
+  if (status < 200 || status > 299) {
     let message = text.slice(0, 300);
     try {
       message = (JSON.parse(text) as { error: { message: string } }).error.message;
     } catch {
       // Not the API's error shape (a proxy's page): its first bytes say enough.
     }
-    throw new HttpError(`server answered ${response.status}: ${message}`, response.status, retryAfterHeader(response));
+    throw new HttpError(`server answered ${status}: ${message}`, status, retryAfterSeconds(answer.retryAfter));
   }
   return JSON.parse(text) as PushResult;
 }

@@ -8,6 +8,7 @@
 // next to the target and renamed over it, so readers see either the old or
 // the new content, never half. The rename replaces a link, never follows it.
 import { constants, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 export const PRIVATE_FILE_MODE = 0o600;
@@ -50,6 +51,19 @@ export function writeFileAtomic(file: string, content: string): void {
     renameSync(temp, file);
   } catch (error) {
     rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/** writeFileAtomic with the write, its flush to disk and the rename off the event loop. */
+export async function writeFileAtomicAsync(file: string, content: string): Promise<void> {
+  makePrivateDir(path.dirname(path.resolve(file)));
+  const temp = `${file}.${process.pid}.${++sequence}.tmp`;
+  try {
+    await writeFile(temp, content, { flush: true, flag: "wx", mode: PRIVATE_FILE_MODE });
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
     throw error;
   }
 }
