@@ -70,15 +70,22 @@ export function heldChunkCheck(
 /**
  * The checksum of items read back from an export (the second pass, `cutover import`): each item
  * made the snapshot's values again (as the store writes them), hashed as the snapshot's rows are.
+ * Null when an item is not one a store could hold (a line of JSON that is no object, a value the
+ * encoders refuse): the server answers for those rows, so the chunk is sent.
  */
-export function itemsChecksum(table: SyncTable, items: readonly unknown[]): number {
+export function itemsChecksum(table: SyncTable, items: readonly unknown[]): number | null {
   const encode = rowEncoderFor(syncTables[table]);
   const hasher = rowHasherFor(table);
   const columns = hashColumns[table].map((col) => col.wire);
   let checksum = 0;
-  for (const item of items) {
-    const row = encode(item as Record<string, unknown>);
-    checksum = (checksum + hasher(columns.map((column) => row[column]))) % HASH_MODULUS;
+  try {
+    for (const item of items) {
+      if (typeof item !== "object" || item === null || Array.isArray(item)) return null;
+      const row = encode(item as Record<string, unknown>);
+      checksum = (checksum + hasher(columns.map((column) => row[column]))) % HASH_MODULUS;
+    }
+  } catch {
+    return null;
   }
   return checksum;
 }

@@ -29,6 +29,7 @@ import {
   cutRejectLog,
   readCheckpoint,
   rejectLogInDataDir,
+  checkpointSaver,
   saveCheckpoint,
   type Checkpoint,
   type PassCheckpoint,
@@ -149,7 +150,9 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
 
   // Each batch's reject lines, table state and checkpoint write happen in one synchronous step
   // (onBatch), so with tables in parallel the recorded reject log length is still a prefix.
-  const save = () => saveCheckpoint(checkpointFile, checkpoint);
+  // Off the event loop, in call order (one-pass.ts saves the same way).
+  const saveAsync = checkpointSaver(checkpointFile);
+  const save = () => saveAsync(checkpoint);
   const states = manifest.files.map((entry) => ({
     entry,
     state: (current.tables[entry.table] ??= {
@@ -174,7 +177,7 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
   }
   if (!result.interrupted) {
     current.complete = true;
-    save();
+    await save();
   }
   return result;
 }
@@ -285,7 +288,7 @@ async function importTable(
   entry: ManifestFile,
   pass: PassCheckpoint,
   state: TableCheckpoint,
-  save: () => void,
+  save: () => Promise<void>,
   resumed: boolean,
 ) {
   const table = entry.table;
@@ -327,7 +330,7 @@ async function importTable(
     held: check.held,
     // A resumed pass sends as it started, so its batches keep their keys.
     transport: pass.transport ?? "push",
-    onBatch: (batch, outcome) => {
+    onBatch: async (batch, outcome) => {
       const entries = [
         ...batch.unreadable.map((u) => ({ line: u.line, key: null, reason: u.reason, row: null, text: u.text })),
         ...outcome.rejects
@@ -343,13 +346,14 @@ async function importTable(
       state.rejectLogBytes = appendRejects(pass.rejectLog, rejectLogLines(entry, entries));
       addTableResult(state.totals, { ...outcome.counts, rejected: outcome.counts.rejected + batch.unreadable.length });
       state.line = batch.endLine;
-      save();
+      // The chunk counts as recorded once its checkpoint is on disk.
+      await save();
       progress(false);
     },
   });
   if (!totals.interrupted && state.line === entry.rows) {
     state.done = true;
-    save();
+    await save();
   }
   progress(!totals.interrupted);
   return { batches: totals.batches, replayed: totals.replayed, held: totals.held, interrupted: totals.interrupted };
