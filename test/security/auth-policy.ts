@@ -65,6 +65,17 @@ export const PROCEDURES: Record<string, Expectation> = {
     input: (_f, n) => ({ idempotencyKey: `matrix-${n}`, collector: COLLECTOR, mode: "priority", posts: [] }),
   },
   "ingest.access": { allowed: INGEST },
+  // The cutover's check before sending a chunk: COLLECTOR's rows only, read through the key's range.
+  "ingest.held": {
+    allowed: FOR_COLLECTOR,
+    input: (f) => ({
+      table: "posts",
+      collector: COLLECTOR,
+      firstKey: f.canaryStatusId,
+      lastKey: f.canaryStatusId,
+      rows: 1,
+    }),
+  },
   // Its chunk only ever arrives through POST /api/v1/ingest/bulk: over tRPC an allowed key gets a 400 saying so.
   "ingest.bulk": { allowed: INGEST, ok: 400, input: () => ({ table: "posts" }) },
   "ingest.reportFailure": {

@@ -184,6 +184,26 @@ describe("pushBatches", () => {
     expect(s.log).toHaveLength(2);
   });
 
+  /** The server's answer to a bulk chunk of watch accounts: `inserted` of them inserted. */
+  const accountsInserted = (chunk: BulkChunk, inserted: number): PushResult => {
+    const tables = Object.fromEntries(
+      syncTableNames.map((t) => [
+        t,
+        { inserted: t === "watchAccounts" ? inserted : 0, updated: 0, unchanged: 0, rejected: 0 },
+      ]),
+    ) as PushResult["tables"];
+    const key = chunk.envelope.idempotencyKey;
+    return {
+      batchId: key,
+      idempotencyKey: key,
+      replayed: false,
+      status: "succeeded",
+      receivedAt: "",
+      tables,
+      rejects: [],
+    };
+  };
+
   it("sends a producer's NDJSON bytes as they are, keyed by its content hash; halves after a 413 by their own bytes", async () => {
     const sent: { key: string; body: string }[] = [];
     const pushBulk = async (chunk: BulkChunk): Promise<PushResult> => {
@@ -192,22 +212,7 @@ describe("pushBatches", () => {
       if (lines.length > 2)
         throw new HttpError("server answered 413: larger than INGEST_MAX_BODY_BYTES", 413, undefined);
       sent.push({ key: chunk.envelope.idempotencyKey, body });
-      const tables = Object.fromEntries(
-        syncTableNames.map((t) => [
-          t,
-          { inserted: t === "watchAccounts" ? lines.length : 0, updated: 0, unchanged: 0, rejected: 0 },
-        ]),
-      ) as PushResult["tables"];
-      const key = chunk.envelope.idempotencyKey;
-      return {
-        batchId: key,
-        idempotencyKey: key,
-        replayed: false,
-        status: "succeeded",
-        receivedAt: "",
-        tables,
-        rejects: [],
-      };
+      return accountsInserted(chunk, lines.length);
     };
     const api = serverClientOver({ pushBulk } as unknown as ServerCalls, { maxAttempts: 1 });
     const lines = accounts(0, 2).map((a) => JSON.stringify(a));
@@ -245,22 +250,7 @@ describe("pushBatches", () => {
     const sent: string[] = [];
     const pushBulk = async (chunk: BulkChunk): Promise<PushResult> => {
       sent.push(chunk.envelope.idempotencyKey);
-      const tables = Object.fromEntries(
-        syncTableNames.map((t) => [
-          t,
-          { inserted: t === "watchAccounts" ? 1 : 0, updated: 0, unchanged: 0, rejected: 0 },
-        ]),
-      ) as PushResult["tables"];
-      const key = chunk.envelope.idempotencyKey;
-      return {
-        batchId: key,
-        idempotencyKey: key,
-        replayed: false,
-        status: "succeeded",
-        receivedAt: "",
-        tables,
-        rejects: [],
-      };
+      return accountsInserted(chunk, 1);
     };
     const api = serverClientOver({ pushBulk } as unknown as ServerCalls, { maxAttempts: 1 });
     const batch = (n: number) => ({

@@ -62,29 +62,11 @@ describe("ingest.held", () => {
 
   it("reads only the range, and only the collector's own pushes", async () => {
     const api = callerFor(t.db, admin);
-    const part = await api.ingest.held({
-      table: "posts",
-      collector: "box-a",
-      firstKey: posts[5]!.status_id,
-      lastKey: posts[9]!.status_id,
-      rows: 30,
-    });
-    expect(part.count).toBe(5);
-    const other = await api.ingest.held({
-      table: "posts",
-      collector: "box-b",
-      firstKey: first(),
-      lastKey: last(),
-      rows: 30,
-    });
-    expect(other.count).toBe(10);
-    const none = await api.ingest.held({
-      table: "embeddings",
-      collector: "box-a",
-      firstKey: first(),
-      lastKey: last(),
-      rows: 30,
-    });
+    const ask = (table: "posts" | "embeddings", collector: string, firstKey: string, lastKey: string) =>
+      api.ingest.held({ table, collector, firstKey, lastKey, rows: 30 });
+    expect((await ask("posts", "box-a", posts[5]!.status_id, posts[9]!.status_id)).count).toBe(5);
+    expect((await ask("posts", "box-b", first(), last())).count).toBe(10);
+    const none = await ask("embeddings", "box-a", first(), last());
     expect(none).toEqual({ known: true, recorded: false, count: 0, checksum: 0, anomalies: 0 });
   });
 
