@@ -2,9 +2,10 @@
 // line at a time: each line is decoded, parsed, validated (the same checks
 // as ingest.push, validate-items.ts) and encoded, then dropped. Holding the
 // whole chunk at every stage (its text, lines, parsed items, validated rows)
-// until the COPY made the app's heap grow by ~300 MB during a cutover's
-// import (docs/benchmarks.md); what a chunk keeps now is its body, its COPY
-// bytes and, per row, its key and times for collector_pushes.
+// until the COPY kept 60–170 MB live in the app during a cutover's import,
+// enough to outlive V8's young-generation collections, which is what made
+// the young generation grow (docs/benchmarks.md). What a chunk keeps now is
+// its body, its COPY bytes and, per row, its key and times for collector_pushes.
 import { MAX_ITEMS_PER_TABLE } from "~/shared/schemas/ingest";
 import { syncTables, type SyncTable } from "~/shared/schemas/tables";
 import { ANOMALIES_COLUMN, perTable } from "~/shared/table-catalog";
@@ -30,6 +31,8 @@ import {
 const NEWLINE = 10;
 /** COPY bytes per buffer: a few socket writes' worth, so a chunk's rows need no growing and copying of one large buffer. */
 const PART_BYTES = 256 * 1024;
+/** Room past PART_BYTES for the row that crosses it: without it every buffer grew to twice its size, copying. */
+const PART_CAPACITY = PART_BYTES + 64 * 1024;
 
 const upsertColumns = perTable(upsertColumnsOf);
 
@@ -91,7 +94,7 @@ class CopyRows {
   private readonly parts: Buffer[] = [];
   /** Per row written: its part and where it starts and ends there. */
   private readonly at: [part: number, start: number, end: number][] = [];
-  private writer = new PgBinaryWriter(PART_BYTES);
+  private writer = new PgBinaryWriter(PART_CAPACITY);
 
   write(row: Record<string, unknown>, columns: ReturnType<typeof upsertColumnsOf>): number {
     if (this.writer.pos >= PART_BYTES) this.closePart();
@@ -103,7 +106,7 @@ class CopyRows {
 
   private closePart(): void {
     this.parts.push(this.writer.bytes());
-    this.writer = new PgBinaryWriter(PART_BYTES);
+    this.writer = new PgBinaryWriter(PART_CAPACITY);
   }
 
   /** The bytes of the rows not left out, in the order written. */
