@@ -4,10 +4,11 @@
 // touched from staying with the process (docs/benchmarks.md, "The app's
 // memory during a cutover's import"):
 //
-// --max-semi-space-size=16: V8 otherwise grows the young generation from
+// --max-semi-space-size=8: V8 otherwise grows the young generation from
 // 2 × 16 MB to 2 × 64 MB while bulk chunks stream through, and keeps it.
-// Read when the heap is set up, so it cannot be set from inside the process.
-export const APP_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=16"];
+// 8 measured lower in RSS than 16 at the same CPU; 4 cost CPU. Read when the
+// heap is set up, so it cannot be set from inside the process.
+export const APP_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=8"];
 
 // MALLOC_ARENA_MAX=2: glibc's malloc otherwise gives threads their own
 // arenas (up to 8 per core), and the request bodies and COPY buffers freed
