@@ -8,6 +8,7 @@ import { env, EnvError } from "../src/env";
 import { resolveDatabase, DatabaseUnavailableError } from "./lib/resolve-database";
 import { migrateDatabase } from "./lib/migrate";
 import { projectRoot } from "./lib/project-root";
+import { APP_ENV, APP_NODE_FLAGS } from "./lib/app-node-flags";
 import { closeDb, createDb } from "../src/server/db";
 import { seedIfEmpty, seedsOnStart } from "../src/server/seed/seed";
 import { buildIsCurrent } from "./lib/build-state";
@@ -66,7 +67,8 @@ async function main(): Promise<number> {
       if (code !== 0) return code;
     }
     say(`console on http://localhost:${config.PORT}`);
-    return await run(process.execPath, [nextBin, "start", "-p", String(config.PORT)], {
+    return await run(process.execPath, [...APP_NODE_FLAGS, nextBin, "start", "-p", String(config.PORT)], {
+      ...APP_ENV,
       DATABASE_URL: database.url,
       NODE_ENV: "production",
     });

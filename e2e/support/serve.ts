@@ -7,6 +7,7 @@ import path from "node:path";
 import { closeDb, createDb } from "../../src/server/db";
 import { withDatabase } from "../../src/server/db-connection";
 import { projectRoot } from "../../scripts/lib/project-root";
+import { APP_ENV, APP_NODE_FLAGS } from "../../scripts/lib/app-node-flags";
 import { createApiKey } from "../../src/server/auth/api-keys";
 import { seedDemoData } from "../../src/server/seed/seed";
 import { startTestServer, withAdminClient } from "../../test/support/test-server";
@@ -31,11 +32,19 @@ async function main() {
   const port = process.env.E2E_PORT ?? "3100";
   const next = spawn(
     process.execPath,
-    [path.join(projectRoot, "node_modules", "next", "dist", "bin", "next"), "start", "-p", port, "-H", "127.0.0.1"],
+    [
+      ...APP_NODE_FLAGS,
+      path.join(projectRoot, "node_modules", "next", "dist", "bin", "next"),
+      "start",
+      "-p",
+      port,
+      "-H",
+      "127.0.0.1",
+    ],
     {
       cwd: projectRoot,
       stdio: "inherit",
-      env: { ...process.env, DATABASE_URL: url, NODE_ENV: "production", LOG_LEVEL: "warn" },
+      env: { ...process.env, ...APP_ENV, DATABASE_URL: url, NODE_ENV: "production", LOG_LEVEL: "warn" },
     },
   );
   const shutdown = async () => {

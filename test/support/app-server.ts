@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { projectRoot } from "../../scripts/lib/project-root";
 import { buildIsCurrent } from "../../scripts/lib/build-state";
+import { APP_ENV, APP_NODE_FLAGS } from "../../scripts/lib/app-node-flags";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -54,6 +55,7 @@ export async function startAppServer(options: {
   const child = spawn(
     process.execPath,
     [
+      ...APP_NODE_FLAGS,
       path.join(projectRoot, "node_modules", "next", "dist", "bin", "next"),
       "start",
       "-p",
@@ -66,6 +68,7 @@ export async function startAppServer(options: {
       stdio: ["ignore", options.captureOutput ? "pipe" : "ignore", options.captureOutput ? "pipe" : "inherit"],
       env: {
         ...process.env,
+        ...APP_ENV,
         DATABASE_URL: options.databaseUrl,
         NODE_ENV: "production",
         LOG_LEVEL: "warn",

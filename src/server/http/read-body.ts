@@ -15,23 +15,23 @@ export async function readBodyBytesWithLimit(req: Request, maxBytes: number): Pr
   if (Number.isFinite(declared) && declared > maxBytes) throw payloadTooLarge(maxBytes);
   if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
+  // A declared length is the body's size: read into one buffer of it rather than collecting pieces and copying them.
+  let body = new Uint8Array(Number.isSafeInteger(declared) && declared >= 0 ? declared : 64 * 1024);
   let total = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
+    if (total + value.byteLength > maxBytes) {
       await reader.cancel().catch(() => undefined);
       throw payloadTooLarge(maxBytes);
     }
-    chunks.push(value);
+    if (total + value.byteLength > body.byteLength) {
+      const grown = new Uint8Array(Math.min(maxBytes, Math.max(body.byteLength * 2, total + value.byteLength)));
+      grown.set(body.subarray(0, total));
+      body = grown;
+    }
+    body.set(value, total);
+    total += value.byteLength;
   }
-  const body = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return body;
+  return total === body.byteLength ? body : body.slice(0, total);
 }

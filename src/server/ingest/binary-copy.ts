@@ -7,6 +7,7 @@
 // reordered to big-endian.
 import { FLOAT4_OID, type PgBinaryWriter, TEXT_OID } from "~/shared/pg-binary-writer";
 import type { SqlType } from "~/shared/table-catalog";
+import { daysFromCivil } from "~/shared/civil-days";
 
 /** The 11-byte signature, then flags and header extension length (both 0). */
 const HEADER = Buffer.concat([Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"), Buffer.alloc(8)]);
@@ -15,16 +16,6 @@ const TRAILER = Buffer.from([0xff, 0xff]);
 
 /** Days from 1970-01-01 to PostgreSQL's epoch, 2000-01-01 UTC. */
 const PG_EPOCH_DAYS = 10_957;
-
-/** Days from 1970-01-01 to a proleptic Gregorian date (any year 1..9999, no Date quirks for years below 100). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
 
 const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
 const twoDigits = (s: string, i: number) => digit(s, i) * 10 + digit(s, i + 1);

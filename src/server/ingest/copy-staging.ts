@@ -35,11 +35,11 @@ export function* binaryCopyChunks(
   yield BINARY_COPY_TRAILER;
 }
 
-/** Creates the transaction's staging table for `spec` (empty) and COPYs `rows` into it. */
-export async function copyIntoStaging(
+/** Creates the transaction's staging table for `spec` (empty) and COPYs into it the data made for its columns. */
+async function copyDataIntoStaging(
   client: pg.PoolClient,
   spec: TableSpec,
-  rows: readonly Record<string, unknown>[],
+  copyData: (columns: readonly UpsertColumn[]) => Iterable<Buffer>,
 ): Promise<void> {
   const columns = upsertColumnsOf(spec);
   const staging = q(stagingTableOf(spec));
@@ -49,7 +49,21 @@ export async function copyIntoStaging(
   const target = client.query(
     copyFrom(`copy ${staging} (${columns.map((c) => q(c.wire)).join(", ")}) from stdin with (format binary)`),
   );
-  await pipeline(Readable.from(binaryCopyChunks(columns, rows)), target);
+  await pipeline(Readable.from(copyData(columns)), target);
+}
+
+/** Creates the transaction's staging table for `spec` (empty) and COPYs `rows` into it. */
+export async function copyIntoStaging(
+  client: pg.PoolClient,
+  spec: TableSpec,
+  rows: readonly Record<string, unknown>[],
+): Promise<void> {
+  await copyDataIntoStaging(client, spec, (columns) => binaryCopyChunks(columns, rows));
+}
+
+async function mergeStaging(client: pg.PoolClient, table: SyncTable): Promise<{ inserted: number; updated: number }> {
+  const { rows: counts } = await client.query<{ inserted: number; updated: number }>(stagingMergeSql[table]);
+  return { inserted: counts[0]?.inserted ?? 0, updated: counts[0]?.updated ?? 0 };
 }
 
 /** COPY then merge: the bulk path's write of one table's rows, inside the caller's transaction. */
@@ -60,6 +74,16 @@ export async function mergeThroughStaging(
   rows: readonly Record<string, unknown>[],
 ): Promise<{ inserted: number; updated: number }> {
   await copyIntoStaging(client, spec, rows);
-  const { rows: counts } = await client.query<{ inserted: number; updated: number }>(stagingMergeSql[table]);
-  return { inserted: counts[0]?.inserted ?? 0, updated: counts[0]?.updated ?? 0 };
+  return mergeStaging(client, table);
+}
+
+/** The same with rows already in COPY's binary format (upsertColumnsOf's columns, without header and trailer). */
+export async function mergeCopyData(
+  client: pg.PoolClient,
+  table: SyncTable,
+  spec: TableSpec,
+  copyData: readonly Buffer[],
+): Promise<{ inserted: number; updated: number }> {
+  await copyDataIntoStaging(client, spec, () => [BINARY_COPY_HEADER, ...copyData, BINARY_COPY_TRAILER]);
+  return mergeStaging(client, table);
 }

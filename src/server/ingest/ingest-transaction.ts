@@ -14,7 +14,7 @@ import type { ValidatedBatch } from "./validate-items";
 import { toStorableJson } from "./storable-json";
 import { pushesSql } from "./pushes-sql";
 import { hasNonFinite } from "~/shared/schemas/vector";
-import { mergeThroughStaging } from "./copy-staging";
+import { mergeCopyData, mergeThroughStaging } from "./copy-staging";
 import { toRecordsetJson, upsertSql } from "./upsert-sql";
 
 /**
@@ -44,13 +44,10 @@ export type IngestClaim = {
   copyMinRows?: number;
 };
 
-/** One table's validated rows merged, through COPY for many rows, one JSON parameter for few: the same statement. */
-/** What collector_pushes needs of each row (key, since time, source updated_at), not the whole row. */
-function pushedKeysJson(table: SyncTable, rows: readonly Record<string, unknown>[]): string {
+/** What collector_pushes needs of a row (key, since time, source updated_at), not the whole row. */
+export function pushedKeysOf(table: SyncTable, row: Record<string, unknown>): Record<string, unknown> {
   const { key, sinceColumn } = syncTables[table];
-  return JSON.stringify(
-    rows.map((row) => ({ [key]: row[key], [sinceColumn]: row[sinceColumn], updated_at: row.updated_at })),
-  );
+  return { [key]: row[key], [sinceColumn]: row[sinceColumn], updated_at: row.updated_at };
 }
 
 const holdsNonFiniteVector = (row: Record<string, unknown>): boolean =>
@@ -127,16 +124,25 @@ async function writeInTransaction(
   const tables = {} as Record<SyncTable, TableResult>;
   for (const table of syncTableNames) {
     const rows = validated.rows[table];
+    const staged = validated.staged?.[table];
+    const count = staged ? staged.count : rows.length;
     const rejected = validated.rejects.filter((r) => r.table === table).length;
-    if (rows.length === 0) {
+    if (count === 0) {
       tables[table] = { inserted: 0, updated: 0, unchanged: 0, rejected, anomalies: 0 };
       continue;
     }
-    const anomalies = rows.filter((row) => (row[ANOMALIES_COLUMN] as unknown[] | undefined)?.length).length;
-    const { inserted, updated } = await mergeRows(client, table, rows, claim.copyMinRows ?? COPY_MIN_ROWS);
+    const anomalies = staged
+      ? staged.anomalies
+      : rows.filter((row) => (row[ANOMALIES_COLUMN] as unknown[] | undefined)?.length).length;
+    const { inserted, updated } = staged
+      ? await mergeCopyData(client, table, syncTables[table], staged.copyData)
+      : await mergeRows(client, table, rows, claim.copyMinRows ?? COPY_MIN_ROWS);
     const pushes = pushesSql[table];
-    if (pushes) await client.query(pushes, [pushedKeysJson(table, rows), batch.collector, batch.runId ?? null]);
-    tables[table] = { inserted, updated, unchanged: rows.length - inserted - updated, rejected, anomalies };
+    if (pushes) {
+      const pushed = staged ? staged.pushed : rows.map((row) => pushedKeysOf(table, row));
+      await client.query(pushes, [JSON.stringify(pushed), batch.collector, batch.runId ?? null]);
+    }
+    tables[table] = { inserted, updated, unchanged: count - inserted - updated, rejected, anomalies };
   }
 
   if (validated.rejects.length > 0) {

@@ -8,36 +8,15 @@
 // array around the items, no tRPC envelope.
 import { createHash } from "node:crypto";
 import { bulkChunkEnvelopeSchema } from "~/shared/schemas/bulk";
-import { ingestBatchSchema, MAX_ITEMS_PER_TABLE, type IngestResult } from "~/shared/schemas/ingest";
+import { ingestBatchSchema, type IngestResult } from "~/shared/schemas/ingest";
 import { canonicalJson } from "~/shared/canonical-json";
 import type { Principal } from "../auth/principal";
 import type { Db } from "../db";
 import { AppError } from "../errors";
+import { assertLineCount, stageBulkLines } from "./bulk-lines";
 import { ingestParsedBatch } from "./push-ingest-batch";
 import type { RejectStorage } from "./trim-rejects";
 import { zodIssueLines } from "~/shared/zod-errors";
-
-/** Lines of an NDJSON body as items; a line that is not JSON stays a string, so validation rejects it at its index. */
-export function ndjsonItems(body: Uint8Array): { items: unknown[]; unreadable: Map<number, string> } {
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
-  const lines = text.split("\n");
-  if (lines.at(-1) === "") lines.pop();
-  if (lines.length > MAX_ITEMS_PER_TABLE)
-    throw new AppError(
-      "PAYLOAD_TOO_LARGE",
-      `A bulk chunk may hold at most ${MAX_ITEMS_PER_TABLE} lines; this one has ${lines.length}: send smaller chunks.`,
-    );
-  const unreadable = new Map<number, string>();
-  const items = lines.map((line, index) => {
-    try {
-      return JSON.parse(line) as unknown;
-    } catch (error) {
-      unreadable.set(index, `line ${index + 1} of the chunk is not JSON (${(error as Error).message.slice(0, 120)})`);
-      return line.slice(0, 200);
-    }
-  });
-  return { items, unreadable };
-}
 
 export async function pushBulkChunk(
   db: Db,
@@ -55,8 +34,9 @@ export async function pushBulkChunk(
     throw new AppError("BAD_REQUEST", `Malformed bulk chunk, nothing was written: ${first.join("; ")}`);
   }
   const { table, ...envelope } = parsed.data;
-  const { items, unreadable } = ndjsonItems(options.body);
-  const batch = ingestBatchSchema.parse({ ...envelope, [table]: items });
+  assertLineCount(options.body);
+  // The items stay in the body: they are read line by line as they are validated.
+  const batch = ingestBatchSchema.parse(envelope);
   const requestHash = createHash("sha256")
     .update(canonicalJson({ bulk: parsed.data }))
     .update("\n")
@@ -67,7 +47,7 @@ export async function pushBulkChunk(
     requestHash,
     principal: options.principal,
     copyMinRows: 1,
-    ...(unreadable.size > 0 ? { unreadable: { table, reasons: unreadable } } : {}),
+    validate: (role, extra) => stageBulkLines(options.body, table, role, extra),
     ...(options.rejects ? { rejects: options.rejects } : {}),
     ...(options.maxFutureSkewMs !== undefined ? { maxFutureSkewMs: options.maxFutureSkewMs } : {}),
   });

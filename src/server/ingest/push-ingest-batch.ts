@@ -7,15 +7,14 @@ import { canonicalJson, sha256Hex } from "~/shared/canonical-json";
 import { JsonBudgetExceeded } from "~/shared/json-budget";
 import { ingestBatchSchema, ingestResultSchema, type IngestResult } from "~/shared/schemas/ingest";
 import type { z } from "zod";
-import type { SyncTable } from "~/shared/schemas/tables";
 import { env } from "~/env";
 import { assertMayActFor } from "../auth/collector-binding";
-import type { Principal } from "../auth/principal";
+import type { Principal, Role } from "../auth/principal";
 import { sqlPool, type Db } from "../db";
 import { AppError } from "../errors";
 import { writeIngestBatch } from "./ingest-transaction";
 import { defaultRejectStorage, scheduleRejectTrim, type RejectStorage } from "./trim-rejects";
-import { validateBatchItems } from "./validate-items";
+import { validateBatchItems, type ClockLimit, type ValidatedBatch } from "./validate-items";
 import { zodIssueLines } from "~/shared/zod-errors";
 
 type IngestBatchParsed = z.output<typeof ingestBatchSchema>;
@@ -55,8 +54,8 @@ export type ParsedBatchOptions = {
   maxFutureSkewMs?: number;
   /** Rows of one table from which the merge reads a COPY staging table. */
   copyMinRows?: number;
-  /** Items that were never items (a bulk chunk's lines that are not JSON): the reason their rejects give. */
-  unreadable?: { table: SyncTable; reasons: ReadonlyMap<number, string> };
+  /** Validates the batch's items where they are not in `batch` (a bulk chunk's lines); default validateBatchItems. */
+  validate?: (role: Role, extra: { collector: string; clock: ClockLimit }) => ValidatedBatch;
 };
 
 /** A batch whose envelope is parsed: replay, or validate every item and write in one transaction. */
@@ -68,14 +67,11 @@ export async function ingestParsedBatch(db: Db, options: ParsedBatchOptions): Pr
   const replay = await findReplay(db, batch.idempotencyKey, requestHash);
   if (replay) return replay;
 
-  const validated = validateBatchItems(batch, options.principal.role, {
+  const validate = options.validate ?? ((role, extra) => validateBatchItems(batch, role, extra));
+  const validated = validate(options.principal.role, {
     collector: batch.collector,
     clock: { now: Date.now(), maxFutureSkewMs: options.maxFutureSkewMs ?? env().INGEST_MAX_FUTURE_SKEW_SECONDS * 1000 },
   });
-  const unreadable = options.unreadable;
-  if (unreadable)
-    for (const r of validated.rejects)
-      r.reason = (r.table === unreadable.table && unreadable.reasons.get(r.index)) || r.reason;
   try {
     const rejects = options.rejects ?? defaultRejectStorage;
     const result = await writeIngestBatch(

@@ -11,10 +11,25 @@ import { ANOMALIES_COLUMN, type TableSpec } from "~/shared/table-catalog";
 import type { Role } from "../auth/principal";
 
 export type ItemReject = { table: SyncTable; index: number; key: string | null; reason: string; rawItem: unknown };
+/**
+ * A table's valid rows already written as binary COPY rows (the bulk path,
+ * bulk-lines.ts): what the transaction needs of them without the rows themselves.
+ */
+export type StagedRows = {
+  count: number;
+  /** Rows that carry anomalies. */
+  anomalies: number;
+  /** Key, since time and updated_at of each row, for collector_pushes. */
+  pushed: Record<string, unknown>[];
+  /** The rows in COPY's binary format, without its header and trailer. */
+  copyData: Buffer[];
+};
 export type ValidatedBatch = {
   rows: Record<SyncTable, Record<string, unknown>[]>;
   rejects: ItemReject[];
   received: Record<SyncTable, number>;
+  /** Tables whose rows are staged rather than in `rows`. */
+  staged?: Partial<Record<SyncTable, StagedRows>>;
 };
 
 /** Tables a role may not write, like a least-privilege database role. */
@@ -38,7 +53,7 @@ export function describeIngestAccess(principal: { role: Role; keyPrefix: string;
   };
 }
 
-function keyOf(table: SyncTable, item: unknown): string | null {
+export function keyOf(table: SyncTable, item: unknown): string | null {
   if (typeof item !== "object" || item === null) return null;
   const value = (item as Record<string, unknown>)[syncTables[table].key];
   return typeof value === "string" || typeof value === "number" ? String(value).slice(0, 200) : null;
@@ -90,6 +105,54 @@ function describeIssues(error: z.ZodError): string {
     .join("; ");
 }
 
+/** Columns the catalog fills from the envelope (the pushing collector of a table the collectors own), per table. */
+export function batchValuesOf(collector: string): Record<SyncTable, Record<string, unknown>> {
+  const envelope: Record<string, unknown> = { collector };
+  return Object.fromEntries(
+    syncTableNames.map((table) => {
+      const fromBatch = Object.keys((syncTables[table] as TableSpec).fromBatch ?? {});
+      return [table, Object.fromEntries(fromBatch.map((name) => [name, envelope[name]]))];
+    }),
+  ) as Record<SyncTable, Record<string, unknown>>;
+}
+
+export const permissionDenied = (table: SyncTable): string => `permission denied for table ${syncTables[table].server}`;
+
+/** One item of a table the caller may write: the row to merge (with its anomalies and batch columns), or why not. */
+export function checkItem(
+  table: SyncTable,
+  item: unknown,
+  clock: ClockLimit,
+  batchValues: Record<string, unknown>,
+): { row: Record<string, unknown>; reason?: undefined } | { reason: string; row?: undefined } {
+  const parsed = syncTables[table].schema.safeParse(item);
+  if (!parsed.success) return { reason: `invalid ${table} item: ${describeIssues(parsed.error)}` };
+  const future = futureTimeProblem(table, parsed.data, clock);
+  if (future) return { reason: future };
+  return { row: { ...parsed.data, [ANOMALIES_COLUMN]: anomaliesOf(table, parsed.data), ...batchValues } };
+}
+
+type Version = { index: number; updatedAt: unknown };
+
+/**
+ * Two versions of one row in one batch: the one with the newest updated_at
+ * is kept (the later one on a tie). Records `version` under `key` when it
+ * wins and returns the version to reject, or null for a key seen first.
+ */
+export function keepNewest<V extends Version>(newestByKey: Map<string, V>, key: string, version: V): V | null {
+  const previous = newestByKey.get(key);
+  if (!previous) {
+    newestByKey.set(key, version);
+    return null;
+  }
+  const keepNew = Date.parse(String(version.updatedAt)) >= Date.parse(String(previous.updatedAt));
+  if (keepNew) newestByKey.set(key, version);
+  return keepNew ? previous : version;
+}
+
+export const duplicateReason = (table: SyncTable, key: string): string =>
+  `duplicate ${syncTables[table].key} ${key} in this batch: the version with the newest updated_at was kept`;
+
 export function validateBatchItems(
   batch: Record<SyncTable, unknown[]>,
   role: Role,
@@ -98,14 +161,7 @@ export function validateBatchItems(
   const rows = {} as ValidatedBatch["rows"];
   const received = {} as ValidatedBatch["received"];
   const rejects: ItemReject[] = [];
-  // Columns the catalog fills from the envelope (the pushing collector of a table the collectors own).
-  const envelope: Record<string, unknown> = { collector: extra.collector };
-  const batchValues = Object.fromEntries(
-    syncTableNames.map((table) => {
-      const fromBatch = Object.keys((syncTables[table] as TableSpec).fromBatch ?? {});
-      return [table, Object.fromEntries(fromBatch.map((name) => [name, envelope[name]]))];
-    }),
-  ) as Record<SyncTable, Record<string, unknown>>;
+  const batchValues = batchValuesOf(extra.collector);
   for (const table of syncTableNames) {
     const items = batch[table];
     received[table] = items.length;
@@ -113,56 +169,28 @@ export function validateBatchItems(
     if (items.length === 0) continue;
     if (!canWriteTable(role, table)) {
       items.forEach((item, index) =>
-        rejects.push({
-          table,
-          index,
-          key: keyOf(table, item),
-          reason: `permission denied for table ${syncTables[table].server}`,
-          rawItem: item,
-        }),
+        rejects.push({ table, index, key: keyOf(table, item), reason: permissionDenied(table), rawItem: item }),
       );
       continue;
     }
-    const newestByKey = new Map<string, { index: number; row: Record<string, unknown> }>();
+    const newestByKey = new Map<string, Version & { row: Record<string, unknown> }>();
     items.forEach((item, index) => {
-      const parsed = syncTables[table].schema.safeParse(item);
-      if (!parsed.success) {
+      const checked = checkItem(table, item, extra.clock, batchValues[table]);
+      if (!checked.row) {
+        rejects.push({ table, index, key: keyOf(table, item), reason: checked.reason, rawItem: item });
+        return;
+      }
+      const { row } = checked;
+      const key = String(row[syncTables[table].key]);
+      const loser = keepNewest(newestByKey, key, { index, updatedAt: row.updated_at, row });
+      if (loser)
         rejects.push({
           table,
-          index,
-          key: keyOf(table, item),
-          reason: `invalid ${table} item: ${describeIssues(parsed.error)}`,
-          rawItem: item,
+          index: loser.index,
+          key,
+          reason: duplicateReason(table, key),
+          rawItem: items[loser.index],
         });
-        return;
-      }
-      const future = futureTimeProblem(table, parsed.data, extra.clock);
-      if (future) {
-        rejects.push({ table, index, key: keyOf(table, item), reason: future, rawItem: item });
-        return;
-      }
-      const row: Record<string, unknown> = {
-        ...parsed.data,
-        [ANOMALIES_COLUMN]: anomaliesOf(table, parsed.data),
-        ...batchValues[table],
-      };
-      const key = String(row[syncTables[table].key]);
-      const previous = newestByKey.get(key);
-      if (!previous) {
-        newestByKey.set(key, { index, row });
-        return;
-      }
-      // Two versions of one row in one batch: keep the newer, reject the other.
-      const keepNew = Date.parse(String(row.updated_at)) >= Date.parse(String(previous.row.updated_at));
-      const loser = keepNew ? previous : { index, row };
-      if (keepNew) newestByKey.set(key, { index, row });
-      rejects.push({
-        table,
-        index: loser.index,
-        key,
-        reason: `duplicate ${syncTables[table].key} ${key} in this batch: the version with the newest updated_at was kept`,
-        rawItem: items[loser.index],
-      });
     });
     rows[table] = [...newestByKey.values()].map((v) => v.row);
   }
