@@ -181,7 +181,7 @@ export function stageBulkLines(
     if (!loser) continue;
     leftOut.add(loser.ordinal);
     // A replaced version's item was not kept: its line is parsed again (duplicates are rare).
-    const rawItem = loser === kept ? item : JSON.parse(bytes.toString("utf8", ...loser.line));
+    const rawItem: unknown = loser === kept ? item : JSON.parse(bytes.toString("utf8", ...loser.line));
     rejects.push({ table, index: loser.index, key, reason: duplicateReason(table, key), rawItem });
   }
   const keptRows = [...newestByKey.values()];
