@@ -2,12 +2,15 @@
 // at start, and the benchmarks start their collector processes with them, so
 // they measure what operators run.
 //
-// --max-semi-space-size=16: Node 24's V8 grows the young generation far
+// --max-semi-space-size=8: Node 24's V8 grows the young generation far
 // larger than Node 20's did while the cutover streams rows, which raised
 // the collector's peak RSS by ~90 MB on a 1,000,000-tweet cutover; capping
-// each semi-space at 16 MB brings it back (docs/benchmarks.md). V8 reads it
-// only when the heap is set up, so it cannot be set from inside the process.
-export const COLLECTOR_NODE_FLAGS = ["--max-semi-space-size=16"];
+// each semi-space brings it back (docs/benchmarks.md). 16 MB did; 8 MB
+// gave the cutover's one pass 158-160 MB against 175-177 MB at the same CPU,
+// and the content reconcile the same time and RSS (docs/benchmarks.md).
+// V8 reads it only when the heap is set up, so it cannot be set from inside
+// the process.
+export const COLLECTOR_NODE_FLAGS = ["--max-semi-space-size=8"];
 
 /** The collector's flags the process was not started with (a flag given explicitly, with any value, wins). */
 export function missingCollectorFlags(execArgv = process.execArgv) {
