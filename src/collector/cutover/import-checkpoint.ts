@@ -69,9 +69,9 @@ export function saveCheckpoint(file: string, checkpoint: Checkpoint): void {
  * checkpoint as it is when called and resolves once that content is on disk;
  * saves land in the order they were called, so the file only moves forward.
  */
-export function checkpointSaver(file: string): (checkpoint: Checkpoint) => Promise<void> {
+export function checkpointSaver(file: string, checkpoint: Checkpoint): () => Promise<void> {
   let last: Promise<void> = Promise.resolve();
-  return (checkpoint) => {
+  return () => {
     const content = `${JSON.stringify(checkpoint, null, 2)}\n`;
     // A failed save fails its own caller; the next save still writes its (later) content.
     const saved = last.catch(() => {}).then(() => writeFileAtomicAsync(file, content));

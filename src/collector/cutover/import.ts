@@ -151,8 +151,7 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
   // Each batch's reject lines, table state and checkpoint write happen in one synchronous step
   // (onBatch), so with tables in parallel the recorded reject log length is still a prefix.
   // Off the event loop, in call order (one-pass.ts saves the same way).
-  const saveAsync = checkpointSaver(checkpointFile);
-  const save = () => saveAsync(checkpoint);
+  const save = checkpointSaver(checkpointFile, checkpoint);
   const states = manifest.files.map((entry) => ({
     entry,
     state: (current.tables[entry.table] ??= {
@@ -163,18 +162,14 @@ export async function importExport(options: ImportOptions): Promise<ImportResult
     }),
   }));
   const pending = states.filter(({ state }) => !state.done);
-  const run = await forEachTable(pending, options.tablesInParallel ?? TABLES_IN_PARALLEL, async (next) => {
-    const outcome = await importTable(options, next.entry, current, next.state, save, resumed);
-    result.batches += outcome.batches;
-    result.replayedBatches += outcome.replayed;
-    result.heldBatches += outcome.held;
-    return outcome;
-  });
+  const run = await forEachTable(pending, options.tablesInParallel ?? TABLES_IN_PARALLEL, async (next) =>
+    countTablePush(result, await importTable(options, next.entry, current, next.state, save, resumed)),
+  );
   result.interrupted = run.interrupted;
-  for (const { entry, state } of states) {
-    result.tables[entry.table] = { ...state.totals, rows: state.line };
-    result.rejected += state.totals.rejected;
-  }
+  collectTableTotals(
+    result,
+    states.map(({ entry, state }) => ({ table: entry.table, state })),
+  );
   if (!result.interrupted) {
     current.complete = true;
     await save();
@@ -267,6 +262,37 @@ export function passKeyPrefix(pass: PassCheckpoint): string {
 }
 
 /** What every chunk of a pass is sent with, whether read back from an export or from the snapshot in one pass. */
+/** A table's push, counted into its pass's result; the outcome passes on. */
+export function countTablePush<O extends { batches: number; replayed: number; held: number }>(
+  result: ImportResult,
+  outcome: O,
+): O {
+  result.batches += outcome.batches;
+  result.replayedBatches += outcome.replayed;
+  result.heldBatches += outcome.held;
+  return outcome;
+}
+
+/** Each table's totals (and rows read) into the pass's result, once every table has stopped. */
+export function collectTableTotals(
+  result: ImportResult,
+  tables: readonly { table: SyncTable; state: TableCheckpoint }[],
+): void {
+  for (const { table, state } of tables) {
+    result.tables[table] = { ...state.totals, rows: state.line };
+    result.rejected += state.totals.rejected;
+  }
+}
+
+/**
+ * A table's held-chunk check in this pass (docs/decisions/022): a resumed pass first sends the
+ * chunks the interrupted one may have had in flight, as many as a pass keeps in flight.
+ */
+export function passHeldCheck(options: ImportOptions, pass: PassCheckpoint, table: SyncTable, resumed: boolean) {
+  const { concurrency } = passPushOptions(options, pass);
+  return heldChunkCheck(options.api, options.collector, table, { sendFirst: resumed ? concurrency : 0 });
+}
+
 export function passPushOptions(options: ImportOptions, pass: PassCheckpoint) {
   return {
     api: options.api,
@@ -307,8 +333,7 @@ async function importTable(
     maxBytes: pass.maxBytes,
     maxLineBytes: pass.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
   });
-  const { concurrency } = passPushOptions(options, pass);
-  const check = heldChunkCheck(options.api, options.collector, table, { sendFirst: resumed ? concurrency : 0 });
+  const check = passHeldCheck(options, pass, table, resumed);
   const keyOf = (item: unknown) => (item as Record<string, unknown> | null)?.[syncTables[table].key];
   async function* batches() {
     for await (const batch of lineBatches) {

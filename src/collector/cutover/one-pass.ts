@@ -24,10 +24,12 @@ import { zeroTableResult, addTableResult } from "../uplink/totals";
 import { makePrivateDir, writeJsonAtomic } from "../util/atomic-file";
 import { EXPORT_FORMAT, ExportExistsError, openSnapshot, snapshotCount } from "./export";
 import { ExportFile, snapshotChunks, type SnapshotChunk } from "./export-file";
-import { heldChunkCheck } from "./held-chunks";
 import {
+  collectTableTotals,
+  countTablePush,
   forEachTable,
   openPass,
+  passHeldCheck,
   passPushOptions,
   rejectLogLines,
   TABLES_IN_PARALLEL,
@@ -113,8 +115,7 @@ export async function exportAndImport(options: OnePassOptions): Promise<OnePassR
     manifest: null,
     snapshot: snapshotFile,
   };
-  const saveAsync = checkpointSaver(checkpointFile);
-  const save = () => saveAsync(checkpoint);
+  const save = checkpointSaver(checkpointFile, checkpoint);
   const snapshot = openSnapshot(snapshotFile);
   const files = new Map<SyncTable, ExportFile>();
   try {
@@ -144,28 +145,14 @@ export async function exportAndImport(options: OnePassOptions): Promise<OnePassR
     const run = await forEachTable(
       states.filter(({ state }) => !state.done),
       options.tablesInParallel ?? TABLES_IN_PARALLEL,
-      async ({ table, total, state }) => {
-        const outcome = await passTable(options, {
-          snapshot,
-          file: files.get(table)!,
-          table,
-          total,
-          state,
-          pass,
-          save,
-          resumed,
-        });
-        result.batches += outcome.batches;
-        result.replayedBatches += outcome.replayed;
-        result.heldBatches += outcome.held;
-        return outcome;
-      },
+      async ({ table, total, state }) =>
+        countTablePush(
+          result,
+          await passTable(options, { snapshot, file: files.get(table)!, table, total, state, pass, save, resumed }),
+        ),
     );
     result.interrupted = run.interrupted;
-    for (const { table, state } of states) {
-      result.tables[table] = { ...state.totals, rows: state.line };
-      result.rejected += state.totals.rejected;
-    }
+    collectTableTotals(result, states);
     if (result.interrupted) return result;
     const entries: ManifestFile[] = states.map(({ table }) => files.get(table)!.finish());
     const manifest: ExportManifest = {
@@ -205,8 +192,7 @@ async function passTable(
   const { pass } = t;
   const progress = (done: boolean) =>
     options.onProgress?.({ table, sqlite, rows: state.line, total: t.total, totals: { ...state.totals }, done });
-  const { concurrency } = passPushOptions(options, pass);
-  const check = heldChunkCheck(options.api, options.collector, table, { sendFirst: t.resumed ? concurrency : 0 });
+  const check = passHeldCheck(options, pass, table, t.resumed);
   const totals = await pushBatches<SnapshotChunk>({
     ...passPushOptions(options, pass),
     batches: snapshotChunks(
