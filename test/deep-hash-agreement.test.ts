@@ -5,7 +5,7 @@
 // float32 vectors, times without milliseconds), the same rows must give
 // the same hash and the same key order; one changed column must not.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isoToEpochMs } from "../src/collector/deep/row-hash";
+import { isoTimeMs } from "../src/shared/schemas/primitives";
 import { forEachRowHash, scanHashedRows, scanKeys } from "../src/collector/store/deep-scan";
 import { upsertItems } from "../src/collector/store/local-upsert";
 import { deepRowHashes, deepSegments } from "../src/server/reconcile/deep-reconcile";
@@ -285,7 +285,7 @@ describe("row hashes agree between SQLite and PostgreSQL", () => {
       "2026-1a-20T09:00:00.000Z",
     ];
     for (const text of [...times, ...odd, ...wrong, "not a time", ""])
-      expect(isoToEpochMs(text), text).toEqual(Date.parse(text));
+      expect(isoTimeMs(text), text).toEqual(Date.parse(text));
   });
 
   it("changes the hash when one column changes", async () => {

@@ -8,6 +8,7 @@
 // element with its length).
 import { hash } from "node:crypto";
 import { hashColumns } from "~/shared/row-hash";
+import { isoTimeMs } from "~/shared/schemas/primitives";
 import { FLOAT4_OID, PgBinaryWriter, TEXT_OID } from "~/shared/pg-binary-writer";
 import type { SqlType, SyncTable } from "~/shared/table-catalog";
 
@@ -22,41 +23,6 @@ const OID: Record<SqlType, number> = {
   "real[]": 1021,
 };
 const POSTGRES_EPOCH_MS = 946_684_800_000;
-
-const digit = (text: string, i: number) => text.charCodeAt(i) - 48;
-const number = (text: string, from: number, to: number) => {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const d = digit(text, i);
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
-};
-
-/**
- * Epoch milliseconds of an ISO time. The collector stores times as "YYYY-MM-DDTHH:MM:SS.mmmZ":
- * that form is read digit by digit (800,000 times: 146 ms against Date.parse's 229 ms; two a
- * post); any other text, and any date this shortcut could read differently (days past the 28th,
- * years before 1000), goes to Date.parse.
- */
-export function isoToEpochMs(text: string): number {
-  if (text.length === 24 && text[4] === "-" && text[7] === "-" && text[10] === "T" && text[13] === ":") {
-    if (text[16] === ":" && text[19] === "." && text[23] === "Z") {
-      const year = number(text, 0, 4);
-      const month = number(text, 5, 7);
-      const day = number(text, 8, 10);
-      const hour = number(text, 11, 13);
-      const minute = number(text, 14, 16);
-      const second = number(text, 17, 19);
-      const ms = number(text, 20, 23);
-      const plain = year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= 28;
-      if (plain && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && ms >= 0)
-        return Date.UTC(year, month - 1, day, hour, minute, second, ms);
-    }
-  }
-  return Date.parse(text);
-}
 
 /** SQLite hands back text, numbers, bigints or Buffers: each as its text. */
 function asText(value: unknown): string {
@@ -101,7 +67,7 @@ function writeValue(w: PgBinaryWriter, type: SqlType, value: unknown): void {
       return w.float8(Number(value));
     case "timestamptz":
       w.int32(8);
-      return w.int64((isoToEpochMs(asText(value)) - POSTGRES_EPOCH_MS) * 1000);
+      return w.int64((isoTimeMs(asText(value)) - POSTGRES_EPOCH_MS) * 1000);
     case "text[]": {
       const list = typeof value === "string" ? parseJsonArray(value) : null;
       // Not a JSON array: hashed as a plain text, so it differs from whatever the server holds.

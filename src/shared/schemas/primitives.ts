@@ -76,8 +76,11 @@ function realCalendarTimeByPattern(s: string): boolean {
   );
 }
 
-/** Milliseconds since 1970 as Date.parse reads the text (a real calendar time: Date.parse would roll 02-30 over), or NaN. */
-function timeMs(s: string): number {
+/**
+ * Milliseconds since 1970 as Date.parse reads the text (a real calendar time: Date.parse would roll 02-30 over), or NaN.
+ * Also the collector's row hash reads its stored times with it (src/collector/deep/row-hash.ts).
+ */
+export function isoTimeMs(s: string): number {
   const read = readTime(s);
   return read?.real ? read.ms : Date.parse(s);
 }
@@ -164,7 +167,7 @@ export const isoTime = z
   .regex(ISO_UTC, "must be an ISO-8601 time with a zone, e.g. 2026-02-25T19:39:12Z")
   .refine(realCalendarTime, "must be a real calendar time (month 1-12, day within the month, hour 0-23)")
   .refine((s) => {
-    const t = timeMs(s);
+    const t = isoTimeMs(s);
     return Number.isFinite(t) && t >= MIN_TIME && t < MAX_TIME;
   }, "must be a real time between 2006 and 2100");
 
@@ -181,7 +184,7 @@ export const storableTime = z
   .regex(ISO_UTC, "must be an ISO-8601 time with a zone, e.g. 2026-02-25T19:39:12Z")
   .refine(realCalendarTime, "must be a real calendar time (month 1-12, day within the month, hour 0-23)")
   .refine((s) => {
-    const t = timeMs(s);
+    const t = isoTimeMs(s);
     return Number.isFinite(t) && t >= PG_MIN_TIME && t <= PG_MAX_TIME;
   }, "must be a time between the years 0001 and 9999 UTC");
 
