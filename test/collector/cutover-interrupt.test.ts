@@ -8,8 +8,7 @@
 // server holds exactly the snapshot's rows, and each row was merged by
 // exactly one committed chunk: 0 lost, 0 duplicated.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { syncTableNames, syncTables } from "~/shared/schemas/tables";
@@ -18,10 +17,10 @@ import { readManifest, verifyExport } from "../../src/collector/cutover/manifest
 import { CHECKPOINT_FILE, MANIFEST_FILE } from "../../src/collector/cutover/paths";
 import type { CutoverState } from "../../src/collector/cutover/session";
 import { projectRoot } from "../../scripts/lib/project-root";
-import { startAppServer, type AppServer } from "../support/app-server";
+import type { AppServer } from "../support/app-server";
+import { startAppWorld, type AppWorld } from "../support/app-world";
 import { collectorFiles } from "../support/collector-env";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { principalFor } from "../support/fixtures";
+import type { TestDatabase } from "../support/database";
 import { buildLegacyDatabase, type LegacyCounts } from "../support/legacy-fixture";
 
 const COUNTS: LegacyCounts = {
@@ -35,23 +34,20 @@ const COUNTS: LegacyCounts = {
 };
 const LABEL = "sigint-box";
 
+let world: AppWorld;
 let t: TestDatabase;
 let app: AppServer;
 let dir: string;
 let key: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  key = (await principalFor(t.db, "admin")).key;
-  app = await startAppServer({ databaseUrl: t.url, env: { RATE_LIMIT_PER_MINUTE: "100000" } });
-  dir = mkdtempSync(path.join(tmpdir(), "xm-sigint-"));
+  world = await startAppWorld({ dirPrefix: "xm-sigint-" });
+  ({ t, app, dir, key } = world);
   buildLegacyDatabase(path.join(dir, "x_monitor.db"), COUNTS, { seed: 21 });
 }, 300_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await t?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await world?.stop();
 });
 
 type Run = { code: number | null; output: string };

@@ -13,8 +13,7 @@
 //
 // Short form in the default suite; FAULTS=full (npm run test:faults) runs
 // ten times the rows over more rounds.
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync } from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
@@ -32,9 +31,9 @@ import { buildLegacyDatabase, type LegacyCounts } from "../support/legacy-fixtur
 import { createTrpcCalls } from "~/collector/uplink/server-calls";
 import { serverClientOver } from "~/collector/uplink/server-client";
 import { createMemoryLog } from "~/collector/log";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { principalFor } from "../support/fixtures";
-import { startAppServer, type AppServer } from "../support/app-server";
+import type { TestDatabase } from "../support/database";
+import type { AppServer } from "../support/app-server";
+import { startAppWorld, type AppWorld } from "../support/app-world";
 import { compareWithServer, readItems, serverCount } from "../support/server-compare";
 import { recordFaultFigures } from "./summary";
 
@@ -46,22 +45,19 @@ const ROUNDS = FULL ? 4 : 2;
 const SOURCES = ["a", "b", "c"] as const;
 type Source = (typeof SOURCES)[number];
 
+let world: AppWorld;
 let t: TestDatabase;
 let app: AppServer;
 let dir: string;
 let key: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  key = (await principalFor(t.db, "admin")).key;
-  app = await startAppServer({ databaseUrl: t.url, env: { RATE_LIMIT_PER_MINUTE: "100000" }, captureOutput: true });
-  dir = mkdtempSync(path.join(tmpdir(), "xm-faults-concurrency-"));
+  world = await startAppWorld({ dirPrefix: "xm-faults-concurrency-", captureOutput: true });
+  ({ t, app, dir, key } = world);
 }, 180_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await t?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await world?.stop();
 });
 
 const bucket = (salt: string, k: string) =>
