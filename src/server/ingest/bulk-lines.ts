@@ -5,7 +5,12 @@
 // until the COPY kept 60–170 MB live in the app during a cutover's import,
 // enough to outlive V8's young-generation collections, which is what made
 // the young generation grow (docs/benchmarks.md). What a chunk keeps now is
-// its body, its COPY bytes and, per row, its key and times for collector_pushes.
+// its body, its COPY bytes (both in buffers from the bulk pool) and, per row,
+// its key and a few numbers in flat arrays (where its line and COPY bytes
+// are, its updated_at, whether it has anomalies): a chunk lives through its
+// transaction, long enough for V8 to move what it holds into the old
+// generation, so it holds no object per row (collector_pushes reads the
+// staging table, not a copy of each row's key and times).
 import { MAX_ITEMS_PER_TABLE } from "~/shared/schemas/ingest";
 import { syncTables, type SyncTable } from "~/shared/schemas/tables";
 import { ANOMALIES_COLUMN, perTable } from "~/shared/table-catalog";
@@ -13,7 +18,7 @@ import { PgBinaryWriter } from "~/shared/pg-binary-writer";
 import type { Role } from "../auth/principal";
 import { AppError } from "../errors";
 import { writeRow } from "./binary-copy";
-import { pushedKeysOf } from "./ingest-transaction";
+import { bulkBuffers } from "./buffer-pool";
 import { upsertColumnsOf } from "./upsert-sql";
 import {
   batchValuesOf,
@@ -24,6 +29,7 @@ import {
   keyOf,
   permissionDenied,
   type ClockLimit,
+  updatedAtMs,
   type ItemReject,
   type ValidatedBatch,
 } from "./validate-items";
@@ -79,34 +85,57 @@ function parseLine(line: string, index: number): Parsed {
   }
 }
 
-/** Where a kept row's COPY bytes are, to leave out a version a later duplicate replaced. */
-type KeptRow = {
-  index: number;
-  updatedAt: unknown;
-  ordinal: number;
-  anomalous: boolean;
-  pushed: Record<string, unknown>;
-  line: [start: number, end: number];
-};
+/** A COPY part's writer, over a buffer from the bulk pool (given back once the chunk's transaction ends: push-bulk-chunk.ts). */
+const newPart = () => new PgBinaryWriter(PART_CAPACITY, bulkBuffers.take(PART_CAPACITY));
 
-/** The COPY rows of one table's chunk as buffers; rows can be left out afterwards (a replaced duplicate). */
-class CopyRows {
+/**
+ * One table's chunk as COPY rows, and what is kept of each row written (by
+ * its ordinal) to settle duplicates: numbers in flat arrays, not an object
+ * per row. Rows can be left out afterwards (a version a later duplicate
+ * replaced).
+ */
+class ChunkRows {
   private readonly parts: Buffer[] = [];
-  /** Per row written: its part and where it starts and ends there. */
-  private readonly at: [part: number, start: number, end: number][] = [];
-  private writer = new PgBinaryWriter(PART_CAPACITY);
+  private writer = newPart();
+  /** Per row: its part and where its bytes start and end there. */
+  private readonly part: number[] = [];
+  private readonly start: number[] = [];
+  private readonly end: number[] = [];
+  /** Per row: its line's index and bytes in the body, its updated_at in ms, whether it carries anomalies. */
+  readonly index: number[] = [];
+  readonly lineStart: number[] = [];
+  readonly lineEnd: number[] = [];
+  readonly updatedMs: number[] = [];
+  private readonly anomalous: boolean[] = [];
 
-  write(row: Record<string, unknown>, columns: ReturnType<typeof upsertColumnsOf>): number {
+  /** Writes `row` from the line at `index` (bytes `line`); returns its ordinal. */
+  write(
+    row: Record<string, unknown>,
+    columns: (typeof upsertColumns)[SyncTable],
+    index: number,
+    line: [number, number],
+  ) {
     if (this.writer.pos >= PART_BYTES) this.closePart();
-    const start = this.writer.pos;
+    this.part.push(this.parts.length);
+    this.start.push(this.writer.pos);
     writeRow(this.writer, columns, row);
-    this.at.push([this.parts.length, start, this.writer.pos]);
-    return this.at.length - 1;
+    this.end.push(this.writer.pos);
+    this.index.push(index);
+    this.lineStart.push(line[0]);
+    this.lineEnd.push(line[1]);
+    this.updatedMs.push(updatedAtMs(row.updated_at));
+    this.anomalous.push((row[ANOMALIES_COLUMN] as unknown[]).length > 0);
+    return this.index.length - 1;
   }
 
   private closePart(): void {
     this.parts.push(this.writer.bytes());
-    this.writer = new PgBinaryWriter(PART_CAPACITY);
+    this.writer = newPart();
+  }
+
+  /** Rows not left out that carry anomalies. */
+  anomalies(leftOut: ReadonlySet<number>): number {
+    return this.anomalous.filter((a, ordinal) => a && !leftOut.has(ordinal)).length;
   }
 
   /** The bytes of the rows not left out, in the order written. */
@@ -115,14 +144,15 @@ class CopyRows {
     if (leftOut.size === 0) return this.parts;
     const out: Buffer[] = [];
     let run: [part: number, start: number, end: number] | null = null;
-    this.at.forEach(([part, start, end], ordinal) => {
-      if (leftOut.has(ordinal)) return;
+    for (let ordinal = 0; ordinal < this.part.length; ordinal++) {
+      if (leftOut.has(ordinal)) continue;
+      const [part, start, end] = [this.part[ordinal]!, this.start[ordinal]!, this.end[ordinal]!];
       if (run && run[0] === part && run[2] === start) run[2] = end;
       else {
         if (run) out.push(this.parts[run[0]]!.subarray(run[1], run[2]));
         run = [part, start, end];
       }
-    });
+    }
     if (run) out.push(this.parts[run[0]]!.subarray(run[1], run[2]));
     return out;
   }
@@ -144,8 +174,10 @@ export function stageBulkLines(
   const batchValues = batchValuesOf(extra.collector)[table];
   const columns = upsertColumns[table];
   const keyColumn = syncTables[table].key;
-  const copy = new CopyRows();
-  const newestByKey = new Map<string, KeptRow>();
+  const rows = new ChunkRows();
+  const timeOf = (ordinal: number) => rows.updatedMs[ordinal]!;
+  /** Key → ordinal of its newest version so far. */
+  const newestByKey = new Map<string, number>();
   const leftOut = new Set<number>();
   let received = 0;
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -167,34 +199,25 @@ export function stageBulkLines(
       rejects.push({ table, index, key: keyOf(table, item), reason: checked.reason, rawItem: item });
       continue;
     }
-    const { row } = checked;
-    const key = String(row[keyColumn]);
-    const kept: KeptRow = {
-      index,
-      updatedAt: row.updated_at,
-      ordinal: copy.write(row, columns),
-      anomalous: (row[ANOMALIES_COLUMN] as unknown[]).length > 0,
-      pushed: pushedKeysOf(table, row),
-      line: [start, end],
-    };
-    const loser = keepNewest(newestByKey, key, kept);
-    if (!loser) continue;
-    leftOut.add(loser.ordinal);
+    const key = String(checked.row[keyColumn]);
+    const ordinal = rows.write(checked.row, columns, index, [start, end]);
+    const loser = keepNewest(newestByKey, key, ordinal, timeOf);
+    if (loser === null) continue;
+    leftOut.add(loser);
     // A replaced version's item was not kept: its line is parsed again (duplicates are rare).
-    const rawItem: unknown = loser === kept ? item : JSON.parse(bytes.toString("utf8", ...loser.line));
-    rejects.push({ table, index: loser.index, key, reason: duplicateReason(table, key), rawItem });
+    const rawItem: unknown =
+      loser === ordinal ? item : JSON.parse(bytes.toString("utf8", rows.lineStart[loser], rows.lineEnd[loser]));
+    rejects.push({ table, index: rows.index[loser]!, key, reason: duplicateReason(table, key), rawItem });
   }
-  const keptRows = [...newestByKey.values()];
   return {
     rows: { ...emptyRows(), [table]: [] },
     rejects,
     received: { ...zeroCounts(), [table]: received },
     staged: {
       [table]: {
-        count: keptRows.length,
-        anomalies: keptRows.filter((r) => r.anomalous).length,
-        pushed: keptRows.map((r) => r.pushed),
-        copyData: copy.copyData(leftOut),
+        count: newestByKey.size,
+        anomalies: rows.anomalies(leftOut),
+        copyData: rows.copyData(leftOut),
       },
     },
   };

@@ -1,7 +1,9 @@
 // The one merge, two ways in: the same validated batch written through the
 // JSON parameter and through COPY into a staging table must store the same
-// rows and give the same counts, for every table and for awkward text
-// (binary-copy.test.ts holds each SQL type's encoding against PostgreSQL).
+// rows, record the same provenance (collector_pushes, read from the JSON
+// parameter or from the staging table) and give the same counts, for every
+// table and for awkward text (binary-copy.test.ts holds each SQL type's
+// encoding against PostgreSQL).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
 import { laterVersion, makePosts } from "../../../test/support/fixtures";
@@ -76,7 +78,7 @@ function batchOf(seed: number) {
 }
 
 async function write(t: TestDatabase, key: string, batch: ReturnType<typeof batchOf>, copyMinRows: number) {
-  const envelope = { idempotencyKey: key, collector: "merge-box", mode: "priority" as const, runId: null, since: null };
+  const envelope = { idempotencyKey: key, collector: "merge-box", mode: "priority" as const, runId: key, since: null };
   const validated = validateBatchItems(batch, "admin", {
     collector: "merge-box",
     clock: { now: Date.parse("2026-12-01T00:00:00Z"), maxFutureSkewMs: 300_000 },
@@ -97,6 +99,11 @@ async function stored(t: TestDatabase) {
     const { rows } = await sqlPool(t.db).query<Record<string, unknown>>(`select * from "${server}" order by "${key}"`);
     out[table] = rows.map(({ ingested_at: _i, updated_at: _u, ...rest }) => rest);
   }
+  const { rows: pushes } = await sqlPool(t.db).query(
+    `select collector, table_name, key, since_at, source_updated_at, first_run_id, last_run_id
+       from collector_pushes order by table_name, key`,
+  );
+  out.collectorPushes = pushes;
   return out;
 }
 
@@ -109,6 +116,7 @@ describe("the merge through COPY staging", () => {
     expect((copied.posts as { body: string }[]).some((p) => p.body === awkward)).toBe(true);
     expect((copied.watchAccounts as { note: string | null }[]).some((a) => a.note === awkward)).toBe(true);
     expect(copied.embeddings).toHaveLength(5);
+    expect(copied.collectorPushes).toHaveLength(35);
 
     // Later versions of two posts, a stale version of a third, the rest unchanged.
     const second = batchOf(7);
@@ -118,6 +126,15 @@ describe("the merge through COPY staging", () => {
     const copyCounts = await write(copyDb, "m-2", second, 1);
     expect(copyCounts).toEqual(await write(jsonDb, "m-2", second, Infinity));
     expect(copyCounts.posts).toEqual({ inserted: 0, updated: 2, unchanged: 28, rejected: 0, anomalies: 0 });
-    expect(await stored(copyDb)).toEqual(await stored(jsonDb));
+    const again = await stored(copyDb);
+    expect(again).toEqual(await stored(jsonDb));
+    // The stale version moved neither the post nor what this collector pushed of it; the later ones did.
+    const pushOf = (key: string) =>
+      (
+        again.collectorPushes as { table_name: string; key: string; source_updated_at: Date; last_run_id: string }[]
+      ).find((p) => p.table_name === "posts" && p.key === key)!;
+    expect(pushOf(second.posts[2].status_id).source_updated_at.toISOString()).toBe(second.posts[2].updated_at);
+    expect(pushOf(second.posts[4].status_id).source_updated_at.toISOString()).toBe(first.posts[4]!.updated_at);
+    expect(pushOf(second.posts[4].status_id).last_run_id).toBe("m-2");
   });
 });

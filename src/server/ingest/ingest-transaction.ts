@@ -12,7 +12,7 @@ import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tab
 import { ANOMALIES_COLUMN } from "~/shared/table-catalog";
 import type { ValidatedBatch } from "./validate-items";
 import { toStorableJson } from "./storable-json";
-import { pushesSql } from "./pushes-sql";
+import { pushesSql, stagingPushesSql } from "./pushes-sql";
 import { hasNonFinite } from "~/shared/schemas/vector";
 import { mergeCopyData, mergeThroughStaging } from "./copy-staging";
 import { toRecordsetJson, upsertSql } from "./upsert-sql";
@@ -45,7 +45,7 @@ export type IngestClaim = {
 };
 
 /** What collector_pushes needs of a row (key, since time, source updated_at), not the whole row. */
-export function pushedKeysOf(table: SyncTable, row: Record<string, unknown>): Record<string, unknown> {
+function pushedKeysOf(table: SyncTable, row: Record<string, unknown>): Record<string, unknown> {
   const { key, sinceColumn } = syncTables[table];
   return { [key]: row[key], [sinceColumn]: row[sinceColumn], updated_at: row.updated_at };
 }
@@ -53,19 +53,39 @@ export function pushedKeysOf(table: SyncTable, row: Record<string, unknown>): Re
 const holdsNonFiniteVector = (row: Record<string, unknown>): boolean =>
   Object.values(row).some((value) => value instanceof Float32Array && hasNonFinite(value));
 
+type Merged = { inserted: number; updated: number; throughStaging: boolean };
+
 async function mergeRows(
   client: pg.PoolClient,
   table: SyncTable,
   rows: Record<string, unknown>[],
   copyMinRows: number,
-): Promise<{ inserted: number; updated: number }> {
+): Promise<Merged> {
   // JSON cannot carry NaN or ±Infinity (nor a NaN's bits): a vector holding one goes through binary COPY, as it is.
   if (rows.length >= copyMinRows || rows.some(holdsNonFiniteVector))
-    return mergeThroughStaging(client, table, syncTables[table], rows);
+    return { ...(await mergeThroughStaging(client, table, syncTables[table], rows)), throughStaging: true };
   const { rows: counts } = await client.query<{ inserted: number; updated: number }>(upsertSql[table], [
     toRecordsetJson(rows),
   ]);
-  return { inserted: counts[0]?.inserted ?? 0, updated: counts[0]?.updated ?? 0 };
+  return { inserted: counts[0]?.inserted ?? 0, updated: counts[0]?.updated ?? 0, throughStaging: false };
+}
+
+/** collector_pushes for a shared table's rows, read from where its merge read them. */
+async function recordPushes(
+  client: pg.PoolClient,
+  table: SyncTable,
+  batch: IngestClaim["batch"],
+  from: { staging: true } | { staging: false; rows: Record<string, unknown>[] },
+): Promise<void> {
+  const runId = batch.runId ?? null;
+  if (from.staging) {
+    const sql = stagingPushesSql[table];
+    if (sql) await client.query(sql, [batch.collector, runId]);
+    return;
+  }
+  const sql = pushesSql[table];
+  if (sql)
+    await client.query(sql, [JSON.stringify(from.rows.map((row) => pushedKeysOf(table, row))), batch.collector, runId]);
 }
 
 export async function writeIngestBatch(
@@ -134,14 +154,10 @@ async function writeInTransaction(
     const anomalies = staged
       ? staged.anomalies
       : rows.filter((row) => (row[ANOMALIES_COLUMN] as unknown[] | undefined)?.length).length;
-    const { inserted, updated } = staged
-      ? await mergeCopyData(client, table, syncTables[table], staged.copyData)
+    const { inserted, updated, throughStaging } = staged
+      ? { ...(await mergeCopyData(client, table, syncTables[table], staged.copyData)), throughStaging: true }
       : await mergeRows(client, table, rows, claim.copyMinRows ?? COPY_MIN_ROWS);
-    const pushes = pushesSql[table];
-    if (pushes) {
-      const pushed = staged ? staged.pushed : rows.map((row) => pushedKeysOf(table, row));
-      await client.query(pushes, [JSON.stringify(pushed), batch.collector, batch.runId ?? null]);
-    }
+    await recordPushes(client, table, batch, throughStaging ? { staging: true } : { staging: false, rows });
     tables[table] = { inserted, updated, unchanged: count - inserted - updated, rejected, anomalies };
   }
 

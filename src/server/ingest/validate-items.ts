@@ -19,8 +19,6 @@ export type StagedRows = {
   count: number;
   /** Rows that carry anomalies. */
   anomalies: number;
-  /** Key, since time and updated_at of each row, for collector_pushes. */
-  pushed: Record<string, unknown>[];
   /** The rows in COPY's binary format, without its header and trailer. */
   copyData: Buffer[];
 };
@@ -132,20 +130,27 @@ export function checkItem(
   return { row: { ...parsed.data, [ANOMALIES_COLUMN]: anomaliesOf(table, parsed.data), ...batchValues } };
 }
 
-type Version = { index: number; updatedAt: unknown };
+/** A version's updated_at as the duplicate rule compares it. */
+export const updatedAtMs = (updatedAt: unknown): number => Date.parse(String(updatedAt));
 
 /**
  * Two versions of one row in one batch: the one with the newest updated_at
- * is kept (the later one on a tie). Records `version` under `key` when it
- * wins and returns the version to reject, or null for a key seen first.
+ * (`timeOf`, in ms) is kept (the later one on a tie). Records `version` under
+ * `key` when it wins and returns the version to reject, or null for a key
+ * seen first.
  */
-export function keepNewest<V extends Version>(newestByKey: Map<string, V>, key: string, version: V): V | null {
+export function keepNewest<V>(
+  newestByKey: Map<string, V>,
+  key: string,
+  version: V,
+  timeOf: (version: V) => number,
+): V | null {
   const previous = newestByKey.get(key);
-  if (!previous) {
+  if (previous === undefined) {
     newestByKey.set(key, version);
     return null;
   }
-  const keepNew = Date.parse(String(version.updatedAt)) >= Date.parse(String(previous.updatedAt));
+  const keepNew = timeOf(version) >= timeOf(previous);
   if (keepNew) newestByKey.set(key, version);
   return keepNew ? previous : version;
 }
@@ -173,7 +178,7 @@ export function validateBatchItems(
       );
       continue;
     }
-    const newestByKey = new Map<string, Version & { row: Record<string, unknown> }>();
+    const newestByKey = new Map<string, { index: number; updatedAt: unknown; row: Record<string, unknown> }>();
     items.forEach((item, index) => {
       const checked = checkItem(table, item, extra.clock, batchValues[table]);
       if (!checked.row) {
@@ -182,7 +187,9 @@ export function validateBatchItems(
       }
       const { row } = checked;
       const key = String(row[syncTables[table].key]);
-      const loser = keepNewest(newestByKey, key, { index, updatedAt: row.updated_at, row });
+      const loser = keepNewest(newestByKey, key, { index, updatedAt: row.updated_at, row }, (v) =>
+        updatedAtMs(v.updatedAt),
+      );
       if (loser)
         rejects.push({
           table,
