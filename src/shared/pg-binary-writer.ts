@@ -16,8 +16,9 @@ export class PgBinaryWriter {
   buf: Buffer;
   pos = 0;
 
-  constructor(capacity = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(Math.max(capacity, 1024));
+  /** Writes into a new buffer of `capacity` bytes, or into `into` (taken from a pool), growing past either as needed. */
+  constructor(capacity = 64 * 1024, into?: Buffer) {
+    this.buf = into ?? Buffer.allocUnsafe(Math.max(capacity, 1024));
   }
 
   ensure(extra: number): void {

@@ -14,6 +14,7 @@ import type { Principal } from "../auth/principal";
 import type { Db } from "../db";
 import { AppError } from "../errors";
 import { assertLineCount, stageBulkLines } from "./bulk-lines";
+import { bulkBuffers } from "./buffer-pool";
 import { ingestParsedBatch } from "./push-ingest-batch";
 import type { RejectStorage } from "./trim-rejects";
 import { zodIssueLines } from "~/shared/zod-errors";
@@ -42,13 +43,22 @@ export async function pushBulkChunk(
     .update("\n")
     .update(options.body)
     .digest("hex");
-  return ingestParsedBatch(db, {
+  let staged: Buffer[] = [];
+  const result = await ingestParsedBatch(db, {
     batch,
     requestHash,
     principal: options.principal,
     copyMinRows: 1,
-    validate: (role, extra) => stageBulkLines(options.body, table, role, extra),
+    validate: (role, extra) => {
+      const validated = stageBulkLines(options.body, table, role, extra);
+      staged = validated.staged?.[table]?.copyData ?? [];
+      return validated;
+    },
     ...(options.rejects ? { rejects: options.rejects } : {}),
     ...(options.maxFutureSkewMs !== undefined ? { maxFutureSkewMs: options.maxFutureSkewMs } : {}),
   });
+  // Only once the transaction ended cleanly: its COPY was acknowledged, so no socket write still reads them.
+  // After a failure they are left to the garbage collector.
+  for (const part of staged) bulkBuffers.give(part);
+  return result;
 }

@@ -1,0 +1,91 @@
+// Buffers a bulk chunk needs for the length of one request (its body, its
+// COPY rows), taken from and given back to a small pool. Allocated fresh per
+// chunk they were megabytes of ArrayBuffers per request that outlived V8's
+// young generation (a chunk lives through its transaction) and so waited for
+// a full collection to be freed: 60-90 MB of garbage in the app's RSS during
+// a cutover's import (docs/benchmarks.md). Reused, the app holds what its
+// chunks in flight need, and gives even that back once bulk work stops.
+
+/** Sizes come in steps, so a buffer fits the next chunk of about the same size. */
+function sizeClassOf(bytes: number): number {
+  const step = bytes <= 1024 * 1024 ? 64 * 1024 : 1024 * 1024;
+  return Math.max(step, Math.ceil(bytes / step) * step);
+}
+
+export type BufferPoolOptions = {
+  /** Free buffers kept beyond this many bytes are left to the garbage collector. */
+  maxFreeBytes: number;
+  /** Free buffers are dropped once none was taken for this long. */
+  idleMs: number;
+};
+
+export class BufferPool {
+  /** Only memory this pool allocated comes back into it (never a slice of Node's shared slab). */
+  private readonly own = new WeakSet<ArrayBuffer>();
+  private free: Buffer[] = [];
+  private freeBytes = 0;
+  private lastTakenAt = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: BufferPoolOptions) {}
+
+  /** A whole buffer of at least `bytes`; what it holds is whatever its last user wrote. */
+  take(bytes: number): Buffer {
+    this.lastTakenAt = Date.now();
+    // Not one much larger than asked: a body's buffer holding a COPY part would leave the next body none.
+    const fits = (size: number) => size >= bytes && size <= 2 * sizeClassOf(bytes);
+    let best = -1;
+    for (let i = 0; i < this.free.length; i++) {
+      const size = this.free[i]!.length;
+      if (fits(size) && (best === -1 || size < this.free[best]!.length)) best = i;
+    }
+    if (best === -1) {
+      const fresh = Buffer.allocUnsafeSlow(sizeClassOf(bytes));
+      this.own.add(fresh.buffer);
+      return fresh;
+    }
+    const [buf] = this.free.splice(best, 1);
+    this.freeBytes -= buf!.length;
+    return buf!;
+  }
+
+  /**
+   * Gives back the buffer that `view` is (part of), if `take` made it; others
+   * are ignored. The caller must hold no view of it any more: its next user
+   * overwrites it.
+   */
+  give(view: Uint8Array): void {
+    if (!(view.buffer instanceof ArrayBuffer) || !this.own.has(view.buffer)) return;
+    const buf = Buffer.from(view.buffer);
+    if (this.free.some((held) => held.buffer === buf.buffer)) return;
+    if (this.freeBytes + buf.length > this.options.maxFreeBytes) return;
+    this.free.push(buf);
+    this.freeBytes += buf.length;
+    this.scheduleIdleDrop();
+  }
+
+  /** Bytes held for reuse. */
+  get heldBytes(): number {
+    return this.freeBytes;
+  }
+
+  private scheduleIdleDrop(): void {
+    if (this.idleTimer) return;
+    const check = () => {
+      const idleFor = Date.now() - this.lastTakenAt;
+      if (idleFor >= this.options.idleMs) {
+        this.free = [];
+        this.freeBytes = 0;
+        this.idleTimer = null;
+        return;
+      }
+      this.idleTimer = setTimeout(check, this.options.idleMs - idleFor);
+      this.idleTimer.unref();
+    };
+    this.idleTimer = setTimeout(check, this.options.idleMs);
+    this.idleTimer.unref();
+  }
+}
+
+/** The bulk path's pool: room for the chunks a few collectors keep in flight at once. */
+export const bulkBuffers = new BufferPool({ maxFreeBytes: 64 * 1024 * 1024, idleMs: 30_000 });
