@@ -7,8 +7,9 @@ import { createHash } from "node:crypto";
 import { createWriteStream, existsSync, type WriteStream } from "node:fs";
 import { once } from "node:events";
 import path from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
+import { openReadOnce } from "./read-once";
 import { rowToItem } from "../store/items";
 import { makePrivateDir, openPrivate, writeJsonAtomic } from "../util/atomic-file";
 import { exportFileName, MANIFEST_FILE, type ExportManifest, type ManifestFile } from "./paths";
@@ -23,7 +24,7 @@ export class ExportExistsError extends Error {
 
 /** Opens a snapshot read-only; tables it lacks count as empty (older collectors). */
 export function openSnapshot(file: string): { db: Database.Database; has: (sqliteTable: string) => boolean } {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openReadOnce(file);
   const names = new Set(db.prepare("select name from sqlite_master where type = 'table'").pluck().all() as string[]);
   return { db, has: (t) => names.has(t) };
 }

@@ -7,6 +7,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { makePrivateDir, openPrivate } from "../util/atomic-file";
 import { cutoverStamp, snapshotPath, unusedPath } from "./paths";
+import { openReadOnce } from "./read-once";
 
 export type SnapshotResult = { path: string; stamp: string; bytes: number; pages: number };
 export type IntegrityResult = { ok: boolean; lines: string[] };
@@ -24,7 +25,7 @@ export async function snapshotDatabase(options: {
   const target = unusedPath(snapshotPath(options.dataDir, stamp));
   let source: Database.Database;
   try {
-    source = new Database(options.source, { readonly: true, fileMustExist: true });
+    source = openReadOnce(options.source);
   } catch (error) {
     throw new Error(`cannot open the live database ${options.source}: ${(error as Error).message}`);
   }
@@ -62,7 +63,7 @@ export async function snapshotDatabase(options: {
 export function verifyIntegrity(file: string): IntegrityResult {
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = openReadOnce(file);
     const lines = db.pragma("integrity_check", { simple: false }) as { integrity_check: string }[];
     const text = lines.map((l) => l.integrity_check);
     return { ok: text.length === 1 && text[0] === "ok", lines: text };
