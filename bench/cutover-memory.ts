@@ -3,7 +3,7 @@
 // 1,000,000) goes through `collector cutover all` (freeze, snapshot, export
 // with the import in one pass, admin key, validate, restore) against the
 // production app on a scratch database. The collector runs as its own process
-// (this script again, with --child), which prints its peak RSS
+// (cutover-memory-child.ts, loading only the collector), which prints its peak RSS
 // (process.resourceUsage().maxRSS) when done, and by step and import table;
 // the bound is 300 MB. XMONITOR_BENCH_MEMORY_DETAIL=1 also prints the heap and
 // external memory at each import progress line.
@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { missingCollectorFlags } from "../bin/node-flags.js";
+import { missingCollectorEnv, missingCollectorFlags } from "../bin/node-flags.js";
 import { BULK_CHUNK_ROWS } from "../src/collector/cutover/import";
 import { createApiKey } from "../src/server/auth/api-keys";
 import { closeDb, createDb } from "../src/server/db";
@@ -20,47 +20,6 @@ import { buildLegacyDatabase, legacyBaseInThePast } from "../test/support/legacy
 import { intArg, scratchDatabase, startAppServer } from "./support";
 
 const LIMIT_MB = 300;
-
-/**
- * Where the peak is reached: the collector's maxRSS as each of its lines is
- * written, by the step the line belongs to (a line names its step first;
- * lines that do not, e.g. validate's table, belong to the step before) and,
- * for the import's progress lines, by table.
- */
-function trackPeaksByStep(): () => string {
-  const peaks = new Map<string, number>();
-  let current = "start";
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
-    for (const line of chunk.toString().split("\n")) {
-      const step = /^(freeze|snapshot|export|import|validate|restore)\b/.exec(line)?.[1];
-      if (step) current = step;
-      const table = step === "import" ? /^import (\w+) → /.exec(line)?.[1] : undefined;
-      const at = process.resourceUsage().maxRSS / 1024;
-      const name = table ? `import ${table}` : current;
-      peaks.set(name, Math.max(peaks.get(name) ?? 0, at));
-      if (process.env.XMONITOR_BENCH_MEMORY_DETAIL && table) {
-        const m = process.memoryUsage();
-        const f = (n: number) => (n / 1048576).toFixed(0);
-        write(
-          `  [mem rss ${f(m.rss)} heapTotal ${f(m.heapTotal)} heapUsed ${f(m.heapUsed)} external ${f(m.external)} arrayBuffers ${f(m.arrayBuffers)}]\n`,
-        );
-      }
-    }
-    return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-  };
-  return () => [...peaks].map(([name, mb]) => `${name} ${mb.toFixed(0)}`).join(", ");
-}
-
-async function child(): Promise<void> {
-  const { main } = await import("../src/collector/cli");
-  const argv = process.argv.slice(process.argv.indexOf("--child") + 1);
-  const peaksByStep = trackPeaksByStep();
-  await main([process.argv[0]!, "collector", ...argv]);
-  const peakMb = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`collector peak RSS by step and import table (MB, maxRSS so far): ${peaksByStep()}\n`);
-  process.stdout.write(`collector peak RSS: ${peakMb.toFixed(1)} MB\n`);
-}
 
 async function parent(): Promise<void> {
   const tweets = intArg("tweets", 1_000_000);
@@ -109,15 +68,16 @@ async function parent(): Promise<void> {
       "--batch-size",
       String(batch),
     ];
-    const self = fileURLToPath(import.meta.url);
+    const childEntry = fileURLToPath(new URL("./cutover-memory-child.ts", import.meta.url));
     const cutoverStarted = Date.now();
     const { output, code } = await new Promise<{ output: string; code: number | null }>((resolve, reject) => {
       // Started as the collector's bin starts it (bin/node-flags.js).
       const flags = [...process.execArgv, ...missingCollectorFlags()];
-      const proc = spawn(process.execPath, [...flags, self, "--child", ...args], {
+      const proc = spawn(process.execPath, [...flags, childEntry, ...args], {
         stdio: ["ignore", "pipe", "inherit"],
         env: {
           ...process.env,
+          ...missingCollectorEnv(),
           XMONITOR_FREEZE_FILE: path.join(dir, "freeze"),
           XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
           XMONITOR_HEALTH_FILE: path.join(dir, "health.json"),
@@ -151,5 +111,4 @@ async function parent(): Promise<void> {
   }
 }
 
-if (process.argv.includes("--child")) await child();
-else await parent();
+await parent();

@@ -3,8 +3,7 @@
 // memory as the collector's peak plus the app's growth over idle, re-run).
 import type { MeasuredRun } from "./process-tree";
 import { median, printTable, summarise } from "./support";
-
-export const STEPS = ["snapshot", "export+import"] as const;
+import { STEPS } from "./cutover-steps";
 
 export type Counts = { inserted: number; updated: number; unchanged: number; rejected: number };
 

@@ -12,7 +12,7 @@
 //  - ours: `collector cutover snapshot`, then `export --import` with an admin
 //    key (the export written in the same pass as the import, all seven
 //    tables) through the production app (`next start`) on an empty scratch
-//    database, in one collector process (this script again, with --child),
+//    database, in one collector process (cutover-child.ts),
 //    as `cutover all` runs them;
 //  - pgloader (Debian's package, installed with apt-get when missing; the
 //    column is skipped with a message when that is impossible) copying the
@@ -26,7 +26,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { missingCollectorFlags } from "../bin/node-flags.js";
+import { missingCollectorEnv, missingCollectorFlags } from "../bin/node-flags.js";
 import { BULK_PATH } from "../src/shared/schemas/bulk";
 import { BULK_CHUNK_ROWS } from "../src/collector/cutover/import";
 import { createApiKey } from "../src/server/auth/api-keys";
@@ -36,50 +36,12 @@ import { startTestServer } from "../test/support/test-server";
 import { serverBatches, tableCounts } from "./cutover-server";
 import { ensurePgloader, runPgloader } from "./pgloader";
 import { runMeasured, treeRssKb, watchTree, type MeasuredRun } from "./process-tree";
-import { mb, printCutoverReport, sec, STEPS, type Counts, type OursRun } from "./cutover-report";
+import { mb, printCutoverReport, sec, type Counts, type OursRun } from "./cutover-report";
+import { STEPS } from "./cutover-steps";
 import { flagArg, intArg, isEntry, processCpuMs, scratchDatabase, startAppServer } from "./support";
 
-/** The steps `cutover all` runs between freeze and validate, and their command lines. */
-const stepArgs = (step: (typeof STEPS)[number]): string[] =>
-  // The import's chunk size (rows per bulk chunk) comes from the bench's --batch.
-  step === "snapshot"
-    ? ["snapshot"]
-    : ["export", "--import", "--batch-size", process.env.XMONITOR_BENCH_CHUNK_ROWS ?? String(BULK_CHUNK_ROWS)];
 const FULL = { tweets: 200_000, embeddings: 50_000, runs: 5_000, reports: 5_000, dims: 384, reps: 3 };
 const QUICK = { tweets: 2_000, embeddings: 500, runs: 50, reports: 50, dims: 256, reps: 2 };
-
-// ---- the collector side (child process) --------------------------------------
-
-/** `--child <dataDir> <label> <collector global options…>`: snapshot, then export with import, in one process, each step timed. */
-async function child(argv: string[]): Promise<void> {
-  const { main } = await import("../src/collector/cli");
-  const at = argv.indexOf("--child");
-  const [dataDir, label, ...global] = argv.slice(at + 1);
-  for (const step of STEPS) {
-    const started = performance.now();
-    await main([
-      process.argv[0]!,
-      "collector",
-      ...global,
-      "cutover",
-      "--data-dir",
-      dataDir!,
-      "--label",
-      label!,
-      ...stepArgs(step),
-    ]);
-    const ms = performance.now() - started;
-    // maxRSS so far: which step sets the process's peak.
-    process.stdout.write(
-      `${JSON.stringify({ bench: "step", step, ms, exitCode: process.exitCode ?? 0, maxRssKb: process.resourceUsage().maxRSS })}\n`,
-    );
-    if (process.exitCode) return;
-  }
-  const cpu = process.cpuUsage();
-  process.stdout.write(
-    `${JSON.stringify({ bench: "done", maxRssKb: process.resourceUsage().maxRSS, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`,
-  );
-}
 
 // ---- measurements ---------------------------------------------------------------
 
@@ -97,7 +59,6 @@ async function runOurs(options: {
 }): Promise<OursRun> {
   const dir = mkdtempSync(path.join(tmpdir(), "xm-bench-cutover-"));
   try {
-    const self = fileURLToPath(import.meta.url);
     const global = [
       "--json",
       "--db",
@@ -125,8 +86,7 @@ async function runOurs(options: {
         ...(options.nodeOptions ?? []),
         // The flags the collector's bin starts with (unless --collector-node-options set them otherwise).
         ...missingCollectorFlags([...process.execArgv, ...(options.nodeOptions ?? [])]),
-        self,
-        "--child",
+        fileURLToPath(new URL("./cutover-child.ts", import.meta.url)),
         dir,
         options.label,
         ...global,
@@ -134,6 +94,7 @@ async function runOurs(options: {
       {
         env: {
           ...process.env,
+          ...missingCollectorEnv(),
           XMONITOR_BENCH_CHUNK_ROWS: String(options.batch),
           XMONITOR_INGEST_CONCURRENCY: String(options.inFlight),
           XMONITOR_FREEZE_FILE: path.join(dir, "freeze"),
@@ -366,8 +327,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   printCutoverReport({ first, rerun, tunedRuns, loader, tuned });
 }
 
-if (process.argv.includes("--child")) await child(process.argv);
-else if (isEntry(import.meta.url)) {
+if (isEntry(import.meta.url)) {
   await main().catch((error: unknown) => {
     console.error(`bench:cutover failed: ${(error as Error).stack ?? String(error)}`);
     process.exit(1);

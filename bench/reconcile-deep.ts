@@ -13,7 +13,7 @@ import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { missingCollectorFlags } from "../bin/node-flags.js";
+import { missingCollectorEnv, missingCollectorFlags } from "../bin/node-flags.js";
 import { localInsertSql } from "../src/collector/store/local-upsert";
 import { rowEncoderFor } from "../src/collector/store/items";
 import { openStore } from "../src/collector/store/sqlite-store";
@@ -131,7 +131,7 @@ async function compareIn(file: string, url: string, collector: string): Promise<
       "--collector",
       collector,
     ],
-    { maxBuffer: 16 * 1024 * 1024 },
+    { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...missingCollectorEnv() } },
   );
   return {
     ...(JSON.parse(stdout.trim().split("\n").at(-1)!) as Omit<CollectorRun, "wallMs">),
