@@ -12,6 +12,7 @@ export default tseslint.config(
       "playwright-report/",
       "next-env.d.ts",
       "scripts/**/*.cjs",
+      "dist/",
     ],
   },
   js.configs.recommended,
@@ -34,6 +35,8 @@ export default tseslint.config(
   {
     files: ["**/*.js", "**/*.mjs"],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
+    languageOptions: {
+      globals: { process: "readonly", console: "readonly", URL: "readonly", performance: "readonly" },
+    },
   },
 );

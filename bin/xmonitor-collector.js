@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Executable entry of the collector: runs the TypeScript CLI through tsx,
-// with the project's tsconfig (its path aliases) wherever it is started from.
+// Executable entry of the collector: runs the CLI from its prebuilt bundle
+// when that is current (bin/collector-bundle.js), otherwise the TypeScript
+// sources through tsx, with the project's tsconfig (its path aliases),
+// wherever it is started from.
 // Started without the collector's Node flags or environment
 // (bin/node-flags.js), it first replaces itself with the same command plus
 // them (execve: the same process, so signals, exit codes and pipes are
 // untouched). A Node without execve (before 22.15) runs on without them.
-import { fileURLToPath, URL } from "node:url";
+import { loadCollectorCli } from "./collector-bundle.js";
 import { missingCollectorEnv, missingCollectorFlags } from "./node-flags.js";
 
 const missing = missingCollectorFlags();
@@ -16,7 +18,5 @@ if ((missing.length > 0 || Object.keys(missingEnv).length > 0) && typeof process
     ...missingEnv,
   });
 }
-const { register } = await import("tsx/esm/api");
-register({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)) });
-const { main } = await import("../src/collector/cli.ts");
+const { main } = await loadCollectorCli();
 await main();

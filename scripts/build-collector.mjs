@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// `npm run build:collector` (also after `npm ci`): the collector's command
+// line as one ES module (bin/collector-bundle.js says why and where). Its
+// packages stay imports of node_modules; what is the project's own is
+// bundled, path aliases resolved from tsconfig.json. Written to a temporary
+// file and renamed, so a collector starting meanwhile reads the old bundle
+// or the new one, never half of one.
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { build } from "esbuild";
+import { BUNDLE_FILE, PROJECT_ROOT } from "../bin/collector-bundle.js";
+
+const started = performance.now();
+const result = await build({
+  entryPoints: [path.join(PROJECT_ROOT, "src", "collector", "cli.ts")],
+  absWorkingDir: PROJECT_ROOT,
+  tsconfig: path.join(PROJECT_ROOT, "tsconfig.json"),
+  bundle: true,
+  packages: "external",
+  platform: "node",
+  format: "esm",
+  target: "node22",
+  write: false,
+  logLevel: "warning",
+});
+mkdirSync(path.dirname(BUNDLE_FILE), { recursive: true });
+const temporary = `${BUNDLE_FILE}.${process.pid}.tmp`;
+writeFileSync(temporary, result.outputFiles[0].contents);
+renameSync(temporary, BUNDLE_FILE);
+console.log(
+  `collector bundle: ${path.relative(PROJECT_ROOT, BUNDLE_FILE)} (${(result.outputFiles[0].contents.length / 1024).toFixed(0)} KiB) in ${(performance.now() - started).toFixed(0)} ms`,
+);
