@@ -3,7 +3,7 @@
 // 1,000,000) goes through `collector cutover all` (freeze, snapshot, export
 // with the import in one pass, admin key, validate, restore) against the
 // production app on a scratch database. The collector runs as its own process
-// (cutover-memory-child.ts, loading only the collector), which prints its peak RSS
+// (cutover-memory-child.mjs, loading the collector as its bin does), which prints its peak RSS
 // (process.resourceUsage().maxRSS) when done, and by step and import table;
 // the bound is 300 MB. XMONITOR_BENCH_MEMORY_DETAIL=1 also prints the heap and
 // external memory at each import progress line.
@@ -68,11 +68,11 @@ async function parent(): Promise<void> {
       "--batch-size",
       String(batch),
     ];
-    const childEntry = fileURLToPath(new URL("./cutover-memory-child.ts", import.meta.url));
+    const childEntry = fileURLToPath(new URL("./cutover-memory-child.mjs", import.meta.url));
     const cutoverStarted = Date.now();
     const { output, code } = await new Promise<{ output: string; code: number | null }>((resolve, reject) => {
-      // Started as the collector's bin starts it (bin/node-flags.js).
-      const flags = [...process.execArgv, ...missingCollectorFlags()];
+      // Started as the collector's bin starts it (bin/node-flags.js), without this process's flags (tsx's loader).
+      const flags = missingCollectorFlags([]);
       const proc = spawn(process.execPath, [...flags, childEntry, ...args], {
         stdio: ["ignore", "pipe", "inherit"],
         env: {

@@ -3,7 +3,7 @@
 // memory as the collector's peak plus the app's growth over idle, re-run).
 import type { MeasuredRun } from "./process-tree";
 import { median, printTable, summarise } from "./support";
-import { STEPS } from "./cutover-steps";
+import { STEPS } from "./cutover-steps.mjs";
 
 export type Counts = { inserted: number; updated: number; unchanged: number; rejected: number };
 

@@ -12,7 +12,7 @@
 //  - ours: `collector cutover snapshot`, then `export --import` with an admin
 //    key (the export written in the same pass as the import, all seven
 //    tables) through the production app (`next start`) on an empty scratch
-//    database, in one collector process (cutover-child.ts),
+//    database, in one collector process (cutover-child.mjs),
 //    as `cutover all` runs them;
 //  - pgloader (Debian's package, installed with apt-get when missing; the
 //    column is skipped with a message when that is impossible) copying the
@@ -37,7 +37,7 @@ import { serverBatches, tableCounts } from "./cutover-server";
 import { ensurePgloader, runPgloader } from "./pgloader";
 import { runMeasured, treeRssKb, watchTree, type MeasuredRun } from "./process-tree";
 import { mb, printCutoverReport, sec, type Counts, type OursRun } from "./cutover-report";
-import { STEPS } from "./cutover-steps";
+import { STEPS } from "./cutover-steps.mjs";
 import { flagArg, intArg, isEntry, processCpuMs, scratchDatabase, startAppServer } from "./support";
 
 const FULL = { tweets: 200_000, embeddings: 50_000, runs: 5_000, reports: 5_000, dims: 384, reps: 3 };
@@ -81,12 +81,12 @@ async function runOurs(options: {
     const run = await runMeasured(
       process.execPath,
       [
-        ...process.execArgv,
+        // Not this process's flags (tsx's loader): the child loads the collector as its bin does.
         ...profiling,
         ...(options.nodeOptions ?? []),
         // The flags the collector's bin starts with (unless --collector-node-options set them otherwise).
-        ...missingCollectorFlags([...process.execArgv, ...(options.nodeOptions ?? [])]),
-        fileURLToPath(new URL("./cutover-child.ts", import.meta.url)),
+        ...missingCollectorFlags(options.nodeOptions ?? []),
+        fileURLToPath(new URL("./cutover-child.mjs", import.meta.url)),
         dir,
         options.label,
         ...global,

@@ -1,23 +1,25 @@
-// bench:cutover's collector process: `cutover-child.ts <dataDir> <label>
+// bench:cutover's collector process: `cutover-child.mjs <dataDir> <label>
 // <collector global options…>` runs snapshot, then export with import, in
-// one process, each step timed, with one JSON line per step. Its own file,
-// importing only the collector: the bench's server-side modules (Prisma's
-// client, the test server) would otherwise be part of what it measures.
-import { main } from "../src/collector/cli";
-import { STEPS, stepArgs } from "./cutover-steps";
+// one process, each step timed, with one JSON line per step. Its own file
+// in plain JavaScript, loading the collector as its bin does (the bundle
+// when current): the bench's own modules and tsx would otherwise be part of
+// what it measures.
+import { loadCollectorCli } from "../bin/collector-bundle.js";
+import { STEPS, stepArgs } from "./cutover-steps.mjs";
 
+const { main } = await loadCollectorCli();
 const [dataDir, label, ...global] = process.argv.slice(2);
 for (const step of STEPS) {
   const started = performance.now();
   await main([
-    process.argv[0]!,
+    process.argv[0],
     "collector",
     ...global,
     "cutover",
     "--data-dir",
-    dataDir!,
+    dataDir,
     "--label",
-    label!,
+    label,
     ...stepArgs(step),
   ]);
   const ms = performance.now() - started;
