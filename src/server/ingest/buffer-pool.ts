@@ -20,8 +20,14 @@ export type BufferPoolOptions = {
 };
 
 export class BufferPool {
-  /** Only memory this pool allocated comes back into it (never a slice of Node's shared slab). */
-  private readonly own = new WeakSet<ArrayBuffer>();
+  /**
+   * The buffers out with a taker: only these come back, and once (a second
+   * give before the next take is ignored). Never memory the pool did not make,
+   * such as a slice of Node's shared slab. A give after the buffer went to
+   * its next taker cannot be told from that taker's: give each buffer back
+   * once, when nothing reads it any more.
+   */
+  private readonly lent = new WeakSet<ArrayBuffer>();
   private free: Buffer[] = [];
   private freeBytes = 0;
   private lastTakenAt = 0;
@@ -39,25 +45,24 @@ export class BufferPool {
       const size = this.free[i]!.length;
       if (fits(size) && (best === -1 || size < this.free[best]!.length)) best = i;
     }
-    if (best === -1) {
-      const fresh = Buffer.allocUnsafeSlow(sizeClassOf(bytes));
-      this.own.add(fresh.buffer);
-      return fresh;
+    let buf: Buffer;
+    if (best === -1) buf = Buffer.allocUnsafeSlow(sizeClassOf(bytes));
+    else {
+      buf = this.free.splice(best, 1)[0]!;
+      this.freeBytes -= buf.length;
     }
-    const [buf] = this.free.splice(best, 1);
-    this.freeBytes -= buf!.length;
-    return buf!;
+    this.lent.add(buf.buffer as ArrayBuffer);
+    return buf;
   }
 
   /**
-   * Gives back the buffer that `view` is (part of), if `take` made it; others
-   * are ignored. The caller must hold no view of it any more: its next user
-   * overwrites it.
+   * Gives back the buffer that `view` is (part of), if it is out with a
+   * taker; anything else is ignored. The caller must hold no view of it any
+   * more: its next taker overwrites it.
    */
   give(view: Uint8Array): void {
-    if (!(view.buffer instanceof ArrayBuffer) || !this.own.has(view.buffer)) return;
+    if (!(view.buffer instanceof ArrayBuffer) || !this.lent.delete(view.buffer)) return;
     const buf = Buffer.from(view.buffer);
-    if (this.free.some((held) => held.buffer === buf.buffer)) return;
     if (this.freeBytes + buf.length > this.options.maxFreeBytes) return;
     this.free.push(buf);
     this.freeBytes += buf.length;
