@@ -1,0 +1,134 @@
+// npx tsx bench/merge-parts.ts [-- --posts N --reps R]
+// Where PostgreSQL spends a bulk import of posts: N synthetic posts (bodies
+// and raw JSON of the cutover benchmark's sizes) go through the bulk path's
+// own statements, 2,000 rows per transaction on one connection: fill the
+// staging table, the merge (stagingMergeSql), collector_pushes from staging
+// (stagingPushesSql). Each variant runs on a fresh database from the
+// migrated template with one part of the schema taken away, so the
+// difference to "as migrated" is what that part costs per import. Nothing
+// here is a target: it says which part of the schema a faster import would
+// have to change.
+import pg from "pg";
+import { stagingMergeSql } from "../src/server/ingest/upsert-sql";
+import { stagingPushesSql } from "../src/server/ingest/pushes-sql";
+import { median, printTable, intArg, summarise } from "./support";
+import { startTestServer, withAdminClient } from "../test/support/test-server";
+import { withDatabase } from "../src/server/db-connection";
+
+const CHUNK = 2_000;
+
+/** Schema changes per variant, run before the import. */
+const VARIANTS: Record<string, string[]> = {
+  "as migrated": [],
+  "without posts' (status_id, row_hash) index": [`drop index posts_status_id_row_hash_idx`],
+  "without the generated row_hash column (and its index)": [
+    `drop index posts_status_id_row_hash_idx`,
+    `alter table posts drop column row_hash`,
+  ],
+  "without posts' six secondary indexes": [
+    "posts_collected_at_idx",
+    "posts_created_at_idx",
+    "posts_author_handle_created_at_idx",
+    "posts_run_id_idx",
+    "posts_ingested_at_idx",
+    "posts_updated_at_idx",
+  ].map((index) => `drop index ${index}`),
+  "without collector_pushes' since index": [`drop index collector_pushes_collector_table_name_since_at_idx`],
+};
+
+/** The source rows, in the staging table's columns (wire names), numbered for chunking. */
+const sourceSql = (posts: number) => `
+create unlogged table source_posts as
+select lpad((1800000000000000000 + i)::text, 19, '0') as status_id, 'user_' || (i % 5000) as author_handle,
+  (100000 + i % 5000)::text as author_id, repeat(md5(i::text), 6) as body, 'en' as lang,
+  'https://x.com/u/status/' || i as url, now() - make_interval(secs => i) as created_at,
+  now() - make_interval(secs => i) as collected_at, case when i % 2 = 0 then 'priority' else 'discovery' end as mode,
+  'run-' || (i / 40) as run_id, i % 1000 as like_count, i % 100 as repost_count, i % 50 as reply_count,
+  i % 20 as quote_count, (i * 7)::bigint as view_count, false as is_reply, false as is_repost,
+  null::text as conversation_id, (i % 997) / 10.0::float8 as score,
+  '{"id":"' || i || '","text":"' || repeat(md5((i + 1)::text), 24) || '"}' as raw_json,
+  now() - make_interval(secs => i) as updated_at, '{}'::text[] as anomalies, i as n
+from generate_series(1, ${posts}) i;
+create index on source_posts (n)`;
+
+type Parts = { stage: number; merge: number; pushes: number; total: number };
+
+async function importOnce(url: string, posts: number, changes: string[]): Promise<Parts> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sourceSql(posts));
+    for (const change of changes) await client.query(change);
+    await client.query("checkpoint");
+    const parts: Parts = { stage: 0, merge: 0, pushes: 0, total: 0 };
+    const timed = async (part: keyof Parts, sql: string, values: unknown[] = []) => {
+      const started = performance.now();
+      await client.query(sql, values);
+      parts[part] += performance.now() - started;
+    };
+    const started = performance.now();
+    for (let first = 1; first <= posts; first += CHUNK) {
+      await client.query("begin");
+      await client.query(`create temporary table if not exists bulk_stage_posts (like source_posts) on commit drop`);
+      await timed("stage", `insert into bulk_stage_posts select * from source_posts where n >= $1 and n < $2`, [
+        first,
+        first + CHUNK,
+      ]);
+      await timed("merge", stagingMergeSql.posts);
+      await timed("pushes", stagingPushesSql.posts!, ["bench-box", "bench-run"]);
+      await client.query("commit");
+    }
+    parts.total = performance.now() - started;
+    return parts;
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const posts = intArg("posts", 200_000);
+  const reps = intArg("reps", 2);
+  console.log(`bench:merge-parts: ${posts.toLocaleString("en")} posts, ${CHUNK} per transaction, ${reps} repetitions`);
+  const server = await startTestServer();
+  const results: Record<string, Parts[]> = {};
+  try {
+    for (let rep = 1; rep <= reps; rep++) {
+      for (const [variant, changes] of Object.entries(VARIANTS)) {
+        const name = `xm_bench_merge_parts_${process.pid}`;
+        await withAdminClient(server.adminUrl, async (c) => {
+          await c.query(`drop database if exists "${name}" with (force)`);
+          await c.query(`create database "${name}" template "${server.templateDatabase}"`);
+        });
+        try {
+          (results[variant] ??= []).push(await importOnce(withDatabase(server.adminUrl, name), posts, changes));
+        } finally {
+          await withAdminClient(server.adminUrl, (c) => c.query(`drop database if exists "${name}" with (force)`));
+        }
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+  const s = (values: number[]) =>
+    summarise(
+      values.map((v) => v / 1000),
+      2,
+    );
+  const base = median(results["as migrated"]!.map((p) => p.total));
+  printTable(
+    ["schema", "staging s", "merge s", "collector_pushes s", "total s", "÷ as migrated"],
+    Object.entries(results).map(([variant, parts]) => [
+      variant,
+      s(parts.map((p) => p.stage)),
+      s(parts.map((p) => p.merge)),
+      s(parts.map((p) => p.pushes)),
+      s(parts.map((p) => p.total)),
+      (median(parts.map((p) => p.total)) / base).toFixed(2),
+    ]),
+  );
+}
+
+await main().catch((error: unknown) => {
+  console.error(`bench:merge-parts failed: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});
