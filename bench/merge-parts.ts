@@ -25,6 +25,10 @@ const VARIANTS: Record<string, string[]> = {
     `drop index posts_status_id_row_hash_idx`,
     `alter table posts drop column row_hash`,
   ],
+  "without posts' ingested_at and updated_at indexes": [
+    `drop index posts_ingested_at_idx`,
+    `drop index posts_updated_at_idx`,
+  ],
   "without posts' six secondary indexes": [
     "posts_collected_at_idx",
     "posts_created_at_idx",
