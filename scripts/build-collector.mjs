@@ -4,13 +4,24 @@
 // packages stay imports of node_modules; what is the project's own is
 // bundled, path aliases resolved from tsconfig.json. Written to a temporary
 // file and renamed, so a collector starting meanwhile reads the old bundle
-// or the new one, never half of one.
+// or the new one, never half of one. With --if-possible (after `npm ci`) a
+// failure is a warning: the collector then runs from its sources.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { build } from "esbuild";
 import { BUNDLE_FILE, PROJECT_ROOT } from "../bin/collector-bundle.js";
 
+const ifPossible = process.argv.includes("--if-possible");
+/** @param {unknown} error */
+function notBuilt(error) {
+  if (!ifPossible) throw error;
+  console.warn(
+    `collector bundle not built (${error instanceof Error ? error.message.split("\n")[0] : String(error)}): the collector runs from its sources through tsx; npm run build:collector to retry`,
+  );
+  process.exit(0);
+}
+
 const started = performance.now();
+const { build } = await import("esbuild").catch(notBuilt);
 const result = await build({
   entryPoints: [path.join(PROJECT_ROOT, "src", "collector", "cli.ts")],
   absWorkingDir: PROJECT_ROOT,
@@ -22,7 +33,7 @@ const result = await build({
   target: "node22",
   write: false,
   logLevel: "warning",
-});
+}).catch(notBuilt);
 mkdirSync(path.dirname(BUNDLE_FILE), { recursive: true });
 const temporary = `${BUNDLE_FILE}.${process.pid}.tmp`;
 writeFileSync(temporary, result.outputFiles[0].contents);
