@@ -12,9 +12,9 @@ export async function serverBatches(url: string, label: string): Promise<ServerF
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    // idempotency key: cutover:<label>:p<pass>:<role>-<prefix>:<table>:<hash>
+    // idempotency key: cutover:<label>:p<pass>:<role>-<prefix>:<collector hash>:<table>:<hash>
     const { rows } = await client.query<{ tbl: string; batches: string; tx_ms: string; span_ms: string }>(
-      `select split_part(idempotency_key, ':', 5) as tbl, count(*) as batches,
+      `select split_part(idempotency_key, ':', 6) as tbl, count(*) as batches,
               sum(extract(epoch from finished_at - received_at)) * 1000 as tx_ms,
               extract(epoch from max(finished_at) - min(received_at)) * 1000 as span_ms
          from ingest_batches where idempotency_key like $1 group by 1`,

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 /** One pass of a new cutover (its own label) into a new export directory, with the admin key; the held-chunk probes it made. */
-async function onePass(out: string, collector = "legacy-box") {
+async function onePass(out: string, collector = "legacy-box", label = `${collector}-${out}`) {
   const { ctx, log } = world.context({ XMONITOR_API_KEY: world.adminKey, XMONITOR_COLLECTOR_NAME: collector });
   const probes: HeldChunkInput[] = [];
   const api = { ...ctx.api };
@@ -47,7 +47,7 @@ async function onePass(out: string, collector = "legacy-box") {
   // A new cutover: its own folder and label (chunk keys carry the label), the same snapshot.
   const result = await cutoverExportImport(ctx, {
     dataDir: path.join(world.dir, `cutover-${out}`),
-    label: `${collector}-${out}`,
+    label,
     snapshot,
     outDir: path.join(world.dir, out),
     batchSize: CHUNK,
@@ -139,5 +139,13 @@ describe("the one pass again on a server that holds its rows", () => {
     // Its second pass is held: now it has pushed them.
     const again = await onePass("export-5", "other-box");
     expect(again.value.heldBatches).toBe(12);
+  });
+
+  it("a third collector under the second's label, with the same key and data: its chunks have keys of their own", async () => {
+    // The same label, pass, key and chunk contents: only the collector tells the chunks apart.
+    const { value, sent } = await onePass("export-6", "third-box", "other-box-export-4");
+    expect(value.tables.posts).toMatchObject({ inserted: 0, unchanged: 900, rejected: 0 });
+    expect(value.replayedBatches).toBe(0);
+    expect(sent).toBeGreaterThanOrEqual(12);
   });
 });

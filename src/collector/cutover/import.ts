@@ -17,6 +17,7 @@
 // goes as halves (down to single rows; a row too large alone is a reject),
 // and the checkpoint moves past it only once every half is answered, so a
 // resumed pass sends the same halves under the same keys.
+import { createHash } from "node:crypto";
 import path from "node:path";
 import type { TableResult } from "~/shared/schemas/ingest";
 import { syncTables, type SyncTable } from "~/shared/schemas/tables";
@@ -256,12 +257,17 @@ export async function forEachTable<T>(
   return { interrupted };
 }
 
-/** Deterministic: the same pass sends the same batch under the same key. Well under 200 chars. */
-export function passKeyPrefix(pass: PassCheckpoint): string {
-  return `cutover:${pass.label.slice(0, 60)}:p${pass.pass}:${pass.role.slice(0, 20)}-${pass.keyPrefix.slice(0, 40)}`;
+/**
+ * Deterministic: the same pass sends the same batch under the same key. With the collector (a
+ * short hash of its name: names may be long and hold colons), so two collectors' passes never
+ * share a key, however their labels, key and data agree. At most 146 chars, so a chunk's key
+ * (`:<table>:<32 hex>`) stays under the server's 200.
+ */
+export function passKeyPrefix(pass: PassCheckpoint, collector: string): string {
+  const collectorHash = createHash("sha256").update(collector).digest("hex").slice(0, 12);
+  return `cutover:${pass.label.slice(0, 60)}:p${pass.pass}:${pass.role.slice(0, 20)}-${pass.keyPrefix.slice(0, 40)}:${collectorHash}`;
 }
 
-/** What every chunk of a pass is sent with, whether read back from an export or from the snapshot in one pass. */
 /** A table's push, counted into its pass's result; the outcome passes on. */
 export function countTablePush<O extends { batches: number; replayed: number; held: number }>(
   result: ImportResult,
@@ -293,11 +299,12 @@ export function passHeldCheck(options: ImportOptions, pass: PassCheckpoint, tabl
   return heldChunkCheck(options.api, options.collector, table, { sendFirst: resumed ? concurrency : 0 });
 }
 
+/** What every chunk of a pass is sent with, whether read back from an export or from the snapshot in one pass. */
 export function passPushOptions(options: ImportOptions, pass: PassCheckpoint) {
   return {
     api: options.api,
     envelope: { collector: options.collector, mode: IMPORT_MODE, runId: null, since: null },
-    keyPrefix: passKeyPrefix(pass),
+    keyPrefix: passKeyPrefix(pass, options.collector),
     concurrency: options.concurrency ?? 2,
     // Results are applied in file order, so the checkpoint is always a prefix of what the server answered.
     inOrder: true,
