@@ -17,8 +17,8 @@
 // goes as halves (down to single rows; a row too large alone is a reject),
 // and the checkpoint moves past it only once every half is answered, so a
 // resumed pass sends the same halves under the same keys.
-import { createHash } from "node:crypto";
 import path from "node:path";
+import { sha256Hex } from "~/shared/canonical-json";
 import type { TableResult } from "~/shared/schemas/ingest";
 import { syncTables, type SyncTable } from "~/shared/schemas/tables";
 import type { CollectorLog } from "../log";
@@ -264,7 +264,7 @@ export async function forEachTable<T>(
  * (`:<table>:<32 hex>`) stays under the server's 200.
  */
 export function passKeyPrefix(pass: PassCheckpoint, collector: string): string {
-  const collectorHash = createHash("sha256").update(collector).digest("hex").slice(0, 12);
+  const collectorHash = sha256Hex(collector).slice(0, 12);
   return `cutover:${pass.label.slice(0, 60)}:p${pass.pass}:${pass.role.slice(0, 20)}-${pass.keyPrefix.slice(0, 40)}:${collectorHash}`;
 }
 
