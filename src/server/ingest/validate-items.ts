@@ -6,6 +6,7 @@
 // server-only `anomalies` column.
 import type { z } from "zod";
 import { anomaliesOf } from "~/shared/anomalies";
+import { isoTimeMs } from "~/shared/schemas/primitives";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import { ANOMALIES_COLUMN, type TableSpec } from "~/shared/table-catalog";
 import type { Role } from "../auth/principal";
@@ -130,8 +131,8 @@ export function checkItem(
   return { row: { ...parsed.data, [ANOMALIES_COLUMN]: anomaliesOf(table, parsed.data), ...batchValues } };
 }
 
-/** A version's updated_at as the duplicate rule compares it. */
-export const updatedAtMs = (updatedAt: unknown): number => Date.parse(String(updatedAt));
+/** A version's updated_at as the duplicate rule compares it (the item schemas' time reader: Date.parse's reading). */
+export const updatedAtMs = (updatedAt: unknown): number => isoTimeMs(String(updatedAt));
 
 /**
  * Two versions of one row in one batch: the one with the newest updated_at
