@@ -152,6 +152,8 @@ export function* snapshotChunks(
   limits: { maxRows: number; maxBytes: number },
   /** Asked as each chunk begins: hash its rows (docs/decisions/022)? Hashing costs CPU, so only while it pays. */
   hashRows: () => boolean = () => false,
+  /** Where the chunks' buffers come from and go back to: one pass's tables share them. */
+  buffers: ChunkBuffers = new ChunkBuffers(limits.maxBytes),
 ): Generator<SnapshotChunk> {
   const { table } = file;
   const { sqlite, key } = syncTables[table];
@@ -171,9 +173,7 @@ export function* snapshotChunks(
   // Lines are written into a chunk's buffer as they are made, so each line's string dies young (no
   // string of the whole chunk is built, kept and flattened while chunks are in flight), and the buffers
   // of answered chunks are used again: as many exist as chunks are in flight, however large the table.
-  const spare: Buffer[] = [];
-  const take = () => spare.pop() ?? Buffer.allocUnsafe(limits.maxBytes);
-  let buffer = take();
+  let buffer = buffers.take();
   let bytes = 0;
   let count = 0;
   let line = from.line;
@@ -197,14 +197,12 @@ export function* snapshotChunks(
       firstKey: firstKey!,
       lastKey: lastKey!,
       checksum: hashing ? checksum : null,
-      release: () => {
-        if (full.length === limits.maxBytes) spare.push(full);
-      },
+      release: () => buffers.give(full),
     };
     line += count;
     count = 0;
     bytes = 0;
-    buffer = take();
+    buffer = buffers.take();
     hashing = hashRows();
     checksum = 0;
     return chunk;
@@ -230,4 +228,27 @@ export function* snapshotChunks(
     if (hashing) checksum = (checksum + hasher(hashed.map((column) => row[column]))) % HASH_MODULUS;
   }
   if (count > 0) yield cut();
+  // The buffer taken for a chunk that never came (after the last, or for an empty table) serves the next table.
+  buffers.give(buffer);
+}
+
+/**
+ * The chunk buffers of one pass, shared by its tables (each of the size the
+ * pass's chunks are bounded by): a table done leaves its buffers to the
+ * next, so as many exist as chunks are ever in flight at once. Each table
+ * taking its own left a 2 MiB buffer per small table, and every table's
+ * spares, for the garbage collector during the pass.
+ */
+export class ChunkBuffers {
+  private readonly spare: Buffer[] = [];
+  constructor(readonly size: number) {}
+
+  take(): Buffer {
+    return this.spare.pop() ?? Buffer.allocUnsafe(this.size);
+  }
+
+  /** Only a buffer of the pass's size comes back (a line longer than the bound had one of its own). */
+  give(buffer: Buffer): void {
+    if (buffer.length === this.size && !this.spare.includes(buffer)) this.spare.push(buffer);
+  }
 }

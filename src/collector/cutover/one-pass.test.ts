@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
 import { buildLegacyDatabase } from "../../../test/support/legacy-fixture";
 import { fakeServerClient } from "../../../test/support/fake-server-client";
@@ -14,6 +14,7 @@ import type { BulkChunk } from "../uplink/server-client";
 import { zeroTableResults } from "../uplink/totals";
 import { exportSnapshot } from "./export";
 import { readManifest, verifyExport } from "./manifest";
+import { BULK_CHUNK_BYTES } from "./import";
 import { exportAndImport, unfinishedOnePass, type OnePassOptions } from "./one-pass";
 import { CHECKPOINT_FILE, MANIFEST_FILE } from "./paths";
 
@@ -139,4 +140,24 @@ it("stopped by the signal, then crashed before its last checkpoint writes, resum
     expect(server.stored.get(table)!.size, table).toBe(r.rows);
   }
   expect(second.tables.posts.rows).toBe(900);
+});
+
+it("keeps as many chunk buffers as chunks are in flight, whichever table they served", async () => {
+  const allocate = vi.spyOn(Buffer, "allocUnsafe");
+  try {
+    const server = recordingServer();
+    const result = await exportAndImport({
+      ...options(path.join(dir, "buffers"), server.api),
+      concurrency: 1,
+      tablesInParallel: 1,
+    });
+    expect(result.interrupted).toBe(false);
+    expect(result.batches).toBeGreaterThan(syncTableNames.length);
+    const chunkBuffers = allocate.mock.calls.filter(([size]) => size === BULK_CHUNK_BYTES).length;
+    // One table at a time, one chunk in flight: the chunk sent and the one being filled (each table
+    // taking its own allocated at least one per table).
+    expect(chunkBuffers).toBeLessThanOrEqual(2);
+  } finally {
+    allocate.mockRestore();
+  }
 });

@@ -23,7 +23,7 @@ import { pushBatches } from "../uplink/batch-pusher";
 import { zeroTableResult, addTableResult } from "../uplink/totals";
 import { makePrivateDir, writeJsonAtomic } from "../util/atomic-file";
 import { EXPORT_FORMAT, ExportExistsError, openSnapshot, snapshotCount } from "./export";
-import { ExportFile, snapshotChunks, type SnapshotChunk } from "./export-file";
+import { ChunkBuffers, ExportFile, snapshotChunks, type SnapshotChunk } from "./export-file";
 import {
   collectTableTotals,
   countTablePush,
@@ -142,13 +142,24 @@ export async function exportAndImport(options: OnePassOptions): Promise<OnePassR
           resumed && (state.exportBytes ?? 0) > 0 ? { lines: state.line, bytes: state.exportBytes! } : null,
         ),
       );
+    const buffers = new ChunkBuffers(pass.maxBytes);
     const run = await forEachTable(
       states.filter(({ state }) => !state.done),
       options.tablesInParallel ?? TABLES_IN_PARALLEL,
       async ({ table, total, state }) =>
         countTablePush(
           result,
-          await passTable(options, { snapshot, file: files.get(table)!, table, total, state, pass, save, resumed }),
+          await passTable(options, {
+            snapshot,
+            file: files.get(table)!,
+            buffers,
+            table,
+            total,
+            state,
+            pass,
+            save,
+            resumed,
+          }),
         ),
     );
     result.interrupted = run.interrupted;
@@ -179,6 +190,7 @@ async function passTable(
   t: {
     snapshot: ReturnType<typeof openSnapshot>;
     file: ExportFile;
+    buffers: ChunkBuffers;
     table: SyncTable;
     total: number;
     state: TableCheckpoint;
@@ -201,6 +213,7 @@ async function passTable(
       { line: state.line, after: state.lastKey ?? null },
       { maxRows: pass.batchSize, maxBytes: pass.maxBytes },
       check.hashRows,
+      t.buffers,
     ),
     held: check.held,
     transport: "bulk",
