@@ -1,7 +1,9 @@
 // bench:cutover's figures: the comparison with pgloader, where our time
 // goes, the server's side per table, and the issue's three judgements (time,
 // memory as the collector's peak plus the app's growth over idle, re-run).
+import { availableParallelism } from "node:os";
 import type { MeasuredRun } from "./process-tree";
+import type { PgloaderRun } from "./pgloader";
 import { median, printTable, summarise } from "./support";
 import { STEPS } from "./cutover-steps.mjs";
 
@@ -17,6 +19,8 @@ export type OursRun = MeasuredRun & {
   tables: Record<string, Counts>;
   collectorCpuMs: number;
   appCpuMs: number;
+  /** PostgreSQL's CPU during the run (ms), null when its server is not on this machine. */
+  postgresCpuMs: number | null;
   appPeakKb: number;
   /** The app's RSS at rest just before the run (kB). */
   appIdleKb: number;
@@ -39,7 +43,7 @@ export function printCutoverReport({
   first: OursRun[];
   rerun: OursRun[];
   tunedRuns: OursRun[];
-  loader: MeasuredRun[];
+  loader: PgloaderRun[];
   tuned: { batch: number; inFlight: number } | undefined;
 }): void {
   const wall = (runs: MeasuredRun[]) => runs.map((r) => sec(r.wallMs));
@@ -85,6 +89,7 @@ export function printCutoverReport({
       ...(tunedRuns.length ? [stepRow(`${tuned!.batch} × ${tuned!.inFlight} in flight`, tunedRuns)] : []),
     ],
   );
+  printCpuBudget(first, loader);
   const peakAfter = (runs: OursRun[]) =>
     STEPS.map((s) => `${s} ${median(runs.map((r) => mb(r.stepPeaks[s]))).toFixed(0)}`).join(", ");
   console.log(
@@ -153,4 +158,50 @@ export function printCutoverReport({
   } else {
     console.log("target: not judged against pgloader (--no-pgloader)");
   }
+}
+
+/**
+ * Where the core-seconds of a first import and of pgloader's run go, and
+ * what that bounds: on this machine's cores no run can take less wall time
+ * than its CPU divided by them.
+ */
+function printCpuBudget(first: OursRun[], loader: PgloaderRun[]): void {
+  const cores = availableParallelism();
+  const cell = (values: (number | null)[]) =>
+    values.some((v) => v === null) ? "—" : median(values.map((v) => sec(v!))).toFixed(1);
+  const total = (parts: (number | null)[]) =>
+    parts.some((p) => p === null) ? null : parts.reduce((a, b) => a! + b!, 0);
+  const ours = first.map((r) => total([r.collectorCpuMs, r.appCpuMs, r.postgresCpuMs]));
+  const theirs = loader.map((r) => total([r.cpuMs, r.postgresCpuMs]));
+  console.log(
+    `\nCPU by party (core-seconds, median; PostgreSQL: all its processes on this machine during the run), against the wall time and the floor it sets on ${cores} cores:`,
+  );
+  const row = (label: string, runs: MeasuredRun[], parts: (number | null)[][], sums: (number | null)[]) => [
+    label,
+    ...parts.map(cell),
+    cell(sums),
+    median(runs.map((r) => sec(r.wallMs))).toFixed(1),
+    sums.some((v) => v === null) ? "—" : (median(sums.map((v) => sec(v!))) / cores).toFixed(1),
+  ];
+  printTable(
+    ["run", "collector or pgloader", "app", "PostgreSQL", "total", "wall s", "total ÷ cores s"],
+    [
+      row(
+        "ours, empty server",
+        first,
+        [first.map((r) => r.collectorCpuMs), first.map((r) => r.appCpuMs), first.map((r) => r.postgresCpuMs)],
+        ours,
+      ),
+      ...(loader.length
+        ? [
+            row(
+              "pgloader",
+              loader,
+              [loader.map((r) => r.cpuMs), loader.map(() => 0), loader.map((r) => r.postgresCpuMs)],
+              theirs,
+            ),
+          ]
+        : []),
+    ],
+  );
 }

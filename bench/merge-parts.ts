@@ -1,13 +1,16 @@
 // npx tsx bench/merge-parts.ts [-- --posts N --reps R]
-// Where PostgreSQL spends a bulk import of posts: N synthetic posts (bodies
-// and raw JSON of the cutover benchmark's sizes) go through the bulk path's
+// Where PostgreSQL spends a bulk import of posts: N synthetic posts (a
+// 192-character body and ~800 characters of raw JSON, larger than
+// bench:cutover's legacy posts of ~60 and ~90) go through the bulk path's
 // own statements, 2,000 rows per transaction on one connection: fill the
 // staging table, the merge (stagingMergeSql), collector_pushes from staging
 // (stagingPushesSql). Each variant runs on a fresh database from the
 // migrated template with one part of the schema taken away, so the
 // difference to "as migrated" is what that part costs per import. Nothing
 // here is a target: it says which part of the schema a faster import would
-// have to change.
+// have to change. One more variant merges the same chunks over two
+// connections, alternating as a table's two chunks in flight do: how much
+// two merges into posts at once gain over one.
 import pg from "pg";
 import { stagingMergeSql } from "../src/server/ingest/upsert-sql";
 import { stagingPushesSql } from "../src/server/ingest/pushes-sql";
@@ -17,9 +20,10 @@ import { withDatabase } from "../src/server/db-connection";
 
 const CHUNK = 2_000;
 
-/** Schema changes per variant, run before the import. */
-const VARIANTS: Record<string, string[]> = {
+/** Schema changes per variant, run before the import; connections merging chunks at once (default 1). */
+const VARIANTS: Record<string, string[] | { changes: string[]; connections: number }> = {
   "as migrated": [],
+  "as migrated, 2 connections": { changes: [], connections: 2 },
   "without posts' (status_id, row_hash) index": [`drop index posts_status_id_row_hash_idx`],
   "without the generated row_hash column (and its index)": [
     `drop index posts_status_id_row_hash_idx`,
@@ -57,36 +61,52 @@ create index on source_posts (n)`;
 
 type Parts = { stage: number; merge: number; pushes: number; total: number };
 
-async function importOnce(url: string, posts: number, changes: string[]): Promise<Parts> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+/** The import's wall time, and each part's time summed over the connections. */
+async function importOnce(url: string, posts: number, changes: string[], connections: number): Promise<Parts> {
+  const setup = new pg.Client({ connectionString: url });
+  await setup.connect();
   try {
-    await client.query(sourceSql(posts));
-    for (const change of changes) await client.query(change);
-    await client.query("checkpoint");
-    const parts: Parts = { stage: 0, merge: 0, pushes: 0, total: 0 };
-    const timed = async (part: keyof Parts, sql: string, values: unknown[] = []) => {
-      const started = performance.now();
-      await client.query(sql, values);
-      parts[part] += performance.now() - started;
-    };
-    const started = performance.now();
-    for (let first = 1; first <= posts; first += CHUNK) {
-      await client.query("begin");
-      await client.query(`create temporary table if not exists bulk_stage_posts (like source_posts) on commit drop`);
-      await timed("stage", `insert into bulk_stage_posts select * from source_posts where n >= $1 and n < $2`, [
-        first,
-        first + CHUNK,
-      ]);
-      await timed("merge", stagingMergeSql.posts);
-      await timed("pushes", stagingPushesSql.posts!, ["bench-box", "bench-run"]);
-      await client.query("commit");
-    }
-    parts.total = performance.now() - started;
-    return parts;
+    await setup.query(sourceSql(posts));
+    for (const change of changes) await setup.query(change);
+    await setup.query("checkpoint");
   } finally {
-    await client.end();
+    await setup.end();
   }
+  const parts: Parts = { stage: 0, merge: 0, pushes: 0, total: 0 };
+  const chunks = Math.ceil(posts / CHUNK);
+  const started = performance.now();
+  // Connection c merges chunks c, c + connections, …: neighbouring key ranges at once, as chunks in flight are.
+  await Promise.all(
+    Array.from({ length: connections }, async (_, c) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const timed = async (part: keyof Parts, sql: string, values: unknown[] = []) => {
+        const partStarted = performance.now();
+        await client.query(sql, values);
+        parts[part] += performance.now() - partStarted;
+      };
+      try {
+        for (let chunk = c; chunk < chunks; chunk += connections) {
+          const first = 1 + chunk * CHUNK;
+          await client.query("begin");
+          await client.query(
+            `create temporary table if not exists bulk_stage_posts (like source_posts) on commit drop`,
+          );
+          await timed("stage", `insert into bulk_stage_posts select * from source_posts where n >= $1 and n < $2`, [
+            first,
+            first + CHUNK,
+          ]);
+          await timed("merge", stagingMergeSql.posts);
+          await timed("pushes", stagingPushesSql.posts!, ["bench-box", "bench-run"]);
+          await client.query("commit");
+        }
+      } finally {
+        await client.end();
+      }
+    }),
+  );
+  parts.total = performance.now() - started;
+  return parts;
 }
 
 async function main(): Promise<void> {
@@ -97,14 +117,17 @@ async function main(): Promise<void> {
   const results: Record<string, Parts[]> = {};
   try {
     for (let rep = 1; rep <= reps; rep++) {
-      for (const [variant, changes] of Object.entries(VARIANTS)) {
+      for (const [variant, spec] of Object.entries(VARIANTS)) {
+        const { changes, connections } = Array.isArray(spec) ? { changes: spec, connections: 1 } : spec;
         const name = `xm_bench_merge_parts_${process.pid}`;
         await withAdminClient(server.adminUrl, async (c) => {
           await c.query(`drop database if exists "${name}" with (force)`);
           await c.query(`create database "${name}" template "${server.templateDatabase}"`);
         });
         try {
-          (results[variant] ??= []).push(await importOnce(withDatabase(server.adminUrl, name), posts, changes));
+          (results[variant] ??= []).push(
+            await importOnce(withDatabase(server.adminUrl, name), posts, changes, connections),
+          );
         } finally {
           await withAdminClient(server.adminUrl, (c) => c.query(`drop database if exists "${name}" with (force)`));
         }
@@ -120,7 +143,7 @@ async function main(): Promise<void> {
     );
   const base = median(results["as migrated"]!.map((p) => p.total));
   printTable(
-    ["schema", "staging s", "merge s", "collector_pushes s", "total s", "÷ as migrated"],
+    ["schema", "staging s", "merge s", "collector_pushes s", "total s (wall)", "÷ as migrated"],
     Object.entries(results).map(([variant, parts]) => [
       variant,
       s(parts.map((p) => p.stage)),

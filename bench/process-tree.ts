@@ -23,6 +23,8 @@ export type MeasuredRun = TreeSample & {
   stderr: string;
   /** GNU time's %M in kB, when it ran under /usr/bin/time. */
   timeMaxRssKb: number | null;
+  /** The command's CPU (user + system, its waited-for children's included) in ms, from GNU time's %U and %S. */
+  cpuMs: number | null;
   /** The figure reported: the largest of the single-process peak, the tree sum and %M. */
   peakKb: number;
 };
@@ -119,7 +121,7 @@ export async function runMeasured(
   const useTime = existsSync(TIME);
   const scratch = useTime ? mkdtempSync(path.join(tmpdir(), "xm-bench-time-")) : undefined;
   const timeFile = scratch ? path.join(scratch, "time.txt") : undefined;
-  const [file, argv] = useTime ? [TIME, ["-f", "%M", "-o", timeFile!, command, ...args]] : [command, args];
+  const [file, argv] = useTime ? [TIME, ["-f", "%M %U %S", "-o", timeFile!, command, ...args]] : [command, args];
   const started = performance.now();
   const child = spawn(file, argv, {
     cwd: options.cwd,
@@ -148,9 +150,16 @@ export async function runMeasured(
   const wallMs = performance.now() - started;
   const tree = watch.stop();
   let timeMaxRssKb: number | null = null;
+  let cpuMs: number | null = null;
   if (timeFile && existsSync(timeFile)) {
-    const last = readFileSync(timeFile, "utf8").trim().split("\n").pop() ?? "";
-    timeMaxRssKb = /^\d+$/.test(last) ? Number(last) : null;
+    // The last line is ours ("Command exited with non-zero status" may come before it).
+    const last = /^(\d+) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)$/.exec(
+      readFileSync(timeFile, "utf8").trim().split("\n").pop() ?? "",
+    );
+    if (last) {
+      timeMaxRssKb = Number(last[1]);
+      cpuMs = (Number(last[2]) + Number(last[3])) * 1000;
+    }
   }
   if (scratch) rmSync(scratch, { recursive: true, force: true });
   return {
@@ -161,6 +170,7 @@ export async function runMeasured(
     stdout,
     stderr,
     timeMaxRssKb,
+    cpuMs,
     peakKb: Math.max(tree.peakSingleKb, tree.peakTreeKb, timeMaxRssKb ?? 0),
   };
 }

@@ -75,7 +75,7 @@ export function isEntry(moduleUrl: string): boolean {
   );
 }
 
-const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+export const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
 /** CPU time (user + system) a process has used so far, in ms; 0 where /proc is not available or the process is gone. */
 export function processCpuMs(pid: number | undefined): number {
