@@ -51,13 +51,69 @@ test("sign in with a reader key, land where I was going, then sign out", async (
   await expect(page).toHaveURL(/\/login$/);
 });
 
-test("pages carry the security headers", async ({ page, snap }) => {
+/** The script-src directive of a Content-Security-Policy header. */
+const scriptSrc = (policy: string | undefined) =>
+  (policy ?? "")
+    .split(";")
+    .map((d) => d.trim())
+    .find((d) => d.startsWith("script-src "));
+
+test("pages carry the security headers; scripts run only with the page's own nonce", async ({ page, signIn, snap }) => {
   const response = await page.goto("/login");
   const headers = response!.headers();
   expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
   expect(headers["x-content-type-options"]).toBe("nosniff");
   expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+  // One policy (two would each have to allow every script), with a nonce and no 'unsafe-inline'.
+  expect(
+    (await response!.headersArray()).filter((h) => h.name.toLowerCase() === "content-security-policy"),
+  ).toHaveLength(1);
+  const loginScripts = scriptSrc(headers["content-security-policy"]);
+  const nonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(loginScripts ?? "")?.[1];
+  expect(nonce, loginScripts).toBeTruthy();
+  expect(loginScripts).not.toContain("unsafe-inline");
+  // Every script Next rendered carries it (the page works: the form below signs in).
+  const nonces = await page
+    .locator("script")
+    .evaluateAll((scripts) => scripts.map((s) => (s as HTMLScriptElement).nonce));
+  expect(nonces.length).toBeGreaterThan(0);
+  expect(new Set(nonces)).toEqual(new Set([nonce]));
+  // Hostile: markup carrying an inline handler (what text from X would be, were it ever written as HTML) runs nothing.
+  const ran = await page.evaluate(async () => {
+    const holder = document.createElement("div");
+    holder.innerHTML = '<img src="/no-such-image.png" onerror="window.__injected = true">';
+    document.body.append(holder);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return (window as unknown as { __injected?: boolean }).__injected === true;
+  });
+  expect(ran).toBe(false);
   await snap("login-headers");
+
+  // Each page load has a nonce of its own, signed in too.
+  await signIn("reader");
+  const runs = await page.goto("/runs");
+  const again = /'nonce-([A-Za-z0-9+/=]+)'/.exec(scriptSrc(runs!.headers()["content-security-policy"]) ?? "")?.[1];
+  expect(again).toBeTruthy();
+  expect(again).not.toBe(nonce);
+  await expect(page.getByRole("heading", { name: "Runs" })).toBeVisible();
+  // The not-found page renders per request too: its scripts carry that request's nonce.
+  const missing = await page.goto("/no-such-page");
+  expect(missing!.status()).toBe(404);
+  const missingNonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(
+    scriptSrc(missing!.headers()["content-security-policy"]) ?? "",
+  )?.[1];
+  const missingScripts = await page
+    .locator("script")
+    .evaluateAll((scripts) => scripts.map((s) => (s as HTMLScriptElement).nonce));
+  expect(missingScripts.length).toBeGreaterThan(0);
+  expect(new Set(missingScripts)).toEqual(new Set([missingNonce]));
+
+  // What the proxy does not see gets the policy without a nonce: no inline script of theirs may run.
+  for (const path of ["/api/healthz", "/favicon.svg"]) {
+    const answer = await page.request.get(path);
+    const scripts = scriptSrc(answer.headers()["content-security-policy"]);
+    expect(scripts, path).toBe("script-src 'self'");
+  }
 });
 
 test("a cookie-authenticated change without the CSRF header is refused with 403", async ({ page, signIn, snap }) => {
