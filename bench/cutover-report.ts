@@ -167,40 +167,35 @@ export function printCutoverReport({
  */
 function printCpuBudget(first: OursRun[], loader: PgloaderRun[]): void {
   const cores = availableParallelism();
-  const cell = (values: (number | null)[]) =>
-    values.some((v) => v === null) ? "—" : median(values.map((v) => sec(v!))).toFixed(1);
-  const total = (parts: (number | null)[]) =>
-    parts.some((p) => p === null) ? null : parts.reduce((a, b) => a! + b!, 0);
-  const ours = first.map((r) => total([r.collectorCpuMs, r.appCpuMs, r.postgresCpuMs]));
-  const theirs = loader.map((r) => total([r.cpuMs, r.postgresCpuMs]));
+  /** Per party, its CPU in each run (null: not measured here); a party a run does not have is left out. */
+  type Party = (number | null)[] | "none";
+  const known = (values: (number | null)[]): values is number[] => values.every((v) => v !== null);
+  const seconds = (values: (number | null)[]) => (known(values) ? median(values.map(sec)).toFixed(1) : "—");
+  const row = (label: string, runs: MeasuredRun[], parties: Party[]) => {
+    const present = parties.filter((p): p is (number | null)[] => p !== "none");
+    const totals = runs.map((_, i) => present.map((p) => p[i] ?? null));
+    const sums = totals.map((parts) => (known(parts) ? parts.reduce((a, b) => a + b, 0) : null));
+    return [
+      label,
+      ...parties.map((p) => (p === "none" ? "—" : seconds(p))),
+      seconds(sums),
+      median(runs.map((r) => sec(r.wallMs))).toFixed(1),
+      known(sums) ? (median(sums.map(sec)) / cores).toFixed(1) : "—",
+    ];
+  };
   console.log(
     `\nCPU by party (core-seconds, median; PostgreSQL: all its processes on this machine during the run), against the wall time and the floor it sets on ${cores} cores:`,
   );
-  const row = (label: string, runs: MeasuredRun[], parts: (number | null)[][], sums: (number | null)[]) => [
-    label,
-    ...parts.map(cell),
-    cell(sums),
-    median(runs.map((r) => sec(r.wallMs))).toFixed(1),
-    sums.some((v) => v === null) ? "—" : (median(sums.map((v) => sec(v!))) / cores).toFixed(1),
-  ];
   printTable(
     ["run", "collector or pgloader", "app", "PostgreSQL", "total", "wall s", "total ÷ cores s"],
     [
-      row(
-        "ours, empty server",
-        first,
-        [first.map((r) => r.collectorCpuMs), first.map((r) => r.appCpuMs), first.map((r) => r.postgresCpuMs)],
-        ours,
-      ),
+      row("ours, empty server", first, [
+        first.map((r) => r.collectorCpuMs),
+        first.map((r) => r.appCpuMs),
+        first.map((r) => r.postgresCpuMs),
+      ]),
       ...(loader.length
-        ? [
-            row(
-              "pgloader",
-              loader,
-              [loader.map((r) => r.cpuMs), loader.map(() => 0), loader.map((r) => r.postgresCpuMs)],
-              theirs,
-            ),
-          ]
+        ? [row("pgloader", loader, [loader.map((r) => r.cpuMs), "none", loader.map((r) => r.postgresCpuMs)])]
         : []),
     ],
   );
