@@ -124,6 +124,29 @@ describe("the API base URL", () => {
   });
 });
 
+describe("the embeddings endpoint", () => {
+  it("takes its key only over https or to this machine; a keyless endpoint may be plain http anywhere", () => {
+    const key = "sk-embeddings-secret";
+    for (const url of ["https://embed.example.org/v1", "http://localhost:8080/v1", "http://127.0.0.1:8080/v1"]) {
+      expect(
+        parseCollectorEnv({ XMONITOR_EMBEDDINGS_BASE_URL: url, XMONITOR_EMBEDDINGS_API_KEY: key })
+          .XMONITOR_EMBEDDINGS_BASE_URL,
+        url,
+      ).toBe(url);
+    }
+    expect(parseCollectorEnv({ XMONITOR_EMBEDDINGS_BASE_URL: "http://10.0.0.7:8080/v1" })).toMatchObject({
+      XMONITOR_EMBEDDINGS_BASE_URL: "http://10.0.0.7:8080/v1",
+    });
+    for (const url of ["http://embed.example.org/v1", "http://10.0.0.7:8080/v1"]) {
+      const message = failure({ XMONITOR_EMBEDDINGS_BASE_URL: url, XMONITOR_EMBEDDINGS_API_KEY: key });
+      expect(message, url).toBe(
+        `Invalid collector environment: XMONITOR_EMBEDDINGS_BASE_URL: http:// with XMONITOR_EMBEDDINGS_API_KEY is allowed only for localhost: use https:// for a remote endpoint (the key would cross the network in clear text) (got "${url}")`,
+      );
+      expect(message).not.toContain(key);
+    }
+  });
+});
+
 describe("XMONITOR_API_KEY_FILE", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "xm-keyfile-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -15,11 +15,17 @@ function isLoopbackHost(hostname: string): boolean {
   return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-/** The server's URL: the API key travels with every call, so plain http only to this machine. */
-const apiBaseUrl = httpUrl.refine((value) => {
+/** Whether a key sent to `value` stays off the network in clear text: https, or plain http to this machine. */
+function keepsKeysPrivate(value: string): boolean {
   const url = new URL(value);
   return url.protocol === "https:" || isLoopbackHost(url.hostname);
-}, "http:// is allowed only for localhost: use https:// for a remote server (the API key would cross the network in clear text)");
+}
+
+/** The server's URL: the API key travels with every call, so plain http only to this machine. */
+const apiBaseUrl = httpUrl.refine(
+  keepsKeysPrivate,
+  "http:// is allowed only for localhost: use https:// for a remote server (the API key would cross the network in clear text)",
+);
 
 const cronLine = (job: string, fallback: string) =>
   z
@@ -87,6 +93,19 @@ export const collectorEnvSchema = z
   .superRefine((env, ctx) => {
     if (env.XMONITOR_SOURCE === "x-api" && !env.X_BEARER_TOKEN) {
       ctx.addIssue({ code: "custom", path: ["X_BEARER_TOKEN"], message: "is required when XMONITOR_SOURCE=x-api" });
+    }
+    // A keyless embedder on the local network may speak http; a key goes only where it stays private.
+    if (
+      env.XMONITOR_EMBEDDINGS_API_KEY &&
+      env.XMONITOR_EMBEDDINGS_BASE_URL &&
+      !keepsKeysPrivate(env.XMONITOR_EMBEDDINGS_BASE_URL)
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["XMONITOR_EMBEDDINGS_BASE_URL"],
+        message:
+          "http:// with XMONITOR_EMBEDDINGS_API_KEY is allowed only for localhost: use https:// for a remote endpoint (the key would cross the network in clear text)",
+      });
     }
     if (env.XMONITOR_API_KEY && env.XMONITOR_API_KEY_FILE) {
       ctx.addIssue({
