@@ -14,8 +14,28 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const BUNDLE_FILE = path.join(PROJECT_ROOT, "dist", "collector", "cli", "collector.mjs");
-/** What the bundle is built from: a newer file in any of these makes it stale. */
+/**
+ * What the bundle is built from: a newer file in any of these makes it stale.
+ * Every source esbuild bundles must lie in one of these folders (a test
+ * builds with esbuild's list of inputs and checks it).
+ */
 export const BUNDLE_INPUTS = ["src/collector", "src/shared", "tsconfig.json", "package-lock.json"];
+
+/**
+ * esbuild's options for the bundle (scripts/build-collector.mjs): the
+ * project's own code bundled, path aliases resolved from tsconfig.json, its
+ * packages left as imports of node_modules.
+ */
+export const BUNDLE_BUILD_OPTIONS = {
+  entryPoints: [path.join(PROJECT_ROOT, "src", "collector", "cli.ts")],
+  absWorkingDir: PROJECT_ROOT,
+  tsconfig: path.join(PROJECT_ROOT, "tsconfig.json"),
+  bundle: true,
+  packages: /** @type {const} */ ("external"),
+  platform: /** @type {const} */ ("node"),
+  format: /** @type {const} */ ("esm"),
+  target: "node22",
+};
 
 /** The newest modification time (ms) of a file or of any file below a folder; 0 when it does not exist. */
 function newestMtimeMs(file) {

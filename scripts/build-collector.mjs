@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 // `npm run build:collector` (also after `npm ci`): the collector's command
-// line as one ES module (bin/collector-bundle.js says why and where). Its
-// packages stay imports of node_modules; what is the project's own is
-// bundled, path aliases resolved from tsconfig.json. Written to a temporary
+// line as one ES module (bin/collector-bundle.js says why and where, and
+// with which options). Written to a temporary
 // file and renamed, so a collector starting meanwhile reads the old bundle
 // or the new one, never half of one. With --if-possible (after `npm ci`) a
 // failure is a warning: the collector then runs from its sources.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { BUNDLE_FILE, PROJECT_ROOT } from "../bin/collector-bundle.js";
+import { BUNDLE_BUILD_OPTIONS, BUNDLE_FILE, PROJECT_ROOT } from "../bin/collector-bundle.js";
 
 const ifPossible = process.argv.includes("--if-possible");
 /** @param {unknown} error */
@@ -22,18 +21,7 @@ function notBuilt(error) {
 
 const started = performance.now();
 const { build } = await import("esbuild").catch(notBuilt);
-const result = await build({
-  entryPoints: [path.join(PROJECT_ROOT, "src", "collector", "cli.ts")],
-  absWorkingDir: PROJECT_ROOT,
-  tsconfig: path.join(PROJECT_ROOT, "tsconfig.json"),
-  bundle: true,
-  packages: "external",
-  platform: "node",
-  format: "esm",
-  target: "node22",
-  write: false,
-  logLevel: "warning",
-}).catch(notBuilt);
+const result = await build({ ...BUNDLE_BUILD_OPTIONS, write: false, logLevel: "warning" }).catch(notBuilt);
 mkdirSync(path.dirname(BUNDLE_FILE), { recursive: true });
 const temporary = `${BUNDLE_FILE}.${process.pid}.tmp`;
 writeFileSync(temporary, result.outputFiles[0].contents);

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../scripts/lib/project-root";
-import { BUNDLE_FILE, bundleIsFresh } from "../../bin/collector-bundle.js";
+import { BUNDLE_BUILD_OPTIONS, BUNDLE_FILE, BUNDLE_INPUTS, bundleIsFresh } from "../../bin/collector-bundle.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "xm-bundle-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,6 +34,18 @@ describe("whether the bundle is current", () => {
     expect(fresh()).toBe(true);
     writeFileSync(path.join(root, "src", "deep", "new.ts"), ""); // a file added now
     expect(fresh()).toBe(false);
+  });
+});
+
+describe("what the bundle is built from", () => {
+  it("lies within the inputs whose changes make it stale", async () => {
+    const { build } = await import("esbuild");
+    const { metafile } = await build({ ...BUNDLE_BUILD_OPTIONS, write: false, metafile: true, logLevel: "silent" });
+    const sources = Object.keys(metafile.inputs);
+    expect(sources.length).toBeGreaterThan(50);
+    const outside = sources.filter((file) => !BUNDLE_INPUTS.some((input) => file.startsWith(`${input}/`)));
+    // A source elsewhere would not make the bundle stale when edited: add its folder to BUNDLE_INPUTS.
+    expect(outside).toEqual([]);
   });
 });
 
