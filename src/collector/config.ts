@@ -5,7 +5,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { DEFAULT_SCHEDULE, DEFAULT_TIMEZONE, validateSchedule } from "./scheduler/scheduler";
+import { DEFAULT_SCHEDULE, DEFAULT_TIMEZONE, validateCronLine } from "./scheduler/scheduler";
+import { isKnownTimezone } from "./scheduler/timezone";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
@@ -33,7 +34,7 @@ const cronLine = (job: string, fallback: string) =>
     .default(fallback)
     .superRefine((value, ctx) => {
       try {
-        validateSchedule({ name: job, cron: value, timezone: "UTC" });
+        validateCronLine(job, value);
       } catch (error) {
         ctx.addIssue({ code: "custom", message: (error as Error).message });
       }
@@ -72,14 +73,7 @@ export const collectorEnvSchema = z
     XMONITOR_TIMEZONE: z
       .string()
       .default(DEFAULT_TIMEZONE)
-      .refine((tz) => {
-        try {
-          new Intl.DateTimeFormat("en-US", { timeZone: tz });
-          return true;
-        } catch {
-          return false;
-        }
-      }, "must be an IANA timezone such as America/New_York"),
+      .refine(isKnownTimezone, "must be an IANA timezone such as America/New_York"),
     XMONITOR_CRON_PRIORITY: cronLine("priority", DEFAULT_SCHEDULE.priority),
     XMONITOR_CRON_DISCOVERY: cronLine("discovery", DEFAULT_SCHEDULE.discovery),
     XMONITOR_CRON_RECONCILE: cronLine("reconcile", DEFAULT_SCHEDULE.reconcile),
