@@ -10,6 +10,7 @@ import { createHash, type Hash } from "node:crypto";
 import { closeSync, createReadStream, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, writeSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { BufferPool } from "~/shared/buffer-pool";
 import { syncTables, type SyncTable } from "~/shared/schemas/tables";
 import { hashColumns, HASH_MODULUS } from "~/shared/row-hash";
 import { rowHasherFor } from "../deep/row-hash";
@@ -152,8 +153,12 @@ export function* snapshotChunks(
   limits: { maxRows: number; maxBytes: number },
   /** Asked as each chunk begins: hash its rows (docs/decisions/022)? Hashing costs CPU, so only while it pays. */
   hashRows: () => boolean = () => false,
-  /** Where the chunks' buffers come from and go back to: one pass's tables share them. */
-  buffers: ChunkBuffers = new ChunkBuffers(limits.maxBytes),
+  /**
+   * Where the chunks' buffers come from and go back to: one pass's tables share a pool, so as many exist as
+   * chunks are ever in flight at once, whichever table they served (each table's own left a buffer per small
+   * table, and every table's spares, for the garbage collector).
+   */
+  buffers: BufferPool = chunkBufferPool(),
 ): Generator<SnapshotChunk> {
   const { table } = file;
   const { sqlite, key } = syncTables[table];
@@ -173,7 +178,7 @@ export function* snapshotChunks(
   // Lines are written into a chunk's buffer as they are made, so each line's string dies young (no
   // string of the whole chunk is built, kept and flattened while chunks are in flight), and the buffers
   // of answered chunks are used again: as many exist as chunks are in flight, however large the table.
-  let buffer = buffers.take();
+  let buffer = buffers.take(limits.maxBytes);
   let bytes = 0;
   let count = 0;
   let line = from.line;
@@ -202,7 +207,7 @@ export function* snapshotChunks(
     line += count;
     count = 0;
     bytes = 0;
-    buffer = buffers.take();
+    buffer = buffers.take(limits.maxBytes);
     hashing = hashRows();
     checksum = 0;
     return chunk;
@@ -232,23 +237,5 @@ export function* snapshotChunks(
   buffers.give(buffer);
 }
 
-/**
- * The chunk buffers of one pass, shared by its tables (each of the size the
- * pass's chunks are bounded by): a table done leaves its buffers to the
- * next, so as many exist as chunks are ever in flight at once. Each table
- * taking its own left a 2 MiB buffer per small table, and every table's
- * spares, for the garbage collector during the pass.
- */
-export class ChunkBuffers {
-  private readonly spare: Buffer[] = [];
-  constructor(readonly size: number) {}
-
-  take(): Buffer {
-    return this.spare.pop() ?? Buffer.allocUnsafe(this.size);
-  }
-
-  /** Only a buffer of the pass's size comes back (a line longer than the bound had one of its own). */
-  give(buffer: Buffer): void {
-    if (buffer.length === this.size && !this.spare.includes(buffer)) this.spare.push(buffer);
-  }
-}
+/** The pool one pass's tables take their chunk buffers from (a few chunks are in flight at once). */
+export const chunkBufferPool = (): BufferPool => new BufferPool({ maxFreeBytes: 64 * 1024 * 1024, idleMs: 30_000 });

@@ -143,7 +143,7 @@ it("stopped by the signal, then crashed before its last checkpoint writes, resum
 });
 
 it("keeps as many chunk buffers as chunks are in flight, whichever table they served", async () => {
-  const allocate = vi.spyOn(Buffer, "allocUnsafe");
+  const allocate = vi.spyOn(Buffer, "allocUnsafeSlow");
   try {
     const server = recordingServer();
     const result = await exportAndImport({

@@ -19,11 +19,12 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { syncTableNames, syncTables, type SyncTable } from "~/shared/schemas/tables";
+import type { BufferPool } from "~/shared/buffer-pool";
 import { pushBatches } from "../uplink/batch-pusher";
 import { zeroTableResult, addTableResult } from "../uplink/totals";
 import { makePrivateDir, writeJsonAtomic } from "../util/atomic-file";
 import { EXPORT_FORMAT, ExportExistsError, openSnapshot, snapshotCount } from "./export";
-import { ChunkBuffers, ExportFile, snapshotChunks, type SnapshotChunk } from "./export-file";
+import { chunkBufferPool, ExportFile, snapshotChunks, type SnapshotChunk } from "./export-file";
 import {
   collectTableTotals,
   countTablePush,
@@ -142,7 +143,7 @@ export async function exportAndImport(options: OnePassOptions): Promise<OnePassR
           resumed && (state.exportBytes ?? 0) > 0 ? { lines: state.line, bytes: state.exportBytes! } : null,
         ),
       );
-    const buffers = new ChunkBuffers(pass.maxBytes);
+    const buffers = chunkBufferPool();
     const run = await forEachTable(
       states.filter(({ state }) => !state.done),
       options.tablesInParallel ?? TABLES_IN_PARALLEL,
@@ -190,7 +191,7 @@ async function passTable(
   t: {
     snapshot: ReturnType<typeof openSnapshot>;
     file: ExportFile;
-    buffers: ChunkBuffers;
+    buffers: BufferPool;
     table: SyncTable;
     total: number;
     state: TableCheckpoint;

@@ -1,7 +1,7 @@
 // Reads a request body up to a byte limit, so an oversized request is a
 // clear 413 before anything parses or buffers it whole.
 import { AppError } from "../errors";
-import type { BufferPool } from "../ingest/buffer-pool";
+import type { BufferPool } from "~/shared/buffer-pool";
 
 export function payloadTooLarge(maxBytes: number): AppError {
   return new AppError(

@@ -4,7 +4,7 @@
 // the body as sent, whatever its chunks.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readBodyBytesWithLimit } from "../http/read-body";
-import { BufferPool } from "./buffer-pool";
+import { BufferPool } from "~/shared/buffer-pool";
 
 const MB = 1024 * 1024;
 /** Whether two buffers are the same memory (the pool hands out its own view of a buffer given back). */

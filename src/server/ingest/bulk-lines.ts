@@ -18,7 +18,7 @@ import { PgBinaryWriter } from "~/shared/pg-binary-writer";
 import type { Role } from "../auth/principal";
 import { AppError } from "../errors";
 import { writeRow } from "./binary-copy";
-import { bulkBuffers } from "./buffer-pool";
+import { bulkBuffers } from "./bulk-buffers";
 import { upsertColumnsOf } from "./upsert-sql";
 import {
   batchValuesOf,

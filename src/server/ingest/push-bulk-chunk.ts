@@ -14,7 +14,7 @@ import type { Principal } from "../auth/principal";
 import type { Db } from "../db";
 import { AppError } from "../errors";
 import { assertLineCount, stageBulkLines } from "./bulk-lines";
-import { bulkBuffers } from "./buffer-pool";
+import { bulkBuffers } from "./bulk-buffers";
 import { ingestParsedBatch } from "./push-ingest-batch";
 import type { RejectStorage } from "./trim-rejects";
 import { zodIssueLines } from "~/shared/zod-errors";

@@ -1,6 +1,6 @@
 import { env } from "~/env";
 import { readBodyBytesWithLimit } from "~/server/http/read-body";
-import { bulkBuffers } from "~/server/ingest/buffer-pool";
+import { bulkBuffers } from "~/server/ingest/bulk-buffers";
 import { restRoute } from "~/server/http/rest";
 import { createCaller } from "~/server/api/root";
 import { unauthenticatedError } from "~/server/api/trpc";

@@ -1,10 +1,12 @@
-// Buffers a bulk chunk needs for the length of one request (its body, its
-// COPY rows), taken from and given back to a small pool. Allocated fresh per
-// chunk they were megabytes of ArrayBuffers per request that outlived V8's
-// young generation (a chunk lives through its transaction) and so waited for
-// a full collection to be freed: 60-90 MB of garbage in the app's RSS during
-// a cutover's import (docs/benchmarks.md). Reused, the app holds what its
-// chunks in flight need, and gives even that back once bulk work stops.
+// Buffers a piece of work needs for a while and then gives back, taken from
+// and given back to a small pool rather than allocated each time: megabyte
+// buffers that outlive V8's young generation (a bulk chunk lives through its
+// transaction, a cutover chunk until its answer is recorded) would otherwise
+// wait for a full collection to be freed, tens of MB of garbage in the
+// process's RSS (docs/benchmarks.md). Reused, a process holds what its work
+// in flight needs, and gives even that back once the work stops. The app's
+// bulk path (src/server/ingest/bulk-buffers.ts) and the collector's cutover
+// pass (src/collector/cutover/one-pass.ts) each keep one.
 
 /** Sizes come in steps, so a buffer fits the next chunk of about the same size. */
 function sizeClassOf(bytes: number): number {
@@ -91,6 +93,3 @@ export class BufferPool {
     this.idleTimer.unref();
   }
 }
-
-/** The bulk path's pool: room for the chunks a few collectors keep in flight at once. */
-export const bulkBuffers = new BufferPool({ maxFreeBytes: 64 * 1024 * 1024, idleMs: 30_000 });
