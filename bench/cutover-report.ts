@@ -3,7 +3,6 @@
 // memory as the collector's peak plus the app's growth over idle, re-run).
 import { availableParallelism } from "node:os";
 import type { MeasuredRun } from "./process-tree";
-import type { PgloaderRun } from "./pgloader";
 import { median, printTable, summarise } from "./support";
 import { STEPS } from "./cutover-steps.mjs";
 
@@ -19,8 +18,6 @@ export type OursRun = MeasuredRun & {
   tables: Record<string, Counts>;
   collectorCpuMs: number;
   appCpuMs: number;
-  /** PostgreSQL's CPU during the run (ms), null when its server is not on this machine. */
-  postgresCpuMs: number | null;
   appPeakKb: number;
   /** The app's RSS at rest just before the run (kB). */
   appIdleKb: number;
@@ -43,7 +40,7 @@ export function printCutoverReport({
   first: OursRun[];
   rerun: OursRun[];
   tunedRuns: OursRun[];
-  loader: PgloaderRun[];
+  loader: MeasuredRun[];
   tuned: { batch: number; inFlight: number } | undefined;
 }): void {
   const wall = (runs: MeasuredRun[]) => runs.map((r) => sec(r.wallMs));
@@ -165,7 +162,7 @@ export function printCutoverReport({
  * what that bounds: on this machine's cores no run can take less wall time
  * than its CPU divided by them.
  */
-function printCpuBudget(first: OursRun[], loader: PgloaderRun[]): void {
+function printCpuBudget(first: OursRun[], loader: MeasuredRun[]): void {
   const cores = availableParallelism();
   /** Per party, its CPU in each run (null: not measured here); a party a run does not have is left out. */
   type Party = (number | null)[] | "none";

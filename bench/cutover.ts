@@ -34,9 +34,8 @@ import { createDb } from "../src/server/db";
 import { buildLegacyDatabase, legacyBaseInThePast, type LegacyCounts } from "../test/support/legacy-fixture";
 import { startTestServer } from "../test/support/test-server";
 import { serverBatches, tableCounts } from "./cutover-server";
-import { ensurePgloader, runPgloader, type PgloaderRun } from "./pgloader";
-import { watchPostgresCpu } from "./postgres-cpu";
-import { runMeasured, treeRssKb, watchTree } from "./process-tree";
+import { ensurePgloader, runPgloader } from "./pgloader";
+import { runMeasured, treeRssKb, watchTree, type MeasuredRun } from "./process-tree";
 import { mb, printCutoverReport, sec, type Counts, type OursRun } from "./cutover-report";
 import { STEPS } from "./cutover-steps.mjs";
 import { flagArg, intArg, isEntry, processCpuMs, scratchDatabase, startAppServer } from "./support";
@@ -76,7 +75,6 @@ async function runOurs(options: {
     // Its RSS at rest just before, so the run's cost is its growth over idle (the issue's memory figure).
     const appIdleKb = treeRssKb(options.appPid);
     const app = watchTree(options.appPid, { intervalMs: 50 });
-    const postgres = watchPostgresCpu();
     const profiling = options.cpuProfDir
       ? ["--cpu-prof", `--cpu-prof-dir=${path.join(options.cpuProfDir, "collector")}`]
       : [];
@@ -103,10 +101,10 @@ async function runOurs(options: {
           XMONITOR_RUN_LOCK_DIR: path.join(dir, "running"),
           XMONITOR_HEALTH_FILE: path.join(dir, "health.json"),
         },
+        postgresCpu: true,
       },
     );
     const appPeakKb = app.stop().peakTreeKb;
-    const postgresCpuMs = postgres.stop();
     const appCpuMs = processCpuMs(options.appPid) - appCpuBefore;
     const events = run.stdout
       .split("\n")
@@ -140,7 +138,6 @@ async function runOurs(options: {
       tables: importOk?.tables ?? {},
       collectorCpuMs: Number(done.cpuMs ?? 0),
       appCpuMs,
-      postgresCpuMs,
       appPeakKb,
       appIdleKb,
       server,
@@ -223,7 +220,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const first: OursRun[] = [];
   const rerun: OursRun[] = [];
   const tunedRuns: OursRun[] = [];
-  const loader: PgloaderRun[] = [];
+  const loader: MeasuredRun[] = [];
   const stepsLine = (r: OursRun) => STEPS.map((s) => `${s} ${sec(r.steps[s]).toFixed(1)} s`).join(", ");
 
   /** A scratch database (empty, migrated), the app on it and an admin key; gone afterwards. */

@@ -6,11 +6,7 @@ import { existsSync } from "node:fs";
 import { withDatabase } from "../src/server/db-connection";
 import { withAdminClient } from "../test/support/test-server";
 import { tableCounts } from "./cutover-server";
-import { watchPostgresCpu } from "./postgres-cpu";
 import { runMeasured, type MeasuredRun } from "./process-tree";
-
-/** A pgloader run, with the CPU PostgreSQL spent meanwhile (ms; null when the server runs elsewhere). */
-export type PgloaderRun = MeasuredRun & { postgresCpuMs: number | null };
 
 /** pgloader on PATH, or installed from Debian's packages; null (with the reason printed) when neither works. */
 export function ensurePgloader(): string | null {
@@ -42,7 +38,7 @@ export async function runPgloader(
   adminUrl: string,
   rep: number,
   expected: Record<string, number>,
-): Promise<PgloaderRun> {
+): Promise<MeasuredRun> {
   const name = `xm_bench_pgloader_${rep}_${process.pid}`;
   await withAdminClient(adminUrl, async (c) => {
     await c.query(`drop database if exists "${name}" with (force)`);
@@ -50,9 +46,7 @@ export async function runPgloader(
   });
   const url = withDatabase(adminUrl, name);
   try {
-    const postgres = watchPostgresCpu();
-    const run = await runMeasured(pgloader, [file, url]);
-    const postgresCpuMs = postgres.stop();
+    const run = await runMeasured(pgloader, [file, url], { postgresCpu: true });
     if (run.exitCode !== 0)
       throw new Error(`pgloader exited with ${run.exitCode}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
     const counts = await tableCounts(url, Object.keys(expected));
@@ -61,7 +55,7 @@ export async function runPgloader(
       throw new Error(
         `pgloader copied ${wrong.map(([t, n]) => `${t}=${counts[t]} (expected ${n})`).join(", ")}:\n${run.stdout.slice(-3000)}`,
       );
-    return { ...run, postgresCpuMs };
+    return run;
   } finally {
     await withAdminClient(adminUrl, (c) => c.query(`drop database if exists "${name}" with (force)`));
   }

@@ -13,6 +13,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { watchPostgresCpu } from "./postgres-cpu";
 
 export type TreeSample = { peakTreeKb: number; peakSingleKb: number; processes: number };
 export type MeasuredRun = TreeSample & {
@@ -25,6 +26,8 @@ export type MeasuredRun = TreeSample & {
   timeMaxRssKb: number | null;
   /** The command's CPU (user + system, its waited-for children's included) in ms, from GNU time's %U and %S. */
   cpuMs: number | null;
+  /** PostgreSQL's CPU meanwhile (ms; bench/postgres-cpu.ts), when asked for and its server runs on this machine. */
+  postgresCpuMs: number | null;
   /** The figure reported: the largest of the single-process peak, the tree sum and %M. */
   peakKb: number;
 };
@@ -116,12 +119,13 @@ export function watchTree(
 export async function runMeasured(
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; echo?: boolean; intervalMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; echo?: boolean; intervalMs?: number; postgresCpu?: boolean } = {},
 ): Promise<MeasuredRun> {
   const useTime = existsSync(TIME);
   const scratch = useTime ? mkdtempSync(path.join(tmpdir(), "xm-bench-time-")) : undefined;
   const timeFile = scratch ? path.join(scratch, "time.txt") : undefined;
   const [file, argv] = useTime ? [TIME, ["-f", "%M %U %S", "-o", timeFile!, command, ...args]] : [command, args];
+  const postgres = options.postgresCpu ? watchPostgresCpu() : null;
   const started = performance.now();
   const child = spawn(file, argv, {
     cwd: options.cwd,
@@ -148,6 +152,7 @@ export async function runMeasured(
     child.on("close", (code, sig) => resolve([code, sig]));
   });
   const wallMs = performance.now() - started;
+  const postgresCpuMs = postgres?.stop() ?? null;
   const tree = watch.stop();
   let timeMaxRssKb: number | null = null;
   let cpuMs: number | null = null;
@@ -171,6 +176,7 @@ export async function runMeasured(
     stderr,
     timeMaxRssKb,
     cpuMs,
+    postgresCpuMs,
     peakKb: Math.max(tree.peakSingleKb, tree.peakTreeKb, timeMaxRssKb ?? 0),
   };
 }
