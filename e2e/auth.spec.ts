@@ -1,3 +1,4 @@
+import type { Page } from "@playwright/test";
 import { expect, test, trpcCall } from "./fixtures";
 
 test("a signed-out visitor is sent to the login page, and tRPC answers 401", async ({ page, snap }) => {
@@ -58,6 +59,13 @@ const scriptSrc = (policy: string | undefined) =>
     .map((d) => d.trim())
     .find((d) => d.startsWith("script-src "));
 
+/** The nonce a policy's script-src allows, if any. */
+const nonceOf = (policy: string | undefined) => /'nonce-([A-Za-z0-9+/=]+)'/.exec(scriptSrc(policy) ?? "")?.[1];
+
+/** The nonce attribute of every script on the page. */
+const scriptNonces = (page: Page) =>
+  page.locator("script").evaluateAll((scripts) => scripts.map((s) => (s as HTMLScriptElement).nonce));
+
 test("pages carry the security headers; scripts run only with the page's own nonce", async ({ page, signIn, snap }) => {
   const response = await page.goto("/login");
   const headers = response!.headers();
@@ -69,13 +77,11 @@ test("pages carry the security headers; scripts run only with the page's own non
     (await response!.headersArray()).filter((h) => h.name.toLowerCase() === "content-security-policy"),
   ).toHaveLength(1);
   const loginScripts = scriptSrc(headers["content-security-policy"]);
-  const nonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(loginScripts ?? "")?.[1];
+  const nonce = nonceOf(headers["content-security-policy"]);
   expect(nonce, loginScripts).toBeTruthy();
   expect(loginScripts).not.toContain("unsafe-inline");
   // Every script Next rendered carries it (the page works: the form below signs in).
-  const nonces = await page
-    .locator("script")
-    .evaluateAll((scripts) => scripts.map((s) => (s as HTMLScriptElement).nonce));
+  const nonces = await scriptNonces(page);
   expect(nonces.length).toBeGreaterThan(0);
   expect(new Set(nonces)).toEqual(new Set([nonce]));
   // Hostile: markup carrying an inline handler (what text from X would be, were it ever written as HTML) runs nothing.
@@ -92,19 +98,15 @@ test("pages carry the security headers; scripts run only with the page's own non
   // Each page load has a nonce of its own, signed in too.
   await signIn("reader");
   const runs = await page.goto("/runs");
-  const again = /'nonce-([A-Za-z0-9+/=]+)'/.exec(scriptSrc(runs!.headers()["content-security-policy"]) ?? "")?.[1];
+  const again = nonceOf(runs!.headers()["content-security-policy"]);
   expect(again).toBeTruthy();
   expect(again).not.toBe(nonce);
   await expect(page.getByRole("heading", { name: "Runs" })).toBeVisible();
   // The not-found page renders per request too: its scripts carry that request's nonce.
   const missing = await page.goto("/no-such-page");
   expect(missing!.status()).toBe(404);
-  const missingNonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(
-    scriptSrc(missing!.headers()["content-security-policy"]) ?? "",
-  )?.[1];
-  const missingScripts = await page
-    .locator("script")
-    .evaluateAll((scripts) => scripts.map((s) => (s as HTMLScriptElement).nonce));
+  const missingNonce = nonceOf(missing!.headers()["content-security-policy"]);
+  const missingScripts = await scriptNonces(page);
   expect(missingScripts.length).toBeGreaterThan(0);
   expect(new Set(missingScripts)).toEqual(new Set([missingNonce]));
 
